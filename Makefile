@@ -1,0 +1,59 @@
+# roret: the two set-up commands are `make run` and `make test` (see README.md).
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+RORET  := $(VENV)/bin/roret
+SEED   ?= 2026
+HOST   ?= 127.0.0.1:8000
+
+.PHONY: run test install assets messages migrate demo serve lint bench clean
+
+run: install demo serve
+
+install: $(VENV)/.installed node_modules/.installed messages
+
+$(VENV)/.installed: pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 ($(PYTHON)) is needed"; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	@touch $@
+
+node_modules/.installed: package.json
+	npm install --no-audit --no-fund --loglevel=error
+	@touch $@
+
+assets: node_modules/.installed
+
+messages: $(VENV)/.installed
+	@$(RORET) compile_translations
+
+migrate: install
+	$(RORET) migrate --no-input
+
+demo: migrate
+	$(RORET) demo --seed $(SEED) --if-empty
+
+serve:
+	@echo ""
+	@echo "  roret serves the demo municipality on http://$(HOST)/"
+	@echo "  Demo users (password: demo): caseworker, centre_staff, centre_leader, economist, committee, admin"
+	@echo ""
+	@# The background worker (simulations, reports) runs beside the server and stops with it.
+	$(RORET) db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
+	$(RORET) runserver $(HOST)
+
+test: install
+	$(PY) -m pytest
+
+lint: install
+	$(PY) -m ruff check .
+
+bench: install
+	$(PY) -m pip install --quiet -e ".[bench]"
+	$(PY) benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) node_modules var

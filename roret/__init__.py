@@ -1,0 +1,1 @@
+"""roret: steering and case system for Handicap og Psykiatri."""

@@ -1,0 +1,125 @@
+"""The HTTP API, version 1 (django-ninja; OpenAPI at /api/v1/docs). Endpoints are thin: they
+call the same services and queries as the pages."""
+
+import datetime
+from decimal import Decimal
+
+from django.http import Http404
+from ninja import NinjaAPI, Schema
+from ninja.errors import HttpError
+from ninja.security import django_auth
+
+from roret.citizens import services as citizen_services
+from roret.core.models import Role
+from roret.offers.queries import catalogue, with_vacancy
+
+api = NinjaAPI(title="roret API", version="1", urls_namespace="api", auth=django_auth)
+
+CASE_ROLES = {Role.CASEWORKER, Role.CENTRE_STAFF, Role.CENTRE_LEADER}
+OFFER_ROLES = CASE_ROLES | {Role.ECONOMIST, Role.COMMITTEE}
+
+
+def _require(request, roles):
+    if request.user.role not in roles:
+        raise HttpError(403, "Din rolle giver ikke adgang til dette.")
+
+
+class CitizenListItem(Schema):
+    id: int
+    name: str
+    cpr_masked: str
+    age: int
+    team: str | None
+
+
+class GrantOut(Schema):
+    id: int
+    paragraph: str
+    offer_type: str
+    scope: str
+    start: datetime.date
+    end: datetime.date | None
+    review_on: datetime.date | None
+
+
+class PlacementOut(Schema):
+    id: int
+    offer: str
+    offer_id: int
+    start: datetime.date
+    end: datetime.date | None
+    residential: bool
+    paying_municipality: str
+    end_reason: str
+
+
+class CitizenDetail(Schema):
+    id: int
+    name: str
+    cpr: str
+    birth_date: datetime.date
+    age: int
+    address: str
+    team: str | None
+    grants: list[GrantOut]
+    placements: list[PlacementOut]
+
+
+class OfferOut(Schema):
+    id: int
+    name: str
+    provider: str
+    own: bool
+    legal_basis: str
+    staircase_step: int
+    places: int | None
+    occupied: int
+    vacancy: int | None
+    strategic_vacancy: int
+    waiting: int
+    tariff_amount: Decimal | None
+    tariff_unit: str | None
+
+
+def _citizen_item(c) -> dict:
+    return {"id": c.pk, "name": c.name, "cpr_masked": c.cpr_masked, "age": c.age(),
+            "team": c.team.name if c.team_id else None}
+
+
+@api.get("/citizens", response=list[CitizenListItem], tags=["citizens"])
+def search_citizens(request, q: str):
+    """Citizens in your scope whose CPR number equals ``q`` or whose name starts with it."""
+    _require(request, CASE_ROLES)
+    return [_citizen_item(c) for c in citizen_services.search(request.user, q, channel="api")]
+
+
+@api.get("/citizens/{citizen_id}", response=CitizenDetail, tags=["citizens"])
+def get_citizen(request, citizen_id: int):
+    """One citizen's record (audited as a view)."""
+    _require(request, CASE_ROLES)
+    try:
+        citizen = citizen_services.get_citizen(request.user, citizen_id, channel="api")
+    except Http404 as exc:
+        raise HttpError(404, "Borgeren findes ikke, eller du har ikke adgang.") from exc
+    grants = citizen.grants.select_related("offer_type")
+    placements = citizen.placements.select_related("offer")
+    return {
+        **_citizen_item(citizen), "cpr": citizen.cpr, "birth_date": citizen.birth_date,
+        "address": citizen.address,
+        "grants": [{"id": g.pk, "paragraph": g.paragraph, "offer_type": g.offer_type.display, "scope": g.scope,
+                    "start": g.start, "end": g.end, "review_on": g.review_on} for g in grants],
+        "placements": [{"id": p.pk, "offer": p.offer.name, "offer_id": p.offer_id, "start": p.start, "end": p.end,
+                        "residential": p.is_residential, "paying_municipality": p.paying_municipality,
+                        "end_reason": p.end_reason} for p in placements],
+    }
+
+
+@api.get("/offers", response=list[OfferOut], tags=["offers"])
+def list_offers(request, day: datetime.date | None = None):
+    """The offer catalogue with places, occupancy, vacancy and waiting list on ``day`` (default today)."""
+    _require(request, OFFER_ROLES)
+    rows = with_vacancy(catalogue(day or datetime.date.today()).order_by("name"))
+    return [{"id": o.pk, "name": o.name, "provider": o.provider.name, "own": o.is_own_row,
+             "legal_basis": o.legal_basis, "staircase_step": o.staircase_step, "places": o.places,
+             "occupied": o.occupied, "vacancy": o.vacancy, "strategic_vacancy": o.strategic_vacancy,
+             "waiting": o.waiting, "tariff_amount": o.tariff_amount, "tariff_unit": o.tariff_unit} for o in rows]

@@ -1,0 +1,252 @@
+"""The 5-year plan by simulation, for stay lengths that are not exponential (e.g. Kaplan-Meier).
+
+All replications advance together in steps of ``1/steps_per_month`` month. Each replication
+holds the planned departure time of every own place (``inf`` when free) and, for every
+citizen in a bought place, the departure time, the arrival time (for first-come-first-served
+homecoming) and the time from which their bought-place time is not yet costed. Within a
+step, departures up to the step's midpoint are processed, then citizens waiting move home
+(policy ``"wait"``), then the step's arrivals (urgent ones first) take free places or go to
+bought places. Bought place-time is costed per citizen from arrival to departure or
+homecoming; a homecoming is dated to the departure that freed the place.
+
+Current residents draw their remaining stay given the time already stayed
+(:meth:`.stays.StayDistribution.sample_residual`); residents with a planned move stay until
+it and count at the end of the month before it. Month events (conversions, moves home,
+known pipeline arrivals) happen at the start of their month, as in the exact chain.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._checks import places_array, rng_or_error
+from .results import Band, PlanResult
+from .scenarios import Timeline
+
+__all__ = ["plan_simulate"]
+
+# Planned moves happen just after the month boundary, so that they count at the month's end.
+_AFTER = 1e-9
+
+
+def _fill(slots, incoming, count):
+    """Write the first ``count[r]`` values of ``incoming[r]`` into the free (inf) ``slots[r]``."""
+    if incoming.shape[1] == 0:
+        return slots
+    free = ~np.isfinite(slots)
+    rank = np.cumsum(free, axis=1) - 1
+    take = free & (rank < count[:, None])
+    vals = np.take_along_axis(incoming, np.clip(rank, 0, incoming.shape[1] - 1), axis=1)
+    return np.where(take, vals, slots)
+
+
+class _Pool:
+    """Own places and bought places of ``R`` replications, as arrays of times."""
+
+    def __init__(self, own, ext_dep, ext_key, track_freed):
+        self.track_freed = track_freed  # homecomings are dated only under policy "wait"
+        self.own = own  # departure time per own place, inf when free
+        self.ext_dep = ext_dep  # departure time per bought place, inf when none
+        self.ext_key = ext_key  # arrival time (homecoming order)
+        self.ext_since = np.where(np.isfinite(ext_dep), 0.0, np.inf)  # costed up to this time
+        self.area = np.zeros(own.shape[0])  # bought place-time costed in the current month
+        self.freed = np.full((own.shape[0], 0), np.inf)  # own departures since the last homecoming
+
+    def occupied(self):
+        return np.isfinite(self.own).sum(axis=1)
+
+    def external(self):
+        return np.isfinite(self.ext_dep).sum(axis=1)
+
+    def depart(self, t):
+        gone = self.own <= t
+        if self.track_freed:
+            width = int(gone.sum(axis=1).max())
+            self.freed = np.sort(np.where(gone, self.own, np.inf), axis=1)[:, :width]
+        self.own[gone] = np.inf
+        gone = self.ext_dep <= t
+        if gone.any():
+            with np.errstate(invalid="ignore"):
+                self.area += np.where(gone, np.maximum(self.ext_dep - self.ext_since, 0.0), 0.0).sum(axis=1)
+        for arr in (self.ext_dep, self.ext_key, self.ext_since):
+            arr[gone] = np.inf
+
+    def close_month(self, t):
+        """Cost the bought place-time up to ``t`` and return the month's total."""
+        present = np.isfinite(self.ext_dep)
+        with np.errstate(invalid="ignore"):
+            self.area += np.where(present, t - self.ext_since, 0.0).sum(axis=1)
+        self.ext_since[present] = t
+        area, self.area = self.area, np.zeros_like(self.area)
+        return area
+
+    def _grow_external(self, needed):
+        have = self.ext_dep.shape[1]
+        if needed > have:
+            pad = np.full((self.ext_dep.shape[0], max(needed - have, have, 8)), np.inf)
+            self.ext_dep, self.ext_key, self.ext_since = (
+                np.hstack([a, pad]) for a in (self.ext_dep, self.ext_key, self.ext_since)
+            )
+
+    def admit(self, dep, key, room):
+        """Arrivals (in arrival order, ``inf``-padded) take up to ``room`` own places; the rest go
+        to bought places. Returns how many went to bought places, per replication."""
+        n_in = np.isfinite(dep).sum(axis=1)
+        over = np.zeros_like(n_in)
+        rows = np.nonzero(n_in)[0]  # only replications with arrivals this step
+        if rows.size == 0:
+            return over
+        dep, key, n_in = dep[rows], key[rows], n_in[rows]
+        k = np.minimum(n_in, np.maximum(room[rows], 0))
+        self.own[rows] = _fill(self.own[rows], dep, k)
+        over[rows] = n_in - k
+        if over.any():
+            rest = (np.arange(dep.shape[1]) >= k[:, None]) & np.isfinite(dep)
+            order = np.argsort(~rest, axis=1, kind="stable")  # the overflow first, in arrival order
+            kept = np.take_along_axis(rest, order, 1)
+            rest_dep = np.where(kept, np.take_along_axis(dep, order, 1), np.inf)
+            rest_key = np.where(kept, np.take_along_axis(key, order, 1), np.inf)
+            self._grow_external(int((self.external() + over).max()))
+            o = over[rows]
+            self.ext_since[rows] = _fill(self.ext_since[rows], rest_key, o)
+            self.ext_key[rows] = _fill(self.ext_key[rows], rest_key, o)
+            self.ext_dep[rows] = _fill(self.ext_dep[rows], rest_dep, o)
+        return over
+
+    def move_home(self, room, now, limit=None):
+        """Move the longest-waiting citizens from bought places into free own places.
+
+        Each homecoming is dated to the own departure that made room for it (the places
+        freed since the last call, in order, after any excess over ``room``), else to ``now``.
+        """
+        k = np.minimum(self.external(), np.maximum(room, 0))
+        if limit is not None:
+            k = np.minimum(k, limit)
+        rows = np.nonzero(k)[0]  # only replications where someone comes home
+        freed, self.freed = self.freed, np.full((self.own.shape[0], 0), np.inf)
+        if rows.size == 0:
+            return
+        k, room = k[rows], np.maximum(room[rows], 0)
+        ext_dep, ext_key, ext_since = self.ext_dep[rows], self.ext_key[rows], self.ext_since[rows]
+        order = np.argsort(ext_key, axis=1, kind="stable")
+        chosen_sorted = np.arange(order.shape[1]) < k[:, None]
+        chosen = np.zeros_like(chosen_sorted)
+        np.put_along_axis(chosen, order, chosen_sorted, axis=1)
+        # Homecoming times, in the order of the chosen citizens.
+        freed = freed[rows]
+        n_freed = np.isfinite(freed).sum(axis=1)
+        idx = np.maximum(n_freed - room, 0)[:, None] + np.arange(order.shape[1])[None, :]
+        when = np.full(order.shape, float(now))
+        if freed.shape[1]:
+            dated = np.take_along_axis(freed, np.clip(idx, 0, freed.shape[1] - 1), axis=1)
+            when = np.where(idx < n_freed[:, None], dated, when)
+        since = np.take_along_axis(ext_since, order, 1)
+        self.area[rows] += np.where(chosen_sorted, np.maximum(when - since, 0.0), 0.0).sum(axis=1)
+        moving = np.where(chosen_sorted, np.take_along_axis(ext_dep, order, 1), np.inf)
+        self.own[rows] = _fill(self.own[rows], moving, k)
+        for arr, sub in ((self.ext_dep, ext_dep), (self.ext_key, ext_key), (self.ext_since, ext_since)):
+            sub[chosen] = np.inf
+            arr[rows] = sub
+
+    def compact(self):
+        """Drop empty bought-place columns so per-step work follows the actual number."""
+        order = np.argsort(~np.isfinite(self.ext_dep), axis=1, kind="stable")
+        width = max(int(self.external().max()), 8)
+        self.ext_dep, self.ext_key, self.ext_since = (
+            np.take_along_axis(a, order, 1)[:, :width] for a in (self.ext_dep, self.ext_key, self.ext_since)
+        )
+
+
+def _arrivals(rng, reps, mean, t0, dt, stay):
+    """Poisson arrivals in (t0, t0 + dt]: departure and arrival times, in arrival order, inf-padded."""
+    n = rng.poisson(mean, reps)
+    width = int(n.max()) if reps else 0
+    valid = np.arange(width) < n[:, None]
+    at = np.sort(np.where(valid, t0 + dt * rng.random((reps, width)), np.inf), axis=1)
+    dep = at + stay.sample(rng, (reps, width))
+    return np.where(valid, dep, np.inf), at
+
+
+def _band(x):
+    q = np.quantile(x, (0.1, 0.5, 0.9), axis=0, method="inverted_cdf")
+    return Band(mean=x.mean(axis=0), p10=q[0], p50=q[1], p90=q[2])
+
+
+def plan_simulate(
+    tl: Timeline,
+    *,
+    rng: np.random.Generator,
+    replications: int = 1000,
+    steps_per_month: int = 4,
+    scenario_name: str = "baseline",
+) -> PlanResult:
+    """Month-by-month plan from ``replications`` simulated futures; bands are their quantiles."""
+    rng = rng_or_error(rng)
+    reps = int(places_array(replications, "replications", minimum=2))
+    steps = int(places_array(steps_per_month, "steps_per_month"))
+    h, dt, wait = tl.horizon, 1.0 / steps, tl.policy == "wait"
+    u = tl.urgent_share
+
+    n_res = tl.resident_elapsed.size
+    own = np.full((reps, max(int(tl.places.max()), n_res, 1)), np.inf)
+    if n_res:
+        dep = tl.stay.sample_residual(rng, tl.resident_elapsed, (reps, n_res))
+        own[:, :n_res] = np.where(np.isfinite(tl.resident_leaves), tl.resident_leaves + _AFTER, dep)
+    n_ext = tl.external_elapsed.size
+    ext_dep = np.full((reps, max(n_ext, 8)), np.inf)
+    ext_key = np.full_like(ext_dep, np.inf)
+    if n_ext:
+        ext_dep[:, :n_ext] = tl.stay.sample_residual(rng, tl.external_elapsed, (reps, n_ext))
+        ext_key[:, :n_ext] = -tl.external_elapsed  # longest in a bought place comes home first
+    pool = _Pool(own, ext_dep, ext_key, track_freed=wait)
+
+    occ, ext, new_ext, ext_area = (np.zeros((reps, h)) for _ in range(4))
+    for m in range(h):
+        places, reserved = int(tl.places[m]), int(tl.reserved[m])
+        pool.depart(m + 2 * _AFTER)
+        if tl.move_home[m]:
+            pool.move_home(places - pool.occupied(), m, limit=int(tl.move_home[m]))
+        if wait:
+            pool.move_home(places - reserved - pool.occupied(), m)
+        for q in tl.pipeline_probability[tl.pipeline_months == m]:
+            comes = rng.random(reps) < q
+            dep = np.where(comes, m + tl.stay.sample(rng, reps), np.inf)[:, None]
+            new_ext[:, m] += pool.admit(dep, np.full_like(dep, float(m)), places - reserved - pool.occupied())
+        lam = tl.arrival_rate[m]
+        for j in range(steps):
+            t0 = m + j * dt
+            pool.depart(t0 + 0.5 * dt)
+            if wait:
+                pool.move_home(places - reserved - pool.occupied(), t0 + 0.5 * dt)
+            for share, held_back in ((u, 0), (1 - u, reserved)):
+                if share > 0:
+                    dep, at = _arrivals(rng, reps, lam * share * dt, t0, dt, tl.stay)
+                    new_ext[:, m] += pool.admit(dep, at, places - held_back - pool.occupied())
+        pool.depart(m + 1.0)
+        if wait:
+            pool.move_home(places - reserved - pool.occupied(), m + 1.0)
+        ext_area[:, m] = pool.close_month(m + 1.0)
+        pool.compact()
+        occ[:, m] = pool.occupied()
+        ext[:, m] = pool.external()
+
+    cost = tl.places * tl.own_cost + ext_area * tl.external_cost
+    total = cost.sum(axis=1)
+    tq = np.quantile(total, (0.1, 0.5, 0.9), method="inverted_cdf")
+    external = _band(ext)
+    return PlanResult(
+        scenario=scenario_name,
+        method="simulation",
+        places=tl.places.copy(),
+        reserved=tl.reserved.copy(),
+        occupancy=_band(occ),
+        vacancy=_band(np.maximum(tl.places - occ, 0)),
+        external=external,
+        waiting=external if wait else _band(np.zeros_like(ext)),
+        new_external=new_ext.mean(axis=0),
+        cost=_band(cost),
+        total_cost=float(total.mean()),
+        total_cost_band=(float(tq[0]), float(tq[1]), float(tq[2])),
+        replications=reps,
+        diagnostics={"steps_per_month": steps},
+    )

@@ -1,0 +1,310 @@
+"""Length-of-stay distributions: parametric ones and the Kaplan-Meier estimate from history.
+
+Every distribution samples by inversion of its survival function :math:`S(t) = P(T > t)`:
+
+.. math::
+
+    T = S^{-1}(U), \\qquad
+    T - e \\mid T > e \\;=\\; S^{-1}\\big(U\\,S(e)\\big) - e, \\qquad U \\sim \\mathrm{U}(0, 1),
+
+the second line giving the remaining stay of a citizen who has already stayed :math:`e`.
+``sample_equilibrium`` draws the remaining stay of a citizen found in a unit in steady state,
+whose density is :math:`S(x)/E[T]` (Takacs, L. 1969, "On Erlang's formula", Annals of
+Mathematical Statistics 40(1), 71-78).
+Times are in whatever unit the caller uses (years for sizing, months for the 5-year plan).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import special
+
+from ._checks import finite_array, positive, rng_or_error
+
+__all__ = [
+    "DeterministicStay",
+    "ExponentialStay",
+    "KaplanMeier",
+    "LognormalStay",
+    "ParetoStay",
+    "StayDistribution",
+    "kaplan_meier",
+]
+
+_TINY = np.nextafter(0.0, 1.0)
+
+
+def _uniform(rng: np.random.Generator, size) -> np.ndarray:
+    """Uniforms on the open interval (0, 1)."""
+    u = rng.random(size)
+    return np.where(u == 0.0, _TINY, u)
+
+
+class StayDistribution:
+    """Base class: subclasses give ``mean``, ``survival(t)`` and ``isf(q)`` (inverse of S)."""
+
+    mean: float
+
+    def survival(self, t) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def isf(self, q) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def sample(self, rng: np.random.Generator, size) -> np.ndarray:
+        """Independent stay lengths."""
+        return self.isf(_uniform(rng_or_error(rng), size))
+
+    def sample_residual(self, rng: np.random.Generator, elapsed, size=None) -> np.ndarray:
+        """Remaining stays of citizens who have stayed ``elapsed`` so far.
+
+        ``size`` defaults to ``elapsed``'s shape; ``(R, n)`` with ``elapsed`` of length ``n``
+        draws ``R`` independent replications for each citizen.
+        """
+        e = finite_array(elapsed, "elapsed")
+        if np.any(e < 0):
+            raise ValueError("elapsed stays must be >= 0")
+        shape = e.shape if size is None else size
+        e = np.broadcast_to(e, shape)
+        u = _uniform(rng_or_error(rng), shape)
+        return np.maximum(self.isf(u * self.survival(e)) - e, 0.0)
+
+    def sample_equilibrium(self, rng: np.random.Generator, size) -> np.ndarray:  # pragma: no cover
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class ExponentialStay(StayDistribution):
+    """Exponential stays, :math:`S(t) = e^{-t/m}`: memoryless, so the 5-year plan is exact."""
+
+    mean: float
+
+    def __post_init__(self):
+        positive(self.mean, "mean stay")
+
+    def survival(self, t):
+        return np.exp(-np.asarray(t, dtype=float) / self.mean)
+
+    def isf(self, q):
+        return -self.mean * np.log(q)
+
+    def sample(self, rng, size):
+        return rng_or_error(rng).exponential(self.mean, size)
+
+    def sample_residual(self, rng, elapsed, size=None):
+        e = finite_array(elapsed, "elapsed")
+        return rng_or_error(rng).exponential(self.mean, e.shape if size is None else size)
+
+    def sample_equilibrium(self, rng, size):
+        return rng_or_error(rng).exponential(self.mean, size)
+
+
+@dataclass(frozen=True)
+class DeterministicStay(StayDistribution):
+    """Every stay lasts exactly ``mean``."""
+
+    mean: float
+
+    def __post_init__(self):
+        positive(self.mean, "mean stay")
+
+    def survival(self, t):
+        return np.where(np.asarray(t, dtype=float) < self.mean, 1.0, 0.0)
+
+    def isf(self, q):
+        return np.full(np.shape(q), self.mean)
+
+    def sample_equilibrium(self, rng, size):
+        return self.mean * rng_or_error(rng).random(size)
+
+
+@dataclass(frozen=True)
+class LognormalStay(StayDistribution):
+    """Lognormal stays with the given mean and coefficient of variation ``cv``.
+
+    .. math:: \\sigma^2 = \\log(1 + cv^2), \\quad \\mu = \\log m - \\sigma^2/2.
+
+    The length-biased law is lognormal :math:`(\\mu + \\sigma^2, \\sigma)`; a uniform share of
+    a length-biased stay is an equilibrium remaining stay.
+    """
+
+    mean: float
+    cv: float
+
+    def __post_init__(self):
+        positive(self.mean, "mean stay")
+        positive(self.cv, "cv")
+
+    @property
+    def _sigma(self) -> float:
+        return math.sqrt(math.log1p(self.cv**2))
+
+    @property
+    def _mu(self) -> float:
+        return math.log(self.mean) - 0.5 * self._sigma**2
+
+    def survival(self, t):
+        t = np.asarray(t, dtype=float)
+        with np.errstate(divide="ignore"):
+            z = (np.log(t) - self._mu) / self._sigma
+        return special.ndtr(-z)
+
+    def isf(self, q):
+        return np.exp(self._mu - self._sigma * special.ndtri(np.asarray(q, dtype=float)))
+
+    def sample_equilibrium(self, rng, size):
+        rng = rng_or_error(rng)
+        biased = np.exp(self._mu + self._sigma**2 + self._sigma * rng.standard_normal(size))
+        return biased * rng.random(size)
+
+
+@dataclass(frozen=True)
+class ParetoStay(StayDistribution):
+    """Heavy-tailed Pareto (Lomax) stays with the given mean and tail index ``shape`` > 1.
+
+    .. math:: S(t) = (1 + t/\\theta)^{-\\alpha}, \\qquad \\theta = m(\\alpha - 1).
+
+    The equilibrium remaining stay is Lomax with index :math:`\\alpha - 1` and the same scale.
+    """
+
+    mean: float
+    shape: float
+
+    def __post_init__(self):
+        positive(self.mean, "mean stay")
+        if not (math.isfinite(self.shape) and self.shape > 1):
+            raise ValueError(f"Pareto shape must be > 1 for a finite mean, got {self.shape!r}")
+
+    @property
+    def _scale(self) -> float:
+        return self.mean * (self.shape - 1.0)
+
+    def survival(self, t):
+        return (1.0 + np.asarray(t, dtype=float) / self._scale) ** (-self.shape)
+
+    def isf(self, q):
+        return self._scale * np.expm1(-np.log(q) / self.shape)
+
+    def sample_equilibrium(self, rng, size):
+        u = _uniform(rng_or_error(rng), size)
+        return self._scale * np.expm1(-np.log(u) / (self.shape - 1.0))
+
+
+@dataclass(frozen=True, eq=False)  # holds arrays: compare fields explicitly
+class KaplanMeier(StayDistribution):
+    """Kaplan-Meier estimate of the stay distribution, with an exponential tail.
+
+    ``times`` are the distinct completed-stay lengths, ascending; ``survival[i]`` is
+    :math:`\\hat S` just after ``times[i]``. Beyond ``last_time`` (the longest stay observed,
+    completed or ongoing) the estimate is continued as
+    :math:`\\hat S(t) = \\hat S(t_{last})\\, e^{-h (t - t_{last})}` with hazard ``tail_rate``,
+    and a citizen who has already stayed longer than every stay in the history draws an
+    exponential remaining stay with that hazard.
+    """
+
+    times: np.ndarray
+    survival_at: np.ndarray
+    at_risk: np.ndarray
+    events: np.ndarray
+    last_time: float
+    tail_rate: float
+
+    def survival(self, t):
+        t = np.asarray(t, dtype=float)
+        idx = np.searchsorted(self.times, t, side="right") - 1
+        s = np.where(idx >= 0, self.survival_at[np.maximum(idx, 0)] if self.times.size else 1.0, 1.0)
+        s_last = self.survival_at[-1] if self.times.size else 1.0
+        beyond = t > self.last_time
+        return np.where(beyond, s_last * np.exp(-self.tail_rate * np.maximum(t - self.last_time, 0.0)), s)
+
+    def isf(self, q):
+        q = np.asarray(q, dtype=float)
+        s_last = self.survival_at[-1] if self.times.size else 1.0
+        if self.times.size:
+            i = np.searchsorted(-self.survival_at, -q, side="left")  # first i with S_i <= q
+            inside = self.times[np.minimum(i, self.times.size - 1)]
+        else:
+            i = np.zeros(q.shape, dtype=int)
+            inside = np.zeros(q.shape)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            tail = self.last_time + np.log(s_last / q) / self.tail_rate
+        return np.where(q >= 1.0, 0.0, np.where(i < self.times.size, inside, tail))
+
+    def sample_residual(self, rng, elapsed, size=None):
+        e = finite_array(elapsed, "elapsed")
+        if np.any(e < 0):
+            raise ValueError("elapsed stays must be >= 0")
+        shape = e.shape if size is None else size
+        e = np.broadcast_to(e, shape)
+        rng = rng_or_error(rng)
+        u = _uniform(rng, shape)
+        s_e = self.survival(e)
+        residual = np.maximum(self.isf(u * s_e) - e, 0.0)
+        # Stayed longer than every stay on record (S(e) == 0): continue with the tail hazard.
+        fallback = -np.log(u) / self.tail_rate
+        return np.where(s_e > 0, residual, fallback)
+
+    def sample_equilibrium(self, rng, size):
+        # Length-biased draw of a whole stay, then a uniform share of it (tail by its mean).
+        rng = rng_or_error(rng)
+        mass = -np.diff(np.concatenate([[1.0], self.survival_at]))
+        s_last = self.survival_at[-1] if self.times.size else 1.0
+        weights = np.concatenate([self.times * mass, [s_last * (self.last_time + 1.0 / self.tail_rate)]])
+        k = rng.choice(weights.size, size=size, p=weights / weights.sum())
+        # Length-biased L + Exp(h): weight L + X mixes Exp(h) (weight L) and Gamma(2, 1/h) (weight 1/h).
+        gamma_shape = np.where(rng.random(size) * (self.last_time * self.tail_rate + 1.0) < 1.0, 2.0, 1.0)
+        tail_draw = self.last_time + rng.gamma(gamma_shape, 1.0 / self.tail_rate)
+        whole = np.where(k < self.times.size, np.append(self.times, 0.0)[k], tail_draw)
+        return whole * rng.random(size)
+
+    @property
+    def mean(self) -> float:
+        """:math:`\\int_0^\\infty \\hat S(t)\\,dt`, the tail included."""
+        edges = np.concatenate([[0.0], self.times, [self.last_time]])
+        levels = np.concatenate([[1.0], self.survival_at])
+        area = float(np.sum(levels * np.diff(edges)))
+        return area + float(levels[-1]) / self.tail_rate
+
+
+def kaplan_meier(durations, observed, *, tail_rate: float | None = None) -> KaplanMeier:
+    """Kaplan-Meier estimate of the stay distribution from completed and ongoing stays.
+
+    .. math:: \\hat S(t) = \\prod_{t_i \\le t} \\Big(1 - \\frac{d_i}{n_i}\\Big)
+
+    where :math:`d_i` stays ended at :math:`t_i` and :math:`n_i` stays lasted at least
+    :math:`t_i` (Kaplan, E. L. & Meier, P. 1958, "Nonparametric estimation from incomplete
+    observations", JASA 53, 457-481). Ongoing stays (``observed`` False) are right-censored:
+    they count as at risk up to and including their current length. Ties between a completed
+    and an ongoing stay follow the usual rule that the ongoing one is still at risk.
+
+    ``tail_rate`` (hazard per time unit beyond the longest stay) defaults to the exponential
+    maximum-likelihood rate of the whole history, completed stays / total time observed.
+    """
+    d = finite_array(durations, "durations").ravel()
+    obs = np.asarray(observed, dtype=bool).ravel()
+    if d.shape != obs.shape:
+        raise ValueError("durations and observed must have the same length")
+    if d.size == 0:
+        raise ValueError("kaplan_meier needs at least one stay")
+    if np.any(d < 0):
+        raise ValueError("durations must be >= 0")
+    if tail_rate is None:
+        if not obs.any():
+            raise ValueError("no completed stays: give tail_rate explicitly")
+        tail_rate = obs.sum() / max(d.sum(), np.finfo(float).tiny)
+    tail_rate = positive(tail_rate, "tail_rate")
+
+    times, events = np.unique(d[obs], return_counts=True)
+    at_risk = d.size - np.searchsorted(np.sort(d), times, side="left")
+    surv = np.cumprod(1.0 - events / at_risk)
+    return KaplanMeier(
+        times=times,
+        survival_at=surv,
+        at_risk=at_risk.astype(np.int64),
+        events=events.astype(np.int64),
+        last_time=float(d.max()),
+        tail_rate=tail_rate,
+    )

@@ -1,0 +1,223 @@
+"""Running the 5-year plan for a group and its scenarios, storing the result, drawing it.
+
+One run = one group, the baseline and any saved scenarios, on the inputs the case record
+gives today (roret.capacity.services.build_inputs). It runs as a background job
+(roret.capacity.jobs) or directly from the command line; both call :func:`execute`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+import time
+from collections.abc import Callable
+from decimal import Decimal
+
+import numpy as np
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from roret.capacity import engine
+from roret.capacity.groups import CapacityGroup
+from roret.capacity.models import HORIZON, EventKind, PlanRun, Scenario
+from roret.capacity.services import PlanInputs, build_inputs, kroner, month_labels
+from roret.core import audit
+from roret.core.jobs import start_job
+from roret.reports import charts
+
+BASELINE = gettext_lazy("Baseline")
+COST_FIELDS = ("total_cost", "cost_difference")
+LEVELS = ("occupancy", "vacancy", "external", "waiting")
+
+Progress = Callable[[float, str], None]
+
+
+def snapshot(scenario: Scenario) -> dict:
+    """A scenario as plain data, stored with a run so later edits do not change old results."""
+    return {
+        "id": scenario.pk,
+        "name": scenario.name,
+        "reserved_places": scenario.reserved_places,
+        "reserved_from": scenario.reserved_from,
+        "demand_factor": str(scenario.demand_factor),
+        "demand_from": scenario.demand_from,
+        "events": [
+            {"kind": e.kind, "month": e.month, "places": e.places, "label": e.label}
+            for e in scenario.events.all()
+        ],
+    }
+
+
+def to_engine(snap: dict, residents: int) -> engine.Scenario:
+    """The engine's Scenario for a stored snapshot. Elderly-care moves take the oldest residents
+    first (index 0 is the oldest; see services.build_inputs), each event the next ones."""
+    place_changes, moves, conversions = [], [], []
+    next_resident = 0
+    for ev in sorted(snap["events"], key=lambda e: e["month"]):
+        if ev["kind"] == EventKind.PLACE_CHANGE:
+            place_changes.append(engine.PlaceChange(ev["month"], ev["places"], ev["label"]))
+        elif ev["kind"] == EventKind.ELDERLY_CARE:
+            if next_resident + ev["places"] > residents:
+                raise ValueError(_("Scenario “%(name)s”: %(n)d residents move to elderly care, but the group has "
+                                   "only %(r)d residents now.") % {"name": snap["name"], "n": next_resident + ev["places"],
+                                                                    "r": residents})
+            moves += [engine.ElderlyCareMove(i, ev["month"]) for i in range(next_resident, next_resident + ev["places"])]
+            next_resident += ev["places"]
+        elif ev["kind"] == EventKind.CONVERSION:
+            conversions.append(engine.Conversion(ev["month"], ev["places"]))
+        else:
+            raise ValueError(f"unknown scenario event kind {ev['kind']!r}")
+    factor = Decimal(snap["demand_factor"])
+    return engine.Scenario(
+        snap["name"],
+        place_changes=tuple(place_changes),
+        reserved_vacancy=(engine.ReservedVacancy(snap["reserved_from"], snap["reserved_places"]),)
+        if snap["reserved_places"] else (),
+        demand_changes=(engine.DemandChange(snap["demand_from"], float(factor)),) if factor != 1 else (),
+        elderly_care_moves=tuple(moves),
+        conversions=tuple(conversions),
+    )
+
+
+def baseline_snapshot() -> dict:
+    return {"id": None, "name": str(BASELINE), "reserved_places": 0, "reserved_from": 0,
+            "demand_factor": "1.00", "demand_from": 0, "events": []}
+
+
+@transaction.atomic
+def start_run(group: CapacityGroup, *, user, scenarios=(), seed: int | None = None,
+              replications: int = 1000, day: datetime.date | None = None) -> PlanRun:
+    """Store a plan run for ``group`` (baseline + ``scenarios``) and start its background job."""
+    scenarios = list(scenarios)
+    for s in scenarios:
+        if s.group != group.key:
+            raise ValueError(_("Scenario “%(name)s” belongs to another group.") % {"name": s.name})
+    if not 2 <= replications <= 20_000:
+        raise ValueError(_("Replications must be between 2 and 20,000."))
+    run = PlanRun.objects.create(
+        group=group.key, day=day or datetime.date.today(),
+        seed=seed if seed is not None else random.SystemRandom().randrange(2**31),
+        replications=replications, scenario_ids=[s.pk for s in scenarios],
+        scenarios=[baseline_snapshot()] + [snapshot(s) for s in scenarios], created_by=user,
+    )
+    run.job = start_job("capacity.plan", user=user, params={"run": run.pk})
+    run.save(update_fields=["job"])
+    audit.record(user, "create", summary=f"Capacity plan run {group.key} #{run.pk} started", obj=run)
+    return run
+
+
+def execute(run: PlanRun, progress: Progress | None = None) -> dict:
+    """Compute and store ``run``'s results; ``progress(percent, message)`` is told as it goes."""
+    progress = progress or (lambda p, m: None)
+    t0 = time.perf_counter()
+    progress(5, _("Reading places, stays and tariffs"))
+    inputs = build_inputs(run.group_obj, run.day, horizon=HORIZON)
+    results = compute(inputs, run.scenarios, seed=run.seed, replications=run.replications,
+                      progress=lambda i, n, name: progress(10 + 85 * i / n, _("Scenario %(i)d of %(n)d: %(name)s")
+                                                           % {"i": i + 1, "n": n, "name": name}))
+    run.inputs = inputs.summary()
+    run.results = results
+    run.seconds = time.perf_counter() - t0
+    run.save(update_fields=["inputs", "results", "seconds"])
+    progress(100, _("Done"))
+    return results
+
+
+def compute(inputs: PlanInputs, snapshots: list[dict], *, seed: int, replications: int,
+            progress: Callable[[int, int, str], None] | None = None) -> dict:
+    """Every scenario through engine.compare_scenarios with common random numbers, as plain data.
+
+    Each scenario is compared on its own with a generator seeded alike, which gives exactly
+    the common random numbers compare_scenarios gives a list, and room to report progress.
+    """
+    plan = inputs.plan()
+    residents = int(inputs.resident_elapsed.size)
+    out, base_total = [], None
+    labels = month_labels(inputs.day, inputs.horizon)
+    for i, snap in enumerate(snapshots):
+        if progress:
+            progress(i, len(snapshots), snap["name"])
+        cmp = engine.compare_scenarios(plan, [to_engine(snap, residents)], rng=np.random.default_rng(seed),
+                                       replications=replications)
+        result, row = cmp.results[0], cmp.rows()[0]
+        base_total = row["total_cost"] if base_total is None else base_total
+        out.append({
+            "name": snap["name"],
+            "id": snap["id"],
+            "method": result.method,
+            "total_cost": str(kroner(row["total_cost"])),
+            "cost_difference": str(kroner(row["total_cost"] - base_total)),
+            "total_cost_band": [str(kroner(x)) for x in result.total_cost_band] if result.total_cost_band else None,
+            "new_external": round(row["new_external"], 2),
+            "bought_place_months": round(row["bought_place_months"], 1),
+            "mean_vacancy": round(row["mean_vacancy"], 2),
+            "mean_occupancy": round(row["mean_occupancy"], 2),
+            "months": [_month_row(r, label) for r, label in zip(result.rows(), labels, strict=True)],
+        })
+    return {"labels": labels, "scenarios": out}
+
+
+def _month_row(r: dict, label: str) -> dict:
+    row = {"month": r["month"], "label": label, "places": r["places"], "reserved": r["reserved"],
+           "new_external": round(r["new_external"], 3)}
+    for name in LEVELS:
+        for part in ("mean", "p10", "p50", "p90"):
+            row[f"{name}_{part}"] = round(r[f"{name}_{part}"], 3)
+    for part in ("mean", "p10", "p50", "p90"):
+        row[f"cost_{part}"] = str(kroner(r[f"cost_{part}"]))
+    return row
+
+
+# ------------------------------------------------------------------------------------------ output
+
+
+def yearly(scenario: dict) -> list[dict]:
+    """Per plan year: month-end levels at the year's end and the year's expected cost (Decimal)."""
+    months = scenario["months"]
+    out = []
+    for y in range(len(months) // 12):
+        last = months[12 * y + 11]
+        out.append({
+            "year": y + 1,
+            "places": last["places"],
+            "occupancy": last["occupancy_p50"], "occupancy_band": (last["occupancy_p10"], last["occupancy_p90"]),
+            "vacancy": last["vacancy_mean"],
+            "external": last["external_p50"], "external_band": (last["external_p10"], last["external_p90"]),
+            "new_external": round(sum(m["new_external"] for m in months[12 * y:12 * y + 12]), 2),
+            "cost": sum((Decimal(m["cost_mean"]) for m in months[12 * y:12 * y + 12]), Decimal(0)),
+        })
+    return out
+
+
+CHARTS = (
+    ("occupancy", gettext_lazy("Occupied own places")),
+    ("vacancy", gettext_lazy("Vacant own places")),
+    ("external", gettext_lazy("Citizens in bought places")),
+    ("cost", gettext_lazy("Cost per month (1,000 kr.)")),
+)
+
+
+def chart_svgs(results: dict, *, width: int = 640, height: int = 280) -> list[dict]:
+    """One fan chart per quantity: the median (P50) of each scenario with its P10-P90 band."""
+    labels = results["labels"]
+    out = []
+    for key, title in CHARTS:
+        series, bands = [], []
+        for i, sc in enumerate(results["scenarios"]):
+            color = charts.PALETTE[i % len(charts.PALETTE)]
+            scale = (lambda v: float(v) / 1000) if key == "cost" else float
+            months = sc["months"]
+            series.append(charts.Series(f"{sc['name']} P50", [scale(m[f"{key}_p50"]) for m in months], color=color))
+            bands.append(charts.Band(f"{sc['name']} P10–P90", lower=[scale(m[f"{key}_p10"]) for m in months],
+                                     upper=[scale(m[f"{key}_p90"]) for m in months], color=color))
+        if key == "occupancy" and results["scenarios"]:
+            series.append(charts.Series(str(_("Own places (baseline)")),
+                                        [m["places"] for m in results["scenarios"][0]["months"]],
+                                        color=charts.PALETTE[6], dashed=True))
+        out.append({"key": key, "title": str(title), "svg": charts.line_chart(
+            series, x_labels=labels, bands=bands, title=str(title), width=width, height=height,
+            y_label=str(_("1,000 kr.")) if key == "cost" else str(_("citizens")),
+            description=str(_("Median and P10–P90 band per scenario, month by month.")),
+        )})
+    return out

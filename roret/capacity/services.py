@@ -1,0 +1,506 @@
+"""From the case record to the capacity engine: a group's status today and its plan inputs.
+
+Everything here reads the database and hands the engine plain numbers; the engine
+(roret.capacity.engine) imports nothing from Django. Money is Decimal kroner here and
+becomes float only at the engine boundary (``PlanInputs.plan``); the engine's expected
+kroner come back as Decimal in roret.capacity.runs.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+import numpy as np
+from django.conf import settings
+from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext as _
+from scipy.stats import theilslopes
+
+from roret.capacity import engine
+from roret.capacity.groups import CapacityGroup
+from roret.offers.models import Offer, PlaceChange, ProviderKind, Tariff, TariffUnit
+from roret.offers.queries import catalogue, with_vacancy
+from roret.placements.models import Grant, Placement, PlacementTariff
+
+DAYS_PER_MONTH = Decimal("365.25") / 12
+MONTH_DAYS = float(DAYS_PER_MONTH)
+WEEKS_PER_MONTH = Decimal(52) / 12
+HISTORY_YEARS = 5
+URGENT_SHARE = 0.2  # share of arrivals treated as urgent (may use strategic vacancy); see docs/capacity.md
+RULE_OF_THUMB = 0.85  # the occupancy target the sizing is compared with
+
+
+def own_code() -> str:
+    return settings.RORET["MUNICIPALITY_CODE"]
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The first day of the month ``months`` after ``day``'s month."""
+    y, m = divmod(day.month - 1 + months, 12)
+    return datetime.date(day.year + y, m + 1, 1)
+
+
+def month_labels(day: datetime.date, horizon: int) -> list[str]:
+    return [f"{add_months(day, m):%m.%Y}" for m in range(horizon)]
+
+
+def kroner(value) -> Decimal:
+    """Expected kroner from the engine (float) as whole Decimal kroner for display and storage."""
+    return Decimal(str(float(value))).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+
+
+def per_month(amount: Decimal, unit: str, hours_per_week: Decimal | None = None) -> Decimal | None:
+    """A tariff as kroner per place-month (None when an hourly tariff has no weekly scope)."""
+    if unit in (TariffUnit.DAY, TariffUnit.MODULE):
+        return amount * DAYS_PER_MONTH
+    if unit == TariffUnit.MONTH:
+        return amount
+    if unit == TariffUnit.HOUR:
+        return amount * hours_per_week * WEEKS_PER_MONTH if hours_per_week else None
+    raise ValueError(f"unknown tariff unit {unit!r}")
+
+
+def own_offers(group: CapacityGroup):
+    """The own offers whose places make up the group's pool (see roret.capacity.groups)."""
+    return Offer.objects.filter(
+        legal_basis__in=group.legal_bases, provider__kind=ProviderKind.OWN, requires_visitation=True
+    )
+
+
+def demand_placements(group: CapacityGroup):
+    """Placements that are demand on the pool: all in own offers, plus own citizens placed externally."""
+    external = Q(offer__legal_basis__in=group.legal_bases, paying_municipality=own_code()) & ~Q(
+        offer__provider__kind=ProviderKind.OWN
+    )
+    return Placement.objects.filter(Q(offer__in=own_offers(group)) | external)
+
+
+def waiting_grants(group: CapacityGroup, day: datetime.date):
+    return Grant.objects.waiting_on(day).filter(paragraph__in=group.legal_bases)
+
+
+# ---------------------------------------------------------------------------------------- status
+
+
+@dataclass
+class GroupStatus:
+    """Where a group stands on ``day``: its own offers with places, occupancy and vacancy."""
+
+    group: CapacityGroup
+    day: datetime.date
+    offers: list
+    places: int
+    occupied: int
+    sold: int
+    vacancy: int
+    strategic_vacancy: int
+    free_for_placement: int
+    waiting: int
+    external_now: int
+    centre_ids: set
+
+    @property
+    def occupancy_rate(self) -> float | None:
+        return self.occupied / self.places if self.places else None
+
+
+def group_statuses(groups, day: datetime.date) -> list[GroupStatus]:
+    """Status of several groups with a fixed number of queries (one catalogue, two counts)."""
+    bases = [b for g in groups for b in g.legal_bases]
+    rows = with_vacancy(
+        catalogue(day).filter(legal_basis__in=bases, provider__kind=ProviderKind.OWN, requires_visitation=True)
+        .order_by("provider__name", "name")
+    )
+    waiting = dict(
+        Grant.objects.waiting_on(day).filter(paragraph__in=bases)
+        .values_list("paragraph").annotate(n=Count("pk")).values_list("paragraph", "n")
+    )
+    external = dict(
+        Placement.objects.active_on(day)
+        .filter(offer__legal_basis__in=bases, paying_municipality=own_code())
+        .exclude(offer__provider__kind=ProviderKind.OWN)
+        .values_list("offer__legal_basis").annotate(n=Count("pk")).values_list("offer__legal_basis", "n")
+    )
+    out = []
+    for g in groups:
+        offers = [o for o in rows if o.legal_basis in g.legal_bases]
+        out.append(GroupStatus(
+            group=g, day=day, offers=offers,
+            places=sum(o.places for o in offers),
+            occupied=sum(o.occupied for o in offers),
+            sold=sum(o.sold for o in offers),
+            vacancy=sum(o.vacancy for o in offers),
+            strategic_vacancy=sum(o.strategic_vacancy for o in offers),
+            free_for_placement=sum(o.free_for_placement for o in offers),
+            waiting=sum(waiting.get(b, 0) for b in g.legal_bases),
+            external_now=sum(external.get(b, 0) for b in g.legal_bases),
+            centre_ids={o.provider.centre_id for o in offers},
+        ))
+    return out
+
+
+# ------------------------------------------------------------------------------------ plan inputs
+
+
+@dataclass
+class PlanInputs:
+    """The engine's PlanInput for a group, with where each number came from (shown on the page)."""
+
+    group: CapacityGroup
+    day: datetime.date
+    horizon: int
+    places: np.ndarray  # own places per month, from the dated places rows (planned changes included)
+    arrival_rate: np.ndarray  # citizens per month, the trend of the last HISTORY_YEARS years
+    starts_per_year: list  # [(label, count)] oldest first, the history behind the trend
+    trend_per_year: tuple  # (level now, change per year), citizens per year
+    stay: engine.StayDistribution
+    stays_completed: int
+    stays_ongoing: int
+    resident_elapsed: np.ndarray  # months, oldest citizen first (elderly-care moves take the oldest)
+    external_elapsed: np.ndarray
+    own_cost: Decimal | None  # kroner per place-month
+    external_cost: Decimal | None
+    pipeline_months: list
+    pipeline_probability: list
+    waiting_now: int
+    young_known: int
+    notes: list = field(default_factory=list)
+
+    @property
+    def mean_stay_months(self) -> float:
+        return float(self.stay.mean)
+
+    @property
+    def load(self) -> float:
+        """Offered load now, in places: arrivals per month in the plan's first year times mean stay."""
+        return float(self.arrival_rate[:12].mean()) * self.mean_stay_months
+
+    def plan(self, *, urgent_share: float = URGENT_SHARE, policy: str = "external") -> engine.PlanInput:
+        """The engine's input (floats; money as kroner per place-month)."""
+        return engine.PlanInput(
+            places=self.places,
+            arrival_rate=self.arrival_rate,
+            stay=self.stay,
+            resident_elapsed=self.resident_elapsed,
+            external_elapsed=self.external_elapsed,
+            own_cost=float(self.own_cost or 0),
+            external_cost=float(self.external_cost or 0),
+            pipeline_months=np.asarray(self.pipeline_months, dtype=float),
+            pipeline_probability=np.asarray(self.pipeline_probability, dtype=float),
+            urgent_share=urgent_share,
+            policy=policy,
+            horizon_months=self.horizon,
+        )
+
+    def summary(self) -> dict:
+        """JSON-safe account of the inputs, stored with each plan run."""
+        return {
+            "day": self.day.isoformat(),
+            "horizon_months": self.horizon,
+            "places_now": int(self.places[0]),
+            "places_end": int(self.places[-1]),
+            "arrival_rate_first_year": round(float(self.arrival_rate[:12].mean()), 4),
+            "arrival_rate_last_year": round(float(self.arrival_rate[-12:].mean()), 4),
+            "starts_per_year": self.starts_per_year,
+            "trend_per_year": [round(x, 3) for x in self.trend_per_year],
+            "mean_stay_months": round(self.mean_stay_months, 2),
+            "stays_completed": self.stays_completed,
+            "stays_ongoing": self.stays_ongoing,
+            "residents": int(self.resident_elapsed.size),
+            "external": int(self.external_elapsed.size),
+            "own_cost": str(self.own_cost) if self.own_cost is not None else None,
+            "external_cost": str(self.external_cost) if self.external_cost is not None else None,
+            "waiting_now": self.waiting_now,
+            "young_known": self.young_known,
+            "load": round(self.load, 3),
+            "notes": self.notes,
+        }
+
+
+def _months_between(start: datetime.date, end: datetime.date) -> float:
+    return (end - start).days / MONTH_DAYS
+
+
+def _places_per_month(group: CapacityGroup, day: datetime.date, horizon: int) -> np.ndarray:
+    offers = list(own_offers(group).values_list("pk", "closed_on"))
+    changes = list(PlaceChange.objects.filter(offer__in=[pk for pk, _ in offers])
+                   .values_list("offer_id", "valid_from", "change"))
+    closed = dict(offers)
+    out = np.zeros(horizon, dtype=np.int64)
+    for m in range(horizon):
+        on = day if m == 0 else add_months(day, m)
+        out[m] = sum(c for pk, valid_from, c in changes
+                     if valid_from <= on and (closed[pk] is None or closed[pk] > on))
+    return out
+
+
+def _years_before(day: datetime.date, years: int) -> datetime.date:
+    """The same calendar day ``years`` years earlier (29 February becomes 1 March)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return datetime.date(day.year - years, 3, 1)
+
+
+def _arrival_trend(starts: list[datetime.date], first_start: datetime.date | None, day: datetime.date,
+                   horizon: int, notes: list):
+    """Yearly placement starts over the last HISTORY_YEARS years and their robust linear trend.
+
+    Year k (k = 1 the most recent) covers [day - k years, day - (k-1) years); its centre sits
+    at x = -(k - 0.5) years. The line ``a + b x`` is the Theil-Sen fit (median of the pairwise
+    slopes; Sen 1968), so one unusual year does not tip a five-point trend. It is carried
+    forward: month m of the plan (centre x = (m + 0.5)/12) expects ``(a + b x)/12`` citizens,
+    never fewer than zero. Years before the first placement on record are left out.
+    """
+    edges = [_years_before(day, k) for k in range(HISTORY_YEARS + 1)]
+    counts, xs = [], []
+    for k in range(HISTORY_YEARS, 0, -1):
+        lo, hi = edges[k], edges[k - 1]
+        counts.append(sum(1 for s in starts if lo <= s < hi))
+        xs.append(-(k - 0.5))
+    labels = [f"{edges[k]:%m.%Y}–{edges[k - 1] - datetime.timedelta(days=1):%m.%Y}" for k in range(HISTORY_YEARS, 0, -1)]
+    # A year before the first placement on record is missing history, not a year without demand.
+    usable = [i for i, k in enumerate(range(HISTORY_YEARS, 0, -1)) if first_start and edges[k] >= first_start]
+    if len(usable) >= 3:
+        a_x, a_y = np.asarray(xs)[usable], np.asarray(counts, dtype=float)[usable]
+        b, a, _lo, _hi = theilslopes(a_y, a_x)
+    else:
+        a, b = (float(np.mean([counts[i] for i in usable])) if usable else float(len(starts))), 0.0
+        notes.append(_("Less than three years of placement history: the arrival rate is the mean, without trend."))
+    x = (np.arange(horizon) + 0.5) / 12.0
+    rate = np.maximum(a + b * x, 0.0) / 12.0
+    return rate, list(zip(labels, counts, strict=True)), (float(a), float(b))
+
+
+def _tariff_per_month(rows, on: datetime.date):
+    """The latest row valid on ``on`` of prefetched (valid_from, amount, unit[, hours]) tuples."""
+    valid = [r for r in rows if r[0] <= on]
+    return max(valid, key=lambda r: r[0]) if valid else None
+
+
+def build_inputs(group: CapacityGroup, day: datetime.date, *, horizon: int = 60) -> PlanInputs:
+    """Read the case record for ``group`` as of ``day`` and assemble the plan's inputs."""
+    notes: list[str] = []
+    own_ids = set(own_offers(group).values_list("pk", flat=True))
+    rows = list(
+        demand_placements(group).filter(start__lt=day)
+        .values_list("pk", "offer_id", "start", "end", "citizen__birth_date", "offer__legal_basis")
+    )
+    # Stays: completed ones observed, ongoing ones censored at today (Kaplan-Meier).
+    durations, observed = [], []
+    for _pk, _offer, start, end, _birth, _basis in rows:
+        if end is not None and end <= day:
+            durations.append(_months_between(start, end))
+            observed.append(True)
+        else:
+            durations.append(_months_between(start, day))
+            observed.append(False)
+    if sum(observed) >= 1:
+        stay = engine.kaplan_meier(np.asarray(durations), np.asarray(observed))
+    else:
+        stay = engine.ExponentialStay(60.0)
+        notes.append(_("No completed stays on record: a mean stay of 5 years is assumed."))
+    since = _years_before(day, HISTORY_YEARS)
+    starts = [start for _pk, _o, start, _e, _b, _l in rows if start >= since]
+    first_start = min((r[2] for r in rows), default=None)
+    rate, per_year, trend = _arrival_trend(starts, first_start, day, horizon, notes)
+    active = [r for r in rows if r[3] is None or r[3] > day]
+    residents = sorted((r for r in active if r[1] in own_ids), key=lambda r: (r[4], r[2]))
+    externals = [r for r in active if r[1] not in own_ids]
+    own_cost = _own_cost(own_ids, day, notes)
+    external_cost = _external_cost(group, [r[0] for r in externals], day, notes)
+    if external_cost is None:
+        external_cost = own_cost
+        notes.append(_("No external tariff in this legal basis: bought places are costed at the own tariff."))
+    pipeline_months, pipeline_p, waiting_now, young = _pipeline(group, day, horizon, notes)
+    return PlanInputs(
+        group=group, day=day, horizon=horizon,
+        places=_places_per_month(group, day, horizon),
+        arrival_rate=rate, starts_per_year=per_year, trend_per_year=trend,
+        stay=stay, stays_completed=int(sum(observed)), stays_ongoing=len(observed) - int(sum(observed)),
+        resident_elapsed=np.array([_months_between(r[2], day) for r in residents]),
+        external_elapsed=np.array([_months_between(r[2], day) for r in externals]),
+        own_cost=own_cost, external_cost=external_cost,
+        pipeline_months=pipeline_months, pipeline_probability=pipeline_p,
+        waiting_now=waiting_now, young_known=young, notes=notes,
+    )
+
+
+def _own_cost(own_ids: set, day: datetime.date, notes: list) -> Decimal | None:
+    """Own cost per place-month: the own offers' standard tariffs weighted by their places."""
+    tariffs: dict[int, list] = {}
+    for offer_id, *row in Tariff.objects.filter(offer__in=own_ids).values_list("offer_id", "valid_from", "amount", "unit"):
+        tariffs.setdefault(offer_id, []).append(tuple(row))
+    places = dict(
+        PlaceChange.objects.filter(offer__in=own_ids, valid_from__lte=day)
+        .values_list("offer").annotate(n=Sum("change")).values_list("offer", "n")
+    )
+    total, weight = Decimal(0), 0
+    for oid, n in places.items():
+        row = _tariff_per_month(tariffs.get(oid, []), day)
+        monthly = per_month(row[1], row[2]) if row else None
+        if monthly is None or n <= 0:
+            continue
+        total += monthly * n
+        weight += n
+    if not weight:
+        notes.append(_("No own tariffs on record: own places are costed at 0 kr."))
+        return None
+    return (total / weight).quantize(Decimal("0.01"))
+
+
+def _external_cost(group: CapacityGroup, placement_ids: list, day: datetime.date, notes: list) -> Decimal | None:
+    """External cost per place-month: the mean agreed tariff of own citizens' current external
+    placements (their offer's standard tariff where none is agreed); without such placements,
+    the mean standard tariff of the external offers in the same legal bases."""
+    agreed: dict[int, list] = {}
+    for pid, *row in PlacementTariff.objects.filter(placement__in=placement_ids).values_list(
+        "placement_id", "valid_from", "amount", "unit", "hours_per_week"
+    ):
+        agreed.setdefault(pid, []).append(tuple(row))
+    offer_of = dict(Placement.objects.filter(pk__in=placement_ids).values_list("pk", "offer_id"))
+    external_offers = set(
+        Offer.objects.filter(legal_basis__in=group.legal_bases).exclude(provider__kind=ProviderKind.OWN)
+        .values_list("pk", flat=True)
+    ) | set(offer_of.values())
+    standard: dict[int, list] = {}
+    for oid, *row in Tariff.objects.filter(offer__in=external_offers).values_list("offer_id", "valid_from", "amount", "unit"):
+        standard.setdefault(oid, []).append((*row, None))
+    values = []
+    for pid in placement_ids:
+        row = _tariff_per_month(agreed.get(pid, []), day) or _tariff_per_month(standard.get(offer_of[pid], []), day)
+        monthly = per_month(row[1], row[2], row[3]) if row else None
+        if monthly is not None:
+            values.append(monthly)
+    if not values:
+        for oid in external_offers:
+            row = _tariff_per_month(standard.get(oid, []), day)
+            monthly = per_month(row[1], row[2]) if row else None
+            if monthly is not None:
+                values.append(monthly)
+    if not values:
+        return None
+    return (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.01"))
+
+
+MIN_CLOSED_INQUIRIES = 10  # fewer closed inquiries than this: no estimate of how many end in a grant
+UNKNOWN_GRANT_SHARE = 0.5
+
+
+def _months_until(day: datetime.date, when: datetime.date) -> int:
+    return max(0, (when.year - day.year) * 12 + when.month - day.month)
+
+
+def grant_share(group: CapacityGroup) -> tuple[float, int]:
+    """Share of closed inquiries in the group's legal bases that ended in a grant, and how many
+    closed inquiries it rests on (visitation's record: Inquiry and Decision)."""
+    from roret.visitation.models import DecisionKind, Inquiry, InquiryStatus
+
+    closed = Inquiry.objects.filter(paragraph__in=group.legal_bases).exclude(status=InquiryStatus.OPEN)
+    n = closed.count()
+    granted = closed.filter(decisions__kind=DecisionKind.GRANT).distinct().count() if n else 0
+    return (granted / n if n else 0.0), n
+
+
+def _pipeline(group: CapacityGroup, day: datetime.date, horizon: int, notes: list):
+    """Known future demand: the waiting list now (month 0) and young people turning 18.
+
+    - A grant in force in the group's legal bases without a placement: month 0, or the month
+      of the citizen's 18th birthday if younger; probability 1.
+    - A young person known from children's services (an open youth transition in visitation)
+      with an open inquiry in the group's legal bases and no such grant: from the month they
+      turn 18, with the probability that an inquiry in these legal bases ends in a grant (the
+      share of closed inquiries that did; 0.5 with a note when fewer than 10 are closed).
+    """
+    from roret.visitation.models import Inquiry, InquiryStatus, Transition, TransitionKind
+
+    months, probability = [], []
+    waiting_now = young = 0
+    granted = set()
+    for citizen_id, birth in waiting_grants(group, day).values_list("citizen_id", "citizen__birth_date"):
+        granted.add(citizen_id)
+        eighteen = _years_before(birth, -18)
+        m = _months_until(day, eighteen) if eighteen > day else 0
+        if m < horizon:
+            months.append(m)
+            probability.append(1.0)
+            young += eighteen > day
+            waiting_now += eighteen <= day
+    youth = Transition.objects.filter(kind=TransitionKind.YOUTH, closed_on__isnull=True).values("citizen")
+    asked = dict(
+        Inquiry.objects.filter(status=InquiryStatus.OPEN, paragraph__in=group.legal_bases, citizen__in=youth)
+        .exclude(citizen__in=granted).values_list("citizen_id", "citizen__birth_date")
+    )
+    if asked:
+        share, n = grant_share(group)
+        if n < MIN_CLOSED_INQUIRIES:
+            share = UNKNOWN_GRANT_SHARE
+            notes.append(_("Fewer than %(n)d closed inquiries in this legal basis: each young person with an open "
+                           "inquiry counts with probability %(p)s.") % {"n": MIN_CLOSED_INQUIRIES, "p": share})
+        for birth in asked.values():
+            m = _months_until(day, _years_before(birth, -18))
+            if m < horizon:
+                months.append(m)
+                probability.append(share)
+                young += 1
+    if not young:
+        notes.append(_("No young people turning 18 are known in this legal basis (an open youth transition "
+                       "with an inquiry or a grant)."))
+    return months, probability, waiting_now, young
+
+
+# ------------------------------------------------------------------------------------------ sizing
+
+
+@dataclass
+class SizingAnswer:
+    """How many own places the group should run, and what the 85 % rule of thumb would give."""
+
+    load: float
+    arrival_per_year: float
+    mean_stay_years: float
+    own_cost_year: Decimal
+    external_cost_year: Decimal
+    optimum: engine.Sizing
+    today_places: int
+    today_blocking: float
+    today_occupancy: float
+    today_cost: Decimal
+    rule_places: int
+    rule_blocking: float
+    rule_occupancy: float
+    rule_cost: Decimal
+    optimum_cost: Decimal
+
+
+def size_group(inputs: PlanInputs, today_places: int) -> SizingAnswer | None:
+    """engine.size_places with the group's load and tariffs; None without a load or tariffs."""
+    if inputs.own_cost is None or inputs.external_cost is None or inputs.load <= 0:
+        return None
+    load = inputs.load
+    own_y, ext_y = inputs.own_cost * 12, inputs.external_cost * 12
+    lam = float(inputs.arrival_rate[:12].mean()) * 12
+    opt = engine.size_places(load, own_cost=float(own_y), external_cost=float(ext_y), arrival_rate=lam)
+
+    def cost(c: int) -> tuple[float, float, Decimal]:
+        b = float(engine.erlang_b(c, load))
+        occ = float(engine.occupancy(c, load)) if c else 0.0
+        return b, occ, kroner(c * float(own_y) + load * b * float(ext_y))
+
+    # The rule of thumb: the fewest places at which expected occupancy is at most 85 %.
+    c = max(1, int(load / RULE_OF_THUMB))
+    while float(engine.occupancy(c, load)) > RULE_OF_THUMB:
+        c += 1
+    while c > 1 and float(engine.occupancy(c - 1, load)) <= RULE_OF_THUMB:
+        c -= 1
+    tb, to, tc = cost(today_places)
+    rb, ro, rc = cost(c)
+    return SizingAnswer(
+        load=load, arrival_per_year=lam, mean_stay_years=inputs.mean_stay_months / 12,
+        own_cost_year=own_y.quantize(Decimal("1")), external_cost_year=ext_y.quantize(Decimal("1")),
+        optimum=opt, optimum_cost=kroner(opt.expected_cost),
+        today_places=today_places, today_blocking=tb, today_occupancy=to, today_cost=tc,
+        rule_places=c, rule_blocking=rb, rule_occupancy=ro, rule_cost=rc,
+    )

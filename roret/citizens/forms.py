@@ -1,0 +1,19 @@
+"""Forms for the citizen record's relatives and consents."""
+
+from django import forms
+
+from roret.citizens.models import Consent, Relative
+
+
+class RelativeForm(forms.ModelForm):
+    class Meta:
+        model = Relative
+        fields = ["name", "relation", "phone", "email", "is_network_person"]
+
+
+class ConsentForm(forms.ModelForm):
+    class Meta:
+        model = Consent
+        fields = ["subject", "description", "given_on", "given_by", "expires_on"]
+        widgets = {"given_on": forms.DateInput(attrs={"type": "date"}),
+                   "expires_on": forms.DateInput(attrs={"type": "date"})}

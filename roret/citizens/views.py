@@ -1,0 +1,129 @@
+"""Citizen pages: search, the citizen record, and the citizen's access log."""
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from roret.citizens import cpr as cprlib
+from roret.citizens import services
+from roret.citizens.forms import ConsentForm, RelativeForm
+from roret.citizens.models import Citizen, Consent
+from roret.core.access import role_required
+from roret.core.models import Role
+from roret.core.permissions import CHANGE, EXPORT
+from roret.offers.models import TariffUnit
+from roret.placements.models import Grant, Placement
+from roret.placements.queries import with_current_tariff
+
+CASE_ROLES = (Role.CASEWORKER, Role.CENTRE_STAFF, Role.CENTRE_LEADER)
+
+
+@role_required(*CASE_ROLES)
+def search(request):
+    # The form posts, so a CPR number never stands in a URL or an access log; a name search
+    # may also come as ?q= (bookmarks, links).
+    query = (request.POST if request.method == "POST" else request.GET).get("q", "").strip()
+    results = list(services.search(request.user, query)) if query else []
+    is_cpr = cprlib.looks_like_cpr(query)
+    return render(request, "citizens/search.html", {
+        # A CPR number is not echoed back into the page: the caption shows it masked.
+        "query": query, "query_value": "" if is_cpr else query,
+        "query_shown": cprlib.mask(query) if is_cpr else query,
+        "results": results, "limit": services.SEARCH_LIMIT,
+        "today": datetime.date.today(),
+    })
+
+
+@role_required(*CASE_ROLES)
+def detail(request, pk):
+    citizen = services.get_citizen(request.user, pk)
+    today = datetime.date.today()
+    placements = list(with_current_tariff(
+        Placement.objects.filter(citizen=citizen).select_related("offer__provider"), today))
+    by_grant = {}
+    for placement in placements:
+        by_grant.setdefault(placement.grant_id, []).append(placement)
+    grant_rows = []
+    for grant in Grant.objects.filter(citizen=citizen).select_related("offer_type", "preferred_offer"):
+        current = [p for p in by_grant.get(grant.pk, []) if p.is_active_on(today)]
+        in_force = grant.start <= today and (grant.end is None or grant.end > today)
+        grant_rows.append({"grant": grant, "current": current, "waiting": in_force and not current,
+                           "in_force": in_force})
+    units = dict(TariffUnit.choices)
+    for placement in placements:
+        placement.tariff_unit_label = units.get(placement.tariff_unit, "")
+    placement_rows = [{"placement": p, "active": p.is_active_on(today)} for p in placements]
+    return render(request, "citizens/detail.html", {
+        "citizen": citizen, "today": today, "grants": grant_rows, "placements": placement_rows,
+        "relatives": citizen.relatives.all(), "consents": citizen.consents.all(),
+        "target_groups": citizen.target_groups.all(),
+        "can_print_access_log": request.user.role == Role.CASEWORKER,
+        "can_change": request.user.role == Role.CASEWORKER,
+        "relative_form": RelativeForm(), "consent_form": ConsentForm(initial={"given_on": today}),
+    })
+
+
+def _form_errors(form) -> str:
+    return "; ".join(f"{form.fields[f].label if f in form.fields else ''}: {' '.join(e)}".strip(": ")
+                     for f, e in form.errors.items())
+
+
+@role_required(Role.CASEWORKER)
+@require_POST
+def add_relative(request, pk):
+    citizen = get_object_or_404(Citizen.objects.restrict(request.user, CHANGE), pk=pk)
+    form = RelativeForm(request.POST)
+    if form.is_valid():
+        services.add_relative(citizen, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("The relative was added."))
+    else:
+        messages.error(request, _("The relative was not added: %(errors)s") % {"errors": _form_errors(form)})
+    return redirect("citizens:detail", pk=citizen.pk)
+
+
+@role_required(Role.CASEWORKER)
+@require_POST
+def add_consent(request, pk):
+    citizen = get_object_or_404(Citizen.objects.restrict(request.user, CHANGE), pk=pk)
+    form = ConsentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_consent(citizen, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, _("The consent was not recorded: %(errors)s") % {"errors": " ".join(exc.messages)})
+        else:
+            messages.success(request, _("The consent was recorded."))
+    else:
+        messages.error(request, _("The consent was not recorded: %(errors)s") % {"errors": _form_errors(form)})
+    return redirect("citizens:detail", pk=citizen.pk)
+
+
+@role_required(Role.CASEWORKER)
+@require_POST
+def withdraw_consent(request, pk, consent_id):
+    citizen = get_object_or_404(Citizen.objects.restrict(request.user, CHANGE), pk=pk)
+    consent = get_object_or_404(Consent, pk=consent_id, citizen=citizen)
+    try:
+        services.withdraw_consent(consent, actor=request.user, on=datetime.date.today())
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The consent was withdrawn."))
+    return redirect("citizens:detail", pk=citizen.pk)
+
+
+@role_required(Role.CASEWORKER)
+def access_log(request, pk):
+    """The citizen's right of access: who has looked at the record, and when (printable)."""
+    citizen = services.get_citizen(request.user, pk, action=EXPORT,
+                                   summary="Udskrift af borgerens adgangslog")
+    entries = services.access_log(citizen).select_related(None)[:1000]
+    return render(request, "citizens/access_log.html", {
+        "citizen": citizen, "entries": entries, "printed_at": datetime.datetime.now(),
+    })
+
+

@@ -1,0 +1,28 @@
+"""A background job's status, polled by htmx while it runs, and its output file."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, render
+
+from roret.core.jobs import Job
+
+
+def _own_job(request, pk) -> Job:
+    """A job is its owner's: another user gets 404 (its existence is not revealed)."""
+    return get_object_or_404(Job, pk=pk, created_by=request.user)
+
+
+@login_required
+def job_status(request, pk):
+    """The whole page, or with htmx only the status partial that replaces itself every second."""
+    job = _own_job(request, pk)
+    template = "core/_job_status.html" if request.headers.get("HX-Request") else "core/job.html"
+    return render(request, template, {"job": job})
+
+
+@login_required
+def job_output(request, pk):
+    job = _own_job(request, pk)
+    if not job.output:
+        raise Http404("this job has no output file")
+    return FileResponse(job.output.open("rb"), as_attachment=True, filename=job.output.name.rsplit("/", 1)[-1])

@@ -1,0 +1,92 @@
+"""Home page and the administrator's audit log search."""
+
+import datetime
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from roret.core.access import role_required
+from roret.core.models import AuditAction, AuditEntry, Role
+
+
+@login_required
+def home(request):
+    from roret.citizens.models import Citizen
+    from roret.offers.queries import catalogue, with_vacancy
+    from roret.placements.models import Grant
+
+    user = request.user
+    today = datetime.date.today()
+    context = {"today": today}
+    if user.role in (Role.CASEWORKER, Role.CENTRE_STAFF, Role.CENTRE_LEADER):
+        mine = Citizen.objects.restrict(user, "view")
+        context["citizen_count"] = mine.count()
+        context["waiting_count"] = Grant.objects.waiting_on(today).filter(citizen__in=mine.values("pk")).count()
+    if user.role in (Role.CENTRE_STAFF, Role.CENTRE_LEADER) and user.centre_id:
+        context["centre_offers"] = with_vacancy(catalogue(today).filter(provider__centre_id=user.centre_id))
+    if user.role in (Role.ECONOMIST, Role.COMMITTEE, Role.CASEWORKER):
+        offers = with_vacancy(catalogue(today))
+        own = [o for o in offers if o.is_own_row]
+        context["own_places"] = sum(o.places for o in own)
+        context["own_occupied"] = sum(o.occupied for o in own)
+        context["own_vacancy"] = sum(o.vacancy for o in own)
+        context["waiting_total"] = sum(o.waiting for o in offers)
+    if user.role == Role.ADMIN:
+        context["audit_today"] = AuditEntry.objects.filter(at__date=today).count()
+    return render(request, "core/home.html", context)
+
+
+@role_required(Role.ADMIN)
+def audit_log(request):
+    """Search the audit log by user, action, citizen and period.
+
+    A citizen is searched by CPR number in a POST form; the number is turned into the
+    citizen's id at once, so it never stands in a URL (nor in a web server's access log).
+    """
+    from django.shortcuts import redirect
+
+    from roret.citizens import cpr as cprlib
+    from roret.citizens.models import Citizen
+
+    errors = []
+    params = request.POST if request.method == "POST" else request.GET
+    if request.method == "POST":
+        query = params.copy()
+        query.pop("csrfmiddlewaretoken", None)
+        number = query.pop("cpr", [""])[0].strip()
+        if number:
+            try:
+                number = cprlib.validate(number)
+            except Exception as exc:  # ValidationError: shown on the page
+                errors.append(" ".join(getattr(exc, "messages", [str(exc)])))
+            else:
+                citizen = Citizen.objects.filter(cpr_hash=cprlib.lookup_hash(number)).values_list("pk", flat=True)
+                query["citizen"] = str(citizen[0]) if citizen else "0"
+        if not errors:
+            return redirect(f"{request.path}?{query.urlencode()}")
+    entries = AuditEntry.objects.all()
+    if params.get("user"):
+        entries = entries.filter(actor_name__iexact=params["user"].strip())
+    if params.get("action") in AuditAction.values:
+        entries = entries.filter(action=params["action"])
+    if params.get("citizen"):
+        try:
+            entries = entries.filter(citizen_id=int(params["citizen"]))
+        except ValueError:
+            errors.append(f"{params['citizen']!r} er ikke et borger-id.")
+    for key, lookup in (("from", "at__date__gte"), ("to", "at__date__lte")):
+        if params.get(key):
+            try:
+                entries = entries.filter(**{lookup: datetime.date.fromisoformat(params[key])})
+            except ValueError:
+                errors.append(f"{params[key]!r} er ikke en dato (ÅÅÅÅ-MM-DD).")
+    if params.get("text"):
+        entries = entries.filter(summary__icontains=params["text"])
+    page = Paginator(entries.order_by("-at", "-id"), 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "core/audit_log.html", {
+        "page": page, "actions": AuditAction.choices, "params": params, "errors": errors,
+        "query": query.urlencode(),
+    })

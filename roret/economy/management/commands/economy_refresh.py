@@ -1,0 +1,33 @@
+"""``roret economy_refresh``: rebuild every placement's cost segments (after imports, nightly)."""
+
+import datetime
+import time
+
+from django.core.management.base import BaseCommand
+from tqdm import tqdm
+
+from roret.economy.services import refresh_segments
+
+
+class Command(BaseCommand):
+    help = "Rebuild the cost segments the KPIs sum, for every placement."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--today", type=datetime.date.fromisoformat, default=None,
+                            help="the day the horizon for open placements counts from (YYYY-MM-DD)")
+
+    def handle(self, *args, today, **options):
+        started = time.perf_counter()
+        bar = tqdm(desc="Cost segments", unit=" placements", disable=options["verbosity"] == 0)
+
+        def progress(done, total):
+            bar.total = total
+            bar.update(done - bar.n)
+
+        result = refresh_segments(today=today, progress=progress)
+        bar.close()
+        self.stdout.write(self.style.SUCCESS(
+            f"{result['segments']} cost segments for {result['placements']} placements in "
+            f"{time.perf_counter() - started:.1f} s"
+            + (f"; {result['missing_hours']} hourly placements without weekly hours" if result["missing_hours"] else "")
+            + (f"; {result['missing_tariff']} placements with days before any tariff" if result["missing_tariff"] else "")))

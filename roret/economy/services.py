@@ -1,0 +1,292 @@
+"""Economy writes: rebuilding the cost segments, budgets and their import.
+
+The cost segments are derived data: :func:`refresh_segments` rebuilds them for some or all
+placements from the engine's single-placement pieces. Signals (roret.economy.signals) call it
+for the placements a saved placement, agreed tariff, standard tariff or grant touches; the demo
+build and ``roret economy_refresh`` call it for everything.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from roret.economy import engine
+from roret.economy.models import CostSegment, EconomyState
+
+HORIZON_YEARS = 6  # open placements are costed to 1 January this many years ahead (the 5-year plan + 1)
+BATCH = 5000
+
+
+def horizon_for(today: datetime.date) -> datetime.date:
+    return datetime.date(today.year + HORIZON_YEARS, 1, 1)
+
+
+def current_horizon() -> datetime.date:
+    state = EconomyState.objects.order_by("-pk").first()
+    return state.horizon if state else horizon_for(datetime.date.today())
+
+
+def _primary_target_groups(citizen_ids) -> dict[int, int]:
+    """Each citizen's first-recorded target group: one group per citizen, so breakdowns add up."""
+    from roret.citizens.models import Citizen
+
+    through = Citizen.target_groups.through
+    out: dict[int, int] = {}
+    qs = through.objects.order_by("citizen_id", "pk").values_list("citizen_id", "term_id")
+    if citizen_ids is not None:
+        qs = qs.filter(citizen_id__in=citizen_ids)
+    for citizen_id, term_id in qs.iterator(chunk_size=BATCH):
+        out.setdefault(citizen_id, term_id)
+    return out
+
+
+SEGMENT_COLUMNS = ("placement_id", "citizen_id", "offer_id", "provider_id", "centre_id", "offer_type_id",
+                   "target_group_id", "own", "sold", "residential", "paragraph", "account_function", "start_day",
+                   "end_day", "placement_start", "placement_end", "cum0", "rate")
+
+
+def _segments_for(placements: list[dict], horizon: datetime.date, own_code: str, flags_total: dict,
+                  targets: dict[int, int]) -> list[tuple]:
+    """Cost segment rows (tuples in SEGMENT_COLUMNS order) for placement value-dicts, tariffs loaded in bulk."""
+    from roret.offers.models import Tariff
+    from roret.placements.models import PlacementTariff
+
+    offer_ids = {p["offer_id"] for p in placements}
+    ids = [p["id"] for p in placements]
+    standard = defaultdict(list)
+    for offer_id, valid_from, amount, unit in Tariff.objects.filter(offer_id__in=offer_ids).values_list(
+            "offer_id", "valid_from", "amount", "unit"):
+        standard[offer_id].append(engine.TariffRow(valid_from, amount, unit))
+    agreed = defaultdict(list)
+    for chunk_start in range(0, len(ids), BATCH):
+        chunk = ids[chunk_start:chunk_start + BATCH]
+        for pid, valid_from, amount, unit, hours in PlacementTariff.objects.filter(placement_id__in=chunk).values_list(
+                "placement_id", "valid_from", "amount", "unit", "hours_per_week"):
+            agreed[pid].append(engine.TariffRow(valid_from, amount, unit, hours))
+    rows = []
+    for p in placements:
+        flags = engine.Flags()
+        stop = p["end"] if p["end"] is not None else max(horizon, p["start"] + datetime.timedelta(days=1))
+        schedule = engine.schedule(standard[p["offer_id"]], agreed[p["id"]])
+        keys = (p["id"], p["citizen_id"], p["offer_id"], p["offer__provider_id"], p["offer__provider__centre_id"],
+                p["offer__offer_type_id"], targets.get(p["citizen_id"]), p["offer__provider__kind"] == "own",
+                p["paying_municipality"] != own_code, p["is_residential"], p["grant__paragraph"],
+                p["offer__account_function"])
+        p_start = p["start"].toordinal()
+        p_end = p["end"].toordinal() if p["end"] is not None else None
+        for piece in engine.pieces(p["start"], stop, schedule, p["grant__hours_per_week"], flags):
+            rows.append((*keys, piece.start.toordinal(), piece.end.toordinal(), p_start, p_end, piece.cum0, piece.rate))
+        flags_total["missing_hours"] += flags.missing_hours
+        flags_total["missing_tariff"] += flags.missing_tariff
+    return rows
+
+
+def _insert(rows: list[tuple]) -> None:
+    """Plain executemany: the segments are derived rows, and model instances would cost more than the work."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(CostSegment._meta.db_table)
+    sql = (f"INSERT INTO {table} ({', '.join(SEGMENT_COLUMNS)}) "
+           f"VALUES ({', '.join(['%s'] * len(SEGMENT_COLUMNS))})")
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH):
+            cursor.executemany(sql, rows[start:start + BATCH])
+
+
+PLACEMENT_FIELDS = ("id", "citizen_id", "offer_id", "start", "end", "paying_municipality", "is_residential",
+                    "grant__hours_per_week", "grant__paragraph", "offer__provider_id", "offer__provider__kind",
+                    "offer__provider__centre_id", "offer__offer_type_id", "offer__account_function")
+
+
+def refresh_segments(placement_ids: Iterable[int] | None = None, *, today: datetime.date | None = None,
+                     progress: Callable[[int, int], None] | None = None) -> dict:
+    """Rebuild the cost segments of ``placement_ids`` (all placements when None), atomically.
+
+    Returns counts: placements, segments, missing_hours, missing_tariff.
+    """
+    from roret.placements.models import Placement
+
+    today = today or datetime.date.today()
+    own_code = settings.RORET["MUNICIPALITY_CODE"]
+    full = placement_ids is None
+    horizon = horizon_for(today) if full else current_horizon()
+    qs = Placement.objects.order_by("pk").values(*PLACEMENT_FIELDS)
+    if not full:
+        placement_ids = list(placement_ids)
+        qs = qs.filter(pk__in=placement_ids)
+    flags = {"missing_hours": 0, "missing_tariff": 0}
+    written = done = 0
+    with transaction.atomic():
+        if full:
+            CostSegment.objects.all().delete()
+        else:
+            CostSegment.objects.filter(placement_id__in=placement_ids).delete()
+        placements = list(qs)
+        total = len(placements)
+        targets = _primary_target_groups(None if full else {p["citizen_id"] for p in placements})
+        for chunk_start in range(0, total, BATCH):
+            chunk = placements[chunk_start:chunk_start + BATCH]
+            rows = _segments_for(chunk, horizon, own_code, flags, targets)
+            _insert(rows)
+            written += len(rows)
+            done += len(chunk)
+            if progress:
+                progress(done, total)
+        if full:
+            EconomyState.objects.all().delete()
+            EconomyState.objects.create(refreshed_at=timezone.now(), horizon=horizon, segments=written, **flags)
+        elif not EconomyState.objects.exists():
+            EconomyState.objects.create(refreshed_at=timezone.now(), horizon=horizon,
+                                        segments=CostSegment.objects.count(), **flags)
+    return {"placements": total, "segments": written, **flags}
+
+
+# ---- budgets -------------------------------------------------------------------------------
+
+BUDGET_HEADERS = {
+    "year": {"year", "år"},
+    "account_function": {"account_function", "account function", "funktion", "kontofunktion"},
+    "amount": {"amount", "budget", "beløb"},
+    "note": {"note", "bemærkning"},
+}
+
+
+class BudgetImportError(ValueError):
+    """A budget file that cannot be imported; ``errors`` says what and where (row, column)."""
+
+    def __init__(self, errors: list[str]):
+        super().__init__("; ".join(errors))
+        self.errors = errors
+
+
+def set_budget(year: int, account_function: str, amount, *, actor, note: str = "", channel: str = "web"):
+    """Enter or correct the budget of one account function and year (audited with before/after)."""
+    from decimal import Decimal
+
+    from roret.core import audit
+    from roret.economy.models import Budget
+    from roret.offers.models import AccountFunction
+
+    if account_function not in AccountFunction.values:
+        raise BudgetImportError([f"{account_function!r} is not an account function (5.38.xx)"])
+    amount = Decimal(amount)
+    if amount < 0:
+        raise BudgetImportError(["a budget must not be negative"])
+    with transaction.atomic():
+        budget = Budget.objects.select_for_update().filter(year=year, account_function=account_function).first()
+        before = audit.snapshot(budget, ["year", "account_function", "amount", "note"]) if budget else None
+        if budget is None:
+            budget = Budget(year=year, account_function=account_function)
+        budget.amount, budget.note = amount, note
+        budget.save()
+        audit.record(actor, "change" if before else "create", obj=budget, channel=channel,
+                     summary=f"Budget {year} {account_function}: {amount} kr.", before=before,
+                     after=audit.snapshot(budget, ["year", "account_function", "amount", "note"]))
+    return budget
+
+
+def import_budgets(file, *, actor, channel: str = "web") -> int:
+    """Import budgets from an Excel sheet (columns year, account_function, amount[, note]).
+
+    All rows or none: any bad cell raises :class:`BudgetImportError` listing every problem by
+    row and column, and nothing is written. Returns the number of budgets written.
+    """
+    from decimal import Decimal, InvalidOperation
+
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
+    from roret.offers.models import AccountFunction
+
+    try:
+        sheet = load_workbook(file, read_only=True, data_only=True).worksheets[0]
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        raise BudgetImportError([f"the file is not an Excel workbook (.xlsx): {exc.__class__.__name__}"]) from None
+    rows = list(sheet.iter_rows(values_only=True))
+    if not rows:
+        raise BudgetImportError(["the sheet is empty"])
+    header = [str(h).strip().casefold() if h is not None else "" for h in rows[0]]
+    where = {}
+    for key, names in BUDGET_HEADERS.items():
+        for i, h in enumerate(header):
+            if h in names:
+                where[key] = i
+    missing = [k for k in ("year", "account_function", "amount") if k not in where]
+    if missing:
+        raise BudgetImportError([f"row 1: missing column(s) {', '.join(missing)} (found: {', '.join(filter(None, header))})"])
+    errors, parsed, seen = [], [], {}
+    for r, values in enumerate(rows[1:], start=2):
+        if all(v is None or str(v).strip() == "" for v in values):
+            continue
+
+        def cell(key, values=values):
+            i = where[key]
+            return values[i] if i < len(values) else None
+
+        def at(key, r=r):
+            return f"row {r}, column {get_column_letter(where[key] + 1)} ({key})"
+
+        year, function, amount = cell("year"), cell("account_function"), cell("amount")
+        try:
+            year = int(str(year).strip())
+            if not 2000 <= year <= 2100:
+                raise ValueError
+        except (TypeError, ValueError):
+            errors.append(f"{at('year')}: {year!r} is not a year")
+            year = None
+        function = str(function).strip() if function is not None else ""
+        if function not in AccountFunction.values:
+            errors.append(f"{at('account_function')}: {function!r} is not an account function (e.g. 5.38.50)")
+        try:
+            amount = Decimal(str(amount).strip().replace(" ", ""))
+            if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
+                raise InvalidOperation
+        except (InvalidOperation, ValueError):
+            errors.append(f"{at('amount')}: {amount!r} is not a non-negative amount in kroner (two decimals at most)")
+            amount = None
+        if year is not None and function in AccountFunction.values:
+            if (year, function) in seen:
+                errors.append(f"row {r}: {year} {function} also on row {seen[(year, function)]}")
+            seen[(year, function)] = r
+        note = str(cell("note") or "")[:200] if "note" in where else ""
+        parsed.append((year, function, amount, note))
+    if errors:
+        raise BudgetImportError(errors)
+    if not parsed:
+        raise BudgetImportError(["the sheet has no budget rows below the header"])
+    with transaction.atomic():
+        for year, function, amount, note in parsed:
+            set_budget(year, function, amount, actor=actor, note=note or "Importeret", channel=channel)
+    return len(parsed)
+
+
+def budget_workbook(year: int) -> bytes:
+    """An Excel sheet with the year's budgets per account function, ready to fill in and import."""
+    import io
+
+    from openpyxl import Workbook
+
+    from roret.economy.models import Budget
+    from roret.offers.models import AccountFunction
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = f"Budget {year}"
+    ws.append(["year", "account_function", "amount", "note"])
+    current = {b.account_function: b for b in Budget.objects.filter(year=year)}
+    for function in AccountFunction.values:
+        budget = current.get(function)
+        ws.append([year, function, float(budget.amount) if budget else None, budget.note if budget else ""])
+    ws.column_dimensions["B"].width = 18
+    ws.column_dimensions["C"].width = 18
+    for row in ws.iter_rows(min_row=2, min_col=3, max_col=3):
+        row[0].number_format = "#,##0.00"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

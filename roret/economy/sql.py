@@ -1,0 +1,120 @@
+"""One period's cost segments as a temporary table: the database clips every segment that
+overlaps the period once (the engine's cumulative-rounding formula,
+:func:`roret.economy.kpi.ore_expr`) and marks the one segment per placement that holds the
+placement's last day in the period (``is_last``), so placements, new and ended placements and
+durations are counted once per placement without a GROUP BY.
+
+Every figure of a KPI set is then a GROUP BY over that table: the additive ones (cost, days,
+placements, new, ended) once at the finest grain (offer × paragraph × target group, which
+fixes every dimension) and rolled up per dimension; the distinct (citizen, offer, paragraph,
+target group) combinations for counting citizens; citizen-level sums with GROUP BY citizen ...
+HAVING.
+
+Portable SQL only (SQLite and PostgreSQL): CASE instead of MIN/MAX/GREATEST on scalars,
+booleans used as conditions.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+
+from django.db import connection
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models.functions import Coalesce, Least
+
+COLUMNS = ("placement_id", "citizen_id", "offer_id", "provider_id", "centre_id", "offer_type_id", "target_group_id",
+           "own", "sold", "paragraph", "account_function", "placement_start", "placement_end")
+# The finest grain: an offer fixes provider, centre, own/external, offer type and account function.
+GRAIN = ("offer_id", "paragraph", "target_group_id", "provider_id", "centre_id", "offer_type_id",
+         "account_function", "own")
+ADDITIVE = ("cost_own", "cost_external", "income_sold", "days_own", "days_external", "days_sold", "placements",
+            "new_placements", "ended_placements")
+_serial = itertools.count(1)
+
+
+def additive_measures(a: int, b: int) -> tuple[str, list]:
+    """The SELECT list of the additive figures (order = ADDITIVE) and its parameters."""
+    sql = """
+      SUM(CASE WHEN NOT sold AND own THEN ore ELSE 0 END),
+      SUM(CASE WHEN NOT sold AND NOT own THEN ore ELSE 0 END),
+      SUM(CASE WHEN sold THEN ore ELSE 0 END),
+      SUM(CASE WHEN NOT sold AND own THEN days ELSE 0 END),
+      SUM(CASE WHEN NOT sold AND NOT own THEN days ELSE 0 END),
+      SUM(CASE WHEN sold THEN days ELSE 0 END),
+      SUM(CASE WHEN NOT sold THEN is_last ELSE 0 END),
+      SUM(CASE WHEN NOT sold AND placement_start >= %s AND placement_start < %s THEN is_last ELSE 0 END),
+      SUM(CASE WHEN NOT sold AND placement_end > %s AND placement_end <= %s THEN is_last ELSE 0 END)"""
+    return sql, [a, b, a, b]
+
+
+class PeriodTable:
+    """``with PeriodTable(period, where) as t: t.rows(sql, params)`` — the period's cost segments,
+    each with its cost (``ore``) and place-days (``days``) inside the period and ``is_last``."""
+
+    def __init__(self, period, where: Q | None = None):
+        self.period = period
+        self.where = where
+        self.name = f"econ_period_{os.getpid()}_{next(_serial)}"
+        self.a, self.b = period.start.toordinal(), period.end.toordinal()
+
+    def __enter__(self) -> PeriodTable:
+        from roret.economy.kpi import days_expr, ore_expr, segments_in
+
+        last_day = Least(Value(self.b), Coalesce("placement_end", Value(self.b)))
+        is_last = Case(When(Q(start_day__lt=last_day, end_day__gte=last_day), then=Value(1)), default=Value(0),
+                       output_field=IntegerField())
+        qs = (segments_in(self.period, self.where).order_by()
+              .annotate(ore=ore_expr(self.period), days=days_expr(self.period), is_last=is_last)
+              .values(*COLUMNS, "ore", "days", "is_last"))
+        sql, params = qs.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE TEMPORARY TABLE {self.name} AS {sql}", params)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {self.name}")
+
+    def rows(self, sql: str, params=()) -> list[tuple]:
+        """Run ``sql`` with ``{t}`` standing for this table."""
+        with connection.cursor() as cursor:
+            cursor.execute(sql.format(t=self.name), list(params))
+            return cursor.fetchall()
+
+    def fine(self) -> list[tuple]:
+        """[(*GRAIN, *ADDITIVE)] at the finest grain."""
+        select, params = additive_measures(self.a, self.b)
+        cols = ", ".join(GRAIN)
+        return self.rows(f"SELECT {cols}, {select} FROM {{t}} GROUP BY {cols}", params)
+
+    def citizen_costs(self, min_ore: int) -> dict[int, int]:
+        """{citizen: øre} of own citizens above ``min_ore`` in the period."""
+        return {cid: int(o) for cid, o in self.rows(
+            "SELECT citizen_id, SUM(ore) FROM {t} WHERE NOT sold GROUP BY citizen_id HAVING SUM(ore) > %s",
+            [min_ore])}
+
+    def citizen_rows(self, min_ore: int, columns: tuple[str, ...]) -> list[tuple]:
+        """[(citizen, *columns, øre)] for own citizens whose period cost is above ``min_ore``."""
+        cols = ", ".join(columns)
+        return self.rows(
+            f"SELECT citizen_id, {cols}, SUM(ore) FROM {{t}} WHERE NOT sold AND citizen_id IN "
+            "(SELECT citizen_id FROM {t} WHERE NOT sold GROUP BY citizen_id HAVING SUM(ore) > %s) "
+            f"GROUP BY citizen_id, {cols}", [min_ore])
+
+    # ---- duration ----------------------------------------------------------------------
+
+    def duration_counts(self, column: str | None) -> tuple[list, list]:
+        """Counts by entry length and by (exit length, ended), keyed by ``column`` (None: one
+        key None). Counts add up over keys; completed and ongoing sums follow from the exits."""
+        a, b = int(self.a), int(self.b)
+        key = f"{column}" if column else "NULL"
+        group = f"{column}, " if column else ""
+        ended = f"(placement_end IS NOT NULL AND placement_end <= {b})"
+        entry = f"CASE WHEN placement_start < {a} THEN {a} - placement_start ELSE 0 END"
+        length = f"(CASE WHEN {ended} THEN placement_end ELSE {b} END - placement_start)"
+        flag = f"CASE WHEN {ended} THEN 1 ELSE 0 END"
+        rows = "FROM {t} WHERE NOT sold AND is_last = 1"
+        entries = self.rows(f"SELECT {key}, {entry}, COUNT(*) {rows} GROUP BY {group}{entry}")
+        exits = self.rows(f"SELECT {key}, {length}, {flag}, COUNT(*) {rows} GROUP BY {group}{length}, {flag}")
+        return entries, exits

@@ -1,0 +1,249 @@
+"""Economy pages: overview, self-sufficiency, expensive cases, budget against forecast. Thin:
+parse, authorise, call roret.economy / roret.reports, render."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.contrib import messages
+from django.db.models import Q, Sum
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from roret.core import audit
+from roret.core.access import role_required
+from roret.core.models import Role
+from roret.economy import kpi
+from roret.economy.forecast import forecast
+from roret.economy.models import EconomyState
+from roret.economy.services import BudgetImportError, budget_workbook, current_horizon, import_budgets
+from roret.reports import kpi_report
+from roret.reports.tables import Column, build_table, pseudonym, suppresses
+
+AGGREGATE_ROLES = (Role.ECONOMIST, Role.CENTRE_LEADER, Role.COMMITTEE)
+KIND_LABELS = {"month": "Month", "quarter": "Quarter", "half": "Half-year", "year": "Year"}
+
+
+def scope(user) -> Q | None:
+    """Centre leaders see their own centre's aggregates; the economist and committee see all."""
+    if user.role == Role.CENTRE_LEADER:
+        return Q(centre_id=user.centre_id)
+    return None
+
+
+def _date(text: str | None) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def parse_period(request, default_kind: str = "year") -> tuple[kpi.Period, str, list[str]]:
+    """The period asked for: ?kind=month|quarter|half|year&at=YYYY-MM-DD or ?from=&to=.
+    Default: the latest completed period of the kind. Bad input gives a message and the default."""
+    errors = []
+    kind = request.GET.get("kind") or default_kind
+    if kind not in kpi.KINDS:
+        errors.append(_("Unknown period kind %(kind)s; showing years.") % {"kind": kind})
+        kind = default_kind
+    today = datetime.date.today()
+    period = kpi.period_of(kind, today).previous(1)[0]
+    start, end = request.GET.get("from"), request.GET.get("to")
+    at = request.GET.get("at")
+    if start or end:
+        a, b = _date(start), _date(end)
+        if a is None or b is None:
+            errors.append(_("From and to must be dates (YYYY-MM-DD)."))
+        else:
+            try:
+                period = kpi.Period(a, b)
+                kind = "custom"
+            except kpi.PeriodError:
+                errors.append(_("The period must end after it starts."))
+    elif at:
+        day = _date(at)
+        if day is None:
+            errors.append(_("The date must be YYYY-MM-DD."))
+        else:
+            period = kpi.period_of(kind, day)
+    horizon = current_horizon()
+    if period.end > horizon:
+        errors.append(_("Costs are computed up to %(day)s; showing the latest completed period.") % {"day": horizon})
+        period = kpi.period_of(default_kind if kind == "custom" else kind, today).previous(1)[0]
+    return period, kind, errors
+
+
+def _common(request, period, kind, errors):
+    for error in errors:
+        messages.error(request, error)
+    prev, nxt = (period.previous(1)[0], None)
+    if kind in kpi.KINDS:
+        nxt_start = period.end
+        candidate = kpi.period_of(kind, nxt_start)
+        nxt = candidate if candidate.end <= current_horizon() else None
+    return {"period": period, "kind": kind, "kinds": [(k, _(v)) for k, v in KIND_LABELS.items()],
+            "previous_period": prev, "next_period": nxt, "state": EconomyState.objects.order_by("-pk").first(),
+            "suppress": suppresses(request.user)}
+
+
+@role_required(*AGGREGATE_ROLES)
+def overview(request):
+    period, kind, errors = parse_period(request)
+    where = scope(request.user)
+    dimension = request.GET.get("by", "paragraph")
+    if dimension not in kpi.DIMENSIONS:
+        dimension = "paragraph"
+    suppress = suppresses(request.user)
+    result = kpi.kpis(period, (dimension,), where=where)
+    rows = kpi_report.trend(period, 5, where)
+    total = build_table("", kpi_report.figure_columns(""), [result.total.as_dict()], suppress=suppress)
+    context = _common(request, period, kind, errors) | {
+        "total": result.total, "tiles": dict(zip([c.key for c in total.columns], total.rows[0], strict=True)),
+        "dimension": dimension, "dimensions": kpi_report.dimension_titles(),
+        "breakdown": kpi_report.breakdown_table(result, dimension, suppress),
+        "duration": kpi_report.duration_table(period, result, dimension, where, suppress),
+        "cost_chart": kpi_report.cost_trend_chart(rows), "quantity_chart": kpi_report.quantity_trend_chart(rows),
+        "centre_only": where is not None,
+    }
+    return render(request, "economy/overview.html", context)
+
+
+@role_required(*AGGREGATE_ROLES)
+def self_sufficiency(request):
+    today = datetime.date.today()
+    where = scope(request.user)
+    suppress = suppresses(request.user)
+    first = kpi_report.SelfSufficiencyTarget.objects.order_by("year").values_list("year", flat=True).first()
+    rows = kpi_report.self_sufficiency(range(first or today.year - 6, today.year + 1), where, today)
+    year = kpi.period_of("year", today).previous(1)[0]
+    return render(request, "economy/self_sufficiency.html", {
+        "chart": kpi_report.self_sufficiency_chart(rows), "table": kpi_report.self_sufficiency_table(rows, suppress),
+        "contributions": kpi_report.contribution_table(year, where, suppress), "year": year,
+        "centre_only": where is not None, "suppress": suppress,
+    })
+
+
+def _year(request, default: int) -> int:
+    try:
+        year = int(request.GET.get("year", default))
+    except ValueError:
+        return default
+    return year if 2000 <= year <= current_horizon().year - 1 else default
+
+
+@role_required(Role.ECONOMIST)
+def expensive_cases(request):
+    today = datetime.date.today()
+    year = _year(request, today.year - 1)
+    period = kpi.Period(datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1))
+    threshold = kpi.expensive_threshold()
+    expensive = kpi.expensive_citizens(period, threshold)
+    reimbursed = {cid: amount for (cid, _y), amount in kpi.reimbursements(period).items()}
+    paragraphs: dict[int, list[str]] = {}
+    for v in (kpi.segments_in(period).filter(kpi.OWN_CITIZENS, citizen_id__in=list(expensive))
+              .values("citizen_id", "paragraph").order_by("citizen_id", "paragraph")
+              .annotate(ore=Sum(kpi.ore_expr(period)))):
+        paragraphs.setdefault(v["citizen_id"], []).append(v["paragraph"])
+    measured = _quality_of_life(expensive)
+    items = [{"label": pseudonym(cid), "cost": kpi.kroner(o), "reimbursement": kpi.kroner(reimbursed.get(cid, 0)),
+              "net": kpi.kroner(o - reimbursed.get(cid, 0)), "paragraphs": ", ".join(paragraphs.get(cid, [])),
+              "who5": measured.get(cid)} for cid, o in sorted(expensive.items(), key=lambda kv: -kv[1])]
+    audit.record(request.user, "view", summary=f"Dyre enkeltsager {year} (pseudonymiseret, {len(items)} borgere)")
+    return render(request, "economy/expensive.html", {
+        "year": year, "years": range(today.year - 9, today.year + 1), "threshold": threshold, "items": items,
+        "reimbursement_total": kpi.kroner(sum(reimbursed.values())), "reimbursed_count": len(reimbursed),
+        "who5_available": measured is not None,
+    })
+
+
+def _quality_of_life(citizen_ids) -> dict:
+    """{citizen id: 'dd.mm.yyyy: score'} of the newest WHO-5, from roret.outcomes."""
+    try:
+        from roret.outcomes.queries import latest_measurement
+    except ImportError:  # the outcomes app is optional to the economy
+        return {}
+    return {cid: f"{day:%d.%m.%Y}: {score}" for cid, (day, score) in latest_measurement(citizen_ids).items()}
+
+
+@role_required(Role.ECONOMIST)
+def budget(request):
+    today = datetime.date.today()
+    year = _year(request, today.year)
+    rows = forecast(year, today)
+    items = [{"label": r.label, "citizens": None, "budget": r.budget, "incurred": r.incurred,
+              "active": r.active_to_year_end, "new": r.expected_new, "ended": r.expected_ended,
+              "forecast": r.forecast, "deviation": r.deviation, "deviation_pct": r.deviation_pct} for r in rows]
+
+    def total(key):
+        values = [i[key] for i in items if i[key] is not None]
+        return sum(values) if values else None
+
+    totals = {"label": _("Total"), "citizens": None, **{k: total(k) for k in
+              ("budget", "incurred", "active", "new", "ended", "forecast", "deviation")}}
+    totals["deviation_pct"] = (totals["deviation"] * 100 / totals["budget"]).quantize(Decimal("0.1")) \
+        if totals["budget"] and totals["deviation"] is not None else None
+    columns = [Column("label", _("Account function"), "text"), Column("budget", _("Budget (kr.)"), "money"),
+               Column("incurred", _("Incurred (kr.)"), "money"),
+               Column("active", _("Active placements to year end (kr.)"), "money"),
+               Column("new", _("Expected new placements (kr.)"), "money"),
+               Column("ended", _("Expected endings (kr.)"), "money"),
+               Column("forecast", _("Forecast (kr.)"), "money"),
+               Column("deviation", _("Over (+) / under (−) spend (kr.)"), "money"),
+               Column("deviation_pct", _("Deviation (%)"), "pct")]
+    table = build_table(_("Budget against forecast") + f" {year}", columns, items, total=totals)
+    from roret.offers.models import AccountFunction
+
+    return render(request, "economy/budget.html", {"table": table, "year": year, "today": today,
+                                                   "years": range(today.year - 3, today.year + 2),
+                                                   "functions": AccountFunction.choices})
+
+
+@role_required(Role.ECONOMIST)
+def budget_template(request):
+    year = _year(request, datetime.date.today().year)
+    response = HttpResponse(budget_workbook(year),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="budget-{year}.xlsx"'
+    return response
+
+
+@role_required(Role.ECONOMIST)
+@require_POST
+def budget_set(request):
+    """Enter or correct one budget (account function and year) by hand."""
+    from roret.economy.services import set_budget
+
+    try:
+        year = int(request.POST.get("year", ""))
+        amount = Decimal(request.POST.get("amount", "").replace(".", "").replace(",", ".").strip())
+        if not 2000 <= year <= 2100:
+            raise ValueError
+        set_budget(year, request.POST.get("account_function", ""), amount, actor=request.user,
+                   note=request.POST.get("note", "")[:200])
+    except BudgetImportError as exc:  # before ValueError, which it extends
+        messages.error(request, "; ".join(exc.errors))
+    except (ValueError, ArithmeticError):
+        messages.error(request, _("Give a year and an amount in kroner (e.g. 12.500.000,00)."))
+    else:
+        messages.success(request, _("The budget is saved."))
+    return redirect(f"{reverse('economy:budget')}?year={request.POST.get('year', '')}")
+
+
+@role_required(Role.ECONOMIST)
+@require_POST
+def budget_import(request):
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose an Excel file (.xlsx) to import."))
+        return redirect("economy:budget")
+    try:
+        count = import_budgets(upload, actor=request.user)
+    except BudgetImportError as exc:
+        messages.error(request, _("Nothing was imported: %(errors)s") % {"errors": "; ".join(exc.errors[:20])})
+        return redirect("economy:budget")
+    messages.success(request, _("%(n)d budgets imported.") % {"n": count})
+    return redirect("economy:budget")

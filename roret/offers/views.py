@@ -1,0 +1,65 @@
+"""Offer catalogue pages."""
+
+import datetime
+
+from django.shortcuts import get_object_or_404, render
+
+from roret.core.access import role_required
+from roret.core.models import Role
+from roret.core.permissions import can_see_offer_residents
+from roret.offers.models import ProviderKind
+from roret.offers.queries import catalogue, totals, with_vacancy
+from roret.placements.models import Grant, Placement
+
+VIEW_ROLES = (Role.CASEWORKER, Role.CENTRE_STAFF, Role.CENTRE_LEADER, Role.ECONOMIST, Role.COMMITTEE)
+
+
+def _parse_day(request) -> datetime.date:
+    raw = request.GET.get("day")
+    try:
+        return datetime.date.fromisoformat(raw) if raw else datetime.date.today()
+    except ValueError:
+        return datetime.date.today()
+
+
+@role_required(*VIEW_ROLES)
+def offer_list(request):
+    day = _parse_day(request)
+    kind = request.GET.get("kind", "")
+    offers = catalogue(day)
+    if kind == "own":
+        offers = offers.filter(provider__kind=ProviderKind.OWN)
+    elif kind == "external":
+        offers = offers.exclude(provider__kind=ProviderKind.OWN)
+    rows = with_vacancy(offers.order_by("provider__name", "name"))
+    own = [o for o in rows if o.is_own_row]
+    external = [o for o in rows if not o.is_own_row]
+    return render(request, "offers/list.html", {
+        "own": own, "external": external, "day": day, "kind": kind,
+        "own_totals": totals(own), "external_totals": totals(external),
+    })
+
+
+@role_required(*VIEW_ROLES)
+def offer_detail(request, pk):
+    day = _parse_day(request)
+    offer = get_object_or_404(catalogue(day), pk=pk)
+    with_vacancy([offer])
+    residents = None
+    waiting = None
+    if can_see_offer_residents(request.user):
+        from roret.citizens.models import Citizen
+
+        visible = Citizen.objects.restrict(request.user, "view").values("pk")
+        residents = (Placement.objects.filter(offer=offer).active_on(day).filter(citizen__in=visible)
+                     .select_related("citizen").order_by("start"))
+        waiting = (Grant.objects.waiting_on(day).filter(preferred_offer=offer, citizen__in=visible)
+                   .select_related("citizen").order_by("start"))
+    return render(request, "offers/detail.html", {
+        "offer": offer, "day": day,
+        "place_changes": offer.place_changes.order_by("valid_from"),
+        "tariffs": offer.tariffs.order_by("-valid_from"),
+        "target_groups": offer.target_groups.all(),
+        "residents": residents, "waiting": waiting,
+        "hidden_residents": offer.occupied - (len(residents) if residents is not None else 0),
+    })

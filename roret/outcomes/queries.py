@@ -1,0 +1,129 @@
+"""Read models over outcomes, for other apps (economy's expensive-cases list) and our pages.
+
+Callers pass citizen ids they have already taken through the permission gate."""
+
+import datetime
+from collections.abc import Iterable
+
+from django.db.models import OuterRef, Subquery
+
+from roret.outcomes.models import Measurement
+
+
+def latest_measurement(citizen_ids: Iterable[int], instrument: str = "WHO-5",
+                       on: datetime.date | None = None) -> dict[int, tuple[datetime.date, int]]:
+    """{citizen id: (measured on, score)} of each citizen's newest ``instrument`` measurement
+    (on or before ``on``); citizens never measured are absent. One query."""
+    ids = list(citizen_ids)
+    if not ids:
+        return {}
+    newest = Measurement.objects.filter(citizen_id=OuterRef("citizen_id"), instrument=instrument)
+    if on is not None:
+        newest = newest.filter(measured_on__lte=on)
+    newest = newest.order_by("-measured_on", "-pk").values("pk")[:1]
+    rows = (Measurement.objects.filter(citizen_id__in=ids, instrument=instrument)
+            .filter(pk=Subquery(newest)).values_list("citizen_id", "measured_on", "score"))
+    return {citizen_id: (day, score) for citizen_id, day, score in rows}
+
+
+def measurement_series(citizen_id: int, instrument: str = "WHO-5") -> list[Measurement]:
+    return list(Measurement.objects.filter(citizen_id=citizen_id, instrument=instrument)
+                .order_by("measured_on", "pk"))
+
+
+def follow_ups_due(user, today: datetime.date, horizon_days: int = 30):
+    """Open follow-ups in ``user``'s scope due within ``horizon_days`` or overdue, oldest first,
+    each with its overdue flag and the citizen's current placements."""
+    from django.db.models import Prefetch, Q
+
+    from roret.citizens.models import Citizen
+    from roret.outcomes.models import FollowUp
+    from roret.placements.models import Placement
+
+    horizon = today + datetime.timedelta(days=horizon_days)
+    current = (Placement.objects.filter(start__lte=today).filter(Q(end__isnull=True) | Q(end__gt=today))
+               .select_related("offer__provider"))
+    rows = list(FollowUp.objects.filter(held_on__isnull=True, due_on__lte=horizon,
+                                        citizen__in=Citizen.objects.restrict(user, "view").values("pk"))
+                .select_related("citizen", "grant", "grant__team")
+                .prefetch_related(Prefetch("grant__placements", queryset=current, to_attr="current"))
+                .order_by("due_on", "pk"))
+    for row in rows:
+        row.overdue = row.due_on < today
+        row.days = (row.due_on - today).days
+    return rows
+
+
+# --- quality-of-life compliance ---------------------------------------------------------------
+
+MOVE_IN_WINDOW = (datetime.timedelta(days=30), datetime.timedelta(days=60))  # before, after move-in
+BEFORE_FOLLOW_UP = datetime.timedelta(days=90)
+EXPENSIVE_EVERY = datetime.timedelta(days=365)
+
+
+def expensive_threshold():
+    from roret.economy.kpi import expensive_threshold as threshold
+
+    return threshold()
+
+
+def expensive_in_coming_year(citizen_scope, today: datetime.date) -> dict:
+    """{citizen id: kroner} of own citizens in ``citizen_scope`` whose cost over the coming 365 days
+    exceeds the exceptionally-expensive threshold, from the economy's one cost engine (the agreed
+    and standard tariffs of their placements, as planned)."""
+    from django.db.models import Q
+
+    from roret.economy import kpi
+
+    period = kpi.Period(today, today + datetime.timedelta(days=365))
+    return {cid: kpi.kroner(ore) for cid, ore in
+            kpi.expensive_citizens(period, where=Q(citizen_id__in=citizen_scope)).items()}
+
+
+def measurement_compliance(user, today: datetime.date, instrument: str = "WHO-5") -> list[dict]:
+    """Who in ``user``'s scope lacks a quality-of-life measurement: at move-in to a residential
+    offer (within the last year), before a follow-up due within 30 days or overdue, and
+    exceptionally expensive cases (yearly cost above the threshold) not measured for a year."""
+    from django.db.models import Q
+
+    from roret.citizens.models import Citizen
+    from roret.placements.models import Placement
+
+    scope = Citizen.objects.restrict(user, "view").values("pk")
+    current = (Placement.objects.filter(citizen__in=scope, start__lte=today)
+               .filter(Q(end__isnull=True) | Q(end__gt=today))
+               .select_related("citizen", "offer"))
+    current = list(current)
+    moved_in = [p for p in current if p.is_residential and p.start >= today - datetime.timedelta(days=365)]
+    due = follow_ups_due(user, today)
+    costs = expensive_in_coming_year(scope, today)
+    citizen_ids = {p.citizen_id for p in current} | {f.citizen_id for f in due}
+    days: dict = {}
+    for citizen_id, measured_on in (Measurement.objects.filter(citizen_id__in=citizen_ids, instrument=instrument)
+                                    .values_list("citizen_id", "measured_on")):
+        days.setdefault(citizen_id, []).append(measured_on)
+    latest = {cid: max(ds) for cid, ds in days.items()}
+
+    def measured_between(citizen_id, start, end):
+        return any(start <= d <= end for d in days.get(citizen_id, ()))
+
+    rows = []
+    for p in moved_in:
+        if not measured_between(p.citizen_id, p.start - MOVE_IN_WINDOW[0], p.start + MOVE_IN_WINDOW[1]):
+            rows.append({"citizen": p.citizen, "reason": "move_in", "day": p.start, "context": str(p.offer),
+                         "latest": latest.get(p.citizen_id)})
+    for f in due:
+        if not measured_between(f.citizen_id, f.due_on - BEFORE_FOLLOW_UP, today):
+            rows.append({"citizen": f.citizen, "reason": "follow_up", "day": f.due_on, "context": "",
+                         "latest": latest.get(f.citizen_id)})
+    seen = set()
+    for p in current:
+        cost = costs.get(p.citizen_id)
+        if p.citizen_id in seen or cost is None:
+            continue
+        seen.add(p.citizen_id)
+        if not measured_between(p.citizen_id, today - EXPENSIVE_EVERY, today):
+            rows.append({"citizen": p.citizen, "reason": "expensive", "day": today, "context": cost,
+                         "latest": latest.get(p.citizen_id)})
+    rows.sort(key=lambda r: (r["day"], r["citizen"].last_name))
+    return rows

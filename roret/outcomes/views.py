@@ -1,0 +1,178 @@
+"""Outcome pages: follow-ups due, the citizen's goals, action plan and measurements, holding a
+follow-up meeting, the quality-of-life compliance list and the instrument registry."""
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from roret.citizens import services as citizen_services
+from roret.core.access import role_required
+from roret.core.models import Role, Term
+from roret.core.permissions import CHANGE
+from roret.offers.models import TariffUnit
+from roret.outcomes import instruments, queries, services
+from roret.outcomes.models import (
+    ActionStep,
+    FollowUp,
+    FollowUpOutcome,
+    Goal,
+    GoalProgressLevel,
+    Measurement,
+    MeasurementOccasion,
+)
+from roret.placements.models import EndReason, Grant, Placement
+from roret.visitation import themes
+
+CASE = (Role.CASEWORKER, Role.CENTRE_STAFF, Role.CENTRE_LEADER)
+
+
+def _date(value: str, label: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value or "")
+    except ValueError as exc:
+        raise ValidationError(_("%(field)s: give a date.") % {"field": label}) from exc
+
+
+def _answers(post, prefix: str = "who5_") -> list[int] | None:
+    raw = [post.get(f"{prefix}{i}", "") for i in range(1, len(instruments.WHO5.items) + 1)]
+    if not any(v.strip() for v in raw):
+        return None
+    try:
+        return [int(v) for v in raw]
+    except ValueError as exc:
+        missing = [str(i) for i, v in enumerate(raw, start=1) if not v.strip().lstrip("-").isdigit()]
+        raise ValidationError(_("WHO-5: answer every item (missing or not a number: %(items)s).")
+                              % {"items": ", ".join(missing)}) from exc
+
+
+@role_required(*CASE)
+def due(request):
+    today = datetime.date.today()
+    rows = queries.follow_ups_due(request.user, today)
+    return render(request, "outcomes/due.html", {
+        "overdue": [r for r in rows if r.overdue], "upcoming": [r for r in rows if not r.overdue], "today": today,
+        "compliance_count": len(queries.measurement_compliance(request.user, today))})
+
+
+@role_required(*CASE)
+def citizen(request, citizen_id):
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    citizen = citizen_services.get_citizen(request.user, citizen_id, action=CHANGE if action else "view",
+                                           summary="Mål og målinger vist")
+    today = datetime.date.today()
+    if action:
+        try:
+            if action == "goal":
+                grant = Grant.objects.filter(citizen=citizen, pk=request.POST.get("grant") or 0).first()
+                services.add_goal(
+                    citizen, actor=request.user, grant=grant,
+                    goal_type=Term.objects.filter(group="goal_type", pk=request.POST.get("goal_type") or 0).first(),
+                    theme=Term.objects.filter(group="theme", pk=request.POST.get("theme") or 0).first(),
+                    own_words=request.POST.get("own_words", ""),
+                    target_date=_date(request.POST.get("target_date"), _("Target date")))
+                messages.success(request, _("The goal is recorded."))
+            elif action == "step":
+                goal = get_object_or_404(Goal, pk=request.POST.get("goal") or 0, citizen=citizen)
+                services.add_step(goal, actor=request.user, what=request.POST.get("what", ""),
+                                  who=request.POST.get("who", ""), due_on=_date(request.POST.get("due_on"), _("By when")))
+                messages.success(request, _("The step is added to the action plan."))
+            elif action == "step_done":
+                step = get_object_or_404(ActionStep, pk=request.POST.get("step") or 0, goal__citizen=citizen)
+                services.complete_step(step, actor=request.user)
+            elif action == "measure":
+                answers = _answers(request.POST)
+                if answers is None:
+                    raise ValidationError(_("WHO-5: answer the five items."))
+                m = services.record_measurement(
+                    citizen, "WHO-5", answers, actor=request.user,
+                    occasion=request.POST.get("occasion") or MeasurementOccasion.OTHER,
+                    measured_on=_date(request.POST.get("measured_on") or today.isoformat(), _("Measured on")))
+                messages.success(request, _("WHO-5 recorded: %(score)d (%(band)s).")
+                                 % {"score": m.score, "band": m.band_label})
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("outcomes:citizen", citizen_id=citizen.pk)
+    goals = Goal.objects.filter(citizen=citizen).select_related("goal_type", "theme").prefetch_related("steps")
+    measurements = services.compare(list(Measurement.objects.filter(citizen=citizen).order_by("measured_on", "pk")))
+    active_grants = Grant.objects.filter(citizen=citizen).active_on(today).select_related("offer_type")
+    return render(request, "outcomes/citizen.html", {
+        "citizen": citizen, "goals": goals, "measurements": list(reversed(measurements)), "today": today,
+        "goal_types": themes.goal_types(), "theme_groups": themes.activity_themes() + themes.note_themes(),
+        "grants": active_grants, "who5": instruments.WHO5, "who5_items": list(enumerate(instruments.WHO5.items, 1)),
+        "answer_labels": sorted(instruments.WHO5.answer_labels.items(), reverse=True),
+        "occasions": MeasurementOccasion.choices})
+
+
+@role_required(Role.CASEWORKER)
+def follow_up(request, follow_up_pk):
+    follow_up = get_object_or_404(FollowUp.objects.select_related("citizen", "grant", "grant__offer_type"),
+                                  pk=follow_up_pk, citizen__in=queries_visible(request.user))
+    citizen = citizen_services.get_citizen(request.user, follow_up.citizen_id, summary="Opfølgning vist")
+    today = datetime.date.today()
+    goals = list(Goal.objects.filter(citizen=citizen, status="active").select_related("theme"))
+    placements = list(Placement.objects.filter(grant=follow_up.grant).select_related("offer__provider")
+                      .prefetch_related("tariffs", "offer__tariffs").order_by("-start"))
+    errors = []
+    if request.method == "POST" and follow_up.held_on is None:
+        try:
+            progress = {g.pk: (request.POST.get(f"progress_{g.pk}"), request.POST.get(f"progress_note_{g.pk}", ""))
+                        for g in goals if request.POST.get(f"progress_{g.pk}")}
+            renegotiation = None
+            if request.POST.get("new_tariff", "").strip():
+                try:
+                    amount = Decimal(request.POST["new_tariff"].replace(",", "."))
+                except InvalidOperation as exc:
+                    raise ValidationError(_("The new tariff must be an amount in kroner.")) from exc
+                renegotiation = {"new_amount": amount, "note": request.POST.get("renegotiation_note", ""),
+                                 "valid_from": _date(request.POST.get("tariff_from"), _("New tariff from"))}
+            services.hold_follow_up(
+                follow_up, actor=request.user, held_on=_date(request.POST.get("held_on"), _("Held on")),
+                outcome=request.POST.get("outcome", ""), notes=request.POST.get("notes", ""), goal_progress=progress,
+                support_need=Term.objects.filter(group="support_need", pk=request.POST.get("support_need") or 0).first(),
+                need_fallen=request.POST.get("need_fallen") == "on", who5_answers=_answers(request.POST),
+                renegotiation=renegotiation, end_reason=request.POST.get("end_reason", ""),
+                end_on=_date(request.POST["end_on"], _("End date")) if request.POST.get("end_on") else None)
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            messages.success(request, _("The follow-up is recorded."))
+            return redirect("visitation:timeline", citizen_id=citizen.pk)
+    tariffs = []
+    for p in placements:
+        amount, unit, hours = services.current_tariff(p, today)
+        tariffs.append({"placement": p, "amount": amount, "unit": unit, "hours": hours,
+                        "unit_label": TariffUnit(unit).label if unit in TariffUnit.values else "",
+                        "external": p.offer.provider.kind != "own"})
+    measurements = services.compare(list(Measurement.objects.filter(citizen=citizen).order_by("measured_on", "pk")))
+    return render(request, "outcomes/follow_up.html", {
+        "follow_up": follow_up, "citizen": citizen, "goals": goals, "errors": errors, "post": request.POST,
+        "progress_levels": GoalProgressLevel.choices, "outcomes": FollowUpOutcome.choices, "today": today,
+        "end_reasons": EndReason.choices,
+        "support_needs": themes.support_needs(), "tariffs": tariffs, "measurements": measurements[-4:],
+        "who5_items": list(enumerate(instruments.WHO5.items, 1)),
+        "answer_labels": sorted(instruments.WHO5.answer_labels.items(), reverse=True)})
+
+
+def queries_visible(user):
+    from roret.citizens.models import Citizen
+
+    return Citizen.objects.restrict(user, "view").values("pk")
+
+
+@role_required(*CASE)
+def compliance(request):
+    today = datetime.date.today()
+    rows = queries.measurement_compliance(request.user, today)
+    return render(request, "outcomes/compliance.html", {
+        "rows": rows, "today": today, "threshold": queries.expensive_threshold(),
+        "labels": {"move_in": _("Move-in to a residential offer"), "follow_up": _("Before the follow-up"),
+                   "expensive": _("Exceptionally expensive case")}})
+
+
+@role_required(*CASE)
+def instrument_list(request):
+    return render(request, "outcomes/instruments.html", {"instruments": instruments.REGISTRY.values()})

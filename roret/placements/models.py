@@ -1,0 +1,177 @@
+"""Grants (what a citizen is entitled to) and placements (a citizen in a specific offer for a
+period, at a tariff). A grant not yet placed is on the waiting list."""
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from roret.citizens.models import Citizen
+from roret.core.models import Team, Term
+from roret.offers.models import LegalBasis, Offer, TariffUnit
+
+
+class GrantQuerySet(models.QuerySet):
+    def active_on(self, day: datetime.date):
+        return self.filter(start__lte=day).filter(Q(end__isnull=True) | Q(end__gt=day))
+
+    def waiting_on(self, day: datetime.date):
+        """Granted, in force, and not placed on ``day``: the waiting list."""
+        placed = Placement.objects.filter(grant_id=OuterRef("pk")).active_on(day)
+        return self.active_on(day).filter(~Exists(placed))
+
+
+class Grant(models.Model):
+    """What a decision grants: an offer type under a paragraph, scope, start and review date."""
+
+    citizen = models.ForeignKey(Citizen, models.PROTECT, related_name="grants", verbose_name=_("citizen"))
+    paragraph = models.CharField(_("legal basis"), max_length=10, choices=LegalBasis.choices)
+    offer_type = models.ForeignKey(
+        Term, models.PROTECT, related_name="+", verbose_name=_("offer type (FFB)"),
+        limit_choices_to={"group": "offer_type"},
+    )
+    scope = models.CharField(_("scope"), max_length=300, blank=True)
+    hours_per_week = models.DecimalField(
+        _("hours per week"), max_digits=6, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"), null=True, blank=True)
+    review_on = models.DateField(_("review date"), null=True, blank=True)
+    preferred_offer = models.ForeignKey(
+        Offer, models.SET_NULL, null=True, blank=True, related_name="waiting_grants",
+        verbose_name=_("wished offer"),
+    )
+    team = models.ForeignKey(Team, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("team"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("decided by"),
+    )
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = GrantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("grant")
+        verbose_name_plural = _("grants")
+        ordering = ["-start"]
+        constraints = [
+            models.CheckConstraint(
+                name="grant_end_after_start",
+                condition=Q(end__isnull=True) | Q(end__gt=F("start")),
+                violation_error_message=_("A grant must end after it starts."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_paragraph_display()} {self.offer_type} fra {self.start:%d.%m.%Y}"
+
+
+class EndReason(models.TextChoices):
+    GOAL_ACHIEVED = "goal_achieved", _("Goals achieved, less support needed")
+    MOVED_OFFER = "moved_offer", _("Moved to another offer")
+    ELDERLY_CARE = "elderly_care", _("Moved to elderly care")
+    MOVED_MUNICIPALITY = "moved_municipality", _("Moved to another municipality")
+    CITIZEN_WISH = "citizen_wish", _("At the citizen's own wish")
+    HOSPITAL = "hospital", _("Admitted long-term to hospital or psychiatry")
+    DIED = "died", _("Died")
+    OTHER = "other", _("Other")
+
+
+class PlacementQuerySet(models.QuerySet):
+    def active_on(self, day: datetime.date):
+        return self.filter(start__lte=day).filter(Q(end__isnull=True) | Q(end__gt=day))
+
+    def overlapping(self, start: datetime.date, end: datetime.date | None):
+        qs = self.filter(Q(end__isnull=True) | Q(end__gt=start))
+        return qs if end is None else qs.filter(start__lt=end)
+
+
+class Placement(models.Model):
+    """A citizen occupying a place in a specific offer for the period [start, end)."""
+
+    grant = models.ForeignKey(Grant, models.PROTECT, related_name="placements", verbose_name=_("grant"))
+    citizen = models.ForeignKey(Citizen, models.PROTECT, related_name="placements", verbose_name=_("citizen"))
+    offer = models.ForeignKey(Offer, models.PROTECT, related_name="placements", verbose_name=_("offer"))
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"), null=True, blank=True)
+    is_residential = models.BooleanField(_("residential"), editable=False)
+    acting_municipality = models.CharField(_("acting municipality"), max_length=4)
+    paying_municipality = models.CharField(_("paying municipality"), max_length=4)
+    end_reason = models.CharField(_("end reason"), max_length=20, choices=EndReason.choices, blank=True)
+    over_occupancy = models.BooleanField(_("over-occupancy"), default=False)
+    over_occupancy_reason = models.CharField(_("reason for over-occupancy"), max_length=300, blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = PlacementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("placement")
+        verbose_name_plural = _("placements")
+        ordering = ["-start"]
+        indexes = [
+            models.Index(fields=["offer", "start", "end"], name="placement_offer_period"),
+            models.Index(fields=["citizen", "start"], name="placement_citizen_start"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="placement_end_after_start",
+                condition=Q(end__isnull=True) | Q(end__gt=F("start")),
+                violation_error_message=_("A placement must end after it starts."),
+            ),
+            models.CheckConstraint(
+                name="placement_over_occupancy_has_reason",
+                condition=Q(over_occupancy=False) | ~Q(over_occupancy_reason=""),
+                violation_error_message=_("An over-occupancy needs a reason."),
+            ),
+            models.CheckConstraint(
+                name="placement_end_reason_only_when_ended",
+                condition=Q(end__isnull=False) | Q(end_reason=""),
+                violation_error_message=_("Only an ended placement has an end reason."),
+            ),
+        ]
+
+    def __str__(self):
+        end = f"{self.end:%d.%m.%Y}" if self.end else "…"
+        return f"{self.offer} {self.start:%d.%m.%Y}–{end}"
+
+    @property
+    def is_sold(self) -> bool:
+        """An own place used by a citizen another municipality pays for."""
+        return self.paying_municipality != settings.RORET["MUNICIPALITY_CODE"]
+
+    def is_active_on(self, day: datetime.date) -> bool:
+        return self.start <= day and (self.end is None or self.end > day)
+
+
+class PlacementTariff(models.Model):
+    """The agreed tariff of one placement from a date, when it differs from the offer's standard
+    tariff (purchased places are often priced per citizen; renegotiations add rows)."""
+
+    placement = models.ForeignKey(Placement, models.CASCADE, related_name="tariffs", verbose_name=_("placement"))
+    valid_from = models.DateField(_("from"))
+    amount = models.DecimalField(
+        _("amount (kr.)"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    unit = models.CharField(_("unit"), max_length=10, choices=TariffUnit.choices)
+    hours_per_week = models.DecimalField(
+        _("hours per week"), max_digits=6, decimal_places=2, null=True, blank=True,
+        help_text=_("For hourly tariffs: the weekly scope that is paid for."),
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("agreed tariff")
+        verbose_name_plural = _("agreed tariffs")
+        ordering = ["placement", "valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["placement", "valid_from"], name="placement_tariff_one_per_date"),
+            models.CheckConstraint(name="placement_tariff_not_negative", condition=Q(amount__gte=0)),
+        ]
+
+    def __str__(self):
+        return f"{self.amount} kr. {self.get_unit_display()} fra {self.valid_from:%d.%m.%Y}"

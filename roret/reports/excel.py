@@ -1,0 +1,69 @@
+"""Report tables as an Excel workbook (openpyxl): one sheet per table, numbers as numbers with
+Danish-style formats, suppressed cells as the text "<5"."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Sequence
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from roret.reports.tables import SUPPRESSED, Cell, Table
+
+FORMATS = {"money": "#,##0", "int": "#,##0", "days": "#,##0", "pct": '0.0" %"'}
+
+
+def _sheet_title(title: str, used: set) -> str:
+    base = re.sub(r"[\[\]:*?/\\]", " ", title)[:28].strip() or "Sheet"
+    name, n = base, 2
+    while name in used:
+        name, n = f"{base[:25]} {n}", n + 1
+    used.add(name)
+    return name
+
+
+def _write_cell(ws, row: int, col: int, cell: Cell, bold: bool = False):
+    target = ws.cell(row=row, column=col)
+    if cell.suppressed:
+        target.value = SUPPRESSED
+        target.alignment = Alignment(horizontal="right")
+    elif cell.kind == "text" or cell.value is None:
+        target.value = None if cell.value is None else str(cell.value)
+    else:
+        target.value = float(cell.value) if cell.kind in ("money", "pct", "days") else int(cell.value)
+        target.number_format = FORMATS.get(cell.kind, "General")
+    if bold:
+        target.font = Font(bold=True)
+
+
+def workbook(tables: Sequence[Table], *, title: str, subtitle: str = "") -> bytes:
+    wb = Workbook()
+    wb.remove(wb.active)
+    used: set = set()
+    for table in tables:
+        ws = wb.create_sheet(_sheet_title(table.title, used))
+        ws.cell(row=1, column=1, value=title).font = Font(bold=True, size=13)
+        ws.cell(row=2, column=1, value=f"{table.title}{' · ' + subtitle if subtitle else ''}")
+        for c, column in enumerate(table.columns, start=1):
+            head = ws.cell(row=4, column=c, value=column.label)
+            head.font = Font(bold=True)
+            head.alignment = Alignment(wrap_text=True, vertical="top")
+            ws.column_dimensions[get_column_letter(c)].width = 34 if column.kind == "text" else 16
+        r = 5
+        for row in table.rows:
+            for c, cell in enumerate(row, start=1):
+                _write_cell(ws, r, c, cell)
+            r += 1
+        if table.total:
+            for c, cell in enumerate(table.total, start=1):
+                _write_cell(ws, r, c, cell, bold=True)
+            r += 1
+        if table.note:
+            ws.cell(row=r + 1, column=1, value=table.note)
+        ws.freeze_panes = "B5"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -1,0 +1,22 @@
+"""Background jobs of the reports app (found by roret.core.jobs through autodiscovery)."""
+
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+
+from roret.core.jobs import handler, report
+
+
+@handler("reports.kpi_report")
+def make_kpi_report(job):
+    """The half-yearly KPI report as PDF or Excel, for the user who asked (their scope, their suppression)."""
+    from roret.reports.views import parse_half_value, record_export, render_report, report_context
+
+    user = get_user_model().objects.get(pk=job.created_by_id)
+    fmt = job.params.get("format", "pdf")
+    period, half = parse_half_value(job.params.get("half", ""))
+    context = report_context(user, period, half, progress=lambda percent, message: report(job, percent * 0.8, message))
+    report(job, 85, "PDF" if fmt == "pdf" else "Excel")
+    data = render_report(context, fmt)
+    job.output.save(f"kpi-{half}.{fmt}", ContentFile(data), save=False)
+    record_export(user, context, fmt, channel="task")
+    return {"half": half, "format": fmt, "bytes": len(data)}

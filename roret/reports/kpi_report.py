@@ -1,0 +1,209 @@
+"""The KPI report's content: key figures, trends, breakdowns, duration and self-sufficiency, as
+tables and charts that the economy pages, the committee PDF and the Excel export all render.
+
+Nothing here computes a figure: every number comes from roret.economy.kpi / duration.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from roret.economy import kpi
+from roret.economy.duration import durations
+from roret.economy.models import SelfSufficiencyTarget
+from roret.reports.charts import Series, bar_chart, line_chart
+from roret.reports.tables import Column, Table, build_table, suppresses
+
+MIO = Decimal(1_000_000)
+REPORT_DIMENSIONS = ("paragraph", "account_function", "own_external", "centre", "target_group")
+
+
+def dimension_titles() -> dict[str, str]:
+    return {
+        "paragraph": _("Legal basis"), "offer_type": _("Offer type (FFB)"),
+        "account_function": _("Account function"), "own_external": _("Own or external"),
+        "provider": _("Provider"), "centre": _("Centre"), "target_group": _("Target group"), "offer": _("Offer"),
+    }
+
+
+def figure_columns(first: str) -> list[Column]:
+    return [
+        Column("label", first, "text"),
+        Column("citizens", _("Citizens"), citizen_count=True),
+        Column("placements", _("Placements")),
+        Column("place_days", _("Place-days")),
+        Column("cost_total", _("Cost (kr.)"), "money"),
+        Column("cost_own", _("In own offers (kr.)"), "money"),
+        Column("cost_external", _("In external offers (kr.)"), "money"),
+        Column("cost_per_placement_year", _("Cost per placement-year (kr.)"), "money"),
+        Column("self_sufficiency_days", _("Self-sufficiency, place-days"), "pct"),
+        Column("new_placements", _("New placements")),
+        Column("ended_placements", _("Ended placements")),
+        Column("expensive_cases", _("Expensive cases"), citizen_count=True),
+        Column("income_sold", _("Income, sold places (kr.)"), "money"),
+    ]
+
+
+def _labelled(row: kpi.Row, label: str) -> dict:
+    data = row.as_dict()
+    data["label"] = label
+    return data
+
+
+def trend(period: kpi.Period, n: int = 5, where: Q | None = None) -> list[tuple[kpi.Period, kpi.Row]]:
+    """The period and the ``n`` before it, oldest first, with their totals."""
+    return [(p, kpi.totals(p, where)) for p in [*period.previous(n), period]]
+
+
+def key_figures(period: kpi.Period, where: Q | None, suppress: bool, threshold=None) -> Table:
+    """This period, the one before and the same period a year earlier."""
+    months = period.months
+    same_last_year = kpi.Period(kpi.add_months(period.start, -12), kpi.add_months(period.end, -12)) \
+        if months else kpi.Period(period.start - datetime.timedelta(days=365), period.end - datetime.timedelta(days=365))
+    items = []
+    for p in (period, period.previous(1)[0], same_last_year):
+        result = kpi.kpis(p, (), where=where, threshold=threshold)
+        items.append(_labelled(result.total, p.label))
+    return build_table(_("Key figures"), figure_columns(_("Period")), items, suppress=suppress)
+
+
+def breakdown_table(result: kpi.KpiSet, dimension: str, suppress: bool) -> Table:
+    titles = dimension_titles()
+    items = [_labelled(r, r.label) for r in result.breakdowns[dimension]]
+    items.sort(key=lambda d: -d["cost_total"] - d["income_sold"])
+    total = _labelled(result.total, _("Total"))
+    return build_table(titles[dimension], figure_columns(titles[dimension]), items, total=total, suppress=suppress)
+
+
+def duration_table(period: kpi.Period, result: kpi.KpiSet, dimension: str, where: Q | None, suppress: bool,
+                   computed: dict | None = None) -> Table:
+    citizens = {r.key: r.citizens for r in result.breakdowns.get(dimension, [])}
+    labels = {r.key: r.label for r in result.breakdowns.get(dimension, [])}
+    computed = computed or {}
+    found = computed[dimension] if dimension in computed else durations(period, dimension, where)
+    items = [{"label": labels.get(k, str(k)), "citizens": citizens.get(k, 0), **d.as_dict()}
+             for k, d in sorted(found.items(), key=lambda kv: labels.get(kv[0], str(kv[0])))]
+    total = (computed[None] if None in computed else durations(period, None, where)).get(None)
+    columns = [
+        Column("label", dimension_titles()[dimension], "text"),
+        Column("citizens", _("Citizens"), citizen_count=True),
+        Column("completed", _("Completed stays")),
+        Column("completed_mean_days", _("Average completed stay (days)"), "days"),
+        Column("ongoing", _("Ongoing stays")),
+        Column("ongoing_mean_days", _("Ongoing so far, average (days)"), "days"),
+        Column("km_median_days", _("Median stay, Kaplan–Meier (days)"), "days"),
+    ]
+    total_item = {"label": _("Total"), "citizens": result.total.citizens, **total.as_dict()} if total else None
+    return build_table(_("Length of stay"), columns, items, total=total_item, suppress=suppress,
+                       note=_("Ongoing stays are censored at the period's end; the Kaplan–Meier median counts them."))
+
+
+def cost_trend_chart(rows: list[tuple[kpi.Period, kpi.Row]], title: str | None = None):
+    labels = [p.label for p, _r in rows]
+    return bar_chart(
+        [Series(_("Own offers"), [kpi.kroner(r.cost_own) / MIO for _p, r in rows]),
+         Series(_("External offers"), [kpi.kroner(r.cost_external) / MIO for _p, r in rows])],
+        x_labels=labels, stacked=True, decimals=1, y_label=_("mio. kr."),
+        title=title or _("Cost of own citizens' placements"))
+
+
+def quantity_trend_chart(rows: list[tuple[kpi.Period, kpi.Row]]):
+    labels = [p.label for p, _r in rows]
+    return line_chart(
+        [Series(_("Citizens"), [r.citizens for _p, r in rows]),
+         Series(_("Placements"), [r.placements for _p, r in rows]),
+         Series(_("New placements"), [r.new_placements for _p, r in rows], dashed=True),
+         Series(_("Ended placements"), [r.ended_placements for _p, r in rows], dashed=True)],
+        x_labels=labels, title=_("Quantity"), y_label=_("number"))
+
+
+def self_sufficiency(years: range, where: Q | None = None, today: datetime.date | None = None) -> list[dict]:
+    """Per year: the rate by place-days and by cost, and the target (a part year up to ``today``)."""
+    today = today or datetime.date.today()
+    targets = dict(SelfSufficiencyTarget.objects.values_list("year", "target"))
+    out = []
+    for year in years:
+        start = datetime.date(year, 1, 1)
+        end = min(datetime.date(year + 1, 1, 1), max(today, start + datetime.timedelta(days=1)))
+        row = kpi.totals(kpi.Period(start, end), where)
+        out.append({"year": year, "label": str(year) if end.year > year else f"{year} ({_('to date')})",
+                     "citizens": row.citizens, "self_sufficiency_days": row.self_sufficiency_days,
+                     "self_sufficiency_cost": row.self_sufficiency_cost, "target": targets.get(year),
+                     "place_days": row.place_days, "cost_total": row.cost_total / 100, "cost_own": row.cost_own / 100})
+    return out
+
+
+def self_sufficiency_chart(rows: list[dict]):
+    return line_chart(
+        [Series(_("By place-days"), [r["self_sufficiency_days"] for r in rows]),
+         Series(_("By cost"), [r["self_sufficiency_cost"] for r in rows]),
+         Series(_("Target"), [r["target"] for r in rows], color="#1a1a1a", dashed=True)],
+        x_labels=[str(r["year"]) for r in rows], percent=True, y_min=0, y_max=100,
+        title=_("Self-sufficiency rate against the target"), y_label="%")
+
+
+def self_sufficiency_table(rows: list[dict], suppress: bool) -> Table:
+    columns = [Column("label", _("Year"), "text"), Column("citizens", _("Citizens"), citizen_count=True),
+               Column("self_sufficiency_days", _("By place-days"), "pct"),
+               Column("self_sufficiency_cost", _("By cost"), "pct"), Column("target", _("Target"), "pct")]
+    return build_table(_("Self-sufficiency rate"), columns, rows, suppress=suppress)
+
+
+def contribution_table(period: kpi.Period, where: Q | None, suppress: bool) -> Table:
+    """Each own offer's share of own citizens' place-days and cost (percentage points of the rate)."""
+    total = kpi.totals(period, where)
+    items = []
+    for r in kpi.breakdown(period, "offer", where & Q(own=True) if where is not None else Q(own=True)):
+        if not r.place_days:
+            continue
+        items.append({"label": r.label, "citizens": r.citizens, "place_days": r.place_days,
+                      "cost_total": kpi.kroner(r.cost_total),
+                      "points_days": kpi._share(r.days_own, total.place_days),
+                      "points_cost": kpi._share(r.cost_own, total.cost_total)})
+    items.sort(key=lambda d: -(d["points_days"] or 0))
+    columns = [Column("label", _("Own offer"), "text"), Column("citizens", _("Citizens"), citizen_count=True),
+               Column("place_days", _("Place-days, own citizens")), Column("cost_total", _("Cost (kr.)"), "money"),
+               Column("points_days", _("Contribution, place-days (points)"), "pct"),
+               Column("points_cost", _("Contribution, cost (points)"), "pct")]
+    return build_table(_("Contribution of each own offer") + f" · {period.label}", columns, items, suppress=suppress)
+
+
+def build_report(period: kpi.Period, user, where: Q | None = None, today: datetime.date | None = None,
+                 progress=None) -> dict:
+    """Everything the half-yearly KPI report shows, for ``user`` (suppressed for the committee).
+
+    ``progress(percent, message)`` is told how far the build has come (a background job shows it).
+    """
+    progress = progress or (lambda percent, message: None)
+    suppress = suppresses(user)
+    progress(5, _("Key figures and breakdowns"))
+    result = kpi.kpis(period, REPORT_DIMENSIONS, where=where, duration_by=("paragraph",))
+    progress(35, _("Trend over the previous periods"))
+    rows = trend(period, 5, where)
+    progress(55, _("Self-sufficiency"))
+    first_target = SelfSufficiencyTarget.objects.order_by("year").values_list("year", flat=True).first()
+    ss_years = range(first_target or period.start.year - 5, period.end.year + (period.end.month > 1 or period.end.day > 1))
+    ss_rows = self_sufficiency(ss_years, where, today=min(today or datetime.date.today(), period.end))
+    progress(75, _("Comparison periods"))
+    return {
+        "period": period, "suppress": suppress, "result": result,
+        "key_figures": key_figures(period, where, suppress),
+        "cost_chart": cost_trend_chart(rows), "quantity_chart": quantity_trend_chart(rows),
+        "trend_table": build_table(_("Trend"), figure_columns(_("Period")), [_labelled(r, p.label) for p, r in rows],
+                                   suppress=suppress),
+        "breakdowns": [breakdown_table(result, dim, suppress) for dim in REPORT_DIMENSIONS],
+        "duration": duration_table(period, result, "paragraph", where, suppress, result.durations),
+        "self_sufficiency_chart": self_sufficiency_chart(ss_rows),
+        "self_sufficiency": self_sufficiency_table(ss_rows, suppress),
+        "contributions": contribution_table(period, where, suppress),
+    }
+
+
+def report_tables(report: dict) -> list[Table]:
+    """The report's tables in reading order (what the Excel export writes, one sheet each)."""
+    return [report["key_figures"], report["trend_table"], *report["breakdowns"], report["duration"],
+            report["self_sufficiency"], report["contributions"]]

@@ -1,0 +1,28 @@
+"""roret's URLs. Every pattern here must be declared in tests/test_url_walker.py."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from roret.api.api import api
+from roret.core import views as core_views
+
+admin.site.site_header = "roret – referencedata"
+admin.site.site_title = "roret"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(template_name="core/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("citizens/", include("roret.citizens.urls")),
+    path("offers/", include("roret.offers.urls")),
+    path("visitation/", include("roret.visitation.urls")),
+    path("outcomes/", include("roret.outcomes.urls")),
+    path("economy/", include("roret.economy.urls")),
+    path("capacity/", include("roret.capacity.urls")),
+    path("reports/", include("roret.reports.urls")),
+    path("", include("roret.core.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]

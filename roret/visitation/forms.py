@@ -1,0 +1,88 @@
+"""Forms for the case-flow pages; they parse and validate input, the services decide."""
+
+import datetime
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from roret.core.models import Term
+from roret.offers.models import LegalBasis, Offer
+from roret.visitation.models import DecisionKind, GuidedTo, InquirySource, ScreeningOutcome
+
+DATE = forms.DateInput(attrs={"type": "date", "class": "form-input"})
+TEXT = forms.TextInput(attrs={"class": "form-input"})
+AREA = forms.Textarea(attrs={"class": "form-input", "rows": 3})
+SELECT = forms.Select(attrs={"class": "form-select"})
+
+
+def _paragraph_choices():
+    return [("", _("– choose –"))] + list(LegalBasis.choices)
+
+
+class InquiryForm(forms.Form):
+    cpr = forms.CharField(label=_("CPR number"), max_length=11, widget=TEXT)
+    first_name = forms.CharField(label=_("First name (if the citizen is not known)"), max_length=100, required=False,
+                                 widget=TEXT)
+    last_name = forms.CharField(label=_("Last name (if the citizen is not known)"), max_length=100, required=False,
+                                widget=TEXT)
+    source = forms.ChoiceField(label=_("Who asked"), choices=[("", _("– choose –"))] + list(InquirySource.choices),
+                               widget=SELECT)
+    source_detail = forms.CharField(label=_("Name or unit of who asked"), max_length=200, required=False, widget=TEXT)
+    received_on = forms.DateField(label=_("Received on"), initial=datetime.date.today, widget=DATE)
+    paragraph = forms.ChoiceField(label=_("Service type asked about"), choices=_paragraph_choices(), widget=SELECT)
+    about = forms.CharField(label=_("What it is about"), widget=AREA)
+
+
+class ScreeningForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=ScreeningOutcome.choices, widget=forms.RadioSelect(attrs={"class": "form-radio"}))
+    reason = forms.CharField(label=_("Reason"), widget=AREA)
+    guided_to = forms.ChoiceField(label=_("Guided to (when out)"), required=False,
+                                  choices=[("", "–")] + list(GuidedTo.choices), widget=SELECT)
+    guided_to_detail = forms.CharField(label=_("Guided to (details)"), max_length=200, required=False, widget=TEXT)
+    screened_on = forms.DateField(label=_("Screened on"), initial=datetime.date.today, widget=DATE)
+
+
+class DecisionForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Decision"), choices=DecisionKind.choices, widget=forms.RadioSelect(attrs={"class": "form-radio"}),
+                             initial=DecisionKind.GRANT)
+    paragraph = forms.ChoiceField(label=_("Legal basis"), choices=_paragraph_choices(), required=False, widget=SELECT)
+    offer = forms.ModelChoiceField(label=_("Offer"), required=False, queryset=Offer.objects.none(), widget=SELECT,
+                                   empty_label=_("– no named offer –"))
+    offer_type = forms.ModelChoiceField(label=_("Offer type (FFB), when no offer is named"), required=False,
+                                        queryset=Term.objects.filter(group="offer_type").order_by("display"),
+                                        widget=SELECT)
+    scope = forms.CharField(label=_("Scope"), max_length=300, required=False, widget=TEXT)
+    hours_per_week = forms.DecimalField(label=_("Hours per week"), required=False, min_value=0, max_digits=6,
+                                        decimal_places=2, widget=forms.NumberInput(attrs={"class": "form-input"}))
+    start = forms.DateField(label=_("Start"), required=False, widget=DATE)
+    review_on = forms.DateField(label=_("Review date"), required=False, widget=DATE)
+    justification = forms.CharField(label=_("Justification"), required=False, widget=AREA)
+    intrusive_reason = forms.CharField(label=_("Reason for a more intrusive step than the lowest adequate one"),
+                                       required=False, widget=AREA)
+
+    def __init__(self, *args, offers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["offer"].queryset = offers if offers is not None else Offer.objects.all()
+
+
+class PlacementForm(forms.Form):
+    offer = forms.ModelChoiceField(label=_("Offer"), queryset=Offer.objects.none(), widget=SELECT)
+    start = forms.DateField(label=_("Start"), widget=DATE)
+    agreed_amount = forms.DecimalField(label=_("Agreed tariff (kr., external offers)"), required=False, min_value=0,
+                                       max_digits=12, decimal_places=2,
+                                       widget=forms.NumberInput(attrs={"class": "form-input"}))
+    over_occupancy_reason = forms.CharField(label=_("Reason for over-occupancy (only if the offer is full)"),
+                                            required=False, max_length=300, widget=TEXT)
+
+    def __init__(self, *args, offers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["offer"].queryset = offers if offers is not None else Offer.objects.all()
+
+
+def apply_errors(form, exc) -> None:
+    """Put a service's ValidationError onto the form: field errors where the field exists."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)

@@ -1,0 +1,125 @@
+"""Read models for the caseworker's lists and the citizen timeline (always through the gate)."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from roret.citizens.models import Citizen
+from roret.core.permissions import VIEW
+from roret.outcomes.models import FollowUp, Goal, Measurement
+from roret.placements.models import Placement
+from roret.visitation import deadlines
+from roret.visitation.models import (
+    YOUTH_CHECKLIST,
+    Assessment,
+    Decision,
+    Inquiry,
+    InquiryStatus,
+    Screening,
+    Transition,
+    TransitionKind,
+)
+
+
+def visible(user):
+    return Citizen.objects.restrict(user, VIEW).values("pk")
+
+
+def open_inquiries(user, today: datetime.date):
+    """Open cases in ``user``'s scope with their deadline status, nearest deadline first."""
+    rows = list(Inquiry.objects.filter(status=InquiryStatus.OPEN, citizen__in=visible(user))
+                .select_related("citizen", "caseworker", "team", "screening").order_by("deadline", "pk"))
+    for inquiry in rows:
+        inquiry.deadline_status, inquiry.working_days_left = deadlines.status(inquiry.deadline, today)
+        inquiry.step = "assessment" if hasattr(inquiry, "screening") else "screening"
+    return rows
+
+
+def deadline_summary(rows, user) -> dict:
+    """Counts of near and past deadlines for the user and for their team."""
+    def count(items, status):
+        return sum(1 for r in items if r.deadline_status == status)
+
+    mine = [r for r in rows if r.caseworker_id == user.pk]
+    return {"mine_near": count(mine, "near"), "mine_past": count(mine, "past"), "team_near": count(rows, "near"),
+            "team_past": count(rows, "past"), "mine": len(mine), "team": len(rows)}
+
+
+def youth_transitions(user, today: datetime.date):
+    rows = list(Transition.objects.filter(kind=TransitionKind.YOUTH, closed_on__isnull=True, citizen__in=visible(user))
+                .select_related("citizen").order_by("citizen__birth_date"))
+    for row in rows:
+        born = row.citizen.birth_date
+        row.age = row.citizen.age(today)
+        row.turns_18 = _birthday(born, 18)
+        row.done = sum(1 for key, _label in YOUTH_CHECKLIST if key in row.checklist)
+        row.total = len(YOUTH_CHECKLIST)
+    return rows
+
+
+def _birthday(born: datetime.date, years: int) -> datetime.date:
+    try:
+        return born.replace(year=born.year + years)
+    except ValueError:          # born 29 February
+        return born.replace(year=born.year + years, day=28)
+
+
+def elderly_candidates(user, today: datetime.date):
+    """Citizens in scope aged 65 or more with a current placement: their needs may fit elderly care."""
+    cutoff = _birthday(today, -65)
+    current = Placement.objects.filter(start__lte=today).filter(Q(end__isnull=True) | Q(end__gt=today))
+    citizens = list(Citizen.objects.restrict(user, VIEW).filter(birth_date__lte=cutoff, placements__in=current)
+                    .distinct().order_by("birth_date"))
+    placements: dict = {}
+    for p in current.filter(citizen__in=[c.pk for c in citizens]).select_related("offer"):
+        placements.setdefault(p.citizen_id, []).append(p)
+    for citizen in citizens:
+        citizen.age_now = citizen.age(today)
+        citizen.current_placements = placements.get(citizen.pk, [])
+    return citizens
+
+
+@dataclass
+class Event:
+    day: datetime.date
+    kind: str
+    title: str
+    detail: str = ""
+    obj: object = None
+    extra: dict = field(default_factory=dict)
+
+
+def timeline(citizen: Citizen, today: datetime.date) -> list[Event]:
+    """The citizen's whole path, newest first: inquiries, screenings, assessments with their
+    differences, decisions, placements, goals, follow-ups and measurements."""
+    from roret.outcomes.services import compare
+    from roret.visitation.services import theme_differences
+
+    events = []
+    for inquiry in Inquiry.objects.filter(citizen=citizen).select_related("caseworker"):
+        events.append(Event(inquiry.received_on, "inquiry", str(inquiry), inquiry.about, inquiry))
+    for s in Screening.objects.filter(inquiry__citizen=citizen):
+        events.append(Event(s.screened_on, "screening", str(s), s.reason, s))
+    for a in Assessment.objects.filter(citizen=citizen).select_related("support_need").prefetch_related("meetings"):
+        events.append(Event(a.assessed_on, "assessment", str(a), a.support_need.display, a,
+                            {"differences": [d for d in theme_differences(a) if not d["is_sub"]]}))
+    for d in Decision.objects.filter(citizen=citizen).select_related("offer", "offer_type"):
+        events.append(Event(d.decided_on, "decision", str(d), d.justification, d))
+    for p in Placement.objects.filter(citizen=citizen).select_related("offer"):
+        events.append(Event(p.start, "placement", f"{p.offer}", p.get_end_reason_display() or "", p))
+        if p.end and p.end <= today:
+            events.append(Event(p.end, "placement_end", f"{p.offer}", p.get_end_reason_display(), p))
+    for g in Goal.objects.filter(citizen=citizen).select_related("goal_type", "theme").prefetch_related("steps"):
+        events.append(Event(g.created_on, "goal", g.own_words, f"{g.goal_type.display} · {g.theme.display}", g))
+    for f in FollowUp.objects.filter(citizen=citizen).prefetch_related("progress__goal"):
+        events.append(Event(f.held_on or f.due_on, "follow_up" if f.held_on else "follow_up_due", str(f),
+                            f.get_outcome_display() if f.held_on else "", f))
+    for row in compare(list(Measurement.objects.filter(citizen=citizen).order_by("measured_on", "pk"))):
+        m = row["measurement"]
+        events.append(Event(m.measured_on, "measurement", f"{m.instrument} {m.score}", m.band_label, m,
+                            {"change": row["change"]}))
+    order = {"inquiry": 0, "screening": 1, "assessment": 2, "decision": 3, "placement": 4, "goal": 5,
+             "measurement": 6, "follow_up": 7, "follow_up_due": 8, "placement_end": 9}
+    events.sort(key=lambda e: (e.day, order.get(e.kind, 99), getattr(e.obj, "pk", 0)), reverse=True)
+    return events

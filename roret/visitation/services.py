@@ -1,0 +1,411 @@
+"""Writing the case flow: inquiry, screening, assessment, decision, placement from a decision.
+
+Every function runs in one transaction, checks the permission gate and its input, writes its own
+audit entry, and changes nothing when it refuses (CaseError says what and where)."""
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils.translation import gettext as _
+
+from roret.citizens import cpr as cprlib
+from roret.citizens import services as citizen_services
+from roret.citizens.models import Citizen
+from roret.core import audit
+from roret.core.models import Role, Term
+from roret.core.permissions import CHANGE
+from roret.offers.models import LegalBasis, Offer
+from roret.placements import services as placement_services
+from roret.placements.models import Grant
+from roret.visitation import deadlines, staircase, themes
+from roret.visitation.models import (
+    Assessment,
+    Decision,
+    DecisionKind,
+    GuidedTo,
+    Inquiry,
+    InquirySource,
+    InquiryStatus,
+    NetworkMeeting,
+    Screening,
+    ScreeningOutcome,
+    ThemeAssessment,
+    Transition,
+    TransitionKind,
+)
+
+
+class CaseError(ValidationError):
+    """Input the case flow refuses; the message says what is wrong and where."""
+
+
+def _caseworker(actor) -> None:
+    if actor is None or not actor.is_authenticated or actor.role != Role.CASEWORKER or not actor.team_id:
+        raise PermissionError(_("Only a caseworker in a visitation team may do this."))
+
+
+def _changeable(actor, citizen_id: int) -> Citizen:
+    try:
+        return Citizen.objects.restrict(actor, CHANGE).get(pk=citizen_id)
+    except Citizen.DoesNotExist as exc:
+        raise PermissionError(_("You may not change this citizen's record.")) from exc
+
+
+def _require(value, message: str, field: str):
+    if value in (None, "") or (isinstance(value, str) and not value.strip()):
+        raise CaseError({field: message})
+    return value
+
+
+# --- inquiry -------------------------------------------------------------------------------
+
+@transaction.atomic
+def register_inquiry(*, actor, source: str, received_on: datetime.date, about: str, paragraph: str,
+                     citizen: Citizen | None = None, cpr: str = "", first_name: str = "", last_name: str = "",
+                     address: str = "", source_detail: str = "", channel: str = "web") -> Inquiry:
+    """Record an inquiry and start its deadline. A citizen not yet known is registered into the
+    caseworker's team's caseload, so the caseworker can carry the case on."""
+    _caseworker(actor)
+    if source not in InquirySource.values:
+        raise CaseError({"source": _("Choose who asked.")})
+    if paragraph not in LegalBasis.values:
+        raise CaseError({"paragraph": _("Choose the service type the inquiry is about.")})
+    _require(about, _("Write what the inquiry is about."), "about")
+    if received_on is None or received_on > datetime.date.today():
+        raise CaseError({"received_on": _("The day received must be given and not lie in the future.")})
+    if citizen is None:
+        try:
+            number = cprlib.validate(cpr)
+        except ValidationError as exc:
+            raise CaseError({"cpr": exc.messages}) from exc
+        existing = Citizen.objects.with_cpr(number).first()
+        if existing is not None:
+            if existing.team_id is None:
+                existing.team_id = actor.team_id
+                existing.save(update_fields=["team"])
+                audit.record(actor, "change", citizen=existing, obj=existing, channel=channel,
+                             summary="Borger knyttet til teamets sagsstamme ved henvendelse")
+            elif not Citizen.objects.restrict(actor, CHANGE).filter(pk=existing.pk).exists():
+                raise CaseError({"cpr": _("The citizen is in another team's caseload; that team records the "
+                                          "inquiry or transfers the case.")})
+            citizen = existing
+        else:
+            _require(first_name, _("Give the citizen's first name."), "first_name")
+            _require(last_name, _("Give the citizen's last name."), "last_name")
+            citizen = citizen_services.create_citizen(cpr=number, first_name=first_name.strip(),
+                                                      last_name=last_name.strip(), address=address.strip(),
+                                                      team=actor.team, actor=actor, channel=channel)
+    citizen = _changeable(actor, citizen.pk)
+    inquiry = Inquiry(citizen=citizen, source=source, source_detail=source_detail.strip(), received_on=received_on,
+                      about=about.strip(), paragraph=paragraph,
+                      deadline=deadlines.deadline_for(received_on, paragraph),
+                      caseworker=actor, team=actor.team)
+    inquiry.full_clean()
+    inquiry.save()
+    audit.record(actor, "create", citizen=citizen, obj=inquiry, channel=channel,
+                 summary=f"Henvendelse registreret ({inquiry.get_source_display()}), frist {inquiry.deadline:%d.%m.%Y}",
+                 after=audit.snapshot(inquiry, ["source", "received_on", "paragraph", "deadline"]))
+    age = citizen.age(received_on)
+    if source == InquirySource.CHILDREN and 16 <= age < 18:
+        open_transition(citizen, TransitionKind.YOUTH, actor=actor, opened_on=received_on,
+                        expected_need=about.strip(), channel=channel)
+    return inquiry
+
+
+# --- screening (step 1) ---------------------------------------------------------------------
+
+@transaction.atomic
+def screen(inquiry: Inquiry, *, actor, outcome: str, reason: str, screened_on: datetime.date | None = None,
+           guided_to: str = "", guided_to_detail: str = "", channel: str = "web") -> Screening:
+    """Step 1: in or out of the target group and service level; "out" records where the citizen
+    was guided instead, and closes the inquiry."""
+    _caseworker(actor)
+    inquiry = Inquiry.objects.select_for_update().get(pk=inquiry.pk)
+    citizen = _changeable(actor, inquiry.citizen_id)
+    if hasattr(inquiry, "screening"):
+        raise CaseError(_("This inquiry has already been screened (%(day)s).")
+                        % {"day": f"{inquiry.screening.screened_on:%d.%m.%Y}"})
+    if outcome not in ScreeningOutcome.values:
+        raise CaseError({"outcome": _("Choose in or out.")})
+    _require(reason, _("Give the reason for the screening's outcome."), "reason")
+    screened_on = screened_on or datetime.date.today()
+    if screened_on < inquiry.received_on:
+        raise CaseError({"screened_on": _("A screening cannot lie before the inquiry was received.")})
+    if outcome == ScreeningOutcome.OUT:
+        if guided_to not in GuidedTo.values:
+            raise CaseError({"guided_to": _("A citizen screened out is guided somewhere: choose where.")})
+    else:
+        guided_to, guided_to_detail = "", ""
+    screening = Screening(inquiry=inquiry, screened_on=screened_on, outcome=outcome, reason=reason.strip(),
+                          guided_to=guided_to, guided_to_detail=guided_to_detail.strip(), screened_by=actor)
+    screening.full_clean()
+    screening.save()
+    if outcome == ScreeningOutcome.OUT:
+        inquiry.status, inquiry.closed_on = InquiryStatus.SCREENED_OUT, screened_on
+        inquiry.save(update_fields=["status", "closed_on"])
+    audit.record(actor, "create", citizen=citizen, obj=screening, channel=channel,
+                 summary=f"Screening (trin 1): {screening.get_outcome_display()}",
+                 after=audit.snapshot(screening, ["outcome", "guided_to", "screened_on"]))
+    return screening
+
+
+# --- assessment (step 2) --------------------------------------------------------------------
+
+@transaction.atomic
+def assess(citizen: Citizen, *, actor, hopes: str, support_need: Term, levels: dict | None = None,
+           notes: dict | None = None, assessed_on: datetime.date | None = None, what_matters: str = "",
+           target_groups=(), wished_offer_types=(), inquiry: Inquiry | None = None, meeting: dict | None = None,
+           channel: str = "web") -> Assessment:
+    """Step 2: a new assessment version. ``levels`` maps theme id -> 0..4 or None (not assessed)
+    for themes under "Aktivitet og deltagelse"; ``notes`` maps any theme id -> text."""
+    _caseworker(actor)
+    citizen = Citizen.objects.select_for_update().get(pk=_changeable(actor, citizen.pk).pk)
+    levels, notes = levels or {}, notes or {}
+    _require(hopes, _("Write the citizen's own perspective first: hopes, wishes and dreams in their own words."),
+             "hopes")
+    if support_need is None or support_need.group != "support_need":
+        raise CaseError({"support_need": _("Choose the overall support-need level.")})
+    levelled = themes.levelled_theme_ids()
+    known = set(Term.objects.filter(group="theme", pk__in=set(levels) | set(notes)).values_list("pk", flat=True))
+    for theme_id, level in levels.items():
+        if theme_id not in levelled:
+            raise CaseError({"levels": _("Theme %(id)s is not under 'Aktivitet og deltagelse'; it takes notes, "
+                                         "not a level.") % {"id": theme_id}})
+        if level is not None and (not isinstance(level, int) or not 0 <= level <= 4):
+            raise CaseError({"levels": _("A functional level is 0 (none) to 4 (complete); got %(level)r.")
+                             % {"level": level}})
+    unknown = (set(levels) | set(notes)) - known
+    if unknown:
+        raise CaseError({"notes": _("Unknown FFB themes: %(ids)s.") % {"ids": sorted(unknown)}})
+    for term in list(target_groups) + list(wished_offer_types):
+        if term.group not in ("target_group", "offer_type"):
+            raise CaseError(_("%(term)s is not a target group or an offer type.") % {"term": term})
+    assessed_on = assessed_on or datetime.date.today()
+    if inquiry is not None and inquiry.citizen_id != citizen.pk:
+        raise CaseError(_("The inquiry belongs to another citizen."))
+    if inquiry is not None and hasattr(inquiry, "screening") and inquiry.screening.outcome == ScreeningOutcome.OUT:
+        raise CaseError(_("The citizen was screened out on this inquiry; register a new inquiry to assess."))
+    previous = Assessment.objects.filter(citizen=citizen).aggregate(v=Max("version"))["v"] or 0
+    assessment = Assessment(citizen=citizen, inquiry=inquiry, version=previous + 1, assessed_on=assessed_on,
+                            hopes=hopes.strip(), what_matters=what_matters.strip(), support_need=support_need,
+                            assessed_by=actor)
+    assessment.full_clean()
+    assessment.save()
+    assessment.target_groups.set(target_groups)
+    assessment.wished_offer_types.set(wished_offer_types)
+    rows = [ThemeAssessment(assessment=assessment, theme_id=theme_id, level=levels.get(theme_id),
+                            notes=(notes.get(theme_id) or "").strip())
+            for theme_id in sorted(set(levels) | {k for k, v in notes.items() if (v or "").strip()})]
+    ThemeAssessment.objects.bulk_create(rows)
+    if meeting:
+        meeting_row = NetworkMeeting(assessment=assessment, **meeting)
+        meeting_row.full_clean()
+        meeting_row.save()
+    if target_groups:
+        citizen.target_groups.add(*target_groups)
+    audit.record(actor, "create", citizen=citizen, obj=assessment, channel=channel,
+                 summary=f"Udredning (trin 2) version {assessment.version}: {support_need.display}",
+                 after={"version": assessment.version, "support_need": support_need.display,
+                        "levels": {str(k): v for k, v in levels.items()}})
+    return assessment
+
+
+def theme_differences(assessment: Assessment) -> list[dict]:
+    """Per levelled theme: this version's level, the previous version's, and the change
+    (negative = functional level improved, since a higher level is a greater reduction)."""
+    previous = (Assessment.objects.filter(citizen_id=assessment.citizen_id, version__lt=assessment.version)
+                .order_by("-version").first())
+    now = {t.theme_id: t for t in assessment.themes.select_related("theme")}
+    before = {t.theme_id: t for t in previous.themes.select_related("theme")} if previous else {}
+    rows = []
+    for node in themes.activity_themes():
+        for term in [node.term, *node.children]:
+            cur, old = now.get(term.pk), before.get(term.pk)
+            if cur is None and old is None:
+                continue
+            level = cur.level if cur else None
+            old_level = old.level if old else None
+            rows.append({"theme": term, "is_sub": term is not node.term, "level": level, "previous": old_level,
+                         "label": themes.level_label(level), "previous_label": themes.level_label(old_level),
+                         "change": (level - old_level) if level is not None and old_level is not None else None,
+                         "notes": cur.notes if cur else ""})
+    return rows
+
+
+# --- decision -------------------------------------------------------------------------------
+
+@transaction.atomic
+def decide(citizen: Citizen, *, actor, kind: str, paragraph: str, justification: str,
+           assessment: Assessment | None = None, inquiry: Inquiry | None = None, offer_type: Term | None = None,
+           offer: Offer | None = None, scope: str = "", hours_per_week: Decimal | None = None,
+           start: datetime.date | None = None, review_on: datetime.date | None = None,
+           intrusive_reason: str = "", decided_on: datetime.date | None = None, channel: str = "web") -> Decision:
+    """A grant or a refusal under a legal paragraph. A grant creates the Grant (on the waiting
+    list until placed) and schedules its first follow-up. Choosing a step above the lowest
+    adequate one of the staircase proposal needs a written reason."""
+    _caseworker(actor)
+    citizen = Citizen.objects.select_for_update().get(pk=_changeable(actor, citizen.pk).pk)
+    if kind not in DecisionKind.values:
+        raise CaseError({"kind": _("Choose grant or refusal.")})
+    if paragraph not in LegalBasis.values:
+        raise CaseError({"paragraph": _("A decision needs its legal basis: choose the paragraph it is made under.")})
+    _require(justification, _("Write the justification the citizen will read in the decision letter."),
+             "justification")
+    decided_on = decided_on or datetime.date.today()
+    if assessment is not None and assessment.citizen_id != citizen.pk:
+        raise CaseError(_("The assessment belongs to another citizen."))
+    if inquiry is None and assessment is not None:
+        inquiry = assessment.inquiry
+    decision = Decision(citizen=citizen, inquiry=inquiry, assessment=assessment, kind=kind, paragraph=paragraph,
+                        justification=justification.strip(), decided_on=decided_on, decided_by=actor,
+                        scope=scope.strip())
+    if kind == DecisionKind.GRANT:
+        if offer is not None:
+            offer_type = offer_type or offer.offer_type
+            if offer.legal_basis != paragraph:
+                raise CaseError({"offer": _("%(offer)s is an offer under %(basis)s, not %(paragraph)s.")
+                                 % {"offer": offer, "basis": offer.get_legal_basis_display(),
+                                    "paragraph": LegalBasis(paragraph).label}})
+        if offer_type is None or offer_type.group != "offer_type":
+            raise CaseError({"offer_type": _("A grant names the kind of offer (FFB offer type) or an offer.")})
+        if start is None:
+            raise CaseError({"start": _("A grant needs its start date.")})
+        if review_on is not None and review_on <= start:
+            raise CaseError({"review_on": _("The review date must lie after the start.")})
+        chosen = staircase.step_of(offer, paragraph)
+        lowest = staircase.propose(citizen, assessment, decided_on)[0] if assessment is not None else None
+        if lowest is not None and chosen > lowest and not intrusive_reason.strip():
+            raise CaseError({"intrusive_reason": _(
+                "Step %(chosen)d is more intrusive than the lowest adequate step %(lowest)d of the staircase: "
+                "write why the less intrusive offers are not adequate.") % {"chosen": chosen, "lowest": lowest}})
+        decision.offer_type, decision.offer, decision.start, decision.review_on = offer_type, offer, start, review_on
+        decision.hours_per_week, decision.chosen_step, decision.lowest_adequate_step = hours_per_week, chosen, lowest
+        decision.intrusive_reason = intrusive_reason.strip() if lowest is not None and chosen > lowest else ""
+        decision.grant = placement_services.create_grant(
+            citizen, paragraph=paragraph, offer_type=offer_type, start=start, actor=actor, scope=scope.strip(),
+            hours_per_week=hours_per_week, review_on=review_on, preferred_offer=offer, channel=channel)
+    decision.full_clean()
+    decision.save()
+    if decision.grant is not None:
+        from roret.outcomes import services as outcome_services
+
+        outcome_services.schedule_follow_up(decision.grant, outcome_services.first_follow_up_due(decision.grant),
+                                            actor=actor, channel=channel)
+    if inquiry is not None and inquiry.status == InquiryStatus.OPEN:
+        inquiry.status, inquiry.closed_on = InquiryStatus.DECIDED, decided_on
+        inquiry.save(update_fields=["status", "closed_on"])
+    audit.record(actor, "create", citizen=citizen, obj=decision, channel=channel,
+                 summary=f"Afgørelse: {decision.get_kind_display()} efter {decision.get_paragraph_display()}",
+                 after=audit.snapshot(decision, ["kind", "paragraph", "offer", "start", "review_on", "chosen_step",
+                                                 "lowest_adequate_step"]))
+    return decision
+
+
+@transaction.atomic
+def place_from_decision(decision: Decision, offer: Offer, start: datetime.date, *, actor,
+                        over_occupancy_reason: str = "", agreed_amount: Decimal | None = None,
+                        channel: str = "web"):
+    """Place the granted citizen through the one placement path (start_placement); a new
+    residential placement gets its first follow-up three months after move-in."""
+    _caseworker(actor)
+    if decision.grant_id is None:
+        raise CaseError(_("Only a granting decision can be placed."))
+    grant = Grant.objects.get(pk=decision.grant_id)
+    placement = placement_services.start_placement(grant, offer, start, actor=actor, channel=channel,
+                                                   over_occupancy_reason=over_occupancy_reason,
+                                                   agreed_amount=agreed_amount)
+    if placement.is_residential:
+        from roret.outcomes import services as outcome_services
+
+        outcome_services.schedule_follow_up(grant, outcome_services.residential_follow_up_due(start),
+                                            actor=actor, channel=channel, earlier_only=True)
+    return placement
+
+
+@transaction.atomic
+def wait_for_offer(decision: Decision, offer: Offer, *, actor, channel: str = "web") -> Grant:
+    """Put the grant on the waiting list for ``offer`` (a grant without a placement waits)."""
+    _caseworker(actor)
+    if decision.grant_id is None:
+        raise CaseError(_("Only a granting decision can wait for a place."))
+    grant = Grant.objects.select_for_update().get(pk=decision.grant_id)
+    _changeable(actor, grant.citizen_id)
+    before = audit.snapshot(grant, ["preferred_offer"])
+    grant.preferred_offer = offer
+    grant.save(update_fields=["preferred_offer"])
+    audit.record(actor, "change", citizen=grant.citizen_id, obj=grant, channel=channel,
+                 summary=f"Bevilling sat på venteliste til {offer}", before=before,
+                 after=audit.snapshot(grant, ["preferred_offer"]))
+    return grant
+
+
+# --- transitions ----------------------------------------------------------------------------
+
+@transaction.atomic
+def open_transition(citizen: Citizen, kind: str, *, actor, opened_on: datetime.date | None = None,
+                    expected_need: str = "", channel: str = "web") -> Transition:
+    _changeable(actor, citizen.pk)
+    existing = Transition.objects.filter(citizen=citizen, kind=kind, closed_on__isnull=True).first()
+    if existing is not None:
+        return existing
+    transition = Transition.objects.create(citizen=citizen, kind=kind, opened_on=opened_on or datetime.date.today(),
+                                           expected_need=expected_need)
+    audit.record(actor, "create", citizen=citizen, obj=transition, channel=channel,
+                 summary=f"Overgang åbnet: {transition.get_kind_display()}")
+    return transition
+
+
+@transaction.atomic
+def tick_checklist(transition: Transition, item: str, *, actor, done_on: datetime.date | None = None,
+                   done: bool = True, channel: str = "web") -> Transition:
+    from roret.visitation.models import YOUTH_CHECKLIST
+
+    transition = Transition.objects.select_for_update().get(pk=transition.pk)
+    _changeable(actor, transition.citizen_id)
+    if item not in dict(YOUTH_CHECKLIST):
+        raise CaseError(_("Unknown checklist item %(item)r.") % {"item": item})
+    before = dict(transition.checklist)
+    if done:
+        transition.checklist[item] = (done_on or datetime.date.today()).isoformat()
+    else:
+        transition.checklist.pop(item, None)
+    transition.save(update_fields=["checklist"])
+    audit.record(actor, "change", citizen=transition.citizen_id, obj=transition, channel=channel,
+                 summary=f"Overleveringstjekliste: {dict(YOUTH_CHECKLIST)[item]}", before=before,
+                 after=transition.checklist)
+    return transition
+
+
+@transaction.atomic
+def close_transition(transition: Transition, *, actor, end_reason: str, closed_on: datetime.date | None = None,
+                     channel: str = "web") -> Transition:
+    transition = Transition.objects.select_for_update().get(pk=transition.pk)
+    _changeable(actor, transition.citizen_id)
+    _require(end_reason, _("Give the reason the transition ends."), "end_reason")
+    transition.closed_on, transition.end_reason = closed_on or datetime.date.today(), end_reason.strip()
+    transition.save(update_fields=["closed_on", "end_reason"])
+    audit.record(actor, "change", citizen=transition.citizen_id, obj=transition, channel=channel,
+                 summary=f"Overgang afsluttet: {transition.end_reason}")
+    return transition
+
+
+@transaction.atomic
+def move_to_elderly_care(citizen: Citizen, *, actor, on: datetime.date, note: str = "", channel: str = "web") -> list:
+    """End the citizen's current placements with the end reason "moved to elderly care" and
+    close the elderly-care transition with that reason."""
+    from roret.placements.models import EndReason, Placement
+
+    _caseworker(actor)
+    citizen = _changeable(actor, citizen.pk)
+    current = list(Placement.objects.filter(citizen=citizen, start__lt=on).filter(Q(end__isnull=True) | Q(end__gt=on)))
+    if not current:
+        raise CaseError(_("%(name)s has no current placement to end.") % {"name": citizen.name})
+    ended = [placement_services.end_placement(p, on, EndReason.ELDERLY_CARE, actor=actor, channel=channel)
+             for p in current]
+    transition = open_transition(citizen, TransitionKind.ELDERLY, actor=actor, opened_on=on, channel=channel)
+    close_transition(transition, actor=actor, closed_on=on, channel=channel,
+                     end_reason=(EndReason.ELDERLY_CARE.label + (f": {note.strip()}" if note.strip() else "")))
+    return ended

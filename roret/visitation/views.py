@@ -1,0 +1,334 @@
+"""Case-flow pages: cases and deadlines, inquiry, screening, assessment, decision and placement,
+the decision letter, the citizen timeline and FHIR export, transitions. Views are thin: they
+parse, authorise through the gate, call a service and render."""
+
+import datetime
+import json
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from roret.citizens import services as citizen_services
+from roret.core.access import role_required
+from roret.core.models import Role, Term
+from roret.core.permissions import CHANGE, EXPORT
+from roret.offers.models import Offer
+from roret.offers.queries import catalogue, with_vacancy
+from roret.placements.services import PlacementError
+from roret.visitation import forms, queries, services, staircase, themes
+from roret.visitation.models import YOUTH_CHECKLIST, Assessment, Decision, Inquiry, Transition
+
+CW = (Role.CASEWORKER,)
+CASE = (Role.CASEWORKER, Role.CENTRE_STAFF, Role.CENTRE_LEADER)
+
+
+def _inquiry(request, pk) -> Inquiry:
+    inquiry = get_object_or_404(Inquiry.objects.select_related("citizen", "caseworker", "team"), pk=pk,
+                                citizen__in=queries.visible(request.user))
+    citizen_services.get_citizen(request.user, inquiry.citizen_id, summary="Henvendelse vist")
+    return inquiry
+
+
+@role_required(*CW)
+def cases(request):
+    today = datetime.date.today()
+    rows = queries.open_inquiries(request.user, today)
+    only_mine = request.GET.get("who") == "mine"
+    shown = [r for r in rows if r.caseworker_id == request.user.pk] if only_mine else rows
+    return render(request, "visitation/cases.html", {
+        "rows": shown, "summary": queries.deadline_summary(rows, request.user), "only_mine": only_mine,
+        "today": today, "near_days": queries.deadlines.NEAR_WORKING_DAYS})
+
+
+@role_required(*CW)
+def inquiry_new(request):
+    form = forms.InquiryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            inquiry = services.register_inquiry(
+                actor=request.user, cpr=data["cpr"], first_name=data["first_name"], last_name=data["last_name"],
+                source=data["source"], source_detail=data["source_detail"], received_on=data["received_on"],
+                about=data["about"], paragraph=data["paragraph"])
+        except ValidationError as exc:
+            forms.apply_errors(form, exc)
+        else:
+            messages.success(request, _("Inquiry registered; the deadline is %(day)s.")
+                             % {"day": f"{inquiry.deadline:%d.%m.%Y}"})
+            return redirect("visitation:inquiry", inquiry_pk=inquiry.pk)
+    return render(request, "visitation/inquiry_new.html", {"form": form})
+
+
+@role_required(*CW)
+def inquiry(request, inquiry_pk):
+    inquiry = _inquiry(request, inquiry_pk)
+    screening = getattr(inquiry, "screening", None) if hasattr(inquiry, "screening") else None
+    form = forms.ScreeningForm(request.POST or None)
+    if request.method == "POST" and screening is None and form.is_valid():
+        try:
+            services.screen(inquiry, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            forms.apply_errors(form, exc)
+        else:
+            messages.success(request, _("Screening recorded."))
+            return redirect("visitation:inquiry", inquiry_pk=inquiry.pk)
+    today = datetime.date.today()
+    status, left = queries.deadlines.status(inquiry.deadline, today)
+    return render(request, "visitation/inquiry.html", {
+        "inquiry": inquiry, "citizen": inquiry.citizen, "screening": screening, "form": form,
+        "deadline_status": status, "working_days_left": left,
+        "assessments": inquiry.assessments.order_by("-version"),
+        "decisions": inquiry.decisions.all()})
+
+
+def _assessment_input(post):
+    levels, notes = {}, {}
+    for key, value in post.items():
+        if key.startswith("level_"):
+            theme_id = int(key.removeprefix("level_"))
+            levels[theme_id] = int(value) if value != "" else None
+        elif key.startswith("notes_") and value.strip():
+            notes[int(key.removeprefix("notes_"))] = value
+    # Sub-themes left "not assessed" and without notes are not recorded at all.
+    main = {n.term.pk for n in themes.activity_themes()}
+    levels = {k: v for k, v in levels.items() if v is not None or k in main or k in notes}
+    return levels, notes
+
+
+@role_required(*CW)
+def assessment_new(request, citizen_id):
+    citizen = citizen_services.get_citizen(request.user, citizen_id, action=CHANGE, summary="Udredning åbnet")
+    inquiry = None
+    if request.GET.get("inquiry") or request.POST.get("inquiry"):
+        inquiry = get_object_or_404(Inquiry, pk=request.GET.get("inquiry") or request.POST.get("inquiry"),
+                                    citizen=citizen)
+    previous = citizen.assessments.order_by("-version").prefetch_related("themes").first()
+    errors = []
+    if request.method == "POST":
+        try:
+            levels, notes = _assessment_input(request.POST)
+            meeting = None
+            if request.POST.get("meeting_held_on"):
+                meeting = {"held_on": datetime.date.fromisoformat(request.POST["meeting_held_on"]),
+                           "citizen_took_part": request.POST.get("meeting_citizen") == "on",
+                           "relatives": request.POST.get("meeting_relatives", "")[:300],
+                           "providers": request.POST.get("meeting_providers", "")[:300],
+                           "notes": request.POST.get("meeting_notes", "")}
+            need = Term.objects.filter(group="support_need", pk=request.POST.get("support_need") or 0).first()
+            assessment = services.assess(
+                citizen, actor=request.user, inquiry=inquiry, hopes=request.POST.get("hopes", ""), meeting=meeting,
+                what_matters=request.POST.get("what_matters", ""), support_need=need, levels=levels, notes=notes,
+                target_groups=list(Term.objects.filter(group="target_group",
+                                                       pk__in=request.POST.getlist("target_groups"))),
+                wished_offer_types=list(Term.objects.filter(group="offer_type",
+                                                            pk__in=request.POST.getlist("wished_offer_types"))))
+        except ValidationError as exc:
+            errors = exc.messages
+        except ValueError:
+            errors = [_("A date or a level could not be read; check the form.")]
+        else:
+            messages.success(request, _("Assessment version %(v)d recorded.") % {"v": assessment.version})
+            return redirect("visitation:assessment", assessment_pk=assessment.pk)
+    before = {t.theme_id: t for t in previous.themes.all()} if previous else {}
+
+    def row(term):
+        old = before.get(term.pk)
+        return {"term": term, "previous": themes.level_label(old.level) if old else "",
+                "previous_level": "" if old is None or old.level is None else str(old.level),
+                "previous_notes": old.notes if old else ""}
+
+    activity = [{**row(n.term), "children": [row(c) for c in n.children]} for n in themes.activity_themes()]
+    note_rows = [{**row(n.term), "children": [c.display for c in n.children]} for n in themes.note_themes()]
+    return render(request, "visitation/assessment_new.html", {
+        "citizen": citizen, "inquiry": inquiry, "errors": errors, "post": request.POST, "previous": previous,
+        "activity": activity, "note_themes": note_rows,
+        "levels": themes.LEVEL_CHOICES, "support_needs": themes.support_needs(),
+        "target_groups": Term.objects.filter(group="target_group", depth__gte=2).order_by("display"),
+        "offer_types": Term.objects.filter(group="offer_type", depth__gte=2).order_by("display"),
+        "citizen_groups": set(citizen.target_groups.values_list("pk", flat=True))})
+
+
+def _assessment(request, pk) -> Assessment:
+    assessment = get_object_or_404(Assessment.objects.select_related("citizen", "support_need", "inquiry"), pk=pk,
+                                   citizen__in=queries.visible(request.user))
+    citizen_services.get_citizen(request.user, assessment.citizen_id, summary="Udredning vist")
+    return assessment
+
+
+@role_required(*CASE)
+def assessment(request, assessment_pk):
+    assessment = _assessment(request, assessment_pk)
+    return render(request, "visitation/assessment.html", {
+        "assessment": assessment, "citizen": assessment.citizen,
+        "differences": services.theme_differences(assessment),
+        "notes": assessment.themes.exclude(theme_id__in=themes.levelled_theme_ids()).select_related("theme"),
+        "meetings": assessment.meetings.all(), "target_groups": assessment.target_groups.all(),
+        "wished": assessment.wished_offer_types.all(),
+        "versions": Assessment.objects.filter(citizen=assessment.citizen).order_by("-version")})
+
+
+@role_required(*CW)
+def decision_new(request, assessment_pk):
+    assessment = _assessment(request, assessment_pk)
+    citizen = assessment.citizen
+    today = datetime.date.today()
+    lowest, proposals = staircase.propose(citizen, assessment, today)
+    offers = catalogue(today).filter(requires_visitation=True).order_by("staircase_step", "name")
+    form = forms.DecisionForm(request.POST or None, offers=offers,
+                              initial={"start": today, "review_on": today + datetime.timedelta(days=365)})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            decision = services.decide(citizen, actor=request.user, assessment=assessment, kind=data["kind"],
+                                       paragraph=data["paragraph"] or (data["offer"].legal_basis if data["offer"]
+                                                                       else ""),
+                                       justification=data["justification"], offer=data["offer"],
+                                       offer_type=data["offer_type"], scope=data["scope"],
+                                       hours_per_week=data["hours_per_week"],
+                                       start=data["start"] if data["kind"] == "grant" else None,
+                                       review_on=data["review_on"] if data["kind"] == "grant" else None,
+                                       intrusive_reason=data["intrusive_reason"])
+        except ValidationError as exc:
+            forms.apply_errors(form, exc)
+        else:
+            messages.success(request, _("Decision recorded."))
+            return redirect("visitation:decision", decision_pk=decision.pk)
+    return render(request, "visitation/decision_new.html", {
+        "assessment": assessment, "citizen": citizen, "form": form, "lowest": lowest, "proposals": proposals,
+        "lowest_label": staircase.StaircaseStep(lowest).label if lowest in staircase.StaircaseStep.values else lowest})
+
+
+def _decision(request, pk) -> Decision:
+    decision = get_object_or_404(
+        Decision.objects.select_related("citizen", "offer", "offer_type", "grant", "decided_by", "assessment"),
+        pk=pk, citizen__in=queries.visible(request.user))
+    return decision
+
+
+@role_required(*CW)
+def decision(request, decision_pk):
+    decision = _decision(request, decision_pk)
+    citizen_services.get_citizen(request.user, decision.citizen_id, summary="Afgørelse vist")
+    today = datetime.date.today()
+    offers = with_vacancy(catalogue(today).order_by("staircase_step", "name"))
+    form = forms.PlacementForm(request.POST or None, offers=Offer.objects.all(),
+                               initial={"offer": decision.offer_id, "start": decision.start})
+    if request.method == "POST" and decision.grant_id:
+        if request.POST.get("action") == "wait":
+            offer = Offer.objects.filter(pk=request.POST.get("offer") or 0).first()
+            if offer is None:
+                form.add_error("offer", _("Choose the offer the grant waits for."))
+            else:
+                services.wait_for_offer(decision, offer, actor=request.user)
+                messages.success(request, _("The grant is on the waiting list for %(offer)s.") % {"offer": offer})
+                return redirect("visitation:decision", decision_pk=decision.pk)
+        elif form.is_valid():
+            data = form.cleaned_data
+            try:
+                placement = services.place_from_decision(
+                    decision, data["offer"], data["start"], actor=request.user,
+                    over_occupancy_reason=data["over_occupancy_reason"], agreed_amount=data["agreed_amount"])
+            except (PlacementError, ValidationError) as exc:
+                forms.apply_errors(form, exc)
+            else:
+                messages.success(request, _("%(name)s is placed in %(offer)s from %(day)s.")
+                                 % {"name": decision.citizen.name, "offer": placement.offer,
+                                    "day": f"{placement.start:%d.%m.%Y}"})
+                return redirect("visitation:decision", decision_pk=decision.pk)
+    placements = decision.grant.placements.select_related("offer") if decision.grant_id else []
+    return render(request, "visitation/decision.html", {
+        "decision": decision, "citizen": decision.citizen, "form": form, "offers": offers,
+        "placements": placements, "today": today})
+
+
+@role_required(*CW)
+def letter(request, decision_pk):
+    from roret.visitation.letter import render_letter
+
+    decision = _decision(request, decision_pk)
+    citizen_services.get_citizen(request.user, decision.citizen_id, action=EXPORT,
+                                 summary=f"Afgørelsesbrev dannet ({decision.get_kind_display()})")
+    pdf = render_letter(decision)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="afgoerelse-{decision.pk}.pdf"'
+    return response
+
+
+@role_required(*CASE)
+def timeline(request, citizen_id):
+    from roret.outcomes.queries import measurement_series
+    from roret.visitation.timeline_chart import who5_chart
+
+    citizen = citizen_services.get_citizen(request.user, citizen_id, summary="Borgerens forløb vist")
+    today = datetime.date.today()
+    return render(request, "visitation/timeline.html", {
+        "citizen": citizen, "events": queries.timeline(citizen, today), "today": today,
+        "chart": who5_chart(measurement_series(citizen.pk)),
+        "is_caseworker": request.user.role == Role.CASEWORKER})
+
+
+@role_required(*CW)
+def fhir_export(request, citizen_id):
+    from roret.visitation.fhir import citizen_bundle
+
+    citizen = citizen_services.get_citizen(request.user, citizen_id, action=EXPORT, summary="FHIR-eksport")
+    bundle = citizen_bundle(citizen)
+    response = HttpResponse(json.dumps(bundle, ensure_ascii=False, indent=2),
+                            content_type="application/fhir+json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="borger-{citizen.pk}-fhir.json"'
+    return response
+
+
+@role_required(*CW)
+def transitions(request):
+    today = datetime.date.today()
+    return render(request, "visitation/transitions.html", {
+        "youth": queries.youth_transitions(request.user, today),
+        "elderly": queries.elderly_candidates(request.user, today), "today": today})
+
+
+@role_required(*CW)
+def transition(request, transition_pk):
+    row = get_object_or_404(Transition.objects.select_related("citizen"), pk=transition_pk,
+                            citizen__in=queries.visible(request.user))
+    citizen_services.get_citizen(request.user, row.citizen_id, summary="Overgang vist")
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "close":
+                services.close_transition(row, actor=request.user, end_reason=request.POST.get("end_reason", ""))
+                messages.success(request, _("The transition is closed."))
+                return redirect("visitation:transitions")
+            services.tick_checklist(row, request.POST.get("item", ""), actor=request.user,
+                                    done=request.POST.get("done") == "1")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("visitation:transition", transition_pk=row.pk)
+    items = [{"key": k, "label": label, "done_on": row.checklist.get(k)} for k, label in YOUTH_CHECKLIST]
+    return render(request, "visitation/transition.html", {"transition": row, "citizen": row.citizen, "items": items})
+
+
+@role_required(*CW)
+def elderly_care(request, citizen_id):
+    citizen = citizen_services.get_citizen(request.user, citizen_id, action=CHANGE, summary="Overgang til ældreområdet")
+    error = ""
+    if request.method == "POST":
+        try:
+            day = datetime.date.fromisoformat(request.POST.get("on", ""))
+            services.move_to_elderly_care(citizen, actor=request.user, on=day, note=request.POST.get("note", ""))
+        except ValueError:
+            error = _("Give the day the citizen moves (DD-MM-YYYY).")
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, _("%(name)s has moved to elderly care; the placements are ended.")
+                             % {"name": citizen.name})
+            return redirect(reverse("visitation:timeline", args=[citizen.pk]))
+    from roret.placements.models import Placement
+
+    current = Placement.objects.filter(citizen=citizen, end__isnull=True).select_related("offer")
+    return render(request, "visitation/elderly_care.html", {"citizen": citizen, "current": current, "error": error,
+                                                            "today": datetime.date.today()})

@@ -1,0 +1,123 @@
+"""The demo municipality: deterministic, calibrated to public figures, clearly fictitious, and
+consistent with every invariant of the record."""
+
+import datetime
+import hashlib
+import re
+from collections import defaultdict
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from roret.citizens import cpr as cprlib
+from roret.citizens.models import Citizen
+from roret.core.models import Department, User
+from roret.demo.catalogue import PRICE_INDEX
+from roret.demo.stays import make_plan
+from roret.offers.models import Offer, ProviderKind
+from roret.placements.models import Grant, Placement
+from roret.placements.services import occupancy_conflicts
+
+TODAY = datetime.date(2026, 11, 23)
+RESIDENTIAL = {"SEL107", "SEL108", "ABL105"}
+
+
+def plan_digest(plan) -> str:
+    text = "|".join(f"{s.spec.key},{s.start},{s.end},{s.citizen.index},{s.citizen.birth}" for s in plan.stays)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def test_the_plan_is_deterministic_for_a_seed_and_day():
+    assert plan_digest(make_plan(7, 1200, TODAY)) == plan_digest(make_plan(7, 1200, TODAY))
+    assert plan_digest(make_plan(7, 1200, TODAY)) != plan_digest(make_plan(8, 1200, TODAY))
+
+
+def yearly_cost_by_kind(plan, year):
+    """A simple day-count approximation (the economy engine does it exactly)."""
+    y0, y1 = datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1)
+    cost = defaultdict(float)
+    for s in plan.stays:
+        days = (min(s.end or y1, y1) - max(s.start, y0)).days
+        if days <= 0:
+            continue
+        tariff = s.spec.tariff / (1 + PRICE_INDEX) ** (plan.today.year - year) * s.agreed_factor
+        per_day = {"day": tariff, "module": tariff, "month": tariff * 12 / 365,
+                   "hour": tariff * (s.hours or 0) / 7}[s.spec.unit]
+        kind = "sold" if s.citizen.foreign_code else ("own" if s.own else "external")
+        cost[kind, s.spec.legal_basis in RESIDENTIAL] += per_day * days
+    return cost
+
+
+def test_the_plan_is_calibrated_to_a_mid_sized_department():
+    plan = make_plan(2026, 1200, TODAY)
+    cost = yearly_cost_by_kind(plan, TODAY.year - 1)
+    total = sum(v for (kind, _r), v in cost.items() if kind != "sold")
+    own = sum(v for (kind, _r), v in cost.items() if kind == "own")
+    residential = sum(v for (kind, r), v in cost.items() if kind != "sold" and r)
+    assert 340e6 < total < 460e6, total                 # about 400 mio. kr. a year
+    assert 0.70 < residential / total < 0.82            # about three quarters residential
+    assert 0.38 < own / total < 0.52                    # own offers about 45 % of the cost
+    assert cost["sold", True] > 0                       # some own places sold
+    assert 1000 < len(plan.citizens) < 1500             # about 1,200 citizens
+    ages = [(TODAY - c.birth).days / 365.25 for c in plan.citizens]
+    assert min(ages) >= 18 and max(ages) < 96
+
+
+def test_stays_run_from_months_to_decades():
+    plan = make_plan(2026, 1200, TODAY)
+    long_term = [((s.end or TODAY) - s.start).days for s in plan.stays if s.spec.legal_basis == "SEL108"]
+    temporary = [((s.end or TODAY) - s.start).days for s in plan.stays if s.spec.legal_basis == "SEL107"]
+    assert max(long_term) > 20 * 365
+    assert sorted(temporary)[len(temporary) // 2] < 3 * 365
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_database_is_marked_consistent_and_complete():
+    call_command("demo", seed=2026, today=TODAY, verbosity=0)
+
+    department = Department.objects.get()
+    assert department.is_demo
+    assert not Citizen.objects.filter(is_demo=False).exists()
+    for username in ["caseworker", "centre_staff", "centre_leader", "economist", "committee", "admin"]:
+        assert User.objects.get(username=username).check_password("demo")
+
+    # Recognisably fictitious CPR numbers: DDMMYY-99xx, valid, unique.
+    numbers = [cprlib.decrypt(t) for t in Citizen.objects.values_list("cpr_encrypted", flat=True)[:300]]
+    assert all(re.fullmatch(r"\d{6}99\d\d", n) for n in numbers)
+    assert all(cprlib.validate(n) for n in numbers)
+
+    # The social psychiatry centre as the calibration describes it.
+    def places(name):
+        return Offer.objects.get(name=name).places_on(TODAY)
+
+    assert places("Ungeteamet – behandling") == 16 and Offer.objects.get(name="Ungeteamet – behandling").legal_basis == "SEL102"
+    assert places("Ungeenhedens aktivitetstilbud") == 24 and places("Ungebostedet") == 16
+    assert places("Værestedet (uden visitation)") == 30
+    assert not Offer.objects.get(name="Værestedet (uden visitation)").requires_visitation
+    assert places("Lindehuset (§105-bolig)") == 11 and places("Daghøjskolen") == 82
+    assert Offer.objects.filter(provider__kind=ProviderKind.OWN).values("provider").distinct().count() == 5
+
+    # Occupancy never exceeds places in an own offer, on any day (checked at every start).
+    for offer in Offer.objects.filter(provider__kind=ProviderKind.OWN):
+        for start in Placement.objects.filter(offer=offer).values_list("start", flat=True).distinct():
+            conflicts = occupancy_conflicts(offer, start, start + datetime.timedelta(days=1))
+            # occupancy_conflicts asks whether ONE MORE citizen fits; the placements themselves fit.
+            for _day, occupied, places_then in conflicts:
+                assert occupied <= places_then, (offer, start, occupied, places_then)
+
+    # Ten years of history, sold places, a waiting list, residential stays never overlapping.
+    years = {d.year for d in Placement.objects.dates("start", "year")}
+    assert set(range(TODAY.year - 10, TODAY.year + 1)) <= years
+    assert Placement.objects.active_on(TODAY).exclude(paying_municipality=department.municipality_code).exists()
+    assert Grant.objects.waiting_on(TODAY).filter(preferred_offer__isnull=False).count() >= 10
+    residential = defaultdict(list)
+    for citizen_id, start, end in Placement.objects.filter(is_residential=True).values_list("citizen_id", "start", "end"):
+        residential[citizen_id].append((start, end or datetime.date.max))
+    for stays in residential.values():
+        stays.sort()
+        assert all(a[1] <= b[0] for a, b in zip(stays, stays[1:], strict=False))
+
+    with pytest.raises(CommandError, match="already holds data"):
+        call_command("demo", seed=2026, today=TODAY, verbosity=0)
+    call_command("demo", seed=2026, today=TODAY, if_empty=True, verbosity=0)  # a no-op, not an error

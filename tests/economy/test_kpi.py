@@ -1,0 +1,212 @@
+"""KPIs summed in the database agree with the single-placement engine, to the øre."""
+
+import datetime
+import io
+import json
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from roret.economy import kpi
+from roret.economy.duration import durations, km_median
+from roret.economy.engine import placement_cost
+from roret.economy.models import CostSegment, ReimbursementLevel
+from roret.offers.models import Tariff
+from roret.placements.models import PlacementTariff
+from roret.placements.services import end_placement
+
+day = datetime.date
+YEAR_2024 = kpi.Period(day(2024, 1, 1), day(2025, 1, 1))
+
+
+def test_a_new_placement_gets_cost_segments_and_the_kpi_matches_the_engine(world):
+    citizen = world.citizen()
+    placement = world.place(citizen, world.residential, start=day(2024, 3, 15))
+    assert CostSegment.objects.filter(placement=placement).exists()
+    total = kpi.totals(YEAR_2024)
+    # 2,250 kr./day, 15 March – 31 December 2024 = 292 days.
+    assert kpi.kroner(total.cost_total) == placement_cost(placement, YEAR_2024.start, YEAR_2024.end) \
+        == Decimal("657000.00")
+    assert (total.place_days, total.citizens, total.placements, total.new_placements) == (292, 1, 1, 1)
+    assert total.self_sufficiency_days == Decimal("100.00")
+
+
+def test_segments_follow_tariff_changes_agreed_tariffs_and_ends(world):
+    citizen = world.citizen()
+    placement = world.place(citizen, world.external, start=day(2024, 1, 1))
+    Tariff.objects.create(offer=world.external, valid_from=day(2024, 7, 1), amount=Decimal("3200.00"), unit="day")
+    assert kpi.kroner(kpi.totals(YEAR_2024).cost_external) == Decimal(182 * 3100 + 184 * 3200)
+    PlacementTariff.objects.create(placement=placement, valid_from=day(2024, 10, 1), amount=Decimal("4000.00"),
+                                   unit="day")
+    assert kpi.kroner(kpi.totals(YEAR_2024).cost_total) == Decimal(182 * 3100 + 92 * 3200 + 92 * 4000)
+    end_placement(placement, day(2024, 11, 1), "goal_achieved", actor=world.users["caseworker"])
+    total = kpi.totals(YEAR_2024)
+    assert kpi.kroner(total.cost_total) == Decimal(182 * 3100 + 92 * 3200 + 31 * 4000)
+    assert total.ended_placements == 1
+
+
+def test_changing_an_offers_account_function_moves_its_cost(world):
+    world.place(world.citizen(), world.day_offer, start=day(2024, 1, 1))
+    world.day_offer.account_function = "5.38.59"
+    world.day_offer.save()
+    rows = {r.key: r.cost_total for r in kpi.breakdown(YEAR_2024, "account_function")}
+    assert rows == {"5.38.59": 366 * 600 * 100}
+
+
+def test_sold_places_are_income_not_own_citizens_cost(world):
+    world.place(world.citizen(), world.residential, start=day(2024, 1, 1), paying_municipality="0101")
+    world.place(world.citizen(), world.day_offer, start=day(2024, 1, 1))
+    total = kpi.totals(YEAR_2024)
+    assert kpi.kroner(total.income_sold) == Decimal(366 * 2250)
+    assert kpi.kroner(total.cost_total) == Decimal(366 * 600)
+    assert total.citizens == 1 and total.days_sold == 366
+
+
+def test_breakdowns_sum_to_the_total(world):
+    for offer, start in [(world.residential, day(2023, 5, 1)), (world.day_offer, day(2024, 2, 10)),
+                         (world.external, day(2024, 8, 20))]:
+        world.place(world.citizen(), offer, start=start)
+    world.place(world.citizen(), world.day_offer, start=day(2024, 3, 1), paying_municipality="0101")
+    result = kpi.kpis(YEAR_2024, tuple(kpi.DIMENSIONS))
+    for dim, rows in result.breakdowns.items():
+        column = kpi.DIMENSIONS[dim]
+        for r in rows:  # distinct own citizens per row, counted independently
+            expected = (kpi.segments_in(YEAR_2024).filter(sold=False, **{column: r.key})
+                        .values("citizen_id").distinct().count())
+            assert r.citizens == expected, (dim, r.key)
+        for field in ("cost_own", "cost_external", "income_sold", "days_own", "days_external", "placements",
+                      "new_placements", "ended_placements", "reimbursement"):
+            assert sum(getattr(r, field) for r in rows) == getattr(result.total, field), (dim, field)
+
+
+def test_expensive_cases_and_reimbursement(world):
+    expensive = world.offer("Dyrt specialtilbud", "SEL108", places=0, tariff="6000.00", provider=world.external_provider)
+    world.place(world.citizen(), expensive, start=day(2024, 1, 1))          # 366 x 6,000 = 2,196,000
+    world.place(world.citizen(), world.external, start=day(2024, 1, 1))     # 366 x 3,100 = 1,134,600
+    total = kpi.kpis(YEAR_2024, ()).total
+    assert total.expensive_cases == 1
+    # 2022 levels: 25 % of 860,000–1,680,000, 50 % of 1,680,000–2,120,000, 75 % above 2,120,000.
+    big = Decimal("0.25") * 820_000 + Decimal("0.5") * 440_000 + Decimal("0.75") * (2_196_000 - 2_120_000)
+    small = Decimal("0.25") * (1_134_600 - 860_000)
+    assert kpi.kroner(total.reimbursement) == big + small
+    assert kpi.kpis(YEAR_2024, (), threshold=Decimal("1000000")).total.expensive_cases == 2
+
+
+def test_reimbursement_levels_are_data_and_a_year_uses_the_newest_levels_up_to_it(db):
+    ReimbursementLevel.objects.create(year=2025, threshold=Decimal("900000"), rate=Decimal("0.25"))
+    assert kpi.levels_for(2024)[0] == (86_000_000, Decimal("0.250"))
+    assert kpi.levels_for(2026) == [(90_000_000, Decimal("0.25"))]
+    assert kpi.reimbursement_ore(250_000_000, kpi.levels_for(2023)) == 71_000_000
+
+
+def test_kaplan_meier_median_by_hand():
+    # Lengths 10 and 20 ended; one censored at 214; one entered at 365 and ended at 425.
+    entries = {0: 3, 365: 1}
+    exits = {(10, True): 1, (20, True): 1, (214, False): 1, (425, True): 1}
+    assert km_median(entries, exits) == 20
+    assert km_median({0: 2}, {(5, False): 2}) is None
+
+
+def test_duration_figures_from_the_database(world):
+    a = world.place(world.citizen(), world.day_offer, start=day(2024, 1, 1))
+    end_placement(a, day(2024, 1, 11), "goal_achieved", actor=world.users["caseworker"])
+    b = world.place(world.citizen(), world.day_offer, start=day(2024, 2, 1))
+    end_placement(b, day(2024, 2, 21), "goal_achieved", actor=world.users["caseworker"])
+    world.place(world.citizen(), world.day_offer, start=day(2024, 6, 1))
+    d = durations(YEAR_2024)[None]
+    assert (d.completed, d.completed_mean_days, d.ongoing, d.ongoing_mean_days) == (2, 15.0, 1, 214.0)
+    assert d.km_median_days == 20
+
+
+def test_periods_are_validated_and_labelled():
+    with pytest.raises(kpi.PeriodError, match="must end after it starts"):
+        kpi.Period(day(2024, 2, 1), day(2024, 1, 1))
+    assert kpi.period_of("half", day(2024, 8, 3)) == kpi.Period(day(2024, 7, 1), day(2025, 1, 1))
+    assert kpi.period_of("half", day(2024, 8, 3)).label == "2024 H2"
+    assert [p.label for p in YEAR_2024.previous(2)] == ["2022", "2023"]
+
+
+def test_the_kpi_command_prints_json_and_refuses_a_bad_period(world):
+    world.place(world.citizen(), world.residential, start=day(2024, 1, 1))
+    out = io.StringIO()
+    call_command("kpi", "--from", "2024-01-01", "--to", "2025-01-01", "--json", stdout=out)
+    data = json.loads(out.getvalue())
+    for field in ("cost_total", "cost_own", "cost_external", "income_sold", "place_days", "citizens", "placements",
+                  "self_sufficiency_days", "self_sufficiency_cost", "expensive_cases", "reimbursement"):
+        assert field in data
+        for dim in ("paragraph", "own_external", "account_function", "centre"):
+            assert all(field in row for row in data["breakdowns"][dim])
+    assert data["cost_total"] == 366 * 2250 == data["cost_own"] + data["cost_external"]
+    with pytest.raises(CommandError, match="must end after it starts"):
+        call_command("kpi", "--from", "2025-01-01", "--to", "2024-01-01")
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("kpi", "--from", "2024-13-01", "--to", "2025-01-01")
+
+
+# ---- properties in the database --------------------------------------------------------------
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(stays=st.lists(st.tuples(st.sampled_from(["residential", "day_offer", "external"]),
+                                st.integers(0, 700), st.one_of(st.none(), st.integers(1, 500)),
+                                st.booleans(), st.sampled_from(["day", "month", "hour", "module"]),
+                                st.decimals(min_value=0, max_value=9000, places=2)),
+                      min_size=1, max_size=5),
+       cut=st.integers(1, 365))
+def test_random_placements_breakdowns_add_up_and_splitting_adds_up(world, stays, cut):
+    with transaction.atomic():
+        for offer_key, offset, length, sold, unit, amount in stays:
+            offer = getattr(world, offer_key)
+            start = day(2023, 6, 1) + datetime.timedelta(days=offset)
+            end = start + datetime.timedelta(days=length) if length else None
+            citizen = world.citizen()
+            placement = world.place(citizen, offer, start=start, end=end,
+                                    over_occupancy_reason="test", paying_municipality="0101" if sold else None)
+            PlacementTariff.objects.create(placement=placement, valid_from=start + datetime.timedelta(days=offset % 90),
+                                           amount=amount, unit=unit, hours_per_week=Decimal("4.50"))
+        total = kpi.totals(YEAR_2024)
+        for dim in kpi.DIMENSIONS:
+            rows = kpi.breakdown(YEAR_2024, dim)
+            assert sum(r.cost_total for r in rows) == total.cost_total
+            assert sum(r.income_sold for r in rows) == total.income_sold
+            assert sum(r.place_days for r in rows) == total.place_days
+        mid = YEAR_2024.start + datetime.timedelta(days=cut)
+        left, right = kpi.totals(kpi.Period(YEAR_2024.start, mid)), kpi.totals(kpi.Period(mid, YEAR_2024.end))
+        assert left.cost_total + right.cost_total == total.cost_total
+        assert left.income_sold + right.income_sold == total.income_sold
+        assert min(left.cost_total, right.cost_total, left.income_sold) >= 0
+        transaction.set_rollback(True)
+
+
+def test_the_benchmark_code_path_agrees_on_a_small_world(world):
+    """A smoke test of benchmarks/economy_kpi.py's three methods (the timing itself is `make bench`)."""
+    pytest.importorskip("pandas")
+    from roret.economy.bench import benchmark
+
+    for offer, start in [(world.residential, day(2023, 5, 1)), (world.day_offer, day(2024, 2, 10)),
+                         (world.external, day(2024, 8, 20))]:
+        world.place(world.citizen(), offer, start=start)
+    world.place(world.citizen(), world.residential, start=day(2024, 3, 1), paying_municipality="0101")
+    result = benchmark(YEAR_2024, {"engine": 1, "pandas": 1, "loop": 1})
+    assert result["agree_with_engine"] == {"engine": True, "pandas": True, "loop": True}, result["differences"]
+    assert result["figures"]["cost_total_ore"] > 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 50), st.integers(1, 120), st.booleans()), min_size=1, max_size=40))
+def test_the_vectorised_kaplan_meier_agrees_with_the_plain_one(stays):
+    import numpy as np
+
+    from roret.economy.duration import km_median_arrays
+
+    entries, exits = {}, {}
+    for entry, extra, ended in stays:
+        entries[entry] = entries.get(entry, 0) + 1
+        key = (entry + extra, ended)
+        exits[key] = exits.get(key, 0) + 1
+    e = np.array(list(entries.items()), dtype=np.int64).reshape(-1, 2)
+    x = np.array([(t, ended, n) for (t, ended), n in exits.items()], dtype=np.int64).reshape(-1, 3)
+    assert km_median_arrays(e[:, 0], e[:, 1], x[:, 0], x[:, 1].astype(bool), x[:, 2]) == km_median(entries, exits)

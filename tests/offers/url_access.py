@@ -1,0 +1,6 @@
+from tests.url_roles import AGGREGATE
+
+EXPECTED = {
+    "offers:list": AGGREGATE,
+    "offers:detail": AGGREGATE,
+}

@@ -1,0 +1,62 @@
+"""Follow-ups due and the quality-of-life compliance list, per caseworker's team and per centre."""
+
+import datetime
+from decimal import Decimal
+
+from roret.citizens.models import Citizen
+from roret.outcomes import queries, services
+from roret.visitation import services as visitation
+from tests.visitation import helpers
+from tests.visitation.helpers import TODAY
+
+DAY = datetime.timedelta(days=1)
+
+
+def _placed(world, offer, start, **extra):
+    decision = helpers.granted(world, offer=offer, start=start)
+    return decision, visitation.place_from_decision(decision, offer, start, actor=world.users["caseworker"], **extra)
+
+
+def test_follow_ups_due_and_overdue_per_team_and_per_centre(world):
+    overdue, _p = _placed(world, world.residential, TODAY - 120 * DAY)     # residential: due after 3 months
+    external, _p = _placed(world, world.external, TODAY - 80 * DAY)       # due in about 10 days
+    later = helpers.granted(world, offer=world.day_offer, start=TODAY - 10 * DAY)   # due in a year
+    rows = {f.grant_id: f for f in queries.follow_ups_due(world.users["caseworker"], TODAY)}
+    assert set(rows) == {overdue.grant_id, external.grant_id}
+    assert rows[overdue.grant_id].overdue and not rows[external.grant_id].overdue
+    assert later.grant_id not in rows
+    # Centre staff see only the citizens placed in their centre's offers.
+    centre = {f.grant_id for f in queries.follow_ups_due(world.users["centre_staff"], TODAY)}
+    assert centre == {overdue.grant_id}
+    assert queries.follow_ups_due(world.users["outsider"], TODAY) == []
+
+
+def test_compliance_lists_who_lacks_a_measurement_at_move_in_before_follow_up_and_when_expensive(world, settings):
+    settings.RORET = {**settings.RORET, "EXPENSIVE_CASE_THRESHOLD": 1_000_000}
+    moved_in, placement = _placed(world, world.residential, TODAY - 20 * DAY)
+    expensive, _p = _placed(world, world.external, TODAY - 200 * DAY, agreed_amount=Decimal("3000.00"))
+    cw = world.users["caseworker"]
+    rows = queries.measurement_compliance(cw, TODAY)
+    reasons = {(r["citizen"].pk, r["reason"]) for r in rows}
+    assert (moved_in.citizen_id, "move_in") in reasons
+    # 3000 kr. a day is 1,095,000 kr. a year: above the threshold and never measured.
+    assert (expensive.citizen_id, "expensive") in reasons
+    scope = Citizen.objects.restrict(cw, "view").values("pk")
+    assert queries.expensive_in_coming_year(scope, TODAY) == {expensive.citizen_id: Decimal("1095000.00")}
+    services.record_measurement(moved_in.citizen, "WHO-5", [3, 3, 3, 3, 3], actor=cw, measured_on=placement.start,
+                                occasion="move_in", placement=placement)
+    services.record_measurement(expensive.citizen, "WHO-5", [2, 2, 2, 2, 2], actor=cw, occasion="expensive")
+    reasons = {(r["citizen"].pk, r["reason"]) for r in queries.measurement_compliance(cw, TODAY)}
+    assert (moved_in.citizen_id, "move_in") not in reasons
+    assert (expensive.citizen_id, "expensive") not in reasons
+    # The external placement's follow-up is due within 30 days; the measurement of today counts.
+    assert (expensive.citizen_id, "follow_up") not in reasons
+
+
+def test_a_measurement_is_due_before_a_follow_up(world):
+    decision, _p = _placed(world, world.residential, TODAY - 100 * DAY)
+    cw = world.users["caseworker"]
+    services.record_measurement(decision.citizen, "WHO-5", [3, 3, 3, 3, 3], actor=cw, measured_on=TODAY - 100 * DAY,
+                                occasion="move_in")
+    reasons = {r["reason"] for r in queries.measurement_compliance(cw, TODAY) if r["citizen"].pk == decision.citizen_id}
+    assert reasons == {"follow_up"}
