@@ -23,6 +23,7 @@ def home(request):
         mine = Citizen.objects.restrict(user, "view")
         context["citizen_count"] = mine.count()
         context["waiting_count"] = Grant.objects.waiting_on(today).filter(citizen__in=mine.values("pk")).count()
+        context.update(_work_list(user, today))
     if user.role in (Role.CENTRE_STAFF, Role.CENTRE_LEADER) and user.centre_id:
         context["centre_offers"] = with_vacancy(catalogue(today).filter(provider__centre_id=user.centre_id))
     if user.role in (Role.ECONOMIST, Role.COMMITTEE, Role.CASEWORKER):
@@ -35,6 +36,30 @@ def home(request):
     if user.role == Role.ADMIN:
         context["audit_today"] = AuditEntry.objects.filter(at__date=today).count()
     return render(request, "core/home.html", context)
+
+
+URGENT_ROWS = 5
+
+
+def _work_list(user, today: datetime.date) -> dict:
+    """What needs doing first, for the overview: cases past or near their deadline (caseworkers)
+    and overdue follow-ups, counted, with the most urgent few named. The full lists live on the
+    cases and follow-up pages; these read through the same queries."""
+    from roret.outcomes import queries as outcome_queries
+    from roret.visitation import queries as case_queries
+    from roret.visitation.models import Transition, TransitionKind
+
+    work = {"follow_ups": outcome_queries.follow_up_counts(user, today),
+            "overdue_follow_ups": [r for r in outcome_queries.follow_ups_due(user, today, limit=URGENT_ROWS)
+                                   if r.overdue]}
+    if user.role == Role.CASEWORKER:
+        cases = case_queries.open_inquiries(user, today)
+        work["deadlines"] = case_queries.deadline_summary(cases, user)
+        work["urgent_cases"] = [r for r in cases if r.deadline_status in ("past", "near")][:URGENT_ROWS]
+        work["near_days"] = case_queries.deadlines.NEAR_WORKING_DAYS
+        work["youth_count"] = Transition.objects.filter(kind=TransitionKind.YOUTH, closed_on__isnull=True,
+                                                        citizen__in=case_queries.visible(user)).count()
+    return {"work": work}
 
 
 @role_required(Role.ADMIN)

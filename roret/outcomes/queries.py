@@ -31,9 +31,10 @@ def measurement_series(citizen_id: int, instrument: str = "WHO-5") -> list[Measu
                 .order_by("measured_on", "pk"))
 
 
-def follow_ups_due(user, today: datetime.date, horizon_days: int = 30):
-    """Open follow-ups in ``user``'s scope due within ``horizon_days`` or overdue, oldest first,
-    each with its overdue flag and the citizen's current placements."""
+def follow_ups_due(user, today: datetime.date, horizon_days: int = 30, limit: int | None = None):
+    """Open follow-ups in ``user``'s scope due within ``horizon_days`` or overdue, oldest first
+    (the first ``limit`` of them if given), each with its overdue flag and the citizen's current
+    placements."""
     from django.db.models import Prefetch, Q
 
     from roret.citizens.models import Citizen
@@ -47,11 +48,26 @@ def follow_ups_due(user, today: datetime.date, horizon_days: int = 30):
                                         citizen__in=Citizen.objects.restrict(user, "view").values("pk"))
                 .select_related("citizen", "grant", "grant__team")
                 .prefetch_related(Prefetch("grant__placements", queryset=current, to_attr="current"))
-                .order_by("due_on", "pk"))
+                .order_by("due_on", "pk")[:limit])
     for row in rows:
         row.overdue = row.due_on < today
         row.days = (row.due_on - today).days
     return rows
+
+
+def follow_up_counts(user, today: datetime.date, horizon_days: int = 30) -> dict:
+    """How many open follow-ups in ``user``'s scope are overdue, and how many fall due within
+    ``horizon_days``: one counting query, for the overview page."""
+    from django.db.models import Count, Q
+
+    from roret.citizens.models import Citizen
+    from roret.outcomes.models import FollowUp
+
+    horizon = today + datetime.timedelta(days=horizon_days)
+    return FollowUp.objects.filter(
+        held_on__isnull=True, due_on__lte=horizon,
+        citizen__in=Citizen.objects.restrict(user, "view").values("pk"),
+    ).aggregate(overdue=Count("pk", filter=Q(due_on__lt=today)), upcoming=Count("pk", filter=Q(due_on__gte=today)))
 
 
 # --- quality-of-life compliance ---------------------------------------------------------------
