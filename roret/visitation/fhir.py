@@ -63,7 +63,7 @@ def citizen_bundle(citizen) -> dict:
     level_terms = {t.display: t for t in Term.objects.filter(group="functional_level")}
     levelled = themes.levelled_theme_ids()
     condition_by_theme = {}
-    for assessment in (Assessment.objects.filter(citizen=citizen).select_related("support_need")
+    for assessment in (Assessment.objects.filter(citizen=citizen).select_related("support_need__parent")
                        .prefetch_related("themes__theme", "meetings").order_by("version")):
         for row in assessment.themes.all():
             resource = {
