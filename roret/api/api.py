@@ -83,6 +83,8 @@ class CitizenSearch(Schema):
     q: str
 
 
+# Declared before /citizens/{citizen_id}: ninja's path has no int converter, so Django must meet
+# "citizens/search" first (a GET there then answers 405, as tests/api/test_citizen_search.py checks).
 @api.post("/citizens/search", response=list[CitizenListItem], tags=["citizens"])
 def search_citizens(request, body: CitizenSearch):
     """Citizens in your scope whose CPR number equals ``q`` or whose name starts with it.
