@@ -10,9 +10,9 @@ from django.urls import reverse
 from tests.factories import PASSWORD
 
 
-def queries_for(client, url, method="get", data=None):
+def queries_for(client, url, method="get", data=None, **extra):
     with CaptureQueriesContext(connection) as ctx:
-        response = getattr(client, method)(url, data or {})
+        response = getattr(client, method)(url, data or {}, **extra)
     assert response.status_code == 200
     return len(ctx.captured_queries)
 
@@ -32,7 +32,7 @@ def populated(world):
     return add
 
 
-@pytest.mark.parametrize("page", ["search", "detail", "offers", "offer", "home"])
+@pytest.mark.parametrize("page", ["search", "api_search", "detail", "offers", "offer", "home"])
 def test_pages_use_a_bounded_number_of_queries(world, client, populated, page):
     populated(3)
     client.login(username="caseworker", password=PASSWORD)
@@ -41,6 +41,9 @@ def test_pages_use_a_bounded_number_of_queries(world, client, populated, page):
     def count():
         if page == "search":
             return queries_for(client, reverse("citizens:search"), "post", {"q": "borger"})
+        if page == "api_search":
+            return queries_for(client, "/api/v1/citizens/search", "post", {"q": "borger"},
+                               content_type="application/json")
         if page == "detail":
             return queries_for(client, reverse("citizens:detail", args=[citizen.pk]))
         if page == "offers":
@@ -54,3 +57,76 @@ def test_pages_use_a_bounded_number_of_queries(world, client, populated, page):
     large = count()
     assert large == small, f"{page}: {small} queries with few rows, {large} with more"
     assert large <= 15, f"{page}: {large} queries"
+
+
+@pytest.fixture
+def case_history(world):
+    """One citizen whose record grows: each round adds an inquiry with its screening, an
+    assessment version, a goal with two action-plan steps, and a held follow-up with WHO-5."""
+    from roret.outcomes import services as outcome_services
+    from roret.visitation import services as visitation_services
+    from tests.visitation import helpers
+    from tests.visitation.helpers import TODAY, term
+
+    cw = world.users["caseworker"]
+    decision = helpers.granted(world, start=TODAY - datetime.timedelta(days=60))
+    citizen = decision.citizen
+    visitation_services.place_from_decision(decision, world.residential, decision.start, actor=cw)
+
+    def add(n):
+        for _ in range(n):
+            inquiry = visitation_services.register_inquiry(
+                actor=cw, citizen=citizen, source="relative", received_on=TODAY, about="Mere støtte",
+                paragraph="SEL108")
+            visitation_services.screen(inquiry, actor=cw, outcome="in", reason="I målgruppen")
+            helpers.assessment(world, citizen, inquiry=inquiry)
+            goal = outcome_services.add_goal(citizen, actor=cw, goal_type=term("Udvikle funktionsevne"),
+                                             theme=term("Praktiske opgaver"), own_words="Gøre rent selv",
+                                             grant=decision.grant, target_date=TODAY + datetime.timedelta(days=90))
+            for what in ("Plan", "Øve"):
+                outcome_services.add_step(goal, actor=cw, what=what, who="Kontaktperson",
+                                          due_on=TODAY + datetime.timedelta(days=14))
+            outcome_services.hold_follow_up(decision.grant.follow_ups.get(held_on=None), actor=cw, held_on=TODAY,
+                                            outcome="continue", goal_progress={goal.pk: ("progressing", "")},
+                                            who5_answers=[3, 3, 2, 4, 1])
+    add(1)
+    return citizen, add
+
+
+@pytest.mark.parametrize("what", ["inquiries", "assessments", "goals", "follow-ups", "fhir"])
+def test_api_case_flow_reads_use_a_bounded_number_of_queries(client, case_history, what):
+    citizen, add = case_history
+    client.login(username="caseworker", password=PASSWORD)
+    path = f"/api/v1/citizens/{citizen.pk}/{what}"
+    small = queries_for(client, path)
+    add(4)
+    large = queries_for(client, path)
+    assert large == small, f"{what}: {small} queries with few rows, {large} with more"
+    assert large <= 25, f"{what}: {large} queries"
+
+
+def test_the_timeline_uses_a_bounded_number_of_queries(client, case_history):
+    citizen, add = case_history
+    client.login(username="caseworker", password=PASSWORD)
+    small = queries_for(client, reverse("visitation:timeline", args=[citizen.pk]))
+    add(4)
+    large = queries_for(client, reverse("visitation:timeline", args=[citizen.pk]))
+    assert large == small, f"timeline: {small} queries with few rows, {large} with more"
+
+
+def test_api_follow_ups_due_uses_a_bounded_number_of_queries(world, client, populated):
+    from roret.outcomes import services as outcome_services
+    from roret.placements.models import Grant
+
+    def schedule_all():
+        for grant in Grant.objects.filter(follow_ups__isnull=True):
+            outcome_services.schedule_follow_up(grant, datetime.date.today(), actor=world.users["caseworker"])
+
+    client.login(username="caseworker", password=PASSWORD)
+    populated(2)
+    schedule_all()
+    small = queries_for(client, "/api/v1/follow-ups/due")
+    populated(8)
+    schedule_all()
+    large = queries_for(client, "/api/v1/follow-ups/due")
+    assert large == small, f"{small} queries with few rows, {large} with more"

@@ -16,7 +16,11 @@ from tests.factories import PASSWORD
 from tests.url_roles import PERSONAS
 
 # Each app declares its URLs in tests/<app>/url_access.py as EXPECTED = {url name: {persona: status}}.
+# A POST-only API endpoint is walked with a POST of the JSON body its module declares in
+# POST_JSON = {url name: body}, so its role and scope checks are walked too (a GET would only
+# ever answer 405).
 EXPECTED: dict = {}
+POST_JSON: dict = {}
 URL_ACCESS_MODULES = []
 for module_path in sorted(Path(__file__).parent.glob("*/url_access.py")):
     module = importlib.import_module(f"tests.{module_path.parent.name}.url_access")
@@ -24,6 +28,7 @@ for module_path in sorted(Path(__file__).parent.glob("*/url_access.py")):
     clash = set(EXPECTED) & set(module.EXPECTED)
     assert not clash, f"URL names declared twice: {clash}"
     EXPECTED.update(module.EXPECTED)
+    POST_JSON.update(getattr(module, "POST_JSON", {}))
 DJANGO_ADMIN = {p: 302 for p in PERSONAS} | {"admin": 200}
 
 SKIP_NAMESPACES = {"admin"}  # Django's own admin: walked separately through its index
@@ -73,10 +78,13 @@ def fill(pattern: str, ids: dict, name: str) -> str:
             return "sel108"  # the World's residential offer is an own §108 offer
         return str(ids.get(key, 1))
 
-    path = re.sub(r"<(?:(\w+):)?(\w+)>", value, path)
-    if name == "api:search_citizens":
-        path += "?q=walker"
-    return path
+    return re.sub(r"<(?:(\w+):)?(\w+)>", value, path)
+
+
+def request(client, name: str, path: str):
+    if name in POST_JSON:
+        return client.post(path, POST_JSON[name], content_type="application/json")
+    return client.get(path)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -87,7 +95,7 @@ def test_every_url_answers_each_persona_as_declared(url_world, client, persona):
     failures = []
     for name, pattern in walk():
         path = fill(pattern, ids, name)
-        status = client.get(path).status_code
+        status = request(client, name, path).status_code
         expected = EXPECTED[name][persona]
         if status != expected:
             failures.append(f"{name} {path}: {status}, expected {expected}")

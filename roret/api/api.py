@@ -4,24 +4,17 @@ call the same services and queries as the pages."""
 import datetime
 from decimal import Decimal
 
-from django.http import Http404
 from ninja import NinjaAPI, Schema
-from ninja.errors import HttpError
 from ninja.security import django_auth
 
+from roret.api import caseflow
+from roret.api.access import CASE_ROLES, OFFER_ROLES, citizen_or_404, require
 from roret.citizens import services as citizen_services
-from roret.core.models import Role
 from roret.offers.queries import catalogue, with_vacancy
 
-api = NinjaAPI(title="roret API", version="1", urls_namespace="api", auth=django_auth)
-
-CASE_ROLES = {Role.CASEWORKER, Role.CENTRE_STAFF, Role.CENTRE_LEADER}
-OFFER_ROLES = CASE_ROLES | {Role.ECONOMIST, Role.COMMITTEE}
-
-
-def _require(request, roles):
-    if request.user.role not in roles:
-        raise HttpError(403, "Din rolle giver ikke adgang til dette.")
+api = NinjaAPI(title="roret API", version="1", urls_namespace="api", auth=django_auth,
+               description="Session authentication (log in at /login/); unsafe methods (POST) need "
+                           "Django's CSRF token in the X-CSRFToken header. See docs/api.md.")
 
 
 class CitizenListItem(Schema):
@@ -86,21 +79,27 @@ def _citizen_item(c) -> dict:
             "team": c.team.name if c.team_id else None}
 
 
-@api.get("/citizens", response=list[CitizenListItem], tags=["citizens"])
-def search_citizens(request, q: str):
-    """Citizens in your scope whose CPR number equals ``q`` or whose name starts with it."""
-    _require(request, CASE_ROLES)
-    return [_citizen_item(c) for c in citizen_services.search(request.user, q, channel="api")]
+class CitizenSearch(Schema):
+    q: str
+
+
+# Declared before /citizens/{citizen_id}: ninja's path has no int converter, so Django must meet
+# "citizens/search" first (a GET there then answers 405, as tests/api/test_citizen_search.py checks).
+@api.post("/citizens/search", response=list[CitizenListItem], tags=["citizens"])
+def search_citizens(request, body: CitizenSearch):
+    """Citizens in your scope whose CPR number equals ``q`` or whose name starts with it.
+
+    A POST with the term in the JSON body, so a CPR number never stands in a URL or an access
+    log (as on the search page). A CPR search is audited."""
+    require(request, CASE_ROLES)
+    return [_citizen_item(c) for c in citizen_services.search(request.user, body.q, channel="api")]
 
 
 @api.get("/citizens/{citizen_id}", response=CitizenDetail, tags=["citizens"])
 def get_citizen(request, citizen_id: int):
     """One citizen's record (audited as a view)."""
-    _require(request, CASE_ROLES)
-    try:
-        citizen = citizen_services.get_citizen(request.user, citizen_id, channel="api")
-    except Http404 as exc:
-        raise HttpError(404, "Borgeren findes ikke, eller du har ikke adgang.") from exc
+    require(request, CASE_ROLES)
+    citizen = citizen_or_404(request, citizen_id)
     grants = citizen.grants.select_related("offer_type")
     placements = citizen.placements.select_related("offer")
     return {
@@ -117,9 +116,12 @@ def get_citizen(request, citizen_id: int):
 @api.get("/offers", response=list[OfferOut], tags=["offers"])
 def list_offers(request, day: datetime.date | None = None):
     """The offer catalogue with places, occupancy, vacancy and waiting list on ``day`` (default today)."""
-    _require(request, OFFER_ROLES)
+    require(request, OFFER_ROLES)
     rows = with_vacancy(catalogue(day or datetime.date.today()).order_by("name"))
     return [{"id": o.pk, "name": o.name, "provider": o.provider.name, "own": o.is_own_row,
              "legal_basis": o.legal_basis, "staircase_step": o.staircase_step, "places": o.places,
              "occupied": o.occupied, "vacancy": o.vacancy, "strategic_vacancy": o.strategic_vacancy,
              "waiting": o.waiting, "tariff_amount": o.tariff_amount, "tariff_unit": o.tariff_unit} for o in rows]
+
+
+api.add_router("", caseflow.router)

@@ -26,6 +26,23 @@ def latest_measurement(citizen_ids: Iterable[int], instrument: str = "WHO-5",
     return {citizen_id: (day, score) for citizen_id, day, score in rows}
 
 
+def citizen_goals(citizen) -> list:
+    """The citizen's goals (target date first) with FFB goal type and theme and the action-plan
+    steps; three queries however many goals. The caller has taken the citizen through the gate."""
+    from roret.outcomes.models import Goal
+
+    return list(Goal.objects.filter(citizen=citizen).select_related("goal_type", "theme").prefetch_related("steps"))
+
+
+def citizen_follow_ups(citizen) -> list:
+    """The citizen's follow-ups, due date first, each with its goal progress and the measurements
+    taken for it; a fixed number of queries. The caller has taken the citizen through the gate."""
+    from roret.outcomes.models import FollowUp
+
+    return list(FollowUp.objects.filter(citizen=citizen).select_related("support_need")
+                .prefetch_related("progress__goal", "measurements").order_by("due_on", "pk"))
+
+
 def measurement_series(citizen_id: int, instrument: str = "WHO-5") -> list[Measurement]:
     return list(Measurement.objects.filter(citizen_id=citizen_id, instrument=instrument)
                 .order_by("measured_on", "pk"))

@@ -96,7 +96,7 @@ def citizen(request, citizen_id):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect("outcomes:citizen", citizen_id=citizen.pk)
-    goals = Goal.objects.filter(citizen=citizen).select_related("goal_type", "theme").prefetch_related("steps")
+    goals = queries.citizen_goals(citizen)
     measurements = services.compare(list(Measurement.objects.filter(citizen=citizen).order_by("measured_on", "pk")))
     active_grants = Grant.objects.filter(citizen=citizen).active_on(today).select_related("offer_type")
     return render(request, "outcomes/citizen.html", {

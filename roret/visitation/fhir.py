@@ -7,13 +7,15 @@ terminology. Validated in tests with fhir.resources (its R4B models; these resou
 unchanged from R4 4.0.1)."""
 
 import datetime
+import json
 import uuid
 
 from django.conf import settings
 
 from roret.core.models import Term
 from roret.outcomes.instruments import get as instrument
-from roret.outcomes.models import FFB_OUTCOME, FollowUp, Goal, GoalStatus, Measurement
+from roret.outcomes.models import FFB_OUTCOME, FollowUp, GoalStatus, Measurement
+from roret.outcomes.queries import citizen_goals
 from roret.placements.models import Grant
 from roret.visitation import themes
 from roret.visitation.models import Assessment
@@ -22,6 +24,7 @@ FFB = Term.SYSTEM
 CPR_SYSTEM = "urn:oid:1.2.208.176.1.2"
 INSTRUMENT_SYSTEM = "urn:roret:instrument"
 LEGAL_SYSTEM = "urn:roret:legal-basis"
+CONTENT_TYPE = "application/fhir+json; charset=utf-8"
 NAMESPACE = uuid.UUID("6f1d0e4e-6b1f-4b7a-9a55-7a0c2b7e0c31")
 
 
@@ -60,7 +63,7 @@ def citizen_bundle(citizen) -> dict:
     level_terms = {t.display: t for t in Term.objects.filter(group="functional_level")}
     levelled = themes.levelled_theme_ids()
     condition_by_theme = {}
-    for assessment in (Assessment.objects.filter(citizen=citizen).select_related("support_need")
+    for assessment in (Assessment.objects.filter(citizen=citizen).select_related("support_need__parent")
                        .prefetch_related("themes__theme", "meetings").order_by("version")):
         for row in assessment.themes.all():
             resource = {
@@ -92,7 +95,7 @@ def citizen_bundle(citizen) -> dict:
                 "period": {"start": _day(meeting.held_on), "end": _day(meeting.held_on)},
                 "reasonCode": [{"text": f"Deltagere: {'borgeren, ' if meeting.citizen_took_part else ''}{who}"}],
             }))
-    goals = list(Goal.objects.filter(citizen=citizen).select_related("goal_type", "theme").prefetch_related("steps"))
+    goals = citizen_goals(citizen)
     lifecycle = {GoalStatus.ACTIVE: "active", GoalStatus.ACHIEVED: "completed", GoalStatus.PARTLY: "completed",
                  GoalStatus.NOT_ACHIEVED: "completed", GoalStatus.DROPPED: "cancelled"}
     achievement = {GoalStatus.ACTIVE: "in-progress", GoalStatus.ACHIEVED: "achieved", GoalStatus.PARTLY: "some-progress",
@@ -167,3 +170,13 @@ def citizen_bundle(citizen) -> dict:
     return {"resourceType": "Bundle", "id": _uid("bundle", f"{citizen.pk}/{datetime.date.today()}"),
             "type": "collection", "timestamp": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
             "entry": entries}
+
+
+def export(user, citizen_id, *, channel: str = "web") -> tuple:
+    """(citizen, the Bundle as FHIR JSON text) for ``user``: through the gate (404 outside the
+    scope) and audited as an export. The page and the API both export through here."""
+    from roret.citizens.services import get_citizen
+    from roret.core.permissions import EXPORT
+
+    citizen = get_citizen(user, citizen_id, action=EXPORT, summary="FHIR-eksport", channel=channel)
+    return citizen, json.dumps(citizen_bundle(citizen), ensure_ascii=False, indent=2)

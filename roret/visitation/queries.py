@@ -7,12 +7,11 @@ from django.db.models import Q
 
 from roret.citizens.models import Citizen
 from roret.core.permissions import VIEW
-from roret.outcomes.models import FollowUp, Goal, Measurement
+from roret.outcomes.models import Measurement
 from roret.placements.models import Placement
 from roret.visitation import deadlines
 from roret.visitation.models import (
     YOUTH_CHECKLIST,
-    Assessment,
     Decision,
     Inquiry,
     InquiryStatus,
@@ -31,8 +30,28 @@ def open_inquiries(user, today: datetime.date):
     rows = list(Inquiry.objects.filter(status=InquiryStatus.OPEN, citizen__in=visible(user))
                 .select_related("citizen", "caseworker", "team", "screening").order_by("deadline", "pk"))
     for inquiry in rows:
-        inquiry.deadline_status, inquiry.working_days_left = deadlines.status(inquiry.deadline, today)
+        with_deadline_status(inquiry, today)
         inquiry.step = "assessment" if hasattr(inquiry, "screening") else "screening"
+    return rows
+
+
+def with_deadline_status(inquiry: Inquiry, today: datetime.date) -> Inquiry:
+    """Set ``deadline_status`` ("past" | "near" | "ok") and ``working_days_left`` on an open
+    inquiry; a closed one has met its case no matter the date, so both are None."""
+    if inquiry.status == InquiryStatus.OPEN:
+        inquiry.deadline_status, inquiry.working_days_left = deadlines.status(inquiry.deadline, today)
+    else:
+        inquiry.deadline_status = inquiry.working_days_left = None
+    return inquiry
+
+
+def citizen_inquiries(citizen: Citizen, today: datetime.date) -> list[Inquiry]:
+    """The citizen's inquiries, newest first, with their screening (or none yet) and deadline
+    status. The caller has taken the citizen through the gate. Two queries at most."""
+    rows = list(Inquiry.objects.filter(citizen=citizen).select_related("screening")
+                .order_by("-received_on", "-pk"))
+    for inquiry in rows:
+        with_deadline_status(inquiry, today)
     return rows
 
 
@@ -93,26 +112,27 @@ class Event:
 def timeline(citizen: Citizen, today: datetime.date) -> list[Event]:
     """The citizen's whole path, newest first: inquiries, screenings, assessments with their
     differences, decisions, placements, goals, follow-ups and measurements."""
+    from roret.outcomes.queries import citizen_follow_ups, citizen_goals
     from roret.outcomes.services import compare
-    from roret.visitation.services import theme_differences
+    from roret.visitation.services import assessment_history
 
     events = []
     for inquiry in Inquiry.objects.filter(citizen=citizen).select_related("caseworker"):
         events.append(Event(inquiry.received_on, "inquiry", str(inquiry), inquiry.about, inquiry))
     for s in Screening.objects.filter(inquiry__citizen=citizen):
         events.append(Event(s.screened_on, "screening", str(s), s.reason, s))
-    for a in Assessment.objects.filter(citizen=citizen).select_related("support_need").prefetch_related("meetings"):
+    for a in assessment_history(citizen):
         events.append(Event(a.assessed_on, "assessment", str(a), a.support_need.display, a,
-                            {"differences": [d for d in theme_differences(a) if not d["is_sub"]]}))
+                            {"differences": [d for d in a.differences if not d["is_sub"]]}))
     for d in Decision.objects.filter(citizen=citizen).select_related("offer", "offer_type"):
         events.append(Event(d.decided_on, "decision", str(d), d.justification, d))
     for p in Placement.objects.filter(citizen=citizen).select_related("offer"):
         events.append(Event(p.start, "placement", f"{p.offer}", p.get_end_reason_display() or "", p))
         if p.end and p.end <= today:
             events.append(Event(p.end, "placement_end", f"{p.offer}", p.get_end_reason_display(), p))
-    for g in Goal.objects.filter(citizen=citizen).select_related("goal_type", "theme").prefetch_related("steps"):
+    for g in citizen_goals(citizen):
         events.append(Event(g.created_on, "goal", g.own_words, f"{g.goal_type.display} · {g.theme.display}", g))
-    for f in FollowUp.objects.filter(citizen=citizen).prefetch_related("progress__goal"):
+    for f in citizen_follow_ups(citizen):
         events.append(Event(f.held_on or f.due_on, "follow_up" if f.held_on else "follow_up_due", str(f),
                             f.get_outcome_display() if f.held_on else "", f))
     for row in compare(list(Measurement.objects.filter(citizen=citizen).order_by("measured_on", "pk"))):

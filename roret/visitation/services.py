@@ -218,17 +218,37 @@ def theme_differences(assessment: Assessment) -> list[dict]:
     (negative = functional level improved, since a higher level is a greater reduction)."""
     previous = (Assessment.objects.filter(citizen_id=assessment.citizen_id, version__lt=assessment.version)
                 .order_by("-version").first())
-    now = {t.theme_id: t for t in assessment.themes.select_related("theme")}
-    before = {t.theme_id: t for t in previous.themes.select_related("theme")} if previous else {}
+    return _differences(assessment.themes.select_related("theme"),
+                        previous.themes.select_related("theme") if previous else (), themes.activity_themes())
+
+
+def assessment_history(citizen: Citizen) -> list[Assessment]:
+    """Every version of the citizen's assessment, newest first, each with ``differences``: the
+    rows of ``theme_differences`` against the version before it. A fixed number of queries,
+    however many versions; the caller has taken the citizen through the gate."""
+    versions = list(Assessment.objects.filter(citizen=citizen).select_related("support_need")
+                    .prefetch_related("themes__theme", "meetings").order_by("version"))
+    tree = themes.activity_themes()
+    previous = None
+    for assessment in versions:
+        assessment.differences = _differences(assessment.themes.all(), previous.themes.all() if previous else (),
+                                              tree)
+        previous = assessment
+    return versions[::-1]
+
+
+def _differences(current, previous, tree) -> list[dict]:
+    now = {t.theme_id: t for t in current}
+    before = {t.theme_id: t for t in previous}
     rows = []
-    for node in themes.activity_themes():
+    for node in tree:
         for term in [node.term, *node.children]:
             cur, old = now.get(term.pk), before.get(term.pk)
             if cur is None and old is None:
                 continue
             level = cur.level if cur else None
             old_level = old.level if old else None
-            rows.append({"theme": term, "is_sub": term is not node.term, "level": level, "previous": old_level,
+            rows.append({"theme": term, "is_sub": term is not node.term, "level": level, "previous_level": old_level,
                          "label": themes.level_label(level), "previous_label": themes.level_label(old_level),
                          "change": (level - old_level) if level is not None and old_level is not None else None,
                          "notes": cur.notes if cur else ""})

@@ -3,7 +3,6 @@ the decision letter, the citizen timeline and FHIR export, transitions. Views ar
 parse, authorise through the gate, call a service and render."""
 
 import datetime
-import json
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -76,11 +75,10 @@ def inquiry(request, inquiry_pk):
         else:
             messages.success(request, _("Screening recorded."))
             return redirect("visitation:inquiry", inquiry_pk=inquiry.pk)
-    today = datetime.date.today()
-    status, left = queries.deadlines.status(inquiry.deadline, today)
+    queries.with_deadline_status(inquiry, datetime.date.today())
     return render(request, "visitation/inquiry.html", {
         "inquiry": inquiry, "citizen": inquiry.citizen, "screening": screening, "form": form,
-        "deadline_status": status, "working_days_left": left,
+        "deadline_status": inquiry.deadline_status, "working_days_left": inquiry.working_days_left,
         "assessments": inquiry.assessments.order_by("-version"),
         "decisions": inquiry.decisions.all()})
 
@@ -273,12 +271,10 @@ def timeline(request, citizen_id):
 
 @role_required(*CW)
 def fhir_export(request, citizen_id):
-    from roret.visitation.fhir import citizen_bundle
+    from roret.visitation import fhir
 
-    citizen = citizen_services.get_citizen(request.user, citizen_id, action=EXPORT, summary="FHIR-eksport")
-    bundle = citizen_bundle(citizen)
-    response = HttpResponse(json.dumps(bundle, ensure_ascii=False, indent=2),
-                            content_type="application/fhir+json; charset=utf-8")
+    citizen, text = fhir.export(request.user, citizen_id)
+    response = HttpResponse(text, content_type=fhir.CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="borger-{citizen.pk}-fhir.json"'
     return response
 

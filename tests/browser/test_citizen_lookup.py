@@ -37,3 +37,27 @@ def test_caseworker_finds_a_citizen_by_cpr_and_the_view_is_in_the_access_log(wor
     assert "caseworker" in log
     assert AuditEntry.objects.filter(citizen_id=citizen.pk, action="view", actor_name="caseworker").count() == 1
     assert AuditEntry.objects.filter(citizen_id=citizen.pk, action="export", actor_name="caseworker").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_script_in_the_page_searches_the_api_by_cpr_with_the_csrf_token(world, page, live_server):
+    """How a JS client calls the API: the session cookie, and Django's csrftoken cookie sent back
+    in X-CSRFToken; the CPR number travels in the JSON body, never in an address."""
+    citizen = world.citizen(first_name="Signe", last_name="Rorsen")
+    login(page, live_server, "caseworker")
+    addresses = []
+    page.on("request", lambda request: addresses.append(request.url))
+    result = page.evaluate("""async (cpr) => {
+        const token = document.cookie.split('; ').find(c => c.startsWith('csrftoken=')).split('=')[1];
+        const search = (headers) => fetch('/api/v1/citizens/search', {
+            method: 'POST', credentials: 'same-origin',
+            headers: {'Content-Type': 'application/json', ...headers}, body: JSON.stringify({q: cpr})});
+        const refused = await search({});
+        const found = await search({'X-CSRFToken': token});
+        return {refused: refused.status, status: found.status, rows: await found.json()};
+    }""", citizen.cpr)
+    assert result["refused"] == 403 and result["status"] == 200
+    assert [(row["id"], row["cpr_masked"]) for row in result["rows"]] == [(citizen.pk, citizen.cpr_masked)]
+    assert any(a.endswith("/api/v1/citizens/search") for a in addresses)
+    assert not [a for a in addresses if citizen.cpr in a or citizen.cpr.replace("-", "") in a]
+    assert AuditEntry.objects.filter(action="search", channel="api", actor_name="caseworker").count() == 1

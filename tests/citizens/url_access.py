@@ -13,3 +13,5 @@ EXPECTED = {
     "api:search_citizens": api(CASE),
     "api:get_citizen": api(CITIZEN),
 }
+# The API's search is a POST with a JSON body (a CPR number never stands in a URL).
+POST_JSON = {"api:search_citizens": {"q": "walker"}}

@@ -148,7 +148,7 @@ def test_the_timeline_shows_the_path_with_assessment_differences_and_the_who5_cu
         assert kind in kinds, kind
     newest = next(e for e in response.context["events"] if e.kind == "assessment")
     practical = next(d for d in newest.extra["differences"] if d["theme"].display == "Praktiske opgaver")
-    assert (practical["previous"], practical["level"], practical["change"]) == (3, 1, -2)
+    assert (practical["previous_level"], practical["level"], practical["change"]) == (3, 1, -2)
     change = next(e for e in response.context["events"] if e.kind == "measurement").extra["change"]
     assert (change.delta, change.meaningful) == (32, True)
     html = response.content.decode()

@@ -111,8 +111,14 @@ def test_a_reassessment_keeps_the_earlier_version_and_shows_the_difference_per_t
     assert rows["Praktiske opgaver"]["change"] == -1
     assert rows["Relationer"]["change"] == 1
     assert rows["Egenomsorg"]["change"] == 0
-    assert rows["Mobilitet"]["previous"] is None and rows["Mobilitet"]["change"] is None
+    assert rows["Mobilitet"]["previous_level"] is None and rows["Mobilitet"]["change"] is None
     assert rows["Samfundsliv"]["label"] == "Ikke vurderet"
+    # The whole history (timeline, API) gives each version the same rows in a fixed number of queries.
+    newest, oldest = services.assessment_history(inquiry.citizen)
+    assert (newest.pk, oldest.pk) == (second.pk, first.pk)
+    assert newest.differences == services.theme_differences(second)
+    assert oldest.differences == services.theme_differences(first)
+    assert all(d["previous_level"] is None for d in oldest.differences)
 
 
 def test_the_staircase_proposes_the_least_intrusive_adequate_fitting_offers(world):

@@ -1,6 +1,6 @@
 import datetime
 
-from tests.url_roles import CASE, CITIZEN
+from tests.url_roles import CASE, CITIZEN, api
 
 # Caseworker-only pages: centre roles get 403; the outsider (another team) gets 200 on lists of
 # their own and 404 on the walker citizen's objects.
@@ -21,6 +21,10 @@ EXPECTED = {
     "visitation:elderly_care": CASEWORKER_CITIZEN,
     "visitation:transitions": CASEWORKER,
     "visitation:transition": CASEWORKER_CITIZEN,
+    # The API's case-flow reads have the roles of the pages that show the same thing.
+    "api:list_inquiries": api(CASEWORKER_CITIZEN),
+    "api:list_assessments": api(CITIZEN),
+    "api:export_fhir": api(CASEWORKER_CITIZEN),
 }
 
 

@@ -1,0 +1,218 @@
+"""Case-flow reads for one citizen (inquiries, assessments, goals, follow-ups, FHIR export) and
+the caller's follow-ups due. Read-only and thin: each endpoint checks the role the matching page
+checks, takes the citizen through the gate (404 outside the scope; the read audited as the page
+audits it, channel "api") and returns what the app's queries return."""
+
+import datetime
+
+from django.http import Http404, HttpResponse
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from roret.api.access import CASE_ROLES, CASEWORKER, NOT_FOUND, citizen_or_404, require
+from roret.outcomes import queries as outcome_queries
+from roret.visitation import fhir
+from roret.visitation import queries as visitation_queries
+from roret.visitation.services import assessment_history
+
+router = Router(tags=["case flow"])
+
+
+class TermOut(Schema):
+    """A concept from KL's FFB terminology: KL's code and its Danish name."""
+
+    code: str
+    display: str
+
+
+class ScreeningOut(Schema):
+    screened_on: datetime.date
+    outcome: str
+    reason: str
+    guided_to: str
+    guided_to_detail: str
+
+
+class InquiryOut(Schema):
+    id: int
+    received_on: datetime.date
+    source: str
+    source_detail: str
+    about: str
+    paragraph: str
+    deadline: datetime.date
+    status: str
+    closed_on: datetime.date | None
+    deadline_status: str | None = None      # past | near | ok while open; None once closed
+    working_days_left: int | None = None
+    screening: ScreeningOut | None = None
+
+
+class ThemeLevelOut(Schema):
+    theme: TermOut
+    is_sub: bool
+    level: int | None                       # 0 none .. 4 complete; None = not assessed
+    previous_level: int | None
+    change: int | None                      # negative = the functional level improved
+    notes: str
+
+
+class AssessmentOut(Schema):
+    id: int
+    version: int
+    assessed_on: datetime.date
+    hopes: str
+    what_matters: str
+    support_need: TermOut
+    themes: list[ThemeLevelOut]
+
+
+class ActionStepOut(Schema):
+    id: int
+    what: str
+    who: str
+    due_on: datetime.date
+    done_on: datetime.date | None
+
+
+class GoalOut(Schema):
+    id: int
+    grant_id: int | None
+    goal_type: TermOut
+    theme: TermOut
+    own_words: str
+    target_date: datetime.date
+    status: str
+    created_on: datetime.date
+    steps: list[ActionStepOut]
+
+
+class MeasurementOut(Schema):
+    id: int
+    instrument: str
+    measured_on: datetime.date
+    raw: int
+    score: int
+    band: str
+    answers: list[int]
+
+
+class GoalProgressOut(Schema):
+    goal_id: int
+    progress: str
+    note: str
+
+
+class FollowUpOut(Schema):
+    id: int
+    grant_id: int
+    due_on: datetime.date
+    held_on: datetime.date | None
+    outcome: str                            # "" until held
+    ffb_outcome: str                        # FFB "Status på indsats"
+    support_need: TermOut | None
+    need_fallen: bool
+    goal_progress: list[GoalProgressOut]
+    measurements: list[MeasurementOut]
+
+
+class FollowUpDueOut(Schema):
+    id: int
+    citizen_id: int
+    citizen_name: str
+    grant_id: int
+    paragraph: str
+    team: str | None
+    current_offers: list[str]               # empty: the grant waits on the waiting list
+    due_on: datetime.date
+    overdue: bool
+    days: int                               # days until due; negative when overdue
+
+
+def _term(term) -> dict | None:
+    return {"code": term.code, "display": term.display} if term is not None else None
+
+
+@router.get("/citizens/{citizen_id}/inquiries", response=list[InquiryOut])
+def list_inquiries(request, citizen_id: int):
+    """The citizen's inquiries, newest first, with screening outcome and deadline status
+    (caseworkers, as the inquiry page)."""
+    require(request, CASEWORKER)
+    citizen = citizen_or_404(request, citizen_id, summary="Henvendelse vist")
+    rows = []
+    for inquiry in visitation_queries.citizen_inquiries(citizen, datetime.date.today()):
+        screening = getattr(inquiry, "screening", None)
+        rows.append({
+            "id": inquiry.pk, "received_on": inquiry.received_on, "source": inquiry.source,
+            "source_detail": inquiry.source_detail, "about": inquiry.about, "paragraph": inquiry.paragraph,
+            "deadline": inquiry.deadline, "status": inquiry.status, "closed_on": inquiry.closed_on,
+            "deadline_status": inquiry.deadline_status, "working_days_left": inquiry.working_days_left,
+            "screening": None if screening is None else {
+                "screened_on": screening.screened_on, "outcome": screening.outcome, "reason": screening.reason,
+                "guided_to": screening.guided_to, "guided_to_detail": screening.guided_to_detail}})
+    return rows
+
+
+@router.get("/citizens/{citizen_id}/assessments", response=list[AssessmentOut])
+def list_assessments(request, citizen_id: int):
+    """Every assessment version, newest first: support need, functional level per FFB theme and
+    the change since the version before (as the assessment page)."""
+    require(request, CASE_ROLES)
+    citizen = citizen_or_404(request, citizen_id, summary="Udredning vist")
+    return [{"id": a.pk, "version": a.version, "assessed_on": a.assessed_on, "hopes": a.hopes,
+             "what_matters": a.what_matters, "support_need": _term(a.support_need),
+             "themes": [{**d, "theme": _term(d["theme"])} for d in a.differences]}
+            for a in assessment_history(citizen)]
+
+
+@router.get("/citizens/{citizen_id}/goals", response=list[GoalOut])
+def list_goals(request, citizen_id: int):
+    """The citizen's goals in their own words with FFB goal type and theme, and the action plan."""
+    require(request, CASE_ROLES)
+    citizen = citizen_or_404(request, citizen_id, summary="Mål og målinger vist")
+    return [{"id": g.pk, "grant_id": g.grant_id, "goal_type": _term(g.goal_type), "theme": _term(g.theme),
+             "own_words": g.own_words, "target_date": g.target_date, "status": g.status,
+             "created_on": g.created_on,
+             "steps": [{"id": s.pk, "what": s.what, "who": s.who, "due_on": s.due_on, "done_on": s.done_on}
+                       for s in g.steps.all()]}
+            for g in outcome_queries.citizen_goals(citizen)]
+
+
+@router.get("/citizens/{citizen_id}/follow-ups", response=list[FollowUpOut])
+def list_follow_ups(request, citizen_id: int):
+    """The citizen's follow-ups, due date first: held ones with outcome, goal progress and the
+    measurements taken for them, and the open one (as on the timeline)."""
+    require(request, CASE_ROLES)
+    citizen = citizen_or_404(request, citizen_id, summary="Opfølgning vist")
+    return [{"id": f.pk, "grant_id": f.grant_id, "due_on": f.due_on, "held_on": f.held_on, "outcome": f.outcome,
+             "ffb_outcome": f.ffb_outcome, "support_need": _term(f.support_need), "need_fallen": f.need_fallen,
+             "goal_progress": [{"goal_id": p.goal_id, "progress": p.progress, "note": p.note}
+                               for p in f.progress.all()],
+             "measurements": [{"id": m.pk, "instrument": m.instrument, "measured_on": m.measured_on, "raw": m.raw,
+                               "score": m.score, "band": m.band, "answers": m.answers}
+                              for m in f.measurements.all()]}
+            for f in outcome_queries.citizen_follow_ups(citizen)]
+
+
+@router.get("/citizens/{citizen_id}/fhir",
+            openapi_extra={"responses": {200: {"description": "A FHIR R4 Bundle (type collection)",
+                                               "content": {"application/fhir+json": {"schema": {"type": "object"}}}}}})
+def export_fhir(request, citizen_id: int):
+    """The citizen's record as a FHIR R4 Bundle (caseworkers; audited as an export, as the page)."""
+    require(request, CASEWORKER)
+    try:
+        _citizen, text = fhir.export(request.user, citizen_id, channel="api")
+    except Http404 as exc:
+        raise HttpError(404, NOT_FOUND) from exc
+    return HttpResponse(text, content_type=fhir.CONTENT_TYPE)
+
+
+@router.get("/follow-ups/due", response=list[FollowUpDueOut])
+def follow_ups_due(request):
+    """Your overdue follow-ups and those due within 30 days, oldest first (as the follow-ups page)."""
+    require(request, CASE_ROLES)
+    return [{"id": f.pk, "citizen_id": f.citizen_id, "citizen_name": f.citizen.name, "grant_id": f.grant_id,
+             "paragraph": f.grant.paragraph, "team": f.grant.team.name if f.grant.team_id else None,
+             "current_offers": [p.offer.name for p in f.grant.current], "due_on": f.due_on, "overdue": f.overdue,
+             "days": f.days}
+            for f in outcome_queries.follow_ups_due(request.user, datetime.date.today())]
