@@ -83,8 +83,8 @@ class CitizenSearch(Schema):
     q: str
 
 
-# Declared before /citizens/{citizen_id}: ninja's path has no int converter, so Django must meet
-# "citizens/search" first (a GET there then answers 405, as tests/api/test_citizen_search.py checks).
+# The citizen paths use the int converter ({int:citizen_id}), so "citizens/search" never
+# reaches them whatever the order (a GET on it answers 405, as tests/api/test_citizen_search.py checks).
 @api.post("/citizens/search", response=list[CitizenListItem], tags=["citizens"])
 def search_citizens(request, body: CitizenSearch):
     """Citizens in your scope whose CPR number equals ``q`` or whose name starts with it.
@@ -95,7 +95,7 @@ def search_citizens(request, body: CitizenSearch):
     return [_citizen_item(c) for c in citizen_services.search(request.user, body.q, channel="api")]
 
 
-@api.get("/citizens/{citizen_id}", response=CitizenDetail, tags=["citizens"])
+@api.get("/citizens/{int:citizen_id}", response=CitizenDetail, tags=["citizens"])
 def get_citizen(request, citizen_id: int):
     """One citizen's record (audited as a view)."""
     require(request, CASE_ROLES)

@@ -133,7 +133,7 @@ def _term(term) -> dict | None:
     return {"code": term.code, "display": term.display} if term is not None else None
 
 
-@router.get("/citizens/{citizen_id}/inquiries", response=list[InquiryOut])
+@router.get("/citizens/{int:citizen_id}/inquiries", response=list[InquiryOut])
 def list_inquiries(request, citizen_id: int):
     """The citizen's inquiries, newest first, with screening outcome and deadline status
     (caseworkers, as the inquiry page)."""
@@ -153,7 +153,7 @@ def list_inquiries(request, citizen_id: int):
     return rows
 
 
-@router.get("/citizens/{citizen_id}/assessments", response=list[AssessmentOut])
+@router.get("/citizens/{int:citizen_id}/assessments", response=list[AssessmentOut])
 def list_assessments(request, citizen_id: int):
     """Every assessment version, newest first: support need, functional level per FFB theme and
     the change since the version before (as the assessment page)."""
@@ -165,7 +165,7 @@ def list_assessments(request, citizen_id: int):
             for a in assessment_history(citizen)]
 
 
-@router.get("/citizens/{citizen_id}/goals", response=list[GoalOut])
+@router.get("/citizens/{int:citizen_id}/goals", response=list[GoalOut])
 def list_goals(request, citizen_id: int):
     """The citizen's goals in their own words with FFB goal type and theme, and the action plan."""
     require(request, CASE_ROLES)
@@ -178,7 +178,7 @@ def list_goals(request, citizen_id: int):
             for g in outcome_queries.citizen_goals(citizen)]
 
 
-@router.get("/citizens/{citizen_id}/follow-ups", response=list[FollowUpOut])
+@router.get("/citizens/{int:citizen_id}/follow-ups", response=list[FollowUpOut])
 def list_follow_ups(request, citizen_id: int):
     """The citizen's follow-ups, due date first: held ones with outcome, goal progress and the
     measurements taken for them, and the open one (as on the timeline)."""
@@ -194,7 +194,7 @@ def list_follow_ups(request, citizen_id: int):
             for f in outcome_queries.citizen_follow_ups(citizen)]
 
 
-@router.get("/citizens/{citizen_id}/fhir",
+@router.get("/citizens/{int:citizen_id}/fhir",
             openapi_extra={"responses": {200: {"description": "A FHIR R4 Bundle (type collection)",
                                                "content": {"application/fhir+json": {"schema": {"type": "object"}}}}}})
 def export_fhir(request, citizen_id: int):
