@@ -74,6 +74,9 @@ def group_detail(request, key):
     hide_small = suppresses(request.user)
     if hide_small:
         _suppress(status.offers, SMALL_COLUMNS)
+        # Each block (counted, not counted) gets its own complement, so its subtotal gives nothing away.
+        for counted in (True, False):
+            _suppress([r for r in inputs.external_reasons if r.counted == counted], ("now", "started"))
     context = {
         "hide_small": hide_small,
         "group": group, "status": status, "inputs": inputs, "day": day,

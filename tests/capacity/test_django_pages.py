@@ -271,3 +271,29 @@ def test_the_committee_sees_small_counts_of_waiting_and_externally_placed_citize
     assert page.count("&lt;5") == 3
     index = client.get(reverse("capacity:index")).content.decode()
     assert "&lt;5" in index
+
+
+def test_the_group_page_shows_which_citizens_in_bought_places_the_plan_counts_by_reason(placed, client):
+    ext108 = placed.offer("Købt §108", "SEL108", places=0, tariff="3000.00", provider=placed.external_provider)
+    today = datetime.date.today()
+    for i, reason in enumerate(["no_vacancy"] * 6 + ["specialised"] * 2 + ["free_choice"]):
+        placed.place(placed.citizen(first_name=f"K{i}"), ext108, start=today - datetime.timedelta(days=100 + i),
+                     external_reason=reason)
+    url = reverse("capacity:group", args=["sel108"])
+    login(client, "economist")
+    page = client.get(url).content.decode()
+    table = page.split('id="external-reason-table"')[1].split("</table>")[0]
+    cells = re.findall(r"<tr><td>([^<]+)</td><td>(yes|no)</td><td class=\"roret-num\">([^<]+)</td>"
+                       r"<td class=\"roret-num\">([^<]+)</td></tr>", table)
+    assert cells == [("No own vacancy at the time", "yes", "6", "6"),
+                     ("Needs a specialised offer we do not run", "no", "2", "2"),
+                     ("The citizen&#x27;s free choice of offer", "no", "1", "1"),
+                     ("Close to the citizen&#x27;s network", "no", "0", "0"),
+                     ("Not recorded", "yes", "0", "0")]
+    assert "The plan counts 6 of the own citizens now in bought places" in page and "leaves 3 out" in page
+    client.logout()
+    login(client, "committee")
+    table = client.get(url).content.decode().split('id="external-reason-table"')[1].split("</table>")[0]
+    # The not-counted block (2, 1, 0) hides 2 and 1 in both columns, and its subtotal 3.
+    assert table.count("&lt;5") == 6
+    assert ">6<" in table

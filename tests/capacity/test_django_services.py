@@ -198,3 +198,32 @@ def test_the_demo_scenarios_are_valid_and_belong_to_known_groups(world):
         for e in s.events.all():
             e.full_clean()
         runs.to_engine(runs.snapshot(s), residents=10)
+
+
+def test_only_external_placements_an_own_place_could_have_served_count_as_demand(sel108):
+    """C (no vacancy, from the fixture) counts; G (specialised) and H (free choice) do not, and
+    I (not recorded, an old placement) counts conservatively. G, H and I started in 2024-2025."""
+    w = sel108
+    w.place(w.citizen(first_name="G"), w.external108, start=D(2024, 5, 1), external_reason="specialised",
+            agreed_amount=Decimal("9000.00"), agreed_unit="day")
+    w.place(w.citizen(first_name="H"), w.external108, start=D(2025, 2, 1), external_reason="free_choice")
+    w.place(w.citizen(first_name="I"), w.external108, start=D(2025, 3, 1), external_reason="unknown")
+    inputs = build_inputs(BY_KEY["sel108"], DAY)
+    # In bought places now: C and I count, G and H do not; the status still shows all four.
+    np.testing.assert_allclose(sorted(inputs.external_elapsed),
+                               sorted([(DAY - D(2023, 6, 1)).days / float(MONTH), (DAY - D(2025, 3, 1)).days / float(MONTH)]))
+    assert group_statuses([BY_KEY["sel108"]], DAY)[0].external_now == 4
+    # Starts 2021..2025: B; C; D; I (G and H left out).
+    assert [n for _label, n in inputs.starts_per_year] == [0, 1, 1, 1, 1]
+    assert (inputs.stays_completed, inputs.stays_ongoing) == (1, 4)
+    # The specialised offer's 9,000 kr./day does not make a bought place look dearer: C's 3,300
+    # agreed and I's 3,000 standard.
+    assert inputs.external_cost == ((Decimal("3300") + Decimal("3000")) / 2 * MONTH).quantize(Decimal("0.01"))
+    rows = {r.reason: (r.counted, r.now, r.started) for r in inputs.external_reasons}
+    assert rows == {"no_vacancy": (True, 1, 1), "specialised": (False, 1, 1), "free_choice": (False, 1, 1),
+                    "network": (False, 0, 0), "unknown": (True, 1, 1)}
+    assert inputs.external_counted == {"now": 2, "started": 2}
+    assert inputs.external_excluded == {"now": 2, "started": 2}
+    assert inputs.summary()["external_reasons"][1] == {"reason": "specialised", "counted": False, "now": 1,
+                                                       "started": 1}
+
