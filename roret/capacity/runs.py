@@ -113,9 +113,19 @@ def execute(run: PlanRun, progress: Progress | None = None) -> dict:
     t0 = time.perf_counter()
     progress(5, _("Reading places, stays and tariffs"))
     inputs = build_inputs(run.group_obj, run.day, horizon=HORIZON)
-    results = compute(inputs, run.scenarios, seed=run.seed, replications=run.replications,
-                      progress=lambda i, n, name: progress(10 + 85 * i / n, _("Scenario %(i)d of %(n)d: %(name)s")
-                                                           % {"i": i + 1, "n": n, "name": name}))
+    n, index = len(run.scenarios), {snap["name"]: i for i, snap in enumerate(run.scenarios)}
+    told = [None]
+
+    def months_done(done: int, total: int, name: str) -> None:
+        # The engine reports every month; write the job row only when the whole percent moves.
+        percent = int(10 + 85 * done / total)
+        if percent != told[0]:
+            told[0] = percent
+            i = index[name]
+            progress(percent, _("Scenario %(i)d of %(n)d: %(name)s, month %(m)d of %(h)d")
+                     % {"i": i + 1, "n": n, "name": name, "m": done - i * HORIZON, "h": HORIZON})
+
+    results = compute(inputs, run.scenarios, seed=run.seed, replications=run.replications, progress=months_done)
     run.inputs = inputs.summary()
     run.results = results
     run.seconds = time.perf_counter() - t0
@@ -129,17 +139,23 @@ def compute(inputs: PlanInputs, snapshots: list[dict], *, seed: int, replication
     """Every scenario through engine.compare_scenarios with common random numbers, as plain data.
 
     Each scenario is compared on its own with a generator seeded alike, which gives exactly
-    the common random numbers compare_scenarios gives a list, and room to report progress.
+    the common random numbers compare_scenarios gives a list. ``progress(done, total, name)``
+    counts plan months over all scenarios, told by the engine as it computes (month by month
+    within a scenario); it does not change the result.
     """
     plan = inputs.plan()
     residents = int(inputs.resident_elapsed.size)
     out, base_total = [], None
     labels = month_labels(inputs.day, inputs.horizon)
+    total = len(snapshots) * inputs.horizon
     for i, snap in enumerate(snapshots):
-        if progress:
-            progress(i, len(snapshots), snap["name"])
-        cmp = engine.compare_scenarios(plan, [to_engine(snap, residents)], rng=np.random.default_rng(seed),
-                                       replications=replications)
+        scenario = to_engine(snap, residents)
+        told = None if progress is None else (
+            lambda done, _n, i=i, name=snap["name"]: progress(i * inputs.horizon + done, total, name))
+        if told:
+            told(0, inputs.horizon)
+        cmp = engine.compare_scenarios(plan, [scenario], rng=np.random.default_rng(seed),
+                                       replications=replications, progress=told)
         result, row = cmp.results[0], cmp.rows()[0]
         base_total = row["total_cost"] if base_total is None else base_total
         out.append({

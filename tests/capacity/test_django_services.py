@@ -227,3 +227,25 @@ def test_only_external_placements_an_own_place_could_have_served_count_as_demand
     assert inputs.summary()["external_reasons"][1] == {"reason": "specialised", "counted": False, "now": 1,
                                                        "started": 1}
 
+
+def test_a_plan_run_reports_progress_within_each_scenario_and_stores_the_same_result(sel108):
+    from roret.capacity.models import PlanRun
+
+    build = {**runs.baseline_snapshot(), "name": "two more", "events": [
+        {"kind": "place_change", "month": 0, "places": 2, "label": ""}]}
+    run = PlanRun.objects.create(group="sel108", day=DAY, seed=5, replications=50,
+                                 scenarios=[runs.baseline_snapshot(), build], created_by=sel108.users["economist"])
+    from django.utils import translation
+
+    told = []
+    with translation.override("en"):
+        results = runs.execute(run, progress=lambda percent, message: told.append((percent, str(message))))
+    percents = [p for p, _m in told]
+    assert percents == sorted(percents) and percents[-1] == 100
+    # Not two steps (one per scenario) but one per whole percent of 120 months: the bar moves smoothly.
+    assert len(set(percents)) > 60 and max(b - a for a, b in zip(percents, percents[1:], strict=False)) <= 5
+    assert any("Scenario 1 of 2: Baseline, month 30 of 60" in m for _p, m in told)
+    assert any("Scenario 2 of 2: two more, month 60 of 60" in m for _p, m in told)
+    # The same seed without progress gives the same numbers, to the last digit.
+    inputs = build_inputs(BY_KEY["sel108"], DAY)
+    assert runs.compute(inputs, run.scenarios, seed=5, replications=50) == results
