@@ -107,6 +107,24 @@ def start_run(group: CapacityGroup, *, user, scenarios=(), seed: int | None = No
     return run
 
 
+def start_pdf(run: PlanRun, *, user, language: str | None = None):
+    """Start the background job that renders ``run`` as a PDF (``capacity.pdf``), audited as an
+    export. A run still computing has nothing to render yet."""
+    if not run.is_ready:
+        raise ValueError(_("Plan run #%(pk)d is still being computed: there is nothing to print yet.") % {"pk": run.pk})
+    with transaction.atomic():
+        job = start_job("capacity.pdf", user=user, params={"run": run.pk, "language": language})
+        audit.record(user, "export", summary=f"Capacity plan run {run.group} #{run.pk} as PDF", obj=run)
+    return job
+
+
+def pdf_job_for(run: PlanRun, user):
+    """The newest PDF job ``user`` started for ``run`` (the page shows its progress or its file)."""
+    from roret.core.jobs import Job
+
+    return Job.objects.filter(kind="capacity.pdf", created_by=user, params__run=run.pk).first()
+
+
 def execute(run: PlanRun, progress: Progress | None = None) -> dict:
     """Compute and store ``run``'s results; ``progress(percent, message)`` is told as it goes."""
     progress = progress or (lambda p, m: None)
