@@ -28,4 +28,4 @@ def run_pdf(job):
     with translation.override(job.params.get("language")):
         pdf = render_run_pdf(run, progress=lambda percent, message: report(job, percent, message))
     job.output.save(pdf_name(run), ContentFile(pdf), save=False)
-    return {"run": run.pk, "bytes": len(pdf)}
+    return {"run": run.pk, "bytes": len(pdf), "filename": pdf_name(run)}

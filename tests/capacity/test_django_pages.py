@@ -283,8 +283,15 @@ def test_the_pdf_is_made_in_the_background_with_progress_and_downloaded_by_who_a
     pdf = client.get(reverse("core:job_output", args=[job.pk]))
     content = b"".join(pdf.streaming_content)
     assert content.startswith(b"%PDF") and job.result["bytes"] == len(content)
-    assert f"capacity-plan-sel108-{run.pk}.pdf" in pdf["Content-Disposition"]
+    assert f'filename="capacity-plan-sel108-{run.pk}.pdf"' in pdf["Content-Disposition"]
     assert "Make the PDF again" in client.get(reverse("capacity:run", args=[run.pk])).content.decode()
+    # Made again, the stored file gets another name; the download keeps the run's name.
+    client.post(reverse("capacity:run_pdf", args=[run.pk]))
+    work_off()
+    again = Job.objects.filter(kind="capacity.pdf").first()
+    assert again.pk != job.pk and again.output.name != job.output.name
+    assert f'filename="capacity-plan-sel108-{run.pk}.pdf"' in client.get(
+        reverse("core:job_output", args=[again.pk]))["Content-Disposition"]
     client.logout()
     login(client, "economist")  # another person's file is not theirs (404, as for any job)
     assert client.get(reverse("core:job_output", args=[job.pk])).status_code == 404
