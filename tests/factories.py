@@ -8,6 +8,7 @@ from roret.citizens import services as citizen_services
 from roret.core.models import Centre, Department, Role, Team, Term, User
 from roret.offers.models import DEFAULT_STEP, Offer, PlaceChange, Provider, Tariff
 from roret.placements import services as placement_services
+from roret.placements.models import ExternalReason
 
 _serial = itertools.count(1)
 PASSWORD = "test-password-123"
@@ -93,6 +94,8 @@ class World:
 
     def place(self, citizen, offer=None, start=datetime.date(2024, 1, 1), end=None, **extra):
         offer = offer or self.residential
+        if offer.provider.kind != "own":
+            extra.setdefault("external_reason", ExternalReason.NO_VACANCY)
         grant = self.grant(citizen, offer, start=start)
         return placement_services.start_placement(grant, offer, start, end=end,
                                                   actor=self.users["caseworker"], **extra)

@@ -107,15 +107,43 @@ def start_run(group: CapacityGroup, *, user, scenarios=(), seed: int | None = No
     return run
 
 
+def start_pdf(run: PlanRun, *, user, language: str | None = None):
+    """Start the background job that renders ``run`` as a PDF (``capacity.pdf``), audited as an
+    export. A run still computing has nothing to render yet."""
+    if not run.is_ready:
+        raise ValueError(_("Plan run #%(pk)d is still being computed: there is nothing to print yet.") % {"pk": run.pk})
+    with transaction.atomic():
+        job = start_job("capacity.pdf", user=user, params={"run": run.pk, "language": language})
+        audit.record(user, "export", summary=f"Capacity plan run {run.group} #{run.pk} as PDF", obj=run)
+    return job
+
+
+def pdf_job_for(run: PlanRun, user):
+    """The newest PDF job ``user`` started for ``run`` (the page shows its progress or its file)."""
+    from roret.core.jobs import Job
+
+    return Job.objects.filter(kind="capacity.pdf", created_by=user, params__run=run.pk).first()
+
+
 def execute(run: PlanRun, progress: Progress | None = None) -> dict:
     """Compute and store ``run``'s results; ``progress(percent, message)`` is told as it goes."""
     progress = progress or (lambda p, m: None)
     t0 = time.perf_counter()
     progress(5, _("Reading places, stays and tariffs"))
     inputs = build_inputs(run.group_obj, run.day, horizon=HORIZON)
-    results = compute(inputs, run.scenarios, seed=run.seed, replications=run.replications,
-                      progress=lambda i, n, name: progress(10 + 85 * i / n, _("Scenario %(i)d of %(n)d: %(name)s")
-                                                           % {"i": i + 1, "n": n, "name": name}))
+    n, index = len(run.scenarios), {snap["name"]: i for i, snap in enumerate(run.scenarios)}
+    told = [None]
+
+    def months_done(done: int, total: int, name: str) -> None:
+        # The engine reports every month; write the job row only when the whole percent moves.
+        percent = int(10 + 85 * done / total)
+        if percent != told[0]:
+            told[0] = percent
+            i = index[name]
+            progress(percent, _("Scenario %(i)d of %(n)d: %(name)s, month %(m)d of %(h)d")
+                     % {"i": i + 1, "n": n, "name": name, "m": done - i * HORIZON, "h": HORIZON})
+
+    results = compute(inputs, run.scenarios, seed=run.seed, replications=run.replications, progress=months_done)
     run.inputs = inputs.summary()
     run.results = results
     run.seconds = time.perf_counter() - t0
@@ -129,17 +157,23 @@ def compute(inputs: PlanInputs, snapshots: list[dict], *, seed: int, replication
     """Every scenario through engine.compare_scenarios with common random numbers, as plain data.
 
     Each scenario is compared on its own with a generator seeded alike, which gives exactly
-    the common random numbers compare_scenarios gives a list, and room to report progress.
+    the common random numbers compare_scenarios gives a list. ``progress(done, total, name)``
+    counts plan months over all scenarios, told by the engine as it computes (month by month
+    within a scenario); it does not change the result.
     """
     plan = inputs.plan()
     residents = int(inputs.resident_elapsed.size)
     out, base_total = [], None
     labels = month_labels(inputs.day, inputs.horizon)
+    total = len(snapshots) * inputs.horizon
     for i, snap in enumerate(snapshots):
-        if progress:
-            progress(i, len(snapshots), snap["name"])
-        cmp = engine.compare_scenarios(plan, [to_engine(snap, residents)], rng=np.random.default_rng(seed),
-                                       replications=replications)
+        scenario = to_engine(snap, residents)
+        told = None if progress is None else (
+            lambda done, _n, i=i, name=snap["name"]: progress(i * inputs.horizon + done, total, name))
+        if told:
+            told(0, inputs.horizon)
+        cmp = engine.compare_scenarios(plan, [scenario], rng=np.random.default_rng(seed),
+                                       replications=replications, progress=told)
         result, row = cmp.results[0], cmp.rows()[0]
         base_total = row["total_cost"] if base_total is None else base_total
         out.append({

@@ -22,7 +22,7 @@ from roret.capacity import engine
 from roret.capacity.groups import CapacityGroup
 from roret.offers.models import Offer, PlaceChange, ProviderKind, Tariff, TariffUnit
 from roret.offers.queries import catalogue, with_vacancy
-from roret.placements.models import Grant, Placement, PlacementTariff
+from roret.placements.models import DISPLACEABLE, ExternalReason, Grant, Placement, PlacementTariff
 
 DAYS_PER_MONTH = Decimal("365.25") / 12
 MONTH_DAYS = float(DAYS_PER_MONTH)
@@ -69,12 +69,47 @@ def own_offers(group: CapacityGroup):
     )
 
 
+def external_placements(group: CapacityGroup):
+    """Own citizens placed in external offers of the group's legal bases, whatever the reason."""
+    return Placement.objects.filter(
+        offer__legal_basis__in=group.legal_bases, paying_municipality=own_code()
+    ).exclude(offer__provider__kind=ProviderKind.OWN)
+
+
 def demand_placements(group: CapacityGroup):
-    """Placements that are demand on the pool: all in own offers, plus own citizens placed externally."""
-    external = Q(offer__legal_basis__in=group.legal_bases, paying_municipality=own_code()) & ~Q(
-        offer__provider__kind=ProviderKind.OWN
-    )
+    """Placements that are demand on the pool: all in own offers, plus own citizens placed
+    externally for a reason an own place would have served (``DISPLACEABLE``: no own vacancy
+    at the time, or not recorded). A citizen bought a specialised offer we do not run, or placed
+    by free choice or near their network, would be placed the same way however many own places
+    we ran; counting them would size the pool for demand it cannot take."""
+    external = (Q(offer__legal_basis__in=group.legal_bases, paying_municipality=own_code(),
+                  external_reason__in=DISPLACEABLE) & ~Q(offer__provider__kind=ProviderKind.OWN))
     return Placement.objects.filter(Q(offer__in=own_offers(group)) | external)
+
+
+@dataclass
+class ExternalReasonRow:
+    """Own citizens in bought places of a group for one reason: now, and started in the history
+    the arrival trend reads; ``counted`` says whether the plan counts them as demand."""
+
+    reason: str
+    label: str
+    counted: bool
+    now: int
+    started: int
+
+
+def external_reasons(group: CapacityGroup, day: datetime.date) -> list[ExternalReasonRow]:
+    """Own citizens placed externally in the group, by reason: in bought places on ``day`` and
+    placements started in the last HISTORY_YEARS years (one query)."""
+    since = _years_before(day, HISTORY_YEARS)
+    now = dict(external_placements(group).active_on(day).values_list("external_reason")
+               .annotate(n=Count("pk")).values_list("external_reason", "n"))
+    started = dict(external_placements(group).filter(start__gte=since, start__lt=day).values_list("external_reason")
+                   .annotate(n=Count("pk")).values_list("external_reason", "n"))
+    return [ExternalReasonRow(reason=r.value, label=str(r.label), counted=r in DISPLACEABLE,
+                              now=now.get(r.value, 0), started=started.get(r.value, 0))
+            for r in ExternalReason]
 
 
 def waiting_grants(group: CapacityGroup, day: datetime.date):
@@ -167,6 +202,20 @@ class PlanInputs:
     waiting_now: int
     young_known: int
     notes: list = field(default_factory=list)
+    external_reasons: list = field(default_factory=list)  # ExternalReasonRow per reason, counted or not
+
+    def external_totals(self, counted: bool) -> dict:
+        """Own citizens in bought places now and started in the history, counted as demand or not."""
+        rows = [r for r in self.external_reasons if r.counted == counted]
+        return {"now": sum(r.now for r in rows), "started": sum(r.started for r in rows)}
+
+    @property
+    def external_counted(self) -> dict:
+        return self.external_totals(True)
+
+    @property
+    def external_excluded(self) -> dict:
+        return self.external_totals(False)
 
     @property
     def mean_stay_months(self) -> float:
@@ -214,6 +263,8 @@ class PlanInputs:
             "external_cost": str(self.external_cost) if self.external_cost is not None else None,
             "waiting_now": self.waiting_now,
             "young_known": self.young_known,
+            "external_reasons": [{"reason": r.reason, "counted": r.counted, "now": r.now, "started": r.started}
+                                 for r in self.external_reasons],
             "load": round(self.load, 3),
             "notes": self.notes,
         }
@@ -325,6 +376,7 @@ def build_inputs(group: CapacityGroup, day: datetime.date, *, horizon: int = 60)
         own_cost=own_cost, external_cost=external_cost,
         pipeline_months=pipeline_months, pipeline_probability=pipeline_p,
         waiting_now=waiting_now, young_known=young, notes=notes,
+        external_reasons=external_reasons(group, day),
     )
 
 

@@ -3,8 +3,10 @@
 import datetime
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -12,7 +14,7 @@ from roret.capacity import runs
 from roret.capacity.forms import EventFormSet, RunForm, ScenarioForm
 from roret.capacity.groups import GROUPS, get_group
 from roret.capacity.models import PlanRun, Scenario
-from roret.capacity.pdf import context_for, render_run_pdf
+from roret.capacity.pdf import context_for
 from roret.capacity.scenarios import delete_scenario, save_scenario
 from roret.capacity.services import build_inputs, group_statuses, own_offers, size_group
 from roret.core.access import role_required
@@ -74,6 +76,9 @@ def group_detail(request, key):
     hide_small = suppresses(request.user)
     if hide_small:
         _suppress(status.offers, SMALL_COLUMNS)
+        # Each block (counted, not counted) gets its own complement, so its subtotal gives nothing away.
+        for counted in (True, False):
+            _suppress([r for r in inputs.external_reasons if r.counted == counted], ("now", "started"))
     context = {
         "hide_small": hide_small,
         "group": group, "status": status, "inputs": inputs, "day": day,
@@ -118,17 +123,19 @@ def run_detail(request, pk):
     run = _run_for(request, pk)
     context = _run_context(run)
     context["job"] = run.job if run.job and run.job.created_by_id == request.user.pk else None
+    context["pdf_job"] = runs.pdf_job_for(run, request.user) if run.is_ready else None
     return render(request, "capacity/run.html", context)
 
 
 @role_required(*VIEW_ROLES)
+@require_POST
 def run_pdf(request, pk):
+    """Start the run's PDF as a background job; the run page shows its progress and then the file."""
     run = _run_for(request, pk)
     if not run.is_ready:
         raise Http404("the plan is still being computed")
-    response = HttpResponse(render_run_pdf(run, _run_context(run)), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="capacity-plan-{run.group}-{run.pk}.pdf"'
-    return response
+    runs.start_pdf(run, user=request.user, language=translation.get_language())
+    return redirect(reverse("capacity:run", args=[run.pk]) + "#pdf")
 
 
 def _scenario_page(request, scenario, group):

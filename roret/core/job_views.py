@@ -25,4 +25,7 @@ def job_output(request, pk):
     job = _own_job(request, pk)
     if not job.output:
         raise Http404("this job has no output file")
-    return FileResponse(job.output.open("rb"), as_attachment=True, filename=job.output.name.rsplit("/", 1)[-1])
+    # The storage may add a suffix to keep names unique (a PDF made twice); a handler that names
+    # the file in its result ("filename") gives the person that name.
+    name = (job.result or {}).get("filename") if isinstance(job.result, dict) else None
+    return FileResponse(job.output.open("rb"), as_attachment=True, filename=name or job.output.name.rsplit("/", 1)[-1])

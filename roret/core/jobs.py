@@ -20,7 +20,8 @@ and starts one with ``start_job("capacity.plan", user=request.user, params={...}
 that started it includes ``core/_job_status.html`` (or links to ``core:job_status``), which
 polls with htmx every second until the job is done or failed, and then links to
 ``job.result_url``. A handler may attach a file with ``job.output.save(name, ContentFile(...))``;
-``core:job_output`` serves it to the job's owner.
+``core:job_output`` serves it to the job's owner, under ``result["filename"]`` when the handler
+returns one (the storage may have added a suffix to keep the stored name unique).
 """
 
 from __future__ import annotations

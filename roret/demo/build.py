@@ -227,7 +227,8 @@ class DemoBuilder:
                 grant_id=grant.pk, citizen_id=citizen.pk, offer_id=self.offers[stay.spec.key].pk,
                 start=stay.start, end=stay.end, is_residential=self.offers[stay.spec.key].is_residential,
                 acting_municipality=paying, paying_municipality=paying,
-                end_reason=stay.end_reason if stay.end else ""))
+                end_reason=stay.end_reason if stay.end else "",
+                is_external=not stay.own, external_reason=stay.external_reason))
         placements = Placement.objects.bulk_create(placements, batch_size=BATCH)
         self.progress("Placeringer", len(placements), len(placements))
         agreed = []

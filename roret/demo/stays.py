@@ -49,6 +49,7 @@ class PlannedStay:
     hours: int | None = None
     agreed_factor: float = 1.0
     end_reason: str = ""
+    external_reason: str = ""   # why an external placement (roret.placements.models.ExternalReason)
 
 
 @dataclass
@@ -294,6 +295,27 @@ def choose_end_reasons(rng: random.Random, citizens: list) -> None:
                 stay.end_reason = rng.choices(reasons, weights)[0]
 
 
+# Why own citizens are in external offers. Lack of a free own place is the most common reason,
+# then a specialised need the department does not run an offer for, then the citizen's free
+# choice (SEL §108 stk. 2) and closeness to their network. Placements that began long ago were
+# often recorded without a reason, so "not recorded" is more common in old history.
+EXTERNAL_REASONS = ("no_vacancy", "specialised", "free_choice", "network", "unknown")
+EXTERNAL_WEIGHTS_RECENT = (0.48, 0.31, 0.13, 0.06, 0.02)
+EXTERNAL_WEIGHTS_OLD = (0.38, 0.27, 0.11, 0.04, 0.20)
+OLD_HISTORY_YEARS = 8
+
+
+def choose_external_reasons(seed: int, stays: list, today: datetime.date) -> None:
+    """Give every external stay a reason, from a generator of its own (so adding reasons drew
+    nothing from the plan's generator and left every other figure of the demo as it was)."""
+    rng = random.Random(f"external-reasons-{seed}")
+    old = datetime.date(today.year - OLD_HISTORY_YEARS, today.month, 1)
+    for stay in stays:
+        if not stay.own:
+            weights = EXTERNAL_WEIGHTS_OLD if stay.start < old else EXTERNAL_WEIGHTS_RECENT
+            stay.external_reason = rng.choices(EXTERNAL_REASONS, weights)[0]
+
+
 def make_plan(seed: int, n_citizens: int, today: datetime.date) -> Plan:
     rng = random.Random(seed)
     scale = n_citizens / 1200
@@ -303,6 +325,7 @@ def make_plan(seed: int, n_citizens: int, today: datetime.date) -> Plan:
     choose_end_reasons(rng, citizens)
     plan = Plan(today, history_start, scale, places, stays, citizens)
     _plan_waiting_list(rng, plan)
+    choose_external_reasons(seed, stays, today)
     return plan
 
 

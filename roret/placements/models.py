@@ -82,6 +82,26 @@ class EndReason(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class ExternalReason(models.TextChoices):
+    """Why a citizen is placed in an external (bought) offer rather than an own one.
+
+    The capacity plan counts only the reasons in :data:`DISPLACEABLE` as demand that an own
+    place could have served (docs/capacity.md).
+    """
+
+    NO_VACANCY = "no_vacancy", _("No own vacancy at the time")
+    SPECIALISED = "specialised", _("Needs a specialised offer we do not run")
+    FREE_CHOICE = "free_choice", _("The citizen's free choice of offer")
+    NETWORK = "network", _("Close to the citizen's network")
+    UNKNOWN = "unknown", _("Not recorded")
+
+
+# An own place would have served these citizens: the external placement was for lack of room,
+# or (conservatively) nobody recorded why. Specialised need, free choice and network are not
+# demand on our own places, however many we ran.
+DISPLACEABLE = (ExternalReason.NO_VACANCY, ExternalReason.UNKNOWN)
+
+
 class PlacementQuerySet(models.QuerySet):
     def active_on(self, day: datetime.date):
         return self.filter(start__lte=day).filter(Q(end__isnull=True) | Q(end__gt=day))
@@ -100,6 +120,11 @@ class Placement(models.Model):
     start = models.DateField(_("start"))
     end = models.DateField(_("end"), null=True, blank=True)
     is_residential = models.BooleanField(_("residential"), editable=False)
+    # Copied from the offer's provider when the placement starts (like is_residential), so the
+    # database can hold the rule that external placements, and only they, carry a reason.
+    is_external = models.BooleanField(_("external offer"), editable=False, default=False)
+    external_reason = models.CharField(_("reason for an external placement"), max_length=20,
+                                       choices=ExternalReason.choices, blank=True)
     acting_municipality = models.CharField(_("acting municipality"), max_length=4)
     paying_municipality = models.CharField(_("paying municipality"), max_length=4)
     end_reason = models.CharField(_("end reason"), max_length=20, choices=EndReason.choices, blank=True)
@@ -133,6 +158,13 @@ class Placement(models.Model):
                 condition=Q(end__isnull=False) | Q(end_reason=""),
                 violation_error_message=_("Only an ended placement has an end reason."),
             ),
+            models.CheckConstraint(
+                name="placement_external_reason_iff_external",
+                condition=(Q(is_external=True, external_reason__in=ExternalReason.values)
+                           | Q(is_external=False, external_reason="")),
+                violation_error_message=_("An external placement needs a reason, and a placement in an own "
+                                          "offer has none."),
+            ),
         ]
 
     def __str__(self):
@@ -143,6 +175,12 @@ class Placement(models.Model):
     def is_sold(self) -> bool:
         """An own place used by a citizen another municipality pays for."""
         return self.paying_municipality != settings.RORET["MUNICIPALITY_CODE"]
+
+    @property
+    def counts_as_own_demand(self) -> bool:
+        """An own place could have served this citizen: in an own offer, or external for lack of room
+        (or for a reason nobody recorded)."""
+        return not self.is_external or self.external_reason in DISPLACEABLE
 
     def is_active_on(self, day: datetime.date) -> bool:
         return self.start <= day and (self.end is None or self.end > day)

@@ -14,11 +14,11 @@ from roret.citizens.models import Citizen
 from roret.core import audit
 from roret.core.permissions import CHANGE
 from roret.offers.models import Offer, PlaceChange, ProviderKind
-from roret.placements.models import EndReason, Grant, Placement, PlacementTariff
+from roret.placements.models import EndReason, ExternalReason, Grant, Placement, PlacementTariff
 
 GRANT_FIELDS = ["paragraph", "offer_type", "scope", "hours_per_week", "start", "end", "review_on", "preferred_offer"]
 PLACEMENT_FIELDS = ["offer", "start", "end", "acting_municipality", "paying_municipality", "end_reason",
-                    "over_occupancy", "over_occupancy_reason"]
+                    "over_occupancy", "over_occupancy_reason", "external_reason"]
 
 
 class PlacementError(ValidationError):
@@ -76,8 +76,13 @@ def occupancy_conflicts(offer: Offer, start: datetime.date, end: datetime.date |
 def start_placement(grant: Grant, offer: Offer, start: datetime.date, *, actor, end: datetime.date | None = None,
                     agreed_amount: Decimal | None = None, agreed_unit: str | None = None,
                     paying_municipality: str | None = None, acting_municipality: str | None = None,
-                    over_occupancy_reason: str = "", channel: str = "web") -> Placement:
+                    over_occupancy_reason: str = "", external_reason: str = "",
+                    channel: str = "web") -> Placement:
     """Place the citizen of ``grant`` in ``offer`` from ``start``.
+
+    A placement in an external offer needs ``external_reason`` (an ``ExternalReason``): why an
+    own place does not serve the citizen. The capacity plan counts only some reasons as demand
+    on own places. A placement in an own offer has none.
 
     Locks the offer and the citizen rows first, so two caseworkers filling the last free place
     at the same moment are served one after the other: the second sees the place taken.
@@ -94,6 +99,17 @@ def start_placement(grant: Grant, offer: Offer, start: datetime.date, *, actor, 
     if offer.closed_on and (end is None or end > offer.closed_on):
         raise PlacementError(_("%(offer)s closes on %(day)s.") % {"offer": offer, "day": offer.closed_on},
                              code="closed")
+    is_external = offer.provider.kind != ProviderKind.OWN
+    if is_external and external_reason not in ExternalReason.values:
+        raise PlacementError(
+            _("%(offer)s is an external offer: choose why the citizen is placed there rather than in an own "
+              "offer (%(choices)s).")
+            % {"offer": offer, "choices": ", ".join(str(label).lower() for label in ExternalReason.labels)},
+            code="external_reason")
+    if not is_external and external_reason:
+        raise PlacementError(
+            _("%(offer)s is an own offer: a reason for an external placement does not apply.") % {"offer": offer},
+            code="external_reason")
     if offer.is_residential:
         clash = (Placement.objects.filter(citizen=citizen, is_residential=True).overlapping(start, end)
                  .select_related("offer").first())
@@ -119,6 +135,7 @@ def start_placement(grant: Grant, offer: Offer, start: datetime.date, *, actor, 
         grant=grant, citizen=citizen, offer=offer, start=start, end=end, is_residential=offer.is_residential,
         acting_municipality=acting_municipality or own_code, paying_municipality=paying_municipality or own_code,
         over_occupancy=bool(conflicts), over_occupancy_reason=over_occupancy_reason.strip() if conflicts else "",
+        is_external=is_external, external_reason=external_reason,
     )
     placement.full_clean()
     placement.save()
@@ -127,7 +144,8 @@ def start_placement(grant: Grant, offer: Offer, start: datetime.date, *, actor, 
                                        unit=agreed_unit or offer.tariff_on(start).unit,
                                        hours_per_week=grant.hours_per_week)
     audit.record(actor, "create", citizen=citizen, obj=placement,
-                 summary=f"Placering i {offer} fra {start:%d.%m.%Y}",
+                 summary=f"Placering i {offer} fra {start:%d.%m.%Y}"
+                 + (f" (ekstern: {placement.get_external_reason_display()})" if is_external else ""),
                  after=audit.snapshot(placement, PLACEMENT_FIELDS), channel=channel)
     return placement
 

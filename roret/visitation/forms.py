@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from roret.core.models import Term
 from roret.offers.models import LegalBasis, Offer
+from roret.placements.models import ExternalReason
 from roret.visitation.models import DecisionKind, GuidedTo, InquirySource, ScreeningOutcome
 
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-input"})
@@ -73,6 +74,10 @@ class PlacementForm(forms.Form):
                                        widget=forms.NumberInput(attrs={"class": "form-input"}))
     over_occupancy_reason = forms.CharField(label=_("Reason for over-occupancy (only if the offer is full)"),
                                             required=False, max_length=300, widget=TEXT)
+    # Required for external offers by the service (start_placement), which knows the offer's kind.
+    external_reason = forms.ChoiceField(label=_("Why an external offer (only for external offers)"), required=False,
+                                        choices=[("", _("– own offer –"))] + list(ExternalReason.choices),
+                                        widget=SELECT)
 
     def __init__(self, *args, offers=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -80,9 +85,11 @@ class PlacementForm(forms.Form):
 
 
 def apply_errors(form, exc) -> None:
-    """Put a service's ValidationError onto the form: field errors where the field exists."""
+    """Put a service's ValidationError onto the form: field errors where the field exists (by the
+    error dict's keys, or by an error whose code names a field, e.g. ``external_reason``)."""
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
     else:
-        form.add_error(None, exc.messages)
+        code = getattr(exc, "code", None)
+        form.add_error(code if code in form.fields else None, exc.messages)

@@ -327,7 +327,7 @@ def decide(citizen: Citizen, *, actor, kind: str, paragraph: str, justification:
 @transaction.atomic
 def place_from_decision(decision: Decision, offer: Offer, start: datetime.date, *, actor,
                         over_occupancy_reason: str = "", agreed_amount: Decimal | None = None,
-                        channel: str = "web"):
+                        external_reason: str = "", channel: str = "web"):
     """Place the granted citizen through the one placement path (start_placement); a new
     residential placement gets its first follow-up three months after move-in."""
     _caseworker(actor)
@@ -336,7 +336,7 @@ def place_from_decision(decision: Decision, offer: Offer, start: datetime.date, 
     grant = Grant.objects.get(pk=decision.grant_id)
     placement = placement_services.start_placement(grant, offer, start, actor=actor, channel=channel,
                                                    over_occupancy_reason=over_occupancy_reason,
-                                                   agreed_amount=agreed_amount)
+                                                   agreed_amount=agreed_amount, external_reason=external_reason)
     if placement.is_residential:
         from roret.outcomes import services as outcome_services
 

@@ -229,7 +229,8 @@ def decision(request, decision_pk):
             try:
                 placement = services.place_from_decision(
                     decision, data["offer"], data["start"], actor=request.user,
-                    over_occupancy_reason=data["over_occupancy_reason"], agreed_amount=data["agreed_amount"])
+                    over_occupancy_reason=data["over_occupancy_reason"], agreed_amount=data["agreed_amount"],
+                    external_reason=data["external_reason"])
             except (PlacementError, ValidationError) as exc:
                 forms.apply_errors(form, exc)
             else:

@@ -40,4 +40,13 @@ def test_the_economist_starts_a_plan_watches_it_finish_and_sees_the_fan_charts(w
     result_link.click()
     page.wait_for_selector("figure.roret-chart-figure svg")
     assert page.locator("figure.roret-chart-figure svg").count() == 4
-    assert page.locator("a[href$='/pdf/']").first.is_visible()
+    # The PDF is made in the background too: the bar, then the file to download.
+    page.click("form[action$='/pdf/'] button[type=submit]")
+    page.wait_for_url(re.compile(r"/capacity/runs/\d+/#pdf$"))
+    assert page.locator("#pdf progress.roret-progress").is_visible()
+    call_command("db_worker", batch=True, startup_delay=False, reload=False, interval=0, verbosity=0)
+    download_link = page.locator("#pdf a[href$='/output/']")
+    download_link.wait_for(timeout=10000)
+    with page.expect_download() as download:
+        download_link.click()
+    assert download.value.suggested_filename == f"capacity-plan-sel108-{run.pk}.pdf"

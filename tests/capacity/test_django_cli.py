@@ -135,3 +135,12 @@ def test_bench_prints_timings_ratios_and_estimates():
     for tool in ("engine", "ciw", "simpy"):
         est = out["estimates"][tool]
         assert est["ci_low"] <= est["blocking"] <= est["ci_high"]
+
+
+def test_the_plans_progress_bar_counts_months_told_by_the_engine(history, capsys):
+    sc = Scenario.objects.create(name="Fire mere", group="sel108", created_by=history.users["economist"])
+    sc.events.create(kind="place_change", month=2, places=4)
+    roret("plan", "--years", "1", "--group", "sel108", "--scenarios", "--replications", "20", "--json")
+    bar = capsys.readouterr().err
+    # Two scenarios of 12 months: the bar ends at 24 of 24 months, not at 2 scenarios.
+    assert "24/24" in bar and "month" in bar

@@ -9,9 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from roret.capacity import runs
 from roret.capacity.models import PlanRun, Scenario
 from roret.capacity.pdf import section_html
-from roret.core.jobs import JobStatus
+from roret.core.jobs import Job, JobStatus
 from roret.core.models import AuditEntry, Role
 from roret.placements.services import start_placement
 from tests.capacity.url_access import EXPECTED
@@ -218,9 +219,6 @@ def test_a_plan_run_goes_through_the_worker_and_shows_fan_charts_table_and_pdf(p
     client.logout()
     login(client, "committee")  # results are for the committee too (the PDF as well); the job's page is not
     assert client.get(reverse("capacity:run", args=[run.pk])).status_code == 200
-    pdf = client.get(reverse("capacity:run_pdf", args=[run.pk]))
-    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
-    assert f"capacity-plan-sel108-{run.pk}.pdf" in pdf["Content-Disposition"]
     assert client.get(reverse("core:job_status", args=[run.job.pk])).status_code == 404
     group_page = client.get(reverse("capacity:group", args=["sel108"])).content.decode()
     assert group_page.count("<svg") == 4
@@ -245,9 +243,73 @@ def test_a_scenario_the_record_cannot_carry_fails_the_job_with_the_reason(placed
 def test_the_pdf_of_an_unfinished_run_is_not_there(world, client):
     run = PlanRun.objects.create(group="sel108", day=D(2026, 1, 1), seed=1, created_by=world.users["economist"])
     login(client, "economist")
-    assert client.get(reverse("capacity:run_pdf", args=[run.pk])).status_code == 404
+    assert client.post(reverse("capacity:run_pdf", args=[run.pk])).status_code == 404
+    assert not Job.objects.filter(kind="capacity.pdf").exists()
+    with pytest.raises(ValueError, match="still being computed"):
+        runs.start_pdf(run, user=world.users["economist"])
     with pytest.raises(ValueError, match="has no results yet"):
         section_html(run)
+
+
+def finished_run(world):
+    """A plan run computed directly (no worker), with the baseline only."""
+    run = PlanRun.objects.create(group="sel108", day=datetime.date.today(), seed=3, replications=20,
+                                 scenarios=[runs.baseline_snapshot()], created_by=world.users["economist"])
+    runs.execute(run)
+    return run
+
+
+@worker
+def test_the_pdf_is_made_in_the_background_with_progress_and_downloaded_by_who_asked(placed, client, settings,
+                                                                                      tmp_path):
+    settings.VAR_DIR = tmp_path
+    run = finished_run(placed)
+    login(client, "committee")  # the committee reads results, the PDF as well
+    page = client.get(reverse("capacity:run", args=[run.pk])).content.decode()
+    assert f'action="/capacity/runs/{run.pk}/pdf/"' in page and "Make a PDF" in page
+    response = client.post(reverse("capacity:run_pdf", args=[run.pk]))
+    assert response.status_code == 302 and response.url == reverse("capacity:run", args=[run.pk]) + "#pdf"
+    job = Job.objects.get(kind="capacity.pdf")
+    assert job.params == {"run": run.pk, "language": "en"} and job.created_by == placed.users["committee"]
+    entry = AuditEntry.objects.get(action="export", object_id=str(run.pk))
+    assert entry.actor == placed.users["committee"] and "PDF" in entry.summary
+    waiting = client.get(reverse("capacity:run", args=[run.pk])).content.decode()
+    assert f'id="job-{job.pk}"' in waiting and 'hx-trigger="every 1s"' in waiting
+    work_off()
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and job.progress == 100 and job.result["run"] == run.pk
+    status = client.get(reverse("core:job_status", args=[job.pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert reverse("core:job_output", args=[job.pk]) in status and "hx-trigger" not in status
+    pdf = client.get(reverse("core:job_output", args=[job.pk]))
+    content = b"".join(pdf.streaming_content)
+    assert content.startswith(b"%PDF") and job.result["bytes"] == len(content)
+    assert f'filename="capacity-plan-sel108-{run.pk}.pdf"' in pdf["Content-Disposition"]
+    assert "Make the PDF again" in client.get(reverse("capacity:run", args=[run.pk])).content.decode()
+    # Made again, the stored file gets another name; the download keeps the run's name.
+    client.post(reverse("capacity:run_pdf", args=[run.pk]))
+    work_off()
+    again = Job.objects.filter(kind="capacity.pdf").first()
+    assert again.pk != job.pk and again.output.name != job.output.name
+    assert f'filename="capacity-plan-sel108-{run.pk}.pdf"' in client.get(
+        reverse("core:job_output", args=[again.pk]))["Content-Disposition"]
+    client.logout()
+    login(client, "economist")  # another person's file is not theirs (404, as for any job)
+    assert client.get(reverse("core:job_output", args=[job.pk])).status_code == 404
+    assert f'id="job-{job.pk}"' not in client.get(reverse("capacity:run", args=[run.pk])).content.decode()
+
+
+def test_the_pdf_reports_its_steps_and_speaks_the_language_asked_for(placed):
+    from django.utils import translation
+
+    from roret.capacity.pdf import render_run_pdf
+
+    run = finished_run(placed)
+    told = []
+    with translation.override("da"):
+        pdf = render_run_pdf(run, progress=lambda percent, message: told.append((percent, str(message))))
+    assert pdf.startswith(b"%PDF")
+    assert [p for p, _m in told] == [5, 25, 85]
+    assert told[0][1] == "Tegner graferne" and "sider" in told[2][1]
 
 
 def test_a_run_with_bad_settings_is_not_started(world, client):
@@ -271,3 +333,29 @@ def test_the_committee_sees_small_counts_of_waiting_and_externally_placed_citize
     assert page.count("&lt;5") == 3
     index = client.get(reverse("capacity:index")).content.decode()
     assert "&lt;5" in index
+
+
+def test_the_group_page_shows_which_citizens_in_bought_places_the_plan_counts_by_reason(placed, client):
+    ext108 = placed.offer("Købt §108", "SEL108", places=0, tariff="3000.00", provider=placed.external_provider)
+    today = datetime.date.today()
+    for i, reason in enumerate(["no_vacancy"] * 6 + ["specialised"] * 2 + ["free_choice"]):
+        placed.place(placed.citizen(first_name=f"K{i}"), ext108, start=today - datetime.timedelta(days=100 + i),
+                     external_reason=reason)
+    url = reverse("capacity:group", args=["sel108"])
+    login(client, "economist")
+    page = client.get(url).content.decode()
+    table = page.split('id="external-reason-table"')[1].split("</table>")[0]
+    cells = re.findall(r"<tr><td>([^<]+)</td><td>(yes|no)</td><td class=\"roret-num\">([^<]+)</td>"
+                       r"<td class=\"roret-num\">([^<]+)</td></tr>", table)
+    assert cells == [("No own vacancy at the time", "yes", "6", "6"),
+                     ("Needs a specialised offer we do not run", "no", "2", "2"),
+                     ("The citizen&#x27;s free choice of offer", "no", "1", "1"),
+                     ("Close to the citizen&#x27;s network", "no", "0", "0"),
+                     ("Not recorded", "yes", "0", "0")]
+    assert "The plan counts 6 of the own citizens now in bought places" in page and "leaves 3 out" in page
+    client.logout()
+    login(client, "committee")
+    table = client.get(url).content.decode().split('id="external-reason-table"')[1].split("</table>")[0]
+    # The not-counted block (2, 1, 0) hides 2 and 1 in both columns, and its subtotal 3.
+    assert table.count("&lt;5") == 6
+    assert ">6<" in table

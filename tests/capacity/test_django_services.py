@@ -198,3 +198,54 @@ def test_the_demo_scenarios_are_valid_and_belong_to_known_groups(world):
         for e in s.events.all():
             e.full_clean()
         runs.to_engine(runs.snapshot(s), residents=10)
+
+
+def test_only_external_placements_an_own_place_could_have_served_count_as_demand(sel108):
+    """C (no vacancy, from the fixture) counts; G (specialised) and H (free choice) do not, and
+    I (not recorded, an old placement) counts conservatively. G, H and I started in 2024-2025."""
+    w = sel108
+    w.place(w.citizen(first_name="G"), w.external108, start=D(2024, 5, 1), external_reason="specialised",
+            agreed_amount=Decimal("9000.00"), agreed_unit="day")
+    w.place(w.citizen(first_name="H"), w.external108, start=D(2025, 2, 1), external_reason="free_choice")
+    w.place(w.citizen(first_name="I"), w.external108, start=D(2025, 3, 1), external_reason="unknown")
+    inputs = build_inputs(BY_KEY["sel108"], DAY)
+    # In bought places now: C and I count, G and H do not; the status still shows all four.
+    np.testing.assert_allclose(sorted(inputs.external_elapsed),
+                               sorted([(DAY - D(2023, 6, 1)).days / float(MONTH), (DAY - D(2025, 3, 1)).days / float(MONTH)]))
+    assert group_statuses([BY_KEY["sel108"]], DAY)[0].external_now == 4
+    # Starts 2021..2025: B; C; D; I (G and H left out).
+    assert [n for _label, n in inputs.starts_per_year] == [0, 1, 1, 1, 1]
+    assert (inputs.stays_completed, inputs.stays_ongoing) == (1, 4)
+    # The specialised offer's 9,000 kr./day does not make a bought place look dearer: C's 3,300
+    # agreed and I's 3,000 standard.
+    assert inputs.external_cost == ((Decimal("3300") + Decimal("3000")) / 2 * MONTH).quantize(Decimal("0.01"))
+    rows = {r.reason: (r.counted, r.now, r.started) for r in inputs.external_reasons}
+    assert rows == {"no_vacancy": (True, 1, 1), "specialised": (False, 1, 1), "free_choice": (False, 1, 1),
+                    "network": (False, 0, 0), "unknown": (True, 1, 1)}
+    assert inputs.external_counted == {"now": 2, "started": 2}
+    assert inputs.external_excluded == {"now": 2, "started": 2}
+    assert inputs.summary()["external_reasons"][1] == {"reason": "specialised", "counted": False, "now": 1,
+                                                       "started": 1}
+
+
+def test_a_plan_run_reports_progress_within_each_scenario_and_stores_the_same_result(sel108):
+    from roret.capacity.models import PlanRun
+
+    build = {**runs.baseline_snapshot(), "name": "two more", "events": [
+        {"kind": "place_change", "month": 0, "places": 2, "label": ""}]}
+    run = PlanRun.objects.create(group="sel108", day=DAY, seed=5, replications=50,
+                                 scenarios=[runs.baseline_snapshot(), build], created_by=sel108.users["economist"])
+    from django.utils import translation
+
+    told = []
+    with translation.override("en"):
+        results = runs.execute(run, progress=lambda percent, message: told.append((percent, str(message))))
+    percents = [p for p, _m in told]
+    assert percents == sorted(percents) and percents[-1] == 100
+    # Not two steps (one per scenario) but one per whole percent of 120 months: the bar moves smoothly.
+    assert len(set(percents)) > 60 and max(b - a for a, b in zip(percents, percents[1:], strict=False)) <= 5
+    assert any("Scenario 1 of 2: Baseline, month 30 of 60" in m for _p, m in told)
+    assert any("Scenario 2 of 2: two more, month 60 of 60" in m for _p, m in told)
+    # The same seed without progress gives the same numbers, to the last digit.
+    inputs = build_inputs(BY_KEY["sel108"], DAY)
+    assert runs.compute(inputs, run.scenarios, seed=5, replications=50) == results

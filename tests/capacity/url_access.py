@@ -23,7 +23,7 @@ EXPECTED = {
     "capacity:scenario_edit": NONE | {"economist": 404},
     "capacity:scenario_delete": NONE | {"economist": 405},  # POST only
     "capacity:run": VIEWERS_MISSING,
-    "capacity:run_pdf": VIEWERS_MISSING,
+    "capacity:run_pdf": NONE | {"centre_leader": 405, "economist": 405, "committee": 405},  # POST only: starts a job
     "core:job_status": OWNER_ONLY_MISSING,
     "core:job_output": OWNER_ONLY_MISSING,
 }

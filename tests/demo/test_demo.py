@@ -64,6 +64,26 @@ def test_the_plan_is_calibrated_to_a_mid_sized_department():
     assert min(ages) >= 18 and max(ages) < 96
 
 
+def test_external_placements_get_realistic_reasons_without_changing_the_rest_of_the_plan():
+    plan = make_plan(2026, 1200, TODAY)
+    external = [s for s in plan.stays if not s.own]
+    share = {r: sum(s.external_reason == r for s in external) / len(external)
+             for r in ("no_vacancy", "specialised", "free_choice", "network", "unknown")}
+    assert 0.40 <= share["no_vacancy"] <= 0.50, share
+    assert 0.25 <= share["specialised"] <= 0.35, share
+    assert 0.10 <= share["free_choice"] <= 0.15, share
+    assert 0.02 <= share["network"] <= 0.10 and 0.02 <= share["unknown"] <= 0.12, share
+    assert not any(s.external_reason for s in plan.stays if s.own)
+    # "Not recorded" belongs mostly to old history.
+    old = datetime.date(TODAY.year - 8, TODAY.month, 1)
+    unknown = [s for s in external if s.external_reason == "unknown"]
+    assert sum(s.start < old for s in unknown) > len(unknown) / 2
+    # Deterministic for a seed; drawn apart from the plan's generator, so the stays are as before.
+    again = make_plan(2026, 1200, TODAY)
+    assert [s.external_reason for s in again.stays] == [s.external_reason for s in plan.stays]
+    assert plan_digest(again) == plan_digest(plan)
+
+
 def test_stays_run_from_months_to_decades():
     plan = make_plan(2026, 1200, TODAY)
     long_term = [((s.end or TODAY) - s.start).days for s in plan.stays if s.spec.legal_basis == "SEL108"]
@@ -117,6 +137,12 @@ def test_the_demo_database_is_marked_consistent_and_complete():
     for stays in residential.values():
         stays.sort()
         assert all(a[1] <= b[0] for a, b in zip(stays, stays[1:], strict=False))
+
+    # Every placement in an external offer says why, and only those do.
+    assert not Placement.objects.exclude(offer__provider__kind=ProviderKind.OWN).filter(external_reason="").exists()
+    assert not Placement.objects.filter(offer__provider__kind=ProviderKind.OWN).exclude(external_reason="").exists()
+    assert (Placement.objects.filter(is_external=True).count()
+            == Placement.objects.exclude(offer__provider__kind=ProviderKind.OWN).count())
 
     with pytest.raises(CommandError, match="already holds data"):
         call_command("demo", seed=2026, today=TODAY, verbosity=0)

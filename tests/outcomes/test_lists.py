@@ -19,7 +19,7 @@ def _placed(world, offer, start, **extra):
 
 def test_follow_ups_due_and_overdue_per_team_and_per_centre(world):
     overdue, _p = _placed(world, world.residential, TODAY - 120 * DAY)     # residential: due after 3 months
-    external, _p = _placed(world, world.external, TODAY - 80 * DAY)       # due in about 10 days
+    external, _p = _placed(world, world.external, TODAY - 80 * DAY, external_reason="no_vacancy")  # due in ~10 days
     later = helpers.granted(world, offer=world.day_offer, start=TODAY - 10 * DAY)   # due in a year
     rows = {f.grant_id: f for f in queries.follow_ups_due(world.users["caseworker"], TODAY)}
     assert set(rows) == {overdue.grant_id, external.grant_id}
@@ -34,7 +34,8 @@ def test_follow_ups_due_and_overdue_per_team_and_per_centre(world):
 def test_compliance_lists_who_lacks_a_measurement_at_move_in_before_follow_up_and_when_expensive(world, settings):
     settings.RORET = {**settings.RORET, "EXPENSIVE_CASE_THRESHOLD": 1_000_000}
     moved_in, placement = _placed(world, world.residential, TODAY - 20 * DAY)
-    expensive, _p = _placed(world, world.external, TODAY - 200 * DAY, agreed_amount=Decimal("3000.00"))
+    expensive, _p = _placed(world, world.external, TODAY - 200 * DAY, agreed_amount=Decimal("3000.00"),
+                            external_reason="specialised")
     cw = world.users["caseworker"]
     rows = queries.measurement_compliance(cw, TODAY)
     reasons = {(r["citizen"].pk, r["reason"]) for r in rows}

@@ -22,7 +22,8 @@ def placed(world):
     """A citizen granted and placed in the external temporary residential offer 100 days ago."""
     decision = helpers.granted(world, offer=world.external, start=TODAY - 100 * DAY)
     placement = visitation.place_from_decision(decision, world.external, decision.start,
-                                               actor=world.users["caseworker"], agreed_amount=Decimal("3000.00"))
+                                               actor=world.users["caseworker"], agreed_amount=Decimal("3000.00"),
+                                               external_reason="specialised")
     return decision, placement
 
 

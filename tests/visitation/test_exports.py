@@ -20,7 +20,8 @@ DAY = datetime.timedelta(days=1)
 def case(world):
     decision = helpers.granted(world, offer=world.external, start=TODAY - 60 * DAY)
     cw = world.users["caseworker"]
-    placement = services.place_from_decision(decision, world.external, decision.start, actor=cw)
+    placement = services.place_from_decision(decision, world.external, decision.start, actor=cw,
+                                             external_reason="no_vacancy")
     goal = outcome_services.add_goal(decision.citizen, actor=cw, goal_type=term("Udvikle funktionsevne"),
                                      theme=term("Praktiske opgaver"), own_words="Gøre rent selv", grant=decision.grant,
                                      target_date=TODAY + 100 * DAY)

@@ -98,7 +98,8 @@ def test_case_lists_use_a_bounded_number_of_queries(world, cw, url):
     def add(n):
         for i in range(n):
             decision = helpers.granted(world, offer=world.external, start=TODAY - 200 * DAY)
-            services.place_from_decision(decision, world.external, decision.start, actor=world.users["caseworker"])
+            services.place_from_decision(decision, world.external, decision.start, actor=world.users["caseworker"],
+                                         external_reason="no_vacancy")
             helpers.inquiry(world, birth=datetime.date(1960 + i, 1, 2))
 
     def count():
@@ -153,3 +154,25 @@ def test_the_timeline_shows_the_path_with_assessment_differences_and_the_who5_cu
     assert (change.delta, change.meaningful) == (32, True)
     html = response.content.decode()
     assert "<svg" in html and "/visitation/inquiries/" not in html    # centre staff get no caseworker links
+
+
+def test_placing_in_an_external_offer_needs_a_reason_on_the_page(world, cw):
+    decision = helpers.granted(world, offer=world.external, start=TODAY - 10 * DAY)
+    form = {"action": "place", "offer": world.external.pk, "start": decision.start.isoformat()}
+    page = cw.get(f"/visitation/decisions/{decision.pk}/").content.decode()
+    assert 'name="external_reason"' in page
+    response = cw.post(f"/visitation/decisions/{decision.pk}/", form)
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert 'id="id_external_reason-error"' in text or "external_reason-error" in text
+    assert "Eksternt bosted" in text and ("eksternt tilbud" in text or "external offer" in text)
+    assert not Placement.objects.exists()
+
+    response = cw.post(f"/visitation/decisions/{decision.pk}/", {**form, "external_reason": "specialised"})
+    assert response.status_code == 302
+    placement = Placement.objects.get()
+    assert placement.external_reason == "specialised"
+    shown = cw.get(response["Location"]).content.decode()
+    assert "external-reason" in shown and placement.get_external_reason_display() in shown
+    citizen_page = cw.get(f"/citizens/{placement.citizen_id}/").content.decode()
+    assert placement.get_external_reason_display() in citizen_page

@@ -187,7 +187,7 @@ def test_placement_from_a_decision_reuses_start_placement_and_a_full_offer_is_re
     assert info.value.code == "full"
     assert _counts() == before
     placement = services.place_from_decision(decision, world.external, decision.start,
-                                             actor=world.users["caseworker"])
+                                             actor=world.users["caseworker"], external_reason="no_vacancy")
     assert placement.grant == decision.grant and placement.is_residential
     # A new residential placement is followed up three months after move-in.
     from roret.outcomes.services import residential_follow_up_due

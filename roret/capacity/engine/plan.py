@@ -10,6 +10,7 @@ import numpy as np
 from ._checks import places_array, rng_or_error
 from .erlang import erlang_b
 from .plan_sim import plan_simulate
+from .progress import ProgressCallback
 from .results import PlanResult
 from .scenarios import PlanInput, Scenario, resolve
 from .stays import ExponentialStay, StayDistribution
@@ -35,25 +36,31 @@ def plan_capacity(
     rng: np.random.Generator | None = None,
     replications: int = 1000,
     steps_per_month: int = 4,
+    progress: ProgressCallback | None = None,
+    progress_every: int = 1,
 ) -> PlanResult:
     """Month-by-month occupancy, vacancy, bought places, waiting and cost for one scenario.
 
     ``method="auto"`` computes exactly (Markov chain, :func:`.transient.plan_exact`) when the
     stays are exponential and simulates (:func:`.plan_sim.plan_simulate`, needs ``rng``)
-    otherwise; ``"exact"`` or ``"simulation"`` force one.
+    otherwise; ``"exact"`` or ``"simulation"`` force one. ``progress(done, total)``, a plain
+    callable, is told the months computed every ``progress_every`` months; it changes nothing
+    in the result.
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     scenario = scenario or Scenario()
     tl = resolve(plan, scenario)
     if method == "exact" or (method == "auto" and isinstance(tl.stay, ExponentialStay)):
-        return plan_exact(tl, scenario.name)
+        return plan_exact(tl, scenario.name, progress=progress, progress_every=progress_every)
     return plan_simulate(
         tl,
         rng=rng_or_error(rng),
         replications=replications,
         steps_per_month=steps_per_month,
         scenario_name=scenario.name,
+        progress=progress,
+        progress_every=progress_every,
     )
 
 
@@ -94,11 +101,14 @@ def compare_scenarios(
     rng: np.random.Generator | None = None,
     replications: int = 1000,
     steps_per_month: int = 4,
+    progress: ProgressCallback | None = None,
+    progress_every: int = 1,
 ) -> ScenarioComparison:
     """Run every scenario on the same plan input and tabulate cost, external placements and vacancy.
 
     When simulating, every scenario gets a generator seeded alike from ``rng`` (common random
     numbers), so differences between scenarios are not drowned in simulation noise.
+    ``progress(done, total)`` counts months over all scenarios (``total`` = scenarios × horizon).
     """
     if not scenarios:
         raise ValueError("compare_scenarios needs at least one scenario")
@@ -106,6 +116,12 @@ def compare_scenarios(
     if len(set(names)) != len(names):
         raise ValueError(f"scenario names must be unique, got {names}")
     seed = None if rng is None else int(rng_or_error(rng).integers(2**63))
+    horizon = int(places_array(plan.horizon_months, "horizon_months"))
+    total = horizon * len(scenarios)
+
+    def part(i):  # scenario i's months, offset by the scenarios before it
+        return None if progress is None else (lambda done, _n: progress(i * horizon + done, total))
+
     results = tuple(
         plan_capacity(
             plan,
@@ -114,8 +130,10 @@ def compare_scenarios(
             rng=None if seed is None else np.random.default_rng(seed),
             replications=replications,
             steps_per_month=steps_per_month,
+            progress=part(i),
+            progress_every=progress_every,
         )
-        for s in scenarios
+        for i, s in enumerate(scenarios)
     )
     total = np.array([r.total_cost for r in results])
     return ScenarioComparison(

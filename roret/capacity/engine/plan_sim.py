@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import places_array, rng_or_error
+from .progress import ProgressCallback, month_reporter
 from .results import Band, PlanResult
 from .scenarios import Timeline
 
@@ -179,9 +180,15 @@ def plan_simulate(
     replications: int = 1000,
     steps_per_month: int = 4,
     scenario_name: str = "baseline",
+    progress: ProgressCallback | None = None,
+    progress_every: int = 1,
 ) -> PlanResult:
-    """Month-by-month plan from ``replications`` simulated futures; bands are their quantiles."""
+    """Month-by-month plan from ``replications`` simulated futures; bands are their quantiles.
+
+    ``progress(done, total)`` is told the simulated months every ``progress_every`` months.
+    """
     rng = rng_or_error(rng)
+    tick = month_reporter(progress, tl.horizon, progress_every)
     reps = int(places_array(replications, "replications", minimum=2))
     steps = int(places_array(steps_per_month, "steps_per_month"))
     h, dt, wait = tl.horizon, 1.0 / steps, tl.policy == "wait"
@@ -229,6 +236,7 @@ def plan_simulate(
         pool.compact()
         occ[:, m] = pool.occupied()
         ext[:, m] = pool.external()
+        tick(m + 1)
 
     cost = tl.places * tl.own_cost + ext_area * tl.external_cost
     total = cost.sum(axis=1)

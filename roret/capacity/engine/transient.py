@@ -39,6 +39,7 @@ import numpy as np
 from scipy import sparse, stats
 
 from .erlang import erlang_b
+from .progress import ProgressCallback, month_reporter
 from .results import Band, PlanResult, discrete_quantiles
 from .scenarios import Timeline
 from .stays import ExponentialStay
@@ -130,12 +131,15 @@ def _band(pmfs, values, mean):
     return Band(mean=mean, p10=q[:, 0], p50=q[:, 1], p90=q[:, 2])
 
 
-def plan_exact(tl: Timeline, scenario_name: str = "baseline") -> PlanResult:
+def plan_exact(tl: Timeline, scenario_name: str = "baseline", *, progress: ProgressCallback | None = None,
+               progress_every: int = 1) -> PlanResult:
     """Month-by-month distributions of the plan, exact for exponential stays.
 
     Expected values are exact; the P10/P50/P90 bands of occupancy, vacancy, external and
     waiting are exact quantiles of the month-end distribution; the cost band is the month's
     own-place cost plus the month-end bought places times the external tariff.
+    ``progress(done, total)`` is told the months solved every ``progress_every`` months (a
+    second pass with a larger cap on bought places reports only beyond where the first got).
     """
     if not isinstance(tl.stay, ExponentialStay):
         raise ValueError("the exact plan needs exponential stays (ExponentialStay); simulate otherwise")
@@ -148,14 +152,15 @@ def plan_exact(tl: Timeline, scenario_name: str = "baseline") -> PlanResult:
     overflow = 2.0 * peak * max(float(erlang_b(smallest, peak)), 0.02)
     guess = int(fixed + 20 + 2 * stats.poisson.ppf(1 - 1e-12, overflow))  # overflow comes in bursts
     e_max = min(guess, safe)
+    tick = month_reporter(progress, tl.horizon, progress_every)
     while True:
-        result = _solve(tl, scenario_name, e_max)
+        result = _solve(tl, scenario_name, e_max, tick)
         if result.diagnostics["truncation_edge_mass"] < 1e-10 or e_max >= safe:
             return result
         e_max = min(int(1.5 * e_max), safe)
 
 
-def _solve(tl: Timeline, scenario_name: str, e_max: int) -> PlanResult:
+def _solve(tl: Timeline, scenario_name: str, e_max: int, tick=lambda done: None) -> PlanResult:
     h = tl.horizon
     mu = 1.0 / tl.stay.mean
     wait = tl.policy == "wait"
@@ -203,6 +208,7 @@ def _solve(tl: Timeline, scenario_name: str, e_max: int) -> PlanResult:
         occ_mean[m] = float(p @ chain.n_float) + movers[m]
         ext_mean[m] = float(p @ chain.e_float)
         edge_mass = max(edge_mass, float(ext_pmf[m, -1]))
+        tick(m + 1)
 
     occ_values = np.arange(occ_pmf.shape[1])
     vac_values = np.maximum(tl.places[:, None] - occ_values[None, :], 0)

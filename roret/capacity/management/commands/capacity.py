@@ -160,19 +160,21 @@ class Command(BaseCommand):
             if scenarios:
                 snaps += [snapshot(s) for s in Scenario.objects.filter(group=g.key).prefetch_related("events")]
             work.append((g, snaps))
-        bar = tqdm(total=sum(len(s) for _, s in work), desc="Capacity plan", unit=" scenario",
+        # The bar counts plan months (every scenario of every group), told by the engine's progress
+        # callback as the simulation goes: the same callback the background job reports through.
+        bar = tqdm(total=sum(len(s) for _, s in work) * horizon, desc="Capacity plan", unit=" month",
                    file=sys.stderr, disable=verbosity == 0)
         out = []
         for g, snaps in work:
             started = time.perf_counter()
             bar.set_postfix_str(g.key)
             inputs = build_inputs(g, day, horizon=horizon)
+            base = bar.n
             try:
                 results = compute(inputs, snaps, seed=seed, replications=replications,
-                                  progress=lambda i, n, name: bar.update(1 if i else 0))
+                                  progress=lambda done, total, name, base=base: bar.update(base + done - bar.n))
             except ValueError as exc:
                 raise CommandError(f"{g.key}: {exc}") from None
-            bar.update(1)
             out.append({"key": g.key, "label": str(g.label), "seconds": round(time.perf_counter() - started, 3),
                         "inputs": inputs.summary(), "results": results})
         bar.close()
