@@ -44,6 +44,7 @@ class PlacementOut(Schema):
     residential: bool
     paying_municipality: str
     end_reason: str
+    external_reason: str
 
 
 class CitizenDetail(Schema):
@@ -109,7 +110,7 @@ def get_citizen(request, citizen_id: int):
                     "start": g.start, "end": g.end, "review_on": g.review_on} for g in grants],
         "placements": [{"id": p.pk, "offer": p.offer.name, "offer_id": p.offer_id, "start": p.start, "end": p.end,
                         "residential": p.is_residential, "paying_municipality": p.paying_municipality,
-                        "end_reason": p.end_reason} for p in placements],
+                        "end_reason": p.end_reason, "external_reason": p.external_reason} for p in placements],
     }
 
 

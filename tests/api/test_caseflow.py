@@ -10,6 +10,7 @@ from fhir.resources.R4B.bundle import Bundle
 from roret.api.access import NOT_FOUND
 from roret.core.models import AuditEntry
 from roret.outcomes import services as outcome_services
+from tests.factories import PASSWORD
 from tests.visitation.helpers import TODAY, term
 
 ENDPOINTS = ["inquiries", "assessments", "goals", "follow-ups", "fhir"]
@@ -131,3 +132,13 @@ def test_follow_ups_due_as_on_the_follow_ups_page(case, api_client, world):
     assert [r["id"] for r in api_client("centre_staff").get("/api/v1/follow-ups/due").json()] == [due.pk]
     assert api_client("outsider").get("/api/v1/follow-ups/due").json() == []
     assert api_client("economist").get("/api/v1/follow-ups/due").status_code == 403
+
+
+def test_the_citizen_record_says_why_a_placement_is_external(world, client):
+    from roret.placements.models import ExternalReason
+
+    citizen = world.citizen()
+    world.place(citizen, world.external, external_reason=ExternalReason.SPECIALISED)
+    client.login(username="caseworker", password=PASSWORD)
+    placements = client.get(f"/api/v1/citizens/{citizen.pk}").json()["placements"]
+    assert [p["external_reason"] for p in placements] == [ExternalReason.SPECIALISED.value]

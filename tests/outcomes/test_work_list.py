@@ -11,14 +11,14 @@ from tests.visitation.helpers import TODAY
 DAY = datetime.timedelta(days=1)
 
 
-def _placed(world, offer, start):
+def _placed(world, offer, start, **extra):
     decision = helpers.granted(world, offer=offer, start=start)
-    return visitation.place_from_decision(decision, offer, start, actor=world.users["caseworker"])
+    return visitation.place_from_decision(decision, offer, start, actor=world.users["caseworker"], **extra)
 
 
 def test_follow_up_counts_agree_with_the_follow_up_list(world):
     _placed(world, world.residential, TODAY - 120 * DAY)   # residential: due 3 months after move-in, overdue
-    _placed(world, world.external, TODAY - 80 * DAY)       # due in about 10 days
+    _placed(world, world.external, TODAY - 80 * DAY, external_reason="no_vacancy")  # due in about 10 days
     cw = world.users["caseworker"]
     rows = queries.follow_ups_due(cw, TODAY)
     assert queries.follow_up_counts(cw, TODAY) == {"overdue": sum(r.overdue for r in rows),
