@@ -69,11 +69,15 @@ def own_offers(group: CapacityGroup):
     )
 
 
+def _own_citizens_external(legal_bases) -> Q:
+    """Own citizens (we pay) placed in external offers of ``legal_bases``, whatever the reason."""
+    return Q(offer__legal_basis__in=legal_bases, paying_municipality=own_code()) & ~Q(
+        offer__provider__kind=ProviderKind.OWN)
+
+
 def external_placements(group: CapacityGroup):
     """Own citizens placed in external offers of the group's legal bases, whatever the reason."""
-    return Placement.objects.filter(
-        offer__legal_basis__in=group.legal_bases, paying_municipality=own_code()
-    ).exclude(offer__provider__kind=ProviderKind.OWN)
+    return Placement.objects.filter(_own_citizens_external(group.legal_bases))
 
 
 def demand_placements(group: CapacityGroup):
@@ -82,9 +86,8 @@ def demand_placements(group: CapacityGroup):
     at the time, or not recorded). A citizen bought a specialised offer we do not run, or placed
     by free choice or near their network, would be placed the same way however many own places
     we ran; counting them would size the pool for demand it cannot take."""
-    external = (Q(offer__legal_basis__in=group.legal_bases, paying_municipality=own_code(),
-                  external_reason__in=DISPLACEABLE) & ~Q(offer__provider__kind=ProviderKind.OWN))
-    return Placement.objects.filter(Q(offer__in=own_offers(group)) | external)
+    return (Placement.objects.filter(Q(offer__in=own_offers(group)) | _own_citizens_external(group.legal_bases))
+            .counting_as_own_demand())
 
 
 @dataclass
@@ -153,9 +156,7 @@ def group_statuses(groups, day: datetime.date) -> list[GroupStatus]:
         .values_list("paragraph").annotate(n=Count("pk")).values_list("paragraph", "n")
     )
     external = dict(
-        Placement.objects.active_on(day)
-        .filter(offer__legal_basis__in=bases, paying_municipality=own_code())
-        .exclude(offer__provider__kind=ProviderKind.OWN)
+        Placement.objects.active_on(day).filter(_own_citizens_external(bases))
         .values_list("offer__legal_basis").annotate(n=Count("pk")).values_list("offer__legal_basis", "n")
     )
     out = []

@@ -47,7 +47,6 @@ def _work_list(user, today: datetime.date) -> dict:
     cases and follow-up pages; these read through the same queries."""
     from roret.outcomes import queries as outcome_queries
     from roret.visitation import queries as case_queries
-    from roret.visitation.models import Transition, TransitionKind
 
     work = {"follow_ups": outcome_queries.follow_up_counts(user, today),
             "overdue_follow_ups": [r for r in outcome_queries.follow_ups_due(user, today, limit=URGENT_ROWS)
@@ -57,8 +56,7 @@ def _work_list(user, today: datetime.date) -> dict:
         work["deadlines"] = case_queries.deadline_summary(cases, user)
         work["urgent_cases"] = [r for r in cases if r.deadline_status in ("past", "near")][:URGENT_ROWS]
         work["near_days"] = case_queries.deadlines.NEAR_WORKING_DAYS
-        work["youth_count"] = Transition.objects.filter(kind=TransitionKind.YOUTH, closed_on__isnull=True,
-                                                        citizen__in=case_queries.visible(user)).count()
+        work["youth_count"] = case_queries.open_youth_transitions(user).count()
     return {"work": work}
 
 

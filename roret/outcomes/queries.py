@@ -52,17 +52,12 @@ def follow_ups_due(user, today: datetime.date, horizon_days: int = 30, limit: in
     """Open follow-ups in ``user``'s scope due within ``horizon_days`` or overdue, oldest first
     (the first ``limit`` of them if given), each with its overdue flag and the citizen's current
     placements."""
-    from django.db.models import Prefetch, Q
+    from django.db.models import Prefetch
 
-    from roret.citizens.models import Citizen
-    from roret.outcomes.models import FollowUp
     from roret.placements.models import Placement
 
-    horizon = today + datetime.timedelta(days=horizon_days)
-    current = (Placement.objects.filter(start__lte=today).filter(Q(end__isnull=True) | Q(end__gt=today))
-               .select_related("offer__provider"))
-    rows = list(FollowUp.objects.filter(held_on__isnull=True, due_on__lte=horizon,
-                                        citizen__in=Citizen.objects.restrict(user, "view").values("pk"))
+    current = Placement.objects.active_on(today).select_related("offer__provider")
+    rows = list(_open_follow_ups(user, today, horizon_days)
                 .select_related("citizen", "grant", "grant__team")
                 .prefetch_related(Prefetch("grant__placements", queryset=current, to_attr="current"))
                 .order_by("due_on", "pk")[:limit])
@@ -73,18 +68,21 @@ def follow_ups_due(user, today: datetime.date, horizon_days: int = 30, limit: in
 
 
 def follow_up_counts(user, today: datetime.date, horizon_days: int = 30) -> dict:
-    """How many open follow-ups in ``user``'s scope are overdue, and how many fall due within
-    ``horizon_days``: one counting query, for the overview page."""
+    """How many of the follow-ups ``follow_ups_due`` lists are overdue, and how many fall due
+    within ``horizon_days``: one counting query, for the overview page."""
     from django.db.models import Count, Q
 
+    return _open_follow_ups(user, today, horizon_days).aggregate(
+        overdue=Count("pk", filter=Q(due_on__lt=today)), upcoming=Count("pk", filter=Q(due_on__gte=today)))
+
+
+def _open_follow_ups(user, today: datetime.date, horizon_days: int):
+    """Follow-ups not yet held, due by ``today`` + ``horizon_days``, of citizens in ``user``'s scope."""
     from roret.citizens.models import Citizen
     from roret.outcomes.models import FollowUp
 
-    horizon = today + datetime.timedelta(days=horizon_days)
-    return FollowUp.objects.filter(
-        held_on__isnull=True, due_on__lte=horizon,
-        citizen__in=Citizen.objects.restrict(user, "view").values("pk"),
-    ).aggregate(overdue=Count("pk", filter=Q(due_on__lt=today)), upcoming=Count("pk", filter=Q(due_on__gte=today)))
+    return FollowUp.objects.filter(held_on__isnull=True, due_on__lte=today + datetime.timedelta(days=horizon_days),
+                                   citizen__in=Citizen.objects.restrict(user, "view").values("pk"))
 
 
 # --- quality-of-life compliance ---------------------------------------------------------------

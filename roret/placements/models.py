@@ -110,6 +110,11 @@ class PlacementQuerySet(models.QuerySet):
         qs = self.filter(Q(end__isnull=True) | Q(end__gt=start))
         return qs if end is None else qs.filter(start__lt=end)
 
+    def counting_as_own_demand(self):
+        """Placements an own place could have served: in an own offer, or external for lack of
+        room (or for a reason nobody recorded; ``DISPLACEABLE``). The capacity plan's one rule."""
+        return self.filter(Q(is_external=False) | Q(external_reason__in=DISPLACEABLE))
+
 
 class Placement(models.Model):
     """A citizen occupying a place in a specific offer for the period [start, end)."""
@@ -175,12 +180,6 @@ class Placement(models.Model):
     def is_sold(self) -> bool:
         """An own place used by a citizen another municipality pays for."""
         return self.paying_municipality != settings.RORET["MUNICIPALITY_CODE"]
-
-    @property
-    def counts_as_own_demand(self) -> bool:
-        """An own place could have served this citizen: in an own offer, or external for lack of room
-        (or for a reason nobody recorded)."""
-        return not self.is_external or self.external_reason in DISPLACEABLE
 
     def is_active_on(self, day: datetime.date) -> bool:
         return self.start <= day and (self.end is None or self.end > day)

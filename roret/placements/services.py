@@ -99,7 +99,7 @@ def start_placement(grant: Grant, offer: Offer, start: datetime.date, *, actor, 
     if offer.closed_on and (end is None or end > offer.closed_on):
         raise PlacementError(_("%(offer)s closes on %(day)s.") % {"offer": offer, "day": offer.closed_on},
                              code="closed")
-    is_external = offer.provider.kind != ProviderKind.OWN
+    is_external = not offer.is_own
     if is_external and external_reason not in ExternalReason.values:
         raise PlacementError(
             _("%(offer)s is an external offer: choose why the citizen is placed there rather than in an own "

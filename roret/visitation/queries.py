@@ -65,9 +65,13 @@ def deadline_summary(rows, user) -> dict:
             "team_past": count(rows, "past"), "mine": len(mine), "team": len(rows)}
 
 
+def open_youth_transitions(user):
+    """Open transitions of young people (16-17) to adult services, of citizens in ``user``'s scope."""
+    return Transition.objects.filter(kind=TransitionKind.YOUTH, closed_on__isnull=True, citizen__in=visible(user))
+
+
 def youth_transitions(user, today: datetime.date):
-    rows = list(Transition.objects.filter(kind=TransitionKind.YOUTH, closed_on__isnull=True, citizen__in=visible(user))
-                .select_related("citizen").order_by("citizen__birth_date"))
+    rows = list(open_youth_transitions(user).select_related("citizen").order_by("citizen__birth_date"))
     for row in rows:
         born = row.citizen.birth_date
         row.age = row.citizen.age(today)

@@ -35,7 +35,8 @@ def test_the_caseworkers_overview_names_the_case_past_its_deadline_and_the_overd
     page = client.get("/", HTTP_ACCEPT_LANGUAGE="da").content.decode()
     work = page[page.index('id="work-list"'):]
     assert "Din arbejdsliste" in page
-    assert "af dine sager er over fristen" in work and "opfølgninger er overskredet" in work
+    assert '<span class="value roret-warn">1</span>af dine sager er over fristen' in work
+    assert '<span class="value roret-warn">1</span>opfølgninger er overskredet' in work
     cases = page[page.index('id="urgent-cases"'):]
     assert f'href="/visitation/inquiries/{late.pk}/"' in cases
     follow_ups = page[page.index('id="urgent-follow-ups"'):]
