@@ -11,6 +11,14 @@ from roret.placements import services as placement_services
 from roret.placements.models import ExternalReason
 
 _serial = itertools.count(1)
+
+
+def committed():
+    """Run what a service leaves for after its commit (the cost refresh) at the end of the block,
+    as a real commit would: the test's own transaction never commits."""
+    from django.test import TestCase
+
+    return TestCase.captureOnCommitCallbacks(execute=True)
 PASSWORD = "test-password-123"
 
 
@@ -81,21 +89,28 @@ class World:
         Tariff.objects.create(offer=offer, valid_from=since, amount=Decimal(tariff), unit=unit)
         return offer
 
+    def caseworker_of(self, team) -> User:
+        """The persona caseworker of ``team`` (Team Nord: caseworker, Team Syd: outsider)."""
+        return self.users["outsider"] if team == self.other_team else self.users["caseworker"]
+
     def citizen(self, *, team=None, first_name="Test", last_name="Borger", birth=datetime.date(1980, 5, 17),
                 cpr=None, actor=None):
+        team = team or self.team
         return citizen_services.create_citizen(
-            cpr=cpr or make_cpr(birth), first_name=first_name, last_name=last_name, team=team or self.team,
-            address="Rorvej 1", postcode="9990", city="Demoby", actor=actor or self.users["caseworker"])
+            cpr=cpr or make_cpr(birth), first_name=first_name, last_name=last_name, team=team,
+            address="Rorvej 1", postcode="9990", city="Demoby", actor=actor or self.caseworker_of(team))
 
     def grant(self, citizen, offer=None, start=datetime.date(2024, 1, 1), **extra):
         offer = offer or self.residential
         return placement_services.create_grant(citizen, paragraph=offer.legal_basis, offer_type=offer.offer_type,
-                                               start=start, actor=self.users["caseworker"], **extra)
+                                               start=start, actor=self.caseworker_of(citizen.team), **extra)
 
     def place(self, citizen, offer=None, start=datetime.date(2024, 1, 1), end=None, **extra):
+        """Grant and place ``citizen``, and run what follows the commit (the cost refresh)."""
         offer = offer or self.residential
         if offer.provider.kind != "own":
             extra.setdefault("external_reason", ExternalReason.NO_VACANCY)
-        grant = self.grant(citizen, offer, start=start)
-        return placement_services.start_placement(grant, offer, start, end=end,
-                                                  actor=self.users["caseworker"], **extra)
+        with committed():
+            grant = self.grant(citizen, offer, start=start)
+            return placement_services.start_placement(grant, offer, start, end=end,
+                                                      actor=self.caseworker_of(citizen.team), **extra)

@@ -5,18 +5,13 @@ from django.http import Http404
 from ninja.errors import HttpError
 
 from roret.citizens import services as citizen_services
-from roret.core.models import Role
-from roret.core.permissions import VIEW
-
-CASEWORKER = {Role.CASEWORKER}
-CASE_ROLES = {Role.CASEWORKER, Role.CENTRE_STAFF, Role.CENTRE_LEADER}
-OFFER_ROLES = CASE_ROLES | {Role.ECONOMIST, Role.COMMITTEE}
+from roret.core.permissions import VIEW, has_role
 
 NOT_FOUND = "Borgeren findes ikke, eller du har ikke adgang."
 
 
 def require(request, roles) -> None:
-    if request.user.role not in roles:
+    if not has_role(request.user, roles):
         raise HttpError(403, "Din rolle giver ikke adgang til dette.")
 
 

@@ -8,8 +8,9 @@ from ninja import NinjaAPI, Schema
 from ninja.security import django_auth
 
 from roret.api import caseflow
-from roret.api.access import CASE_ROLES, OFFER_ROLES, citizen_or_404, require
+from roret.api.access import NOT_FOUND, citizen_or_404, require
 from roret.citizens import services as citizen_services
+from roret.core.permissions import CASE_ROLES, CATALOGUE_ROLES, NotInScope
 from roret.offers.queries import catalogue, with_vacancy
 
 api = NinjaAPI(title="roret API", version="1", urls_namespace="api", auth=django_auth,
@@ -117,12 +118,18 @@ def get_citizen(request, citizen_id: int):
 @api.get("/offers", response=list[OfferOut], tags=["offers"])
 def list_offers(request, day: datetime.date | None = None):
     """The offer catalogue with places, occupancy, vacancy and waiting list on ``day`` (default today)."""
-    require(request, OFFER_ROLES)
+    require(request, CATALOGUE_ROLES)
     rows = with_vacancy(catalogue(day or datetime.date.today()).order_by("name"))
     return [{"id": o.pk, "name": o.name, "provider": o.provider.name, "own": o.is_own_row,
              "legal_basis": o.legal_basis, "staircase_step": o.staircase_step, "places": o.places,
              "occupied": o.occupied, "vacancy": o.vacancy, "strategic_vacancy": o.strategic_vacancy,
              "waiting": o.waiting, "tariff_amount": o.tariff_amount, "tariff_unit": o.tariff_unit} for o in rows]
+
+
+@api.exception_handler(NotInScope)
+def not_in_scope(request, exc):
+    """The gate's refusal, from any service an endpoint calls: 404, as the pages answer."""
+    return api.create_response(request, {"detail": NOT_FOUND}, status=404)
 
 
 api.add_router("", caseflow.router)

@@ -9,7 +9,8 @@ from django.http import Http404, HttpResponse
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
-from roret.api.access import CASE_ROLES, CASEWORKER, NOT_FOUND, citizen_or_404, require
+from roret.api.access import NOT_FOUND, citizen_or_404, require
+from roret.core.permissions import CASE_ROLES, CASEWORKERS
 from roret.outcomes import queries as outcome_queries
 from roret.visitation import fhir
 from roret.visitation import queries as visitation_queries
@@ -137,7 +138,7 @@ def _term(term) -> dict | None:
 def list_inquiries(request, citizen_id: int):
     """The citizen's inquiries, newest first, with screening outcome and deadline status
     (caseworkers, as the inquiry page)."""
-    require(request, CASEWORKER)
+    require(request, CASEWORKERS)
     citizen = citizen_or_404(request, citizen_id, summary="Henvendelse vist")
     rows = []
     for inquiry in visitation_queries.citizen_inquiries(citizen, datetime.date.today()):
@@ -199,7 +200,7 @@ def list_follow_ups(request, citizen_id: int):
                                                "content": {"application/fhir+json": {"schema": {"type": "object"}}}}}})
 def export_fhir(request, citizen_id: int):
     """The citizen's record as a FHIR R4 Bundle (caseworkers; audited as an export, as the page)."""
-    require(request, CASEWORKER)
+    require(request, CASEWORKERS)
     try:
         _citizen, text = fhir.export(request.user, citizen_id, channel="api")
     except Http404 as exc:

@@ -117,9 +117,13 @@ class PlanRun(models.Model):
     results = models.JSONField(_("results"), null=True, blank=True)
     job = models.OneToOneField(Job, models.SET_NULL, null=True, blank=True, related_name="plan_run",
                                verbose_name=_("job"))
+    horizon_months = models.PositiveSmallIntegerField(_("horizon (months)"), default=HORIZON)
+    # None for a run started from the command line without a user (the audit row says "cli").
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("started by"),
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("started by"),
     )
+    channel = models.CharField(_("started from"), max_length=10, default="web")
     created = models.DateTimeField(_("created"), auto_now_add=True)
     seconds = models.FloatField(_("run time (s)"), null=True, blank=True)
 

@@ -22,7 +22,7 @@ from roret.capacity import engine
 from roret.capacity.groups import CapacityGroup
 from roret.capacity.models import HORIZON, EventKind, PlanRun, Scenario
 from roret.capacity.services import PlanInputs, build_inputs, kroner, month_labels
-from roret.core import audit
+from roret.core import audit, permissions
 from roret.core.jobs import start_job
 from roret.reports import charts
 
@@ -85,25 +85,41 @@ def baseline_snapshot() -> dict:
             "demand_factor": "1.00", "demand_from": 0, "events": []}
 
 
-@transaction.atomic
-def start_run(group: CapacityGroup, *, user, scenarios=(), seed: int | None = None,
-              replications: int = 1000, day: datetime.date | None = None) -> PlanRun:
-    """Store a plan run for ``group`` (baseline + ``scenarios``) and start its background job."""
+def create_run(group: CapacityGroup, *, user, scenarios=(), seed: int | None = None, replications: int = 1000,
+               day: datetime.date | None = None, horizon: int = HORIZON, channel: str = "web") -> PlanRun:
+    """Store a plan run for ``group`` (baseline + ``scenarios``), not yet computed, audited.
+
+    The page starts it as a background job (:func:`start_run`); the command line computes it at
+    once (:func:`execute`). ``user`` None is the command line run by the operator (actor "system")."""
+    if user is not None:
+        permissions.require_role(user, permissions.PLANNERS, "only the economist runs the capacity plan")
     scenarios = list(scenarios)
     for s in scenarios:
         if s.group != group.key:
             raise ValueError(_("Scenario “%(name)s” belongs to another group.") % {"name": s.name})
     if not 2 <= replications <= 20_000:
         raise ValueError(_("Replications must be between 2 and 20,000."))
-    run = PlanRun.objects.create(
-        group=group.key, day=day or datetime.date.today(),
-        seed=seed if seed is not None else random.SystemRandom().randrange(2**31),
-        replications=replications, scenario_ids=[s.pk for s in scenarios],
-        scenarios=[baseline_snapshot()] + [snapshot(s) for s in scenarios], created_by=user,
-    )
+    if not 12 <= horizon <= 120:
+        raise ValueError(_("The plan covers 1 to 10 years."))
+    with transaction.atomic():
+        run = PlanRun.objects.create(
+            group=group.key, day=day or datetime.date.today(), horizon_months=horizon,
+            seed=seed if seed is not None else random.SystemRandom().randrange(2**31),
+            replications=replications, scenario_ids=[s.pk for s in scenarios],
+            scenarios=[baseline_snapshot()] + [snapshot(s) for s in scenarios], created_by=user, channel=channel,
+        )
+        audit.record(user, "create", obj=run, channel=channel,
+                     summary=f"Kapacitetsplan for {group.key} startet (#{run.pk}, {len(scenarios) + 1} scenarier)")
+    return run
+
+
+@transaction.atomic
+def start_run(group: CapacityGroup, *, user, scenarios=(), seed: int | None = None,
+              replications: int = 1000, day: datetime.date | None = None) -> PlanRun:
+    """Store a plan run for ``group`` and start its background job."""
+    run = create_run(group, user=user, scenarios=scenarios, seed=seed, replications=replications, day=day)
     run.job = start_job("capacity.plan", user=user, params={"run": run.pk})
     run.save(update_fields=["job"])
-    audit.record(user, "create", summary=f"Capacity plan run {group.key} #{run.pk} started", obj=run)
     return run
 
 
@@ -114,7 +130,7 @@ def start_pdf(run: PlanRun, *, user, language: str | None = None):
         raise ValueError(_("Plan run #%(pk)d is still being computed: there is nothing to print yet.") % {"pk": run.pk})
     with transaction.atomic():
         job = start_job("capacity.pdf", user=user, params={"run": run.pk, "language": language})
-        audit.record(user, "export", summary=f"Capacity plan run {run.group} #{run.pk} as PDF", obj=run)
+        audit.record(user, "export", summary=f"Kapacitetsplan for {run.group} (#{run.pk}) som PDF", obj=run)
     return job
 
 
@@ -130,7 +146,8 @@ def execute(run: PlanRun, progress: Progress | None = None) -> dict:
     progress = progress or (lambda p, m: None)
     t0 = time.perf_counter()
     progress(5, _("Reading places, stays and tariffs"))
-    inputs = build_inputs(run.group_obj, run.day, horizon=HORIZON)
+    horizon = run.horizon_months
+    inputs = build_inputs(run.group_obj, run.day, horizon=horizon)
     n, index = len(run.scenarios), {snap["name"]: i for i, snap in enumerate(run.scenarios)}
     told = [None]
 
@@ -141,7 +158,7 @@ def execute(run: PlanRun, progress: Progress | None = None) -> dict:
             told[0] = percent
             i = index[name]
             progress(percent, _("Scenario %(i)d of %(n)d: %(name)s, month %(m)d of %(h)d")
-                     % {"i": i + 1, "n": n, "name": name, "m": done - i * HORIZON, "h": HORIZON})
+                     % {"i": i + 1, "n": n, "name": name, "m": done - i * horizon, "h": horizon})
 
     results = compute(inputs, run.scenarios, seed=run.seed, replications=run.replications, progress=months_done)
     run.inputs = inputs.summary()

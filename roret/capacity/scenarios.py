@@ -3,7 +3,7 @@
 from django.db import transaction
 
 from roret.capacity.models import Scenario
-from roret.core import audit
+from roret.core import audit, permissions
 from roret.core.audit import snapshot
 
 FIELDS = ["name", "description", "reserved_places", "reserved_from", "demand_factor", "demand_from"]
@@ -16,6 +16,7 @@ def _events(scenario: Scenario) -> list:
 @transaction.atomic
 def save_scenario(form, formset, *, actor) -> Scenario:
     """Save a valid ScenarioForm and its event formset; write one audit row with before and after."""
+    permissions.require_role(actor, permissions.PLANNERS, "only the economist edits capacity scenarios")
     creating = form.instance.pk is None
     before = None
     if not creating:
@@ -29,7 +30,7 @@ def save_scenario(form, formset, *, actor) -> Scenario:
     formset.save()
     after = {**snapshot(scenario, FIELDS), "events": _events(scenario)}
     audit.record(actor, "create" if creating else "change",
-                 summary=f"Capacity scenario “{scenario.name}” ({scenario.group}) saved",
+                 summary=f"Kapacitetsscenarie “{scenario.name}” ({scenario.group}) gemt",
                  obj=scenario, before=before, after=after)
     return scenario
 
@@ -37,7 +38,8 @@ def save_scenario(form, formset, *, actor) -> Scenario:
 @transaction.atomic
 def delete_scenario(scenario: Scenario, *, actor) -> None:
     """Delete a scenario (runs keep their own copy of it); one audit row with what it was."""
+    permissions.require_role(actor, permissions.PLANNERS, "only the economist deletes capacity scenarios")
     before = {**snapshot(scenario, FIELDS), "events": _events(scenario)}
-    audit.record(actor, "delete", summary=f"Capacity scenario “{scenario.name}” ({scenario.group}) deleted",
+    audit.record(actor, "delete", summary=f"Kapacitetsscenarie “{scenario.name}” ({scenario.group}) slettet",
                  obj=scenario, before=before)
     scenario.delete()

@@ -18,18 +18,26 @@ from roret.capacity.pdf import context_for
 from roret.capacity.scenarios import delete_scenario, save_scenario
 from roret.capacity.services import build_inputs, group_statuses, own_offers, size_group
 from roret.core.access import role_required
-from roret.core.models import Role
-from roret.reports.tables import rows_to_hide, suppresses
+from roret.core.permissions import (
+    AGGREGATE_ROLES,
+    PLANNERS,
+    NotInScope,
+    aggregate_scope,
+    has_role,
+    suppresses,
+)
+from roret.reports.tables import rows_to_hide
 
 # Economists plan; centre leaders see the groups their centre runs places in; the committee
 # sees the results. Caseworkers, centre staff and administrators have no capacity pages.
-VIEW_ROLES = (Role.ECONOMIST, Role.CENTRE_LEADER, Role.COMMITTEE)
+VIEW_ROLES = AGGREGATE_ROLES
 
 
 def _check_group(user, group):
     """A centre leader sees only groups with places in their own centre (others: 404)."""
-    if user.role == Role.CENTRE_LEADER and not own_offers(group).filter(provider__centre_id=user.centre_id).exists():
-        raise Http404("not a group of your centre")
+    scope = aggregate_scope(user)
+    if scope.centre_id is not None and not own_offers(group).filter(provider__centre_id=scope.centre_id).exists():
+        raise NotInScope("not a group of your centre")
 
 
 # Counts of citizens in a situation (waiting, placed externally) are suppressed for the
@@ -48,12 +56,11 @@ def _suppress(rows, columns):
 
 
 def _visible(user, statuses):
-    if user.role == Role.CENTRE_LEADER:
-        return [s for s in statuses if user.centre_id in s.centre_ids]
-    return statuses
+    scope = aggregate_scope(user)
+    return [s for s in statuses if scope.covers(s.centre_ids)]
 
 
-@role_required(*VIEW_ROLES)
+@role_required(VIEW_ROLES)
 def index(request):
     day = datetime.date.today()
     statuses = _visible(request.user, group_statuses(GROUPS, day))
@@ -63,7 +70,7 @@ def index(request):
     return render(request, "capacity/index.html", {"statuses": statuses, "day": day, "hide_small": hide_small})
 
 
-@role_required(*VIEW_ROLES)
+@role_required(VIEW_ROLES)
 def group_detail(request, key):
     group = get_group(key)
     _check_group(request.user, group)
@@ -72,7 +79,7 @@ def group_detail(request, key):
     inputs = build_inputs(group, day)
     runs_qs = PlanRun.objects.filter(group=key).select_related("job", "created_by")
     latest = runs_qs.filter(results__isnull=False).first()
-    economist = request.user.role == Role.ECONOMIST
+    economist = has_role(request.user, PLANNERS)
     hide_small = suppresses(request.user)
     if hide_small:
         _suppress(status.offers, SMALL_COLUMNS)
@@ -89,13 +96,13 @@ def group_detail(request, key):
         "yearly": [(sc["name"], runs.yearly(sc)) for sc in latest.results["scenarios"]] if latest else None,
         "may_plan": economist,
         "scenarios": list(Scenario.objects.filter(group=key).prefetch_related("events"))
-        if request.user.role != Role.COMMITTEE else None,
+        if not suppresses(request.user) else None,
         "run_form": RunForm(group=group) if economist else None,
     }
     return render(request, "capacity/group.html", context)
 
 
-@role_required(Role.ECONOMIST)
+@role_required(PLANNERS)
 @require_POST
 def run_plan(request, key):
     group = get_group(key)
@@ -118,7 +125,7 @@ def _run_context(run):
     return context_for(run)
 
 
-@role_required(*VIEW_ROLES)
+@role_required(VIEW_ROLES)
 def run_detail(request, pk):
     run = _run_for(request, pk)
     context = _run_context(run)
@@ -127,7 +134,7 @@ def run_detail(request, pk):
     return render(request, "capacity/run.html", context)
 
 
-@role_required(*VIEW_ROLES)
+@role_required(VIEW_ROLES)
 @require_POST
 def run_pdf(request, pk):
     """Start the run's PDF as a background job; the run page shows its progress and then the file."""
@@ -149,19 +156,19 @@ def _scenario_page(request, scenario, group):
                   {"form": form, "formset": formset, "group": group, "scenario": scenario})
 
 
-@role_required(Role.ECONOMIST)
+@role_required(PLANNERS)
 def scenario_new(request, key):
     group = get_group(key)
     return _scenario_page(request, Scenario(group=group.key, created_by=request.user), group)
 
 
-@role_required(Role.ECONOMIST)
+@role_required(PLANNERS)
 def scenario_edit(request, pk):
     scenario = get_object_or_404(Scenario, pk=pk)
     return _scenario_page(request, scenario, scenario.group_obj)
 
 
-@role_required(Role.ECONOMIST)
+@role_required(PLANNERS)
 @require_POST
 def scenario_delete(request, pk):
     scenario = get_object_or_404(Scenario, pk=pk)

@@ -5,28 +5,34 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from roret.citizens import cpr as cprlib
 from roret.citizens.models import Citizen, Consent, Relative, normalise_name
-from roret.core import audit
+from roret.core import audit, permissions
 from roret.core.permissions import CHANGE, EXPORT, VIEW
 
 SEARCH_LIMIT = 50
 CITIZEN_FIELDS = ["first_name", "last_name", "address", "postcode", "city", "district", "team"]
+# The team changes only by transfer_case or take_into_caseload, each with a reason.
+EDITABLE_FIELDS = ["first_name", "last_name", "address", "postcode", "city", "district"]
 
 
 def get_citizen(user, pk, *, action: str = VIEW, channel: str = "web", summary: str = "") -> Citizen:
-    """The citizen ``pk`` if ``user`` may ``action`` them (else 404), with an audit entry."""
-    try:
-        citizen = Citizen.objects.restrict(user, action).select_related("team").get(pk=pk)
-    except (Citizen.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("No such citizen") from exc
-    audit_action = {VIEW: "view", EXPORT: "export", CHANGE: "view"}[action]
-    audit.record(user, audit_action, citizen=citizen, obj=citizen,
+    """The citizen ``pk`` if ``user`` may ``action`` them (else NotInScope, a 404), the read audited."""
+    citizen = permissions.fetch(user, action, Citizen.objects.select_related("team"), pk)
+    audit.record(user, "export" if action == EXPORT else "view", citizen=citizen, obj=citizen,
                  summary=summary or f"Borgerjournal vist: {citizen.cpr_masked}", channel=channel)
     return citizen
+
+
+def get_record(user, source, pk, *, summary: str, action: str = VIEW, channel: str = "web"):
+    """A part of a citizen's record (an inquiry, a decision, a follow-up: ``source`` is its model or
+    a queryset) if ``user`` may ``action`` its citizen (else NotInScope, a 404), the read audited."""
+    obj = permissions.fetch(user, action, source, pk)
+    audit.record(user, "export" if action == EXPORT else "view", citizen=obj.citizen_id, obj=obj,
+                 summary=summary, channel=channel)
+    return obj
 
 
 def search(user, query: str, *, channel: str = "web", limit: int = SEARCH_LIMIT):
@@ -40,8 +46,11 @@ def search(user, query: str, *, channel: str = "web", limit: int = SEARCH_LIMIT)
     if not query:
         return base.none()
     if cprlib.looks_like_cpr(query):
-        audit.record(user, "search", summary=f"Søgning på CPR {cprlib.mask(query)}", channel=channel)
-        return base.with_cpr(query)
+        found = base.with_cpr(query)
+        # Audited against the citizen found, so the citizen's access log shows the look-up.
+        audit.record(user, "search", citizen=found.values_list("pk", flat=True).first(),
+                     summary=f"Søgning på CPR {cprlib.mask(query)}", channel=channel)
+        return found
     tokens = normalise_name(query).split()
     qs = base
     # Each word must start the full name or the last name: range scans on indexed columns.
@@ -59,7 +68,13 @@ def search(user, query: str, *, channel: str = "web", limit: int = SEARCH_LIMIT)
 def create_citizen(*, cpr: str, first_name: str, last_name: str, actor, team=None, address: str = "",
                    postcode: str = "", city: str = "", district: str = "", target_groups=(),
                    is_demo: bool = False, channel: str = "web") -> Citizen:
-    """Register a citizen; the CPR number is validated, encrypted and hashed."""
+    """Register a citizen in the registering caseworker's team's caseload; the CPR number is
+    validated, encrypted and hashed."""
+    permissions.require_role(actor, permissions.CASEWORKERS, "only a caseworker registers citizens")
+    if team is None:
+        team = actor.team
+    if team.pk != actor.team_id:
+        raise permissions.NotInScope("a caseworker registers citizens into their own team's caseload")
     citizen = Citizen(first_name=first_name, last_name=last_name, team=team, address=address,
                       postcode=postcode, city=city, district=district, is_demo=is_demo)
     citizen.set_cpr(cpr)
@@ -77,10 +92,11 @@ def create_citizen(*, cpr: str, first_name: str, last_name: str, actor, team=Non
 
 @transaction.atomic
 def update_citizen(citizen: Citizen, *, actor, channel: str = "web", **changes) -> Citizen:
-    citizen = Citizen.objects.restrict(actor, CHANGE).select_for_update().get(pk=citizen.pk)
+    """Change the citizen's name or address (a caseworker of the citizen's team)."""
+    citizen = permissions.fetch(actor, CHANGE, Citizen, citizen.pk, lock=True)
     before = audit.snapshot(citizen, CITIZEN_FIELDS)
     for field, value in changes.items():
-        if field not in CITIZEN_FIELDS:
+        if field not in EDITABLE_FIELDS:
             raise ValueError(f"{field} cannot be changed here")
         setattr(citizen, field, value)
     citizen.full_clean(exclude=["cpr_encrypted", "cpr_hash", "birth_date", "name_search", "last_name_search"])
@@ -90,10 +106,55 @@ def update_citizen(citizen: Citizen, *, actor, channel: str = "web", **changes) 
     return citizen
 
 
+MIN_REASON = 10
+
+
+def _reason(reason: str, field: str = "reason") -> str:
+    reason = (reason or "").strip()
+    if len(reason) < MIN_REASON:
+        raise ValidationError({field: _("Give the reason in a sentence (at least %(n)d characters).")
+                               % {"n": MIN_REASON}}, code="reason")
+    return reason
+
+
+@transaction.atomic
+def take_into_caseload(citizen_id: int, *, actor, reason: str, channel: str = "web") -> Citizen:
+    """Take a citizen who has no responsible team into the caseworker's own team's caseload.
+
+    An explicit, audited step with a reason: only a caseworker, only into their own team, and only
+    a citizen without a team (a citizen of another team is transferred by that team)."""
+    permissions.require_role(actor, permissions.CASEWORKERS, "only a caseworker takes a citizen into a caseload")
+    reason = _reason(reason)
+    citizen = Citizen.objects.select_for_update().filter(pk=citizen_id, team__isnull=True).first()
+    if citizen is None:
+        raise permissions.NotInScope("no citizen without a team by that id")
+    citizen.team_id = actor.team_id
+    citizen.save(update_fields=["team"])
+    audit.record(actor, "change", citizen=citizen, obj=citizen, channel=channel, reason=reason,
+                 summary=f"Borger uden ansvarligt team taget ind i {actor.team}s sagsstamme",
+                 before={"team": None}, after={"team": actor.team_id})
+    return citizen
+
+
+@transaction.atomic
+def transfer_case(citizen: Citizen, team, *, actor, reason: str, channel: str = "web") -> Citizen:
+    """Hand the citizen's case to another team (a caseworker of the citizen's team), with a reason."""
+    citizen = permissions.fetch(actor, CHANGE, Citizen, citizen.pk, lock=True)
+    reason = _reason(reason)
+    if team is None or team.pk == citizen.team_id:
+        raise ValidationError({"team": _("Choose the team that takes over the case.")}, code="team")
+    before = {"team": citizen.team_id}
+    citizen.team = team
+    citizen.save(update_fields=["team"])
+    audit.record(actor, "change", citizen=citizen, obj=citizen, channel=channel, reason=reason,
+                 summary=f"Sagen overdraget til {team}", before=before, after={"team": team.pk})
+    return citizen
+
+
 @transaction.atomic
 def add_relative(citizen: Citizen, *, actor, name: str, relation: str, phone: str = "", email: str = "",
                  is_network_person: bool = False, channel: str = "web") -> Relative:
-    Citizen.objects.restrict(actor, CHANGE).get(pk=citizen.pk)
+    citizen = permissions.fetch(actor, CHANGE, Citizen, citizen.pk)
     relative = Relative(citizen=citizen, name=name, relation=relation, phone=phone, email=email,
                         is_network_person=is_network_person)
     relative.full_clean()
@@ -106,7 +167,7 @@ def add_relative(citizen: Citizen, *, actor, name: str, relation: str, phone: st
 @transaction.atomic
 def record_consent(citizen: Citizen, *, actor, subject: str, given_on: datetime.date, given_by: str,
                    expires_on: datetime.date | None = None, description: str = "", channel: str = "web") -> Consent:
-    Citizen.objects.restrict(actor, CHANGE).get(pk=citizen.pk)
+    citizen = permissions.fetch(actor, CHANGE, Citizen, citizen.pk)
     consent = Consent(citizen=citizen, subject=subject, given_on=given_on, given_by=given_by,
                       expires_on=expires_on, description=description)
     consent.full_clean()
@@ -118,8 +179,7 @@ def record_consent(citizen: Citizen, *, actor, subject: str, given_on: datetime.
 
 @transaction.atomic
 def withdraw_consent(consent: Consent, *, actor, on: datetime.date, channel: str = "web") -> Consent:
-    Citizen.objects.restrict(actor, CHANGE).get(pk=consent.citizen_id)
-    consent = Consent.objects.select_for_update().get(pk=consent.pk)
+    consent = permissions.fetch(actor, CHANGE, Consent, consent.pk, lock=True)
     if consent.withdrawn_on:
         raise ValidationError(_("The consent was already withdrawn on %(day)s.")
                               % {"day": f"{consent.withdrawn_on:%d.%m.%Y}"}, code="withdrawn")

@@ -5,21 +5,29 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from roret.core.models import Role
+from roret.core.permissions import (
+    ADMINS,
+    AGGREGATE_ROLES,
+    CASE_ROLES,
+    CASEWORKERS,
+    CATALOGUE_ROLES,
+    CENTRE_ROLES,
+)
 
 ALL = set(Role.values)
 NAV = [
     ("home", _("Overview"), ALL),
-    ("citizens:search", _("Citizens"), {Role.CASEWORKER, Role.CENTRE_STAFF, Role.CENTRE_LEADER}),
-    ("visitation:cases", _("Cases"), {Role.CASEWORKER}),
-    ("outcomes:due", _("Follow-ups"), {Role.CASEWORKER, Role.CENTRE_STAFF, Role.CENTRE_LEADER}),
-    ("outcomes:compliance", _("Measurements due"), {Role.CENTRE_STAFF, Role.CENTRE_LEADER}),
-    ("visitation:transitions", _("Transitions"), {Role.CASEWORKER}),
-    ("offers:list", _("Offers"), ALL - {Role.ADMIN}),
-    ("economy:overview", _("Economy"), {Role.ECONOMIST, Role.CENTRE_LEADER, Role.COMMITTEE}),
-    ("reports:kpi_report", _("KPI report"), {Role.ECONOMIST, Role.CENTRE_LEADER, Role.COMMITTEE}),
-    ("capacity:index", _("Capacity"), {Role.ECONOMIST, Role.CENTRE_LEADER, Role.COMMITTEE}),
-    ("core:audit_log", _("Audit log"), {Role.ADMIN}),
-    ("admin:index", _("Reference data"), {Role.ADMIN}),
+    ("citizens:search", _("Citizens"), CASE_ROLES),
+    ("visitation:cases", _("Cases"), CASEWORKERS),
+    ("outcomes:due", _("Follow-ups"), CASE_ROLES),
+    ("outcomes:compliance", _("Measurements due"), CENTRE_ROLES),
+    ("visitation:transitions", _("Transitions"), CASEWORKERS),
+    ("offers:list", _("Offers"), CATALOGUE_ROLES),
+    ("economy:overview", _("Economy"), AGGREGATE_ROLES),
+    ("reports:kpi_report", _("KPI report"), AGGREGATE_ROLES),
+    ("capacity:index", _("Capacity"), AGGREGATE_ROLES),
+    ("core:audit_log", _("Audit log"), ADMINS),
+    ("admin:index", _("Reference data"), ADMINS),
 ]
 
 
@@ -30,7 +38,10 @@ def navigation(request):
         path = request.path
         for name, label, roles in NAV:
             if user.role in roles:
-                url = reverse(name)
-                active = path == url if url == "/" else path.startswith(url)
-                items.append({"url": url, "label": label, "active": active})
+                items.append({"url": reverse(name), "label": label, "active": False})
+        # One item is current: the one whose address is the longest start of the page's path
+        # (the transitions page lies under the cases page's /visitation/ but is its own item).
+        matches = [item for item in items if path == item["url"] or (item["url"] != "/" and path.startswith(item["url"]))]
+        if matches:
+            max(matches, key=lambda item: len(item["url"]))["active"] = True
     return {"nav_items": items, "municipality_name": settings.RORET["MUNICIPALITY_NAME"]}

@@ -156,7 +156,7 @@ class CaseFlow:
         received = decided - rng.randint(20, 80) * DAY
         inquiry = Inquiry(citizen_id=citizen.pk, source=rng.choices(SOURCES, SOURCE_WEIGHTS)[0],
                           received_on=received, about=rng.choice(ABOUT), paragraph=grant.paragraph,
-                          deadline=deadlines.deadline_for(received, grant.paragraph), caseworker=worker,
+                          deadline=deadlines.deadline_for(received, grant.paragraph), caseworker=worker, registered_by=worker,
                           team_id=citizen.team_id, status="decided", closed_on=decided)
         out["inquiry"].append(inquiry)
         out["screening"].append((inquiry, Screening(screened_on=received + rng.randint(3, 12) * DAY, outcome="in",
@@ -269,7 +269,7 @@ class CaseFlow:
             deadline = deadlines.deadline_for(received, paragraph)
             inquiry = Inquiry(citizen_id=citizen.pk, source=rng.choices(SOURCES, SOURCE_WEIGHTS)[0],
                               received_on=received, about=rng.choice(ABOUT), paragraph=paragraph, deadline=deadline,
-                              caseworker=worker, team_id=citizen.team_id, status="open")
+                              caseworker=worker, registered_by=worker, team_id=citizen.team_id, status="open")
             screened = received + rng.randint(2, 15) * DAY
             if screened < today and rng.random() < 0.85:
                 out_ = rng.random() < 0.15
@@ -309,7 +309,7 @@ class CaseFlow:
             out["youth"].append((citizen, Inquiry(
                 source="children", received_on=received, paragraph=rng.choice(["SEL85", "SEL107", "SEL104"]),
                 about="Kendt i børneområdet; forventes at få brug for hjælp som voksen fra 18 år.",
-                deadline=deadlines.deadline_for(received, "SEL85"), caseworker=worker, team=team, status="open"),
+                deadline=deadlines.deadline_for(received, "SEL85"), caseworker=worker, registered_by=worker, team=team, status="open"),
                 Transition(kind="youth", opened_on=received, expected_need="Bostøtte og afklaring af uddannelse",
                            checklist={k: (received + rng.randint(1, 30) * DAY).isoformat() for k in done})))
             del i

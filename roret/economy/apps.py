@@ -7,6 +7,3 @@ class EconomyConfig(AppConfig):
     label = "economy"
     verbose_name = _("Economy")
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self):
-        from roret.economy import signals  # noqa: F401

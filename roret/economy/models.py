@@ -60,6 +60,23 @@ class CostSegment(models.Model):
         return f"{self.placement_id}: {self.start_day}–{self.end_day}"
 
 
+class PendingRecost(models.Model):
+    """A placement whose cost segments must be rebuilt: written in the same transaction as the
+    change that made them stale, and removed by the re-costing that runs after the commit. Rows
+    left behind (a process that died in between) are picked up by the next re-costing or by
+    ``roret economy_refresh``."""
+
+    placement_id = models.BigIntegerField(_("placement"), db_index=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("placement waiting to be re-costed")
+        verbose_name_plural = _("placements waiting to be re-costed")
+
+    def __str__(self):
+        return str(self.placement_id)
+
+
 class EconomyState(models.Model):
     """When the cost segments were last rebuilt and how far ahead open placements reach."""
 

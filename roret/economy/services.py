@@ -1,9 +1,11 @@
 """Economy writes: rebuilding the cost segments, budgets and their import.
 
 The cost segments are derived data: :func:`refresh_segments` rebuilds them for some or all
-placements from the engine's single-placement pieces. Signals (roret.economy.signals) call it
-for the placements a saved placement, agreed tariff, standard tariff or grant touches; the demo
-build and ``roret economy_refresh`` call it for everything.
+placements from the engine's single-placement pieces. A service that changes what a placement
+costs (a placement started or ended, an agreed or standard tariff, an offer's account function)
+calls :func:`recost_after_commit` with the placements it touched: they are marked in the same
+transaction and re-costed once, after the commit, however many times they were touched. The
+demo build and ``roret economy_refresh`` rebuild everything. There are no model signals.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from roret.economy import engine
-from roret.economy.models import CostSegment, EconomyState
+from roret.economy.models import CostSegment, EconomyState, PendingRecost
 
 HORIZON_YEARS = 6  # open placements are costed to 1 January this many years ahead (the 5-year plan + 1)
 BATCH = 5000
@@ -125,7 +127,11 @@ def refresh_segments(placement_ids: Iterable[int] | None = None, *, today: datet
     with transaction.atomic():
         if full:
             CostSegment.objects.all().delete()
+            PendingRecost.objects.all().delete()
         else:
+            # Two re-costings of the same placement run one after the other (PostgreSQL row locks;
+            # SQLite takes one writer at a time), so neither inserts segments the other deletes.
+            list(Placement.objects.select_for_update().filter(pk__in=placement_ids).values_list("pk", flat=True))
             CostSegment.objects.filter(placement_id__in=placement_ids).delete()
         placements = list(qs)
         total = len(placements)
@@ -145,6 +151,31 @@ def refresh_segments(placement_ids: Iterable[int] | None = None, *, today: datet
             EconomyState.objects.create(refreshed_at=timezone.now(), horizon=horizon,
                                         segments=CostSegment.objects.count(), **flags)
     return {"placements": total, "segments": written, **flags}
+
+
+def recost_after_commit(placement_ids: Iterable[int]) -> None:
+    """Mark ``placement_ids`` as needing new cost segments, in the caller's transaction, and re-cost
+    every marked placement once after it commits (at once when there is no transaction)."""
+    ids = sorted(set(placement_ids))
+    if not ids:
+        return
+    PendingRecost.objects.bulk_create([PendingRecost(placement_id=pk) for pk in ids])
+    transaction.on_commit(recost_pending, robust=True)
+
+
+def recost_pending() -> int:
+    """Re-cost the placements marked by :func:`recost_after_commit`; returns how many.
+
+    Only the marks read here are removed: a change committed while this runs leaves a mark of
+    its own, which its own after-commit call re-costs."""
+    marks = list(PendingRecost.objects.values_list("pk", "placement_id"))
+    if not marks:
+        return 0
+    ids = sorted({placement_id for _pk, placement_id in marks})
+    with transaction.atomic():
+        refresh_segments(ids)
+        PendingRecost.objects.filter(pk__in=[pk for pk, _id in marks]).delete()
+    return len(ids)
 
 
 # ---- budgets -------------------------------------------------------------------------------
@@ -169,10 +200,11 @@ def set_budget(year: int, account_function: str, amount, *, actor, note: str = "
     """Enter or correct the budget of one account function and year (audited with before/after)."""
     from decimal import Decimal
 
-    from roret.core import audit
+    from roret.core import audit, permissions
     from roret.economy.models import Budget
     from roret.offers.models import AccountFunction
 
+    permissions.require_role(actor, permissions.PLANNERS, "only the economist sets budgets")
     if account_function not in AccountFunction.values:
         raise BudgetImportError([f"{account_function!r} is not an account function (5.38.xx)"])
     amount = Decimal(amount)
@@ -202,7 +234,10 @@ def import_budgets(file, *, actor, channel: str = "web") -> int:
     from openpyxl import load_workbook
     from openpyxl.utils import get_column_letter
 
+    from roret.core import permissions
     from roret.offers.models import AccountFunction
+
+    permissions.require_role(actor, permissions.PLANNERS, "only the economist imports budgets")
 
     try:
         sheet = load_workbook(file, read_only=True, data_only=True).worksheets[0]

@@ -7,7 +7,7 @@ import datetime
 from decimal import Decimal
 
 from django.contrib import messages
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,23 +16,15 @@ from django.views.decorators.http import require_POST
 
 from roret.core import audit
 from roret.core.access import role_required
-from roret.core.models import Role
+from roret.core.permissions import AGGREGATE_ROLES, PLANNERS, aggregate_scope, suppresses
 from roret.economy import kpi
 from roret.economy.forecast import forecast
 from roret.economy.models import EconomyState
 from roret.economy.services import BudgetImportError, budget_workbook, current_horizon, import_budgets
 from roret.reports import kpi_report
-from roret.reports.tables import Column, build_table, pseudonym, suppresses
+from roret.reports.tables import Column, build_table, pseudonym
 
-AGGREGATE_ROLES = (Role.ECONOMIST, Role.CENTRE_LEADER, Role.COMMITTEE)
 KIND_LABELS = {"month": "Month", "quarter": "Quarter", "half": "Half-year", "year": "Year"}
-
-
-def scope(user) -> Q | None:
-    """Centre leaders see their own centre's aggregates; the economist and committee see all."""
-    if user.role == Role.CENTRE_LEADER:
-        return Q(centre_id=user.centre_id)
-    return None
 
 
 def _date(text: str | None) -> datetime.date | None:
@@ -90,10 +82,10 @@ def _common(request, period, kind, errors):
             "suppress": suppresses(request.user)}
 
 
-@role_required(*AGGREGATE_ROLES)
+@role_required(AGGREGATE_ROLES)
 def overview(request):
     period, kind, errors = parse_period(request)
-    where = scope(request.user)
+    where = aggregate_scope(request.user).where()
     dimension = request.GET.get("by", "paragraph")
     if dimension not in kpi.DIMENSIONS:
         dimension = "paragraph"
@@ -112,10 +104,10 @@ def overview(request):
     return render(request, "economy/overview.html", context)
 
 
-@role_required(*AGGREGATE_ROLES)
+@role_required(AGGREGATE_ROLES)
 def self_sufficiency(request):
     today = datetime.date.today()
-    where = scope(request.user)
+    where = aggregate_scope(request.user).where()
     suppress = suppresses(request.user)
     first = kpi_report.SelfSufficiencyTarget.objects.order_by("year").values_list("year", flat=True).first()
     rows = kpi_report.self_sufficiency(range(first or today.year - 6, today.year + 1), where, today)
@@ -135,7 +127,7 @@ def _year(request, default: int) -> int:
     return year if 2000 <= year <= current_horizon().year - 1 else default
 
 
-@role_required(Role.ECONOMIST)
+@role_required(PLANNERS)
 def expensive_cases(request):
     today = datetime.date.today()
     year = _year(request, today.year - 1)
@@ -169,7 +161,7 @@ def _quality_of_life(citizen_ids) -> dict:
     return {cid: f"{day:%d.%m.%Y}: {score}" for cid, (day, score) in latest_measurement(citizen_ids).items()}
 
 
-@role_required(Role.ECONOMIST)
+@role_required(PLANNERS)
 def budget(request):
     today = datetime.date.today()
     year = _year(request, today.year)
@@ -202,7 +194,7 @@ def budget(request):
                                                    "functions": AccountFunction.choices})
 
 
-@role_required(Role.ECONOMIST)
+@role_required(PLANNERS)
 def budget_template(request):
     year = _year(request, datetime.date.today().year)
     response = HttpResponse(budget_workbook(year),
@@ -211,7 +203,7 @@ def budget_template(request):
     return response
 
 
-@role_required(Role.ECONOMIST)
+@role_required(PLANNERS)
 @require_POST
 def budget_set(request):
     """Enter or correct one budget (account function and year) by hand."""
@@ -233,7 +225,7 @@ def budget_set(request):
     return redirect(f"{reverse('economy:budget')}?year={request.POST.get('year', '')}")
 
 
-@role_required(Role.ECONOMIST)
+@role_required(PLANNERS)
 @require_POST
 def budget_import(request):
     upload = request.FILES.get("file")

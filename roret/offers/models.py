@@ -4,9 +4,11 @@ tariffs over time (dated rows, never overwritten)."""
 import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from roret.core.models import Centre, Term, Unit
@@ -198,17 +200,25 @@ class Offer(models.Model):
 
 
 class PlaceChange(models.Model):
-    """A dated change in an offer's number of places (a new build adds 10 places from a date)."""
+    """A dated change in an offer's number of places (a new build adds 10 places from a date).
+
+    Rows are never edited: a wrong row is corrected by further rows that point to it (``corrects``)
+    and add what makes the sum right, so the places on any day stay the sum of the rows up to it."""
 
     offer = models.ForeignKey(Offer, models.CASCADE, related_name="place_changes", verbose_name=_("offer"))
     valid_from = models.DateField(_("from"))
     change = models.IntegerField(_("change in places"))
-    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    corrects = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="corrections",
+                                 verbose_name=_("corrects"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("recorded by"))
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
 
     class Meta:
         verbose_name = _("change in places")
         verbose_name_plural = _("places over time")
-        ordering = ["offer", "valid_from"]
+        ordering = ["offer", "valid_from", "pk"]
         constraints = [
             models.CheckConstraint(name="place_change_not_zero", condition=~Q(change=0)),
         ]
@@ -224,8 +234,23 @@ class TariffUnit(models.TextChoices):
     MODULE = "module", _("per module (per day)")
 
 
+class TariffQuerySet(models.QuerySet):
+    def in_force(self):
+        """Rows not corrected by a later row: the one tariff of an offer from each date."""
+        return self.filter(corrected_by__isnull=True)
+
+
+class TariffInForceManager(models.Manager.from_queryset(TariffQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().in_force()
+
+
 class Tariff(models.Model):
-    """An offer's standard tariff from a date until the next row."""
+    """An offer's standard tariff from a date until the next row.
+
+    Rows are never edited. A wrong row is corrected by a new row for the same date that points to
+    it (``corrects``): ``Tariff.objects`` (and ``offer.tariffs``) are the rows in force, the
+    corrected ones left out; ``Tariff.history`` is every row, for the offer's tariff history."""
 
     offer = models.ForeignKey(Offer, models.CASCADE, related_name="tariffs", verbose_name=_("offer"))
     valid_from = models.DateField(_("from"))
@@ -234,13 +259,25 @@ class Tariff(models.Model):
     )
     unit = models.CharField(_("unit"), max_length=10, choices=TariffUnit.choices)
     note = models.CharField(_("note"), max_length=200, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    corrects = models.OneToOneField("self", models.PROTECT, null=True, blank=True, related_name="corrected_by",
+                                    verbose_name=_("corrects"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("recorded by"))
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    objects = TariffInForceManager()
+    history = TariffQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("tariff")
         verbose_name_plural = _("tariffs over time")
-        ordering = ["offer", "valid_from"]
+        ordering = ["offer", "valid_from", "pk"]
+        default_manager_name = "objects"
         constraints = [
-            models.UniqueConstraint(fields=["offer", "valid_from"], name="tariff_one_per_offer_and_date"),
+            # One original row per offer and date; its corrections chain from it one by one.
+            models.UniqueConstraint(fields=["offer", "valid_from"], condition=Q(corrects__isnull=True),
+                                    name="tariff_one_per_offer_and_date"),
             models.CheckConstraint(name="tariff_amount_not_negative", condition=Q(amount__gte=0)),
         ]
 

@@ -5,13 +5,12 @@ import datetime
 from django.shortcuts import get_object_or_404, render
 
 from roret.core.access import role_required
-from roret.core.models import Role
-from roret.core.permissions import can_see_offer_residents
+from roret.core.permissions import CASE_ROLES, CATALOGUE_ROLES, VIEW, citizen_scope, has_role
 from roret.offers.models import ProviderKind
 from roret.offers.queries import catalogue, totals, with_vacancy
 from roret.placements.models import Grant, Placement
 
-VIEW_ROLES = (Role.CASEWORKER, Role.CENTRE_STAFF, Role.CENTRE_LEADER, Role.ECONOMIST, Role.COMMITTEE)
+VIEW_ROLES = CATALOGUE_ROLES
 
 
 def _parse_day(request) -> datetime.date:
@@ -22,7 +21,7 @@ def _parse_day(request) -> datetime.date:
         return datetime.date.today()
 
 
-@role_required(*VIEW_ROLES)
+@role_required(VIEW_ROLES)
 def offer_list(request):
     day = _parse_day(request)
     kind = request.GET.get("kind", "")
@@ -40,20 +39,18 @@ def offer_list(request):
     })
 
 
-@role_required(*VIEW_ROLES)
+@role_required(VIEW_ROLES)
 def offer_detail(request, pk):
     day = _parse_day(request)
     offer = get_object_or_404(catalogue(day), pk=pk)
     with_vacancy([offer])
     residents = None
     waiting = None
-    if can_see_offer_residents(request.user):
-        from roret.citizens.models import Citizen
-
-        visible = Citizen.objects.restrict(request.user, "view").values("pk")
-        residents = (Placement.objects.filter(offer=offer).active_on(day).filter(citizen__in=visible)
+    if has_role(request.user, CASE_ROLES):
+        visible = citizen_scope(request.user, VIEW, via="citizen")
+        residents = (Placement.objects.filter(visible, offer=offer).active_on(day)
                      .select_related("citizen").order_by("start"))
-        waiting = (Grant.objects.waiting_on(day).filter(preferred_offer=offer, citizen__in=visible)
+        waiting = (Grant.objects.waiting_on(day).filter(visible, preferred_offer=offer)
                    .select_related("citizen").order_by("start"))
     return render(request, "offers/detail.html", {
         "offer": offer, "day": day,

@@ -12,9 +12,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from roret.citizens.models import Citizen
-from roret.core import audit
-from roret.core.models import Role, Term
-from roret.core.permissions import CHANGE
+from roret.core import audit, permissions
+from roret.core.models import Term
+from roret.core.permissions import CHANGE, RECORD
+from roret.economy.services import recost_after_commit
 from roret.offers.models import TariffUnit
 from roret.outcomes import instruments
 from roret.outcomes.models import (
@@ -68,18 +69,6 @@ def residential_follow_up_due(move_in: datetime.date) -> datetime.date:
     return add_months(move_in, residential_follow_up_months())
 
 
-def _changeable(actor, citizen_id: int) -> Citizen:
-    try:
-        return Citizen.objects.restrict(actor, CHANGE).get(pk=citizen_id)
-    except Citizen.DoesNotExist as exc:
-        raise PermissionError(_("You may not change this citizen's record.")) from exc
-
-
-def _caseworker(actor) -> None:
-    if actor is None or not actor.is_authenticated or actor.role != Role.CASEWORKER:
-        raise PermissionError(_("Only a caseworker holds follow-ups and decides on grants."))
-
-
 # --- follow-up scheduling -------------------------------------------------------------------
 
 @transaction.atomic
@@ -87,8 +76,13 @@ def schedule_follow_up(grant: Grant, due_on: datetime.date, *, actor, earlier_on
                        channel: str = "web") -> FollowUp:
     """Give ``grant`` its next follow-up date (one open follow-up per grant; a later call moves it,
     or with ``earlier_only`` only moves it earlier)."""
-    grant = Grant.objects.select_for_update().get(pk=grant.pk)
-    _changeable(actor, grant.citizen_id)
+    grant = permissions.fetch(actor, CHANGE, Grant, grant.pk, lock=True)
+    return follow_up_for(grant, due_on, actor=actor, earlier_only=earlier_only, channel=channel)
+
+
+def follow_up_for(grant: Grant, due_on: datetime.date, *, actor, earlier_only: bool = False,
+                  channel: str = "web") -> FollowUp:
+    """:func:`schedule_follow_up` for a grant whose citizen the caller has fetched for "change"."""
     open_ = FollowUp.objects.filter(grant=grant, held_on__isnull=True).first()
     if open_ is not None:
         if earlier_only and open_.due_on <= due_on:
@@ -110,7 +104,7 @@ def schedule_follow_up(grant: Grant, due_on: datetime.date, *, actor, earlier_on
 @transaction.atomic
 def add_goal(citizen: Citizen, *, actor, goal_type: Term, theme: Term, own_words: str, target_date: datetime.date,
              grant: Grant | None = None, created_on: datetime.date | None = None, channel: str = "web") -> Goal:
-    citizen = _changeable(actor, citizen.pk)
+    citizen = permissions.fetch(actor, RECORD, Citizen, citizen.pk)
     if goal_type is None or goal_type.group != "goal_type":
         raise OutcomeError({"goal_type": _("Choose the goal type: develop, maintain or limit loss of function.")})
     if theme is None or theme.group != "theme" or theme.depth < 2:
@@ -134,7 +128,7 @@ def add_goal(citizen: Citizen, *, actor, goal_type: Term, theme: Term, own_words
 
 @transaction.atomic
 def add_step(goal: Goal, *, actor, what: str, who: str, due_on: datetime.date, channel: str = "web") -> ActionStep:
-    _changeable(actor, goal.citizen_id)
+    goal = permissions.fetch(actor, RECORD, Goal, goal.pk)
     if not (what or "").strip():
         raise OutcomeError({"what": _("Write what the step is.")})
     if not (who or "").strip():
@@ -151,8 +145,8 @@ def add_step(goal: Goal, *, actor, what: str, who: str, due_on: datetime.date, c
 
 @transaction.atomic
 def complete_step(step: ActionStep, *, actor, done_on: datetime.date | None = None, channel: str = "web"):
-    step = ActionStep.objects.select_for_update().select_related("goal").get(pk=step.pk)
-    _changeable(actor, step.goal.citizen_id)
+    step = permissions.fetch(actor, RECORD, ActionStep.objects.select_related("goal"), step.pk, via="goal__citizen",
+                             lock=True)
     step.done_on = done_on or datetime.date.today()
     step.save(update_fields=["done_on"])
     audit.record(actor, "change", citizen=step.goal.citizen_id, obj=step, channel=channel,
@@ -168,7 +162,18 @@ def record_measurement(citizen: Citizen, instrument: str, answers, *, actor, mea
                        placement: Placement | None = None, channel: str = "web") -> Measurement:
     """Score ``answers`` with the instrument's exact rule and store them (nothing is stored when
     the answers cannot be scored)."""
-    citizen = _changeable(actor, citizen.pk)
+    citizen = permissions.fetch(actor, RECORD, Citizen, citizen.pk)
+    if follow_up is not None and follow_up.citizen_id != citizen.pk:
+        raise OutcomeError({"follow_up": _("The follow-up belongs to another citizen.")})
+    if placement is not None and placement.citizen_id != citizen.pk:
+        raise OutcomeError({"placement": _("The placement belongs to another citizen.")})
+    return _measure(citizen, instrument, answers, actor=actor, measured_on=measured_on, occasion=occasion,
+                    follow_up=follow_up, placement=placement, channel=channel)
+
+
+def _measure(citizen: Citizen, instrument: str, answers, *, actor, measured_on, occasion, follow_up, placement,
+             channel) -> Measurement:
+    """record_measurement for a citizen the caller has fetched for "record" (or "change")."""
     definition = instruments.get(instrument)
     try:
         scored = definition.score(list(answers))
@@ -236,9 +241,14 @@ def renegotiate_tariff(placement: Placement, *, actor, new_amount: Decimal, vali
                        follow_up: FollowUp | None = None, note: str = "", channel: str = "web") -> TariffRenegotiation:
     """Record a renegotiated tariff for an external placement from ``valid_from`` (a new dated
     PlacementTariff row; nothing is overwritten) and its yearly saving."""
-    _caseworker(actor)
-    placement = Placement.objects.select_for_update().select_related("offer__provider", "grant").get(pk=placement.pk)
-    _changeable(actor, placement.citizen_id)
+    placement = permissions.fetch(actor, CHANGE, Placement.objects.select_related("offer__provider", "grant"),
+                                  placement.pk, lock=True)
+    return _renegotiate(placement, actor=actor, new_amount=new_amount, valid_from=valid_from, follow_up=follow_up,
+                        note=note, channel=channel)
+
+
+def _renegotiate(placement: Placement, *, actor, new_amount, valid_from, follow_up, note, channel):
+    """renegotiate_tariff for a placement the caller has fetched (and locked) for "change"."""
     if placement.offer.provider.kind == "own":
         raise OutcomeError({"placement": _("Tariffs are renegotiated for external placements; %(offer)s is an own "
                                            "offer.") % {"offer": placement.offer}})
@@ -259,6 +269,7 @@ def renegotiate_tariff(placement: Placement, *, actor, new_amount: Decimal, vali
     saving = yearly_amount(old_amount - new_amount, unit, hours)
     PlacementTariff.objects.create(placement=placement, valid_from=valid_from, amount=new_amount, unit=unit,
                                    hours_per_week=hours, note="Genforhandlet takst")
+    recost_after_commit([placement.pk])
     row = TariffRenegotiation.objects.create(
         placement=placement, follow_up=follow_up, old_amount=old_amount, new_amount=new_amount, unit=unit,
         hours_per_week=hours, valid_from=valid_from, yearly_saving=saving, note=note.strip(), recorded_by=actor)
@@ -278,9 +289,9 @@ def hold_follow_up(follow_up: FollowUp, *, actor, held_on: datetime.date, outcom
     FFB's terms, an optional tariff renegotiation; then schedule the next follow-up, or, when the
     outcome ends the grant, end the grant and its current placements on ``end_on`` with
     ``end_reason`` (through placements.services.end_placement)."""
-    _caseworker(actor)
-    follow_up = FollowUp.objects.select_for_update().select_related("grant").get(pk=follow_up.pk)
-    citizen = _changeable(actor, follow_up.citizen_id)
+    follow_up = permissions.fetch(actor, CHANGE, FollowUp.objects.select_related("grant", "citizen"), follow_up.pk,
+                                  lock=True)
+    citizen = follow_up.citizen
     if follow_up.held_on is not None:
         raise OutcomeError(_("This follow-up was already held on %(day)s.") % {"day": f"{follow_up.held_on:%d.%m.%Y}"})
     if outcome not in FollowUpOutcome.values:
@@ -331,8 +342,8 @@ def hold_follow_up(follow_up: FollowUp, *, actor, held_on: datetime.date, outcom
             row.goal.status = GoalStatus.ACHIEVED
             row.goal.save(update_fields=["status"])
     if who5_answers:
-        record_measurement(citizen, "WHO-5", who5_answers, actor=actor, measured_on=held_on,
-                           occasion=MeasurementOccasion.FOLLOW_UP, follow_up=follow_up, channel=channel)
+        _measure(citizen, "WHO-5", who5_answers, actor=actor, measured_on=held_on, placement=None,
+                 occasion=MeasurementOccasion.FOLLOW_UP, follow_up=follow_up, channel=channel)
     if renegotiation:
         current = (Placement.objects.filter(grant=grant).filter(start__lte=renegotiation["valid_from"])
                    .order_by("-start").first())
@@ -341,9 +352,11 @@ def hold_follow_up(follow_up: FollowUp, *, actor, held_on: datetime.date, outcom
         if not need_fallen:
             raise OutcomeError({"need_fallen": _("A tariff is renegotiated at a follow-up when the assessed need "
                                                  "has fallen: tick that the need has fallen.")})
-        renegotiate_tariff(current, actor=actor, new_amount=renegotiation["new_amount"],
-                           valid_from=renegotiation["valid_from"], follow_up=follow_up,
-                           note=renegotiation.get("note", ""), channel=channel)
+        current = Placement.objects.select_for_update(of=("self",)).select_related("offer__provider", "grant").get(
+            pk=current.pk)
+        _renegotiate(current, actor=actor, new_amount=renegotiation["new_amount"],
+                     valid_from=renegotiation["valid_from"], follow_up=follow_up,
+                     note=renegotiation.get("note", ""), channel=channel)
     audit.record(actor, "change", citizen=citizen, obj=follow_up, channel=channel, before=before,
                  summary=f"Opfølgning holdt {held_on:%d.%m.%Y}: {follow_up.get_outcome_display()}",
                  after={"held_on": held_on.isoformat(), "outcome": outcome,
@@ -351,7 +364,7 @@ def hold_follow_up(follow_up: FollowUp, *, actor, held_on: datetime.date, outcom
     if ending:
         _end_grant(grant, end_on, end_reason, actor=actor, channel=channel)
     else:
-        schedule_follow_up(grant, add_months(held_on, follow_up_months()), actor=actor, channel=channel)
+        follow_up_for(grant, add_months(held_on, follow_up_months()), actor=actor, channel=channel)
     return follow_up
 
 

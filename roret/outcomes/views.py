@@ -6,13 +6,15 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from roret.citizens import services as citizen_services
+from roret.core import permissions
 from roret.core.access import role_required
-from roret.core.models import Role, Term
-from roret.core.permissions import CHANGE
+from roret.core.models import Term
+from roret.core.parsing import id_or_none
+from roret.core.permissions import CASE_ROLES, CASEWORKERS, RECORD, VIEW
 from roret.offers.models import TariffUnit
 from roret.outcomes import instruments, queries, services
 from roret.outcomes.models import (
@@ -27,7 +29,7 @@ from roret.outcomes.models import (
 from roret.placements.models import EndReason, Grant, Placement
 from roret.visitation import themes
 
-CASE = (Role.CASEWORKER, Role.CENTRE_STAFF, Role.CENTRE_LEADER)
+CASE = CASE_ROLES
 
 
 def _date(value: str, label: str) -> datetime.date:
@@ -35,6 +37,11 @@ def _date(value: str, label: str) -> datetime.date:
         return datetime.date.fromisoformat(value or "")
     except ValueError as exc:
         raise ValidationError(_("%(field)s: give a date.") % {"field": label}) from exc
+
+
+def _id(value) -> int:
+    """A posted id, or 0 (which matches nothing) when it is not one."""
+    return id_or_none(value) or 0
 
 
 def _answers(post, prefix: str = "who5_") -> list[int] | None:
@@ -49,7 +56,7 @@ def _answers(post, prefix: str = "who5_") -> list[int] | None:
                               % {"items": ", ".join(missing)}) from exc
 
 
-@role_required(*CASE)
+@role_required(CASE)
 def due(request):
     today = datetime.date.today()
     rows = queries.follow_ups_due(request.user, today)
@@ -58,30 +65,32 @@ def due(request):
         "compliance_count": len(queries.measurement_compliance(request.user, today))})
 
 
-@role_required(*CASE)
+@role_required(CASE)
 def citizen(request, citizen_id):
     action = request.POST.get("action", "") if request.method == "POST" else ""
-    citizen = citizen_services.get_citizen(request.user, citizen_id, action=CHANGE if action else "view",
+    citizen = citizen_services.get_citizen(request.user, citizen_id, action=RECORD if action else VIEW,
                                            summary="Mål og målinger vist")
     today = datetime.date.today()
     if action:
         try:
             if action == "goal":
-                grant = Grant.objects.filter(citizen=citizen, pk=request.POST.get("grant") or 0).first()
+                grant = Grant.objects.filter(citizen=citizen, pk=_id(request.POST.get("grant"))).first()
                 services.add_goal(
                     citizen, actor=request.user, grant=grant,
-                    goal_type=Term.objects.filter(group="goal_type", pk=request.POST.get("goal_type") or 0).first(),
-                    theme=Term.objects.filter(group="theme", pk=request.POST.get("theme") or 0).first(),
+                    goal_type=Term.objects.filter(group="goal_type", pk=_id(request.POST.get("goal_type"))).first(),
+                    theme=Term.objects.filter(group="theme", pk=_id(request.POST.get("theme"))).first(),
                     own_words=request.POST.get("own_words", ""),
                     target_date=_date(request.POST.get("target_date"), _("Target date")))
                 messages.success(request, _("The goal is recorded."))
             elif action == "step":
-                goal = get_object_or_404(Goal, pk=request.POST.get("goal") or 0, citizen=citizen)
+                goal = permissions.fetch(request.user, RECORD, Goal.objects.filter(citizen=citizen),
+                                         request.POST.get("goal"))
                 services.add_step(goal, actor=request.user, what=request.POST.get("what", ""),
                                   who=request.POST.get("who", ""), due_on=_date(request.POST.get("due_on"), _("By when")))
                 messages.success(request, _("The step is added to the action plan."))
             elif action == "step_done":
-                step = get_object_or_404(ActionStep, pk=request.POST.get("step") or 0, goal__citizen=citizen)
+                step = permissions.fetch(request.user, RECORD, ActionStep.objects.filter(goal__citizen=citizen),
+                                         request.POST.get("step"), via="goal__citizen")
                 services.complete_step(step, actor=request.user)
             elif action == "measure":
                 answers = _answers(request.POST)
@@ -107,11 +116,12 @@ def citizen(request, citizen_id):
         "occasions": MeasurementOccasion.choices})
 
 
-@role_required(Role.CASEWORKER)
+@role_required(CASEWORKERS)
 def follow_up(request, follow_up_pk):
-    follow_up = get_object_or_404(FollowUp.objects.select_related("citizen", "grant", "grant__offer_type"),
-                                  pk=follow_up_pk, citizen__in=queries_visible(request.user))
-    citizen = citizen_services.get_citizen(request.user, follow_up.citizen_id, summary="Opfølgning vist")
+    follow_up = citizen_services.get_record(
+        request.user, FollowUp.objects.select_related("citizen", "grant", "grant__offer_type"), follow_up_pk,
+        summary="Opfølgning vist")
+    citizen = follow_up.citizen
     today = datetime.date.today()
     goals = list(Goal.objects.filter(citizen=citizen, status="active").select_related("theme"))
     placements = list(Placement.objects.filter(grant=follow_up.grant).select_related("offer__provider")
@@ -132,7 +142,7 @@ def follow_up(request, follow_up_pk):
             services.hold_follow_up(
                 follow_up, actor=request.user, held_on=_date(request.POST.get("held_on"), _("Held on")),
                 outcome=request.POST.get("outcome", ""), notes=request.POST.get("notes", ""), goal_progress=progress,
-                support_need=Term.objects.filter(group="support_need", pk=request.POST.get("support_need") or 0).first(),
+                support_need=Term.objects.filter(group="support_need", pk=_id(request.POST.get("support_need"))).first(),
                 need_fallen=request.POST.get("need_fallen") == "on", who5_answers=_answers(request.POST),
                 renegotiation=renegotiation, end_reason=request.POST.get("end_reason", ""),
                 end_on=_date(request.POST["end_on"], _("End date")) if request.POST.get("end_on") else None)
@@ -157,13 +167,7 @@ def follow_up(request, follow_up_pk):
         "answer_labels": sorted(instruments.WHO5.answer_labels.items(), reverse=True)})
 
 
-def queries_visible(user):
-    from roret.citizens.models import Citizen
-
-    return Citizen.objects.restrict(user, "view").values("pk")
-
-
-@role_required(*CASE)
+@role_required(CASE)
 def compliance(request):
     today = datetime.date.today()
     rows = queries.measurement_compliance(request.user, today)
@@ -173,6 +177,6 @@ def compliance(request):
                    "expensive": _("Exceptionally expensive case")}})
 
 
-@role_required(*CASE)
+@role_required(CASE)
 def instrument_list(request):
     return render(request, "outcomes/instruments.html", {"instruments": instruments.REGISTRY.values()})

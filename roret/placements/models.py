@@ -12,12 +12,13 @@ from django.utils.translation import gettext_lazy as _
 
 from roret.citizens.models import Citizen
 from roret.core.models import Team, Term
+from roret.core.periods import holds, in_force_on, overlapping
 from roret.offers.models import LegalBasis, Offer, TariffUnit
 
 
 class GrantQuerySet(models.QuerySet):
     def active_on(self, day: datetime.date):
-        return self.filter(start__lte=day).filter(Q(end__isnull=True) | Q(end__gt=day))
+        return self.filter(in_force_on(day))
 
     def waiting_on(self, day: datetime.date):
         """Granted, in force, and not placed on ``day``: the waiting list."""
@@ -104,11 +105,10 @@ DISPLACEABLE = (ExternalReason.NO_VACANCY, ExternalReason.UNKNOWN)
 
 class PlacementQuerySet(models.QuerySet):
     def active_on(self, day: datetime.date):
-        return self.filter(start__lte=day).filter(Q(end__isnull=True) | Q(end__gt=day))
+        return self.filter(in_force_on(day))
 
     def overlapping(self, start: datetime.date, end: datetime.date | None):
-        qs = self.filter(Q(end__isnull=True) | Q(end__gt=start))
-        return qs if end is None else qs.filter(start__lt=end)
+        return self.filter(overlapping(start, end))
 
     def counting_as_own_demand(self):
         """Placements an own place could have served: in an own offer, or external for lack of
@@ -182,7 +182,7 @@ class Placement(models.Model):
         return self.paying_municipality != settings.RORET["MUNICIPALITY_CODE"]
 
     def is_active_on(self, day: datetime.date) -> bool:
-        return self.start <= day and (self.end is None or self.end > day)
+        return holds(day, self.start, self.end)
 
 
 class PlacementTariff(models.Model):

@@ -7,12 +7,12 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from roret.citizens.models import Citizen
-from roret.core import audit
+from roret.core import audit, permissions
 from roret.core.permissions import CHANGE
+from roret.economy.services import recost_after_commit
 from roret.offers.models import Offer, PlaceChange, ProviderKind
 from roret.placements.models import EndReason, ExternalReason, Grant, Placement, PlacementTariff
 
@@ -25,18 +25,23 @@ class PlacementError(ValidationError):
     """A placement that would break an invariant; the message says which and where."""
 
 
-def _require_change(actor, citizen: Citizen) -> None:
-    if actor is not None and not Citizen.objects.restrict(actor, CHANGE).filter(pk=citizen.pk).exists():
-        raise PermissionError(_("You may not change this citizen's record."))
-
-
 @transaction.atomic
 def create_grant(citizen: Citizen, *, paragraph, offer_type, start: datetime.date, actor, scope: str = "",
                  hours_per_week: Decimal | None = None, end: datetime.date | None = None,
                  review_on: datetime.date | None = None, preferred_offer: Offer | None = None,
                  channel: str = "web") -> Grant:
     """Record a grant. Without a placement it stands on the waiting list."""
-    _require_change(actor, citizen)
+    citizen = permissions.fetch(actor, CHANGE, Citizen, citizen.pk)
+    return grant_for(citizen, paragraph=paragraph, offer_type=offer_type, start=start, actor=actor, scope=scope,
+                     hours_per_week=hours_per_week, end=end, review_on=review_on, preferred_offer=preferred_offer,
+                     channel=channel)
+
+
+def grant_for(citizen: Citizen, *, paragraph, offer_type, start: datetime.date, actor, scope: str = "",
+              hours_per_week: Decimal | None = None, end: datetime.date | None = None,
+              review_on: datetime.date | None = None, preferred_offer: Offer | None = None,
+              channel: str = "web") -> Grant:
+    """:func:`create_grant` for a citizen the caller has already fetched for "change" (a decision)."""
     grant = Grant(citizen=citizen, paragraph=paragraph, offer_type=offer_type, start=start, end=end,
                   scope=scope, hours_per_week=hours_per_week, review_on=review_on,
                   preferred_offer=preferred_offer, team=citizen.team,
@@ -88,9 +93,9 @@ def start_placement(grant: Grant, offer: Offer, start: datetime.date, *, actor, 
     at the same moment are served one after the other: the second sees the place taken.
     """
     # Lock order offer -> citizen everywhere, so two placements cannot deadlock.
-    offer = Offer.objects.select_for_update().select_related("provider").get(pk=offer.pk)
-    citizen = Citizen.objects.select_for_update().get(pk=grant.citizen_id)
-    _require_change(actor, citizen)
+    offer = Offer.objects.select_for_update(of=("self",)).select_related("provider").get(pk=offer.pk)
+    citizen = permissions.fetch(actor, CHANGE, Citizen, grant.citizen_id, lock=True)
+    grant = Grant.objects.get(pk=grant.pk, citizen=citizen)
     if end is not None and end <= start:
         raise PlacementError(_("A placement must end after it starts (start %(start)s, end %(end)s).")
                              % {"start": start, "end": end}, code="period")
@@ -143,6 +148,7 @@ def start_placement(grant: Grant, offer: Offer, start: datetime.date, *, actor, 
         PlacementTariff.objects.create(placement=placement, valid_from=start, amount=agreed_amount,
                                        unit=agreed_unit or offer.tariff_on(start).unit,
                                        hours_per_week=grant.hours_per_week)
+    recost_after_commit([placement.pk])
     audit.record(actor, "create", citizen=citizen, obj=placement,
                  summary=f"Placering i {offer} fra {start:%d.%m.%Y}"
                  + (f" (ekstern: {placement.get_external_reason_display()})" if is_external else ""),
@@ -153,8 +159,7 @@ def start_placement(grant: Grant, offer: Offer, start: datetime.date, *, actor, 
 @transaction.atomic
 def end_placement(placement: Placement, end: datetime.date, reason: str, *, actor, channel: str = "web") -> Placement:
     """End a placement on ``end`` (the first day the citizen no longer occupies the place)."""
-    placement = Placement.objects.select_for_update().get(pk=placement.pk)
-    _require_change(actor, placement.citizen)
+    placement = permissions.fetch(actor, CHANGE, Placement.objects.select_related("offer"), placement.pk, lock=True)
     if reason not in EndReason.values:
         raise PlacementError(_("Choose an end reason."), code="end_reason")
     if end <= placement.start:
@@ -163,15 +168,10 @@ def end_placement(placement: Placement, end: datetime.date, reason: str, *, acto
     before = audit.snapshot(placement, PLACEMENT_FIELDS)
     placement.end, placement.end_reason = end, reason
     placement.save(update_fields=["end", "end_reason"])
-    audit.record(actor, "change", citizen=placement.citizen, obj=placement,
+    recost_after_commit([placement.pk])
+    audit.record(actor, "change", citizen=placement.citizen_id, obj=placement,
                  summary=f"Placering i {placement.offer} afsluttet {end:%d.%m.%Y}",
                  before=before, after=audit.snapshot(placement, PLACEMENT_FIELDS), channel=channel)
     return placement
 
 
-def waiting_list(day: datetime.date):
-    return Grant.objects.waiting_on(day)
-
-
-def residents_on(offer: Offer, day: datetime.date):
-    return Placement.objects.filter(offer=offer).active_on(day).filter(Q(citizen__isnull=False))

@@ -12,11 +12,12 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from roret.core.permissions import suppresses
 from roret.economy import kpi
 from roret.economy.duration import durations
 from roret.economy.models import SelfSufficiencyTarget
 from roret.reports.charts import Series, bar_chart, line_chart
-from roret.reports.tables import Column, Table, build_table, suppresses
+from roret.reports.tables import Column, Table, build_table
 
 MIO = Decimal(1_000_000)
 REPORT_DIMENSIONS = ("paragraph", "account_function", "own_external", "centre", "target_group")

@@ -18,16 +18,10 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from roret.core.models import Role
 from roret.reports.charts import format_da
 
 MIN_CITIZENS = 5
 SUPPRESSED = "<5"
-
-
-def suppresses(user) -> bool:
-    """Whether ``user`` sees suppressed tables (the political committee)."""
-    return getattr(user, "role", None) == Role.COMMITTEE
 
 
 def pseudonym(citizen_id: int) -> str:

@@ -14,9 +14,9 @@ from django.views.decorators.http import require_POST
 
 from roret.core import audit
 from roret.core.access import role_required
+from roret.core.permissions import AGGREGATE_ROLES, aggregate_scope
 from roret.economy import kpi
 from roret.economy.services import current_horizon
-from roret.economy.views import AGGREGATE_ROLES, scope
 from roret.reports import excel, kpi_report
 from roret.reports.pdf import render_pdf
 
@@ -54,7 +54,7 @@ def parse_half_value(wanted: str) -> tuple[kpi.Period, str]:
 
 def report_context(user, period: kpi.Period, half: str, progress=None) -> dict:
     """The report for ``user``: their scope (a centre leader's centre) and suppression (the committee)."""
-    where = scope(user)
+    where = aggregate_scope(user).where()
     context = kpi_report.build_report(period, user, where, progress=progress)
     context.update({"half": half, "halves": halves(datetime.date.today()), "centre_only": where is not None,
                     "made": timezone.localdate(), "municipality_name": settings.RORET["MUNICIPALITY_NAME"]})
@@ -76,7 +76,7 @@ def record_export(user, context, fmt: str, channel: str = "web"):
                  + (", undertrykt" if context["suppress"] else "") + ")")
 
 
-@role_required(*AGGREGATE_ROLES)
+@role_required(AGGREGATE_ROLES)
 def kpi_report_page(request):
     period, half = parse_half(request)
     return render(request, "reports/kpi_report.html", report_context(request.user, period, half))
@@ -92,17 +92,17 @@ def _download(request, fmt: str):
     return response
 
 
-@role_required(*AGGREGATE_ROLES)
+@role_required(AGGREGATE_ROLES)
 def kpi_report_pdf(request):
     return _download(request, "pdf")
 
 
-@role_required(*AGGREGATE_ROLES)
+@role_required(AGGREGATE_ROLES)
 def kpi_report_xlsx(request):
     return _download(request, "xlsx")
 
 
-@role_required(*AGGREGATE_ROLES)
+@role_required(AGGREGATE_ROLES)
 @require_POST
 def kpi_report_start(request):
     """Make the PDF or Excel report in the background (roret db_worker) and show its progress."""

@@ -32,6 +32,10 @@ class InquiryForm(forms.Form):
     received_on = forms.DateField(label=_("Received on"), initial=datetime.date.today, widget=DATE)
     paragraph = forms.ChoiceField(label=_("Service type asked about"), choices=_paragraph_choices(), widget=SELECT)
     about = forms.CharField(label=_("What it is about"), widget=AREA)
+    # Asked for only when the CPR number belongs to a citizen known to the department without a
+    # responsible team: taking them into the team's caseload is an explicit step with a reason.
+    take_reason = forms.CharField(label=_("Why the citizen is your team's case"), required=False, max_length=300,
+                                  widget=AREA)
 
 
 class ScreeningForm(forms.Form):
@@ -82,6 +86,18 @@ class PlacementForm(forms.Form):
     def __init__(self, *args, offers=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["offer"].queryset = offers if offers is not None else Offer.objects.all()
+
+
+def show_take_reason(form: InquiryForm) -> InquiryForm:
+    """The reason for taking a citizen without a team into the caseload is asked for only when
+    the service has asked for it (or it has been given): otherwise the field stays hidden."""
+    if not form.errors.get("take_reason") and not (form.data.get("take_reason") or "").strip():
+        form.fields["take_reason"].widget = forms.HiddenInput()
+    else:
+        form.fields["take_reason"].help_text = _(
+            "The citizen is known to the department but has no responsible team. Registering the inquiry takes "
+            "the citizen into your team's caseload; this is logged with your reason.")
+    return form
 
 
 def apply_errors(form, exc) -> None:

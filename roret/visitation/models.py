@@ -55,9 +55,12 @@ class Inquiry(models.Model):
     about = models.TextField(_("what it is about"))
     paragraph = models.CharField(_("service type asked about"), max_length=10, choices=LegalBasis.choices)
     deadline = models.DateField(_("case-processing deadline"), db_index=True)
-    caseworker = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
+    # None while a routed inquiry waits for a caseworker of the responsible team to take it.
+    caseworker = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
                                    verbose_name=_("caseworker"))
-    team = models.ForeignKey(Team, models.PROTECT, related_name="+", verbose_name=_("team"))
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                      related_name="+", verbose_name=_("registered by"))
+    team = models.ForeignKey(Team, models.PROTECT, related_name="+", verbose_name=_("responsible team"))
     status = models.CharField(_("status"), max_length=20, choices=InquiryStatus.choices, default=InquiryStatus.OPEN)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from roret.citizens.models import Citizen
-from roret.core.permissions import VIEW
+from roret.core.permissions import VIEW, citizen_scope
 from roret.outcomes.models import Measurement
 from roret.placements.models import Placement
 from roret.visitation import deadlines
@@ -21,13 +21,9 @@ from roret.visitation.models import (
 )
 
 
-def visible(user):
-    return Citizen.objects.restrict(user, VIEW).values("pk")
-
-
 def open_inquiries(user, today: datetime.date):
     """Open cases in ``user``'s scope with their deadline status, nearest deadline first."""
-    rows = list(Inquiry.objects.filter(status=InquiryStatus.OPEN, citizen__in=visible(user))
+    rows = list(Inquiry.objects.filter(citizen_scope(user, VIEW, via="citizen"), status=InquiryStatus.OPEN)
                 .select_related("citizen", "caseworker", "team", "screening").order_by("deadline", "pk"))
     for inquiry in rows:
         with_deadline_status(inquiry, today)
@@ -67,7 +63,8 @@ def deadline_summary(rows, user) -> dict:
 
 def open_youth_transitions(user):
     """Open transitions of young people (16-17) to adult services, of citizens in ``user``'s scope."""
-    return Transition.objects.filter(kind=TransitionKind.YOUTH, closed_on__isnull=True, citizen__in=visible(user))
+    return Transition.objects.filter(citizen_scope(user, VIEW, via="citizen"), kind=TransitionKind.YOUTH,
+                                     closed_on__isnull=True)
 
 
 def youth_transitions(user, today: datetime.date):

@@ -4,6 +4,7 @@ Every function runs in one transaction, checks the permission gate and its input
 audit entry, and changes nothing when it refuses (CaseError says what and where)."""
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -14,8 +15,8 @@ from django.utils.translation import gettext as _
 from roret.citizens import cpr as cprlib
 from roret.citizens import services as citizen_services
 from roret.citizens.models import Citizen
-from roret.core import audit
-from roret.core.models import Role, Term
+from roret.core import audit, permissions
+from roret.core.models import Term
 from roret.core.permissions import CHANGE
 from roret.offers.models import LegalBasis, Offer
 from roret.placements import services as placement_services
@@ -42,16 +43,9 @@ class CaseError(ValidationError):
     """Input the case flow refuses; the message says what is wrong and where."""
 
 
-def _caseworker(actor) -> None:
-    if actor is None or not actor.is_authenticated or actor.role != Role.CASEWORKER or not actor.team_id:
-        raise PermissionError(_("Only a caseworker in a visitation team may do this."))
-
-
-def _changeable(actor, citizen_id: int) -> Citizen:
-    try:
-        return Citizen.objects.restrict(actor, CHANGE).get(pk=citizen_id)
-    except Citizen.DoesNotExist as exc:
-        raise PermissionError(_("You may not change this citizen's record.")) from exc
+def _changeable(actor, citizen_id: int, *, lock: bool = False) -> Citizen:
+    """The citizen through the gate for "change" (NotInScope outside the actor's scope)."""
+    return permissions.fetch(actor, CHANGE, Citizen, citizen_id, lock=lock)
 
 
 def _require(value, message: str, field: str):
@@ -62,13 +56,37 @@ def _require(value, message: str, field: str):
 
 # --- inquiry -------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class Routed:
+    """An inquiry about a citizen in another team's caseload: registered for that team, which
+    takes it on. The registering caseworker learns only that it was sent on, never which team
+    holds the citizen or what it holds."""
+
+    received_on: datetime.date
+    deadline: datetime.date
+
+
+LOOKUP_PURPOSE = "Opslag på CPR-nummer ved registrering af henvendelse (fordeling til ansvarligt team)"
+
+
 @transaction.atomic
 def register_inquiry(*, actor, source: str, received_on: datetime.date, about: str, paragraph: str,
                      citizen: Citizen | None = None, cpr: str = "", first_name: str = "", last_name: str = "",
-                     address: str = "", source_detail: str = "", channel: str = "web") -> Inquiry:
-    """Record an inquiry and start its deadline. A citizen not yet known is registered into the
-    caseworker's team's caseload, so the caseworker can carry the case on."""
-    _caseworker(actor)
+                     address: str = "", source_detail: str = "", take_reason: str = "",
+                     channel: str = "web") -> Inquiry | Routed:
+    """Record an inquiry and start its deadline.
+
+    By CPR number (the look-up is audited with its purpose, against the citizen when one is found):
+
+    - a citizen in the caseworker's own caseload: the inquiry is theirs;
+    - a citizen in another team's caseload: the inquiry is registered for that team, unassigned,
+      and the answer is :class:`Routed`, which says nothing of the citizen;
+    - a known citizen with no responsible team: only with ``take_reason``, which takes the citizen
+      into the caseworker's team's caseload as an explicit, audited step
+      (``citizens.services.take_into_caseload``); without it a CaseError asks for the reason;
+    - an unknown CPR number: the citizen is registered into the caseworker's team's caseload.
+    """
+    permissions.require_role(actor, permissions.CASEWORKERS, "only a caseworker registers inquiries")
     if source not in InquirySource.values:
         raise CaseError({"source": _("Choose who asked.")})
     if paragraph not in LegalBasis.values:
@@ -81,28 +99,32 @@ def register_inquiry(*, actor, source: str, received_on: datetime.date, about: s
             number = cprlib.validate(cpr)
         except ValidationError as exc:
             raise CaseError({"cpr": exc.messages}) from exc
-        existing = Citizen.objects.with_cpr(number).first()
-        if existing is not None:
-            if existing.team_id is None:
-                existing.team_id = actor.team_id
-                existing.save(update_fields=["team"])
-                audit.record(actor, "change", citizen=existing, obj=existing, channel=channel,
-                             summary="Borger knyttet til teamets sagsstamme ved henvendelse")
-            elif not Citizen.objects.restrict(actor, CHANGE).filter(pk=existing.pk).exists():
-                raise CaseError({"cpr": _("The citizen is in another team's caseload; that team records the "
-                                          "inquiry or transfers the case.")})
-            citizen = existing
-        else:
+        known = Citizen.objects.with_cpr(number).values("pk", "team_id").first()
+        audit.record(actor, "search", citizen=known["pk"] if known else None, channel=channel, reason=LOOKUP_PURPOSE,
+                     summary=f"CPR-opslag ved ny henvendelse: {cprlib.mask(number)}")
+        if known is None:
             _require(first_name, _("Give the citizen's first name."), "first_name")
             _require(last_name, _("Give the citizen's last name."), "last_name")
             citizen = citizen_services.create_citizen(cpr=number, first_name=first_name.strip(),
                                                       last_name=last_name.strip(), address=address.strip(),
-                                                      team=actor.team, actor=actor, channel=channel)
+                                                      actor=actor, channel=channel)
+        elif known["team_id"] is None:
+            if not take_reason.strip():
+                raise CaseError({"take_reason": _(
+                    "The citizen is known to the department but has no responsible team. To take the citizen "
+                    "into your team's caseload, write why it is your team's case.")})
+            citizen = citizen_services.take_into_caseload(known["pk"], actor=actor, reason=take_reason,
+                                                          channel=channel)
+        elif known["team_id"] != actor.team_id:
+            return _route(known["pk"], known["team_id"], actor=actor, source=source, received_on=received_on,
+                          about=about, paragraph=paragraph, source_detail=source_detail, channel=channel)
+        else:
+            citizen = Citizen(pk=known["pk"])
     citizen = _changeable(actor, citizen.pk)
     inquiry = Inquiry(citizen=citizen, source=source, source_detail=source_detail.strip(), received_on=received_on,
                       about=about.strip(), paragraph=paragraph,
                       deadline=deadlines.deadline_for(received_on, paragraph),
-                      caseworker=actor, team=actor.team)
+                      caseworker=actor, registered_by=actor, team=citizen.team)
     inquiry.full_clean()
     inquiry.save()
     audit.record(actor, "create", citizen=citizen, obj=inquiry, channel=channel,
@@ -110,8 +132,37 @@ def register_inquiry(*, actor, source: str, received_on: datetime.date, about: s
                  after=audit.snapshot(inquiry, ["source", "received_on", "paragraph", "deadline"]))
     age = citizen.age(received_on)
     if source == InquirySource.CHILDREN and 16 <= age < 18:
-        open_transition(citizen, TransitionKind.YOUTH, actor=actor, opened_on=received_on,
-                        expected_need=about.strip(), channel=channel)
+        _open_transition(citizen, TransitionKind.YOUTH, actor=actor, opened_on=received_on,
+                         expected_need=about.strip(), channel=channel)
+    return inquiry
+
+
+def _route(citizen_id: int, team_id: int, *, actor, source, received_on, about, paragraph, source_detail,
+           channel) -> Routed:
+    """Register the inquiry for the team that holds the citizen, with no caseworker yet."""
+    inquiry = Inquiry(citizen_id=citizen_id, source=source, source_detail=source_detail.strip(),
+                      received_on=received_on, about=about.strip(), paragraph=paragraph,
+                      deadline=deadlines.deadline_for(received_on, paragraph),
+                      caseworker=None, registered_by=actor, team_id=team_id)
+    inquiry.full_clean()
+    inquiry.save()
+    audit.record(actor, "create", citizen=citizen_id, obj=inquiry, channel=channel,
+                 summary=f"Henvendelse registreret og sendt til det ansvarlige team, frist {inquiry.deadline:%d.%m.%Y}",
+                 after=audit.snapshot(inquiry, ["source", "received_on", "paragraph", "deadline", "team"]))
+    return Routed(received_on=inquiry.received_on, deadline=inquiry.deadline)
+
+
+@transaction.atomic
+def take_inquiry(inquiry: Inquiry, *, actor, channel: str = "web") -> Inquiry:
+    """A caseworker of the responsible team takes an unassigned (routed) inquiry as their case."""
+    inquiry = permissions.fetch(actor, CHANGE, Inquiry, inquiry.pk, lock=True)
+    if inquiry.caseworker_id is not None:
+        raise CaseError(_("The inquiry already has a caseworker (%(name)s).")
+                        % {"name": inquiry.caseworker.get_full_name() or inquiry.caseworker.get_username()})
+    inquiry.caseworker = actor
+    inquiry.save(update_fields=["caseworker"])
+    audit.record(actor, "change", citizen=inquiry.citizen_id, obj=inquiry, channel=channel,
+                 summary="Henvendelse taget som egen sag", before={"caseworker": None}, after={"caseworker": actor.pk})
     return inquiry
 
 
@@ -122,9 +173,8 @@ def screen(inquiry: Inquiry, *, actor, outcome: str, reason: str, screened_on: d
            guided_to: str = "", guided_to_detail: str = "", channel: str = "web") -> Screening:
     """Step 1: in or out of the target group and service level; "out" records where the citizen
     was guided instead, and closes the inquiry."""
-    _caseworker(actor)
-    inquiry = Inquiry.objects.select_for_update().get(pk=inquiry.pk)
-    citizen = _changeable(actor, inquiry.citizen_id)
+    inquiry = permissions.fetch(actor, CHANGE, Inquiry, inquiry.pk, lock=True)
+    citizen = inquiry.citizen
     if hasattr(inquiry, "screening"):
         raise CaseError(_("This inquiry has already been screened (%(day)s).")
                         % {"day": f"{inquiry.screening.screened_on:%d.%m.%Y}"})
@@ -161,8 +211,8 @@ def assess(citizen: Citizen, *, actor, hopes: str, support_need: Term, levels: d
            channel: str = "web") -> Assessment:
     """Step 2: a new assessment version. ``levels`` maps theme id -> 0..4 or None (not assessed)
     for themes under "Aktivitet og deltagelse"; ``notes`` maps any theme id -> text."""
-    _caseworker(actor)
-    citizen = Citizen.objects.select_for_update().get(pk=_changeable(actor, citizen.pk).pk)
+    citizen = _changeable(actor, citizen.pk, lock=True)
+    had_target_groups = citizen.target_groups.exists()
     levels, notes = levels or {}, notes or {}
     _require(hopes, _("Write the citizen's own perspective first: hopes, wishes and dreams in their own words."),
              "hopes")
@@ -206,6 +256,11 @@ def assess(citizen: Citizen, *, actor, hopes: str, support_need: Term, levels: d
         meeting_row.save()
     if target_groups:
         citizen.target_groups.add(*target_groups)
+        if not had_target_groups:
+            # The cost segments carry each citizen's first-recorded target group.
+            from roret.economy.services import recost_after_commit
+
+            recost_after_commit(citizen.placements.values_list("pk", flat=True))
     audit.record(actor, "create", citizen=citizen, obj=assessment, channel=channel,
                  summary=f"Udredning (trin 2) version {assessment.version}: {support_need.display}",
                  after={"version": assessment.version, "support_need": support_need.display,
@@ -266,8 +321,7 @@ def decide(citizen: Citizen, *, actor, kind: str, paragraph: str, justification:
     """A grant or a refusal under a legal paragraph. A grant creates the Grant (on the waiting
     list until placed) and schedules its first follow-up. Choosing a step above the lowest
     adequate one of the staircase proposal needs a written reason."""
-    _caseworker(actor)
-    citizen = Citizen.objects.select_for_update().get(pk=_changeable(actor, citizen.pk).pk)
+    citizen = _changeable(actor, citizen.pk, lock=True)
     if kind not in DecisionKind.values:
         raise CaseError({"kind": _("Choose grant or refusal.")})
     if paragraph not in LegalBasis.values:
@@ -304,7 +358,7 @@ def decide(citizen: Citizen, *, actor, kind: str, paragraph: str, justification:
         decision.offer_type, decision.offer, decision.start, decision.review_on = offer_type, offer, start, review_on
         decision.hours_per_week, decision.chosen_step, decision.lowest_adequate_step = hours_per_week, chosen, lowest
         decision.intrusive_reason = intrusive_reason.strip() if lowest is not None and chosen > lowest else ""
-        decision.grant = placement_services.create_grant(
+        decision.grant = placement_services.grant_for(
             citizen, paragraph=paragraph, offer_type=offer_type, start=start, actor=actor, scope=scope.strip(),
             hours_per_week=hours_per_week, review_on=review_on, preferred_offer=offer, channel=channel)
     decision.full_clean()
@@ -312,8 +366,8 @@ def decide(citizen: Citizen, *, actor, kind: str, paragraph: str, justification:
     if decision.grant is not None:
         from roret.outcomes import services as outcome_services
 
-        outcome_services.schedule_follow_up(decision.grant, outcome_services.first_follow_up_due(decision.grant),
-                                            actor=actor, channel=channel)
+        outcome_services.follow_up_for(decision.grant, outcome_services.first_follow_up_due(decision.grant),
+                                       actor=actor, channel=channel)
     if inquiry is not None and inquiry.status == InquiryStatus.OPEN:
         inquiry.status, inquiry.closed_on = InquiryStatus.DECIDED, decided_on
         inquiry.save(update_fields=["status", "closed_on"])
@@ -330,29 +384,27 @@ def place_from_decision(decision: Decision, offer: Offer, start: datetime.date, 
                         external_reason: str = "", channel: str = "web"):
     """Place the granted citizen through the one placement path (start_placement); a new
     residential placement gets its first follow-up three months after move-in."""
-    _caseworker(actor)
     if decision.grant_id is None:
         raise CaseError(_("Only a granting decision can be placed."))
     grant = Grant.objects.get(pk=decision.grant_id)
+    # start_placement takes the citizen through the gate (for "change") and locks it.
     placement = placement_services.start_placement(grant, offer, start, actor=actor, channel=channel,
                                                    over_occupancy_reason=over_occupancy_reason,
                                                    agreed_amount=agreed_amount, external_reason=external_reason)
     if placement.is_residential:
         from roret.outcomes import services as outcome_services
 
-        outcome_services.schedule_follow_up(grant, outcome_services.residential_follow_up_due(start),
-                                            actor=actor, channel=channel, earlier_only=True)
+        outcome_services.follow_up_for(grant, outcome_services.residential_follow_up_due(start),
+                                       actor=actor, channel=channel, earlier_only=True)
     return placement
 
 
 @transaction.atomic
 def wait_for_offer(decision: Decision, offer: Offer, *, actor, channel: str = "web") -> Grant:
     """Put the grant on the waiting list for ``offer`` (a grant without a placement waits)."""
-    _caseworker(actor)
     if decision.grant_id is None:
         raise CaseError(_("Only a granting decision can wait for a place."))
-    grant = Grant.objects.select_for_update().get(pk=decision.grant_id)
-    _changeable(actor, grant.citizen_id)
+    grant = permissions.fetch(actor, CHANGE, Grant, decision.grant_id, lock=True)
     before = audit.snapshot(grant, ["preferred_offer"])
     grant.preferred_offer = offer
     grant.save(update_fields=["preferred_offer"])
@@ -367,7 +419,13 @@ def wait_for_offer(decision: Decision, offer: Offer, *, actor, channel: str = "w
 @transaction.atomic
 def open_transition(citizen: Citizen, kind: str, *, actor, opened_on: datetime.date | None = None,
                     expected_need: str = "", channel: str = "web") -> Transition:
-    _changeable(actor, citizen.pk)
+    citizen = _changeable(actor, citizen.pk)
+    return _open_transition(citizen, kind, actor=actor, opened_on=opened_on, expected_need=expected_need,
+                            channel=channel)
+
+
+def _open_transition(citizen: Citizen, kind: str, *, actor, opened_on, expected_need, channel) -> Transition:
+    """open_transition for a citizen the caller has fetched for "change"."""
     existing = Transition.objects.filter(citizen=citizen, kind=kind, closed_on__isnull=True).first()
     if existing is not None:
         return existing
@@ -383,8 +441,7 @@ def tick_checklist(transition: Transition, item: str, *, actor, done_on: datetim
                    done: bool = True, channel: str = "web") -> Transition:
     from roret.visitation.models import YOUTH_CHECKLIST
 
-    transition = Transition.objects.select_for_update().get(pk=transition.pk)
-    _changeable(actor, transition.citizen_id)
+    transition = permissions.fetch(actor, CHANGE, Transition, transition.pk, lock=True)
     if item not in dict(YOUTH_CHECKLIST):
         raise CaseError(_("Unknown checklist item %(item)r.") % {"item": item})
     before = dict(transition.checklist)
@@ -402,8 +459,7 @@ def tick_checklist(transition: Transition, item: str, *, actor, done_on: datetim
 @transaction.atomic
 def close_transition(transition: Transition, *, actor, end_reason: str, closed_on: datetime.date | None = None,
                      channel: str = "web") -> Transition:
-    transition = Transition.objects.select_for_update().get(pk=transition.pk)
-    _changeable(actor, transition.citizen_id)
+    transition = permissions.fetch(actor, CHANGE, Transition, transition.pk, lock=True)
     _require(end_reason, _("Give the reason the transition ends."), "end_reason")
     transition.closed_on, transition.end_reason = closed_on or datetime.date.today(), end_reason.strip()
     transition.save(update_fields=["closed_on", "end_reason"])
@@ -418,14 +474,14 @@ def move_to_elderly_care(citizen: Citizen, *, actor, on: datetime.date, note: st
     close the elderly-care transition with that reason."""
     from roret.placements.models import EndReason, Placement
 
-    _caseworker(actor)
     citizen = _changeable(actor, citizen.pk)
     current = list(Placement.objects.filter(citizen=citizen, start__lt=on).filter(Q(end__isnull=True) | Q(end__gt=on)))
     if not current:
         raise CaseError(_("%(name)s has no current placement to end.") % {"name": citizen.name})
     ended = [placement_services.end_placement(p, on, EndReason.ELDERLY_CARE, actor=actor, channel=channel)
              for p in current]
-    transition = open_transition(citizen, TransitionKind.ELDERLY, actor=actor, opened_on=on, channel=channel)
+    transition = _open_transition(citizen, TransitionKind.ELDERLY, actor=actor, opened_on=on, expected_need="",
+                                  channel=channel)
     close_transition(transition, actor=actor, closed_on=on, channel=channel,
                      end_reason=(EndReason.ELDERLY_CARE.label + (f": {note.strip()}" if note.strip() else "")))
     return ended

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.cases, name="cases"),
     path("inquiries/new/", views.inquiry_new, name="inquiry_new"),
     path("inquiries/<int:inquiry_pk>/", views.inquiry, name="inquiry"),
+    path("inquiries/<int:inquiry_pk>/take/", views.inquiry_take, name="inquiry_take"),
     path("citizens/<int:citizen_id>/assessment/new/", views.assessment_new, name="assessment_new"),
     path("assessments/<int:assessment_pk>/", views.assessment, name="assessment"),
     path("assessments/<int:assessment_pk>/decision/", views.decision_new, name="decision_new"),

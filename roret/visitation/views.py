@@ -7,32 +7,33 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from roret.citizens import services as citizen_services
+from roret.core import permissions
 from roret.core.access import role_required
-from roret.core.models import Role, Term
-from roret.core.permissions import CHANGE, EXPORT
+from roret.core.models import Term
+from roret.core.parsing import id_or_none
+from roret.core.permissions import CASE_ROLES, CASEWORKERS, CHANGE, EXPORT, has_role
 from roret.offers.models import Offer
 from roret.offers.queries import catalogue, with_vacancy
 from roret.placements.services import PlacementError
 from roret.visitation import forms, queries, services, staircase, themes
 from roret.visitation.models import YOUTH_CHECKLIST, Assessment, Decision, Inquiry, Transition
 
-CW = (Role.CASEWORKER,)
-CASE = (Role.CASEWORKER, Role.CENTRE_STAFF, Role.CENTRE_LEADER)
+CW = CASEWORKERS
+CASE = CASE_ROLES
 
 
 def _inquiry(request, pk) -> Inquiry:
-    inquiry = get_object_or_404(Inquiry.objects.select_related("citizen", "caseworker", "team"), pk=pk,
-                                citizen__in=queries.visible(request.user))
-    citizen_services.get_citizen(request.user, inquiry.citizen_id, summary="Henvendelse vist")
-    return inquiry
+    return citizen_services.get_record(request.user, Inquiry.objects.select_related("citizen", "caseworker", "team"),
+                                       pk, summary="Henvendelse vist")
 
 
-@role_required(*CW)
+@role_required(CW)
 def cases(request):
     today = datetime.date.today()
     rows = queries.open_inquiries(request.user, today)
@@ -43,7 +44,7 @@ def cases(request):
         "today": today, "near_days": queries.deadlines.NEAR_WORKING_DAYS})
 
 
-@role_required(*CW)
+@role_required(CW)
 def inquiry_new(request):
     form = forms.InquiryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -52,17 +53,35 @@ def inquiry_new(request):
             inquiry = services.register_inquiry(
                 actor=request.user, cpr=data["cpr"], first_name=data["first_name"], last_name=data["last_name"],
                 source=data["source"], source_detail=data["source_detail"], received_on=data["received_on"],
-                about=data["about"], paragraph=data["paragraph"])
+                about=data["about"], paragraph=data["paragraph"], take_reason=data["take_reason"])
         except ValidationError as exc:
             forms.apply_errors(form, exc)
-        else:
-            messages.success(request, _("Inquiry registered; the deadline is %(day)s.")
+            return render(request, "visitation/inquiry_new.html", {"form": forms.show_take_reason(form)})
+        if isinstance(inquiry, services.Routed):
+            messages.success(request, _("The citizen is in another team's caseload: the inquiry has been sent to the "
+                                        "responsible team, which takes it on. The deadline is %(day)s.")
                              % {"day": f"{inquiry.deadline:%d.%m.%Y}"})
-            return redirect("visitation:inquiry", inquiry_pk=inquiry.pk)
-    return render(request, "visitation/inquiry_new.html", {"form": form})
+            return redirect("visitation:cases")
+        messages.success(request, _("Inquiry registered; the deadline is %(day)s.")
+                         % {"day": f"{inquiry.deadline:%d.%m.%Y}"})
+        return redirect("visitation:inquiry", inquiry_pk=inquiry.pk)
+    return render(request, "visitation/inquiry_new.html", {"form": forms.show_take_reason(form)})
 
 
-@role_required(*CW)
+@role_required(CW)
+@require_POST
+def inquiry_take(request, inquiry_pk):
+    """A caseworker of the responsible team takes an inquiry that was sent to the team unassigned."""
+    try:
+        services.take_inquiry(Inquiry(pk=inquiry_pk), actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The case is yours."))
+    return redirect("visitation:cases")
+
+
+@role_required(CW)
 def inquiry(request, inquiry_pk):
     inquiry = _inquiry(request, inquiry_pk)
     screening = getattr(inquiry, "screening", None) if hasattr(inquiry, "screening") else None
@@ -97,13 +116,13 @@ def _assessment_input(post):
     return levels, notes
 
 
-@role_required(*CW)
+@role_required(CW)
 def assessment_new(request, citizen_id):
     citizen = citizen_services.get_citizen(request.user, citizen_id, action=CHANGE, summary="Udredning åbnet")
     inquiry = None
     if request.GET.get("inquiry") or request.POST.get("inquiry"):
-        inquiry = get_object_or_404(Inquiry, pk=request.GET.get("inquiry") or request.POST.get("inquiry"),
-                                    citizen=citizen)
+        inquiry = permissions.fetch(request.user, CHANGE, Inquiry.objects.filter(citizen=citizen),
+                                    request.GET.get("inquiry") or request.POST.get("inquiry"))
     previous = citizen.assessments.order_by("-version").prefetch_related("themes").first()
     errors = []
     if request.method == "POST":
@@ -151,13 +170,12 @@ def assessment_new(request, citizen_id):
 
 
 def _assessment(request, pk) -> Assessment:
-    assessment = get_object_or_404(Assessment.objects.select_related("citizen", "support_need", "inquiry"), pk=pk,
-                                   citizen__in=queries.visible(request.user))
-    citizen_services.get_citizen(request.user, assessment.citizen_id, summary="Udredning vist")
-    return assessment
+    return citizen_services.get_record(
+        request.user, Assessment.objects.select_related("citizen", "support_need", "inquiry"), pk,
+        summary="Udredning vist")
 
 
-@role_required(*CASE)
+@role_required(CASE)
 def assessment(request, assessment_pk):
     assessment = _assessment(request, assessment_pk)
     return render(request, "visitation/assessment.html", {
@@ -169,7 +187,7 @@ def assessment(request, assessment_pk):
         "versions": Assessment.objects.filter(citizen=assessment.citizen).order_by("-version")})
 
 
-@role_required(*CW)
+@role_required(CW)
 def decision_new(request, assessment_pk):
     assessment = _assessment(request, assessment_pk)
     citizen = assessment.citizen
@@ -200,24 +218,23 @@ def decision_new(request, assessment_pk):
         "lowest_label": staircase.StaircaseStep(lowest).label if lowest in staircase.StaircaseStep.values else lowest})
 
 
-def _decision(request, pk) -> Decision:
-    decision = get_object_or_404(
+def _decision(request, pk, *, summary: str, action: str = "view") -> Decision:
+    return citizen_services.get_record(
+        request.user,
         Decision.objects.select_related("citizen", "offer", "offer_type", "grant", "decided_by", "assessment"),
-        pk=pk, citizen__in=queries.visible(request.user))
-    return decision
+        pk, summary=summary, action=action)
 
 
-@role_required(*CW)
+@role_required(CW)
 def decision(request, decision_pk):
-    decision = _decision(request, decision_pk)
-    citizen_services.get_citizen(request.user, decision.citizen_id, summary="Afgørelse vist")
+    decision = _decision(request, decision_pk, summary="Afgørelse vist")
     today = datetime.date.today()
     offers = with_vacancy(catalogue(today).order_by("staircase_step", "name"))
     form = forms.PlacementForm(request.POST or None, offers=Offer.objects.all(),
                                initial={"offer": decision.offer_id, "start": decision.start})
     if request.method == "POST" and decision.grant_id:
         if request.POST.get("action") == "wait":
-            offer = Offer.objects.filter(pk=request.POST.get("offer") or 0).first()
+            offer = Offer.objects.filter(pk=id_or_none(request.POST.get("offer")) or 0).first()
             if offer is None:
                 form.add_error("offer", _("Choose the offer the grant waits for."))
             else:
@@ -244,20 +261,18 @@ def decision(request, decision_pk):
         "placements": placements, "today": today})
 
 
-@role_required(*CW)
+@role_required(CW)
 def letter(request, decision_pk):
     from roret.visitation.letter import render_letter
 
-    decision = _decision(request, decision_pk)
-    citizen_services.get_citizen(request.user, decision.citizen_id, action=EXPORT,
-                                 summary=f"Afgørelsesbrev dannet ({decision.get_kind_display()})")
+    decision = _decision(request, decision_pk, action=EXPORT, summary="Afgørelsesbrev dannet")
     pdf = render_letter(decision)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="afgoerelse-{decision.pk}.pdf"'
     return response
 
 
-@role_required(*CASE)
+@role_required(CASE)
 def timeline(request, citizen_id):
     from roret.outcomes.queries import measurement_series
     from roret.visitation.timeline_chart import who5_chart
@@ -267,10 +282,10 @@ def timeline(request, citizen_id):
     return render(request, "visitation/timeline.html", {
         "citizen": citizen, "events": queries.timeline(citizen, today), "today": today,
         "chart": who5_chart(measurement_series(citizen.pk)),
-        "is_caseworker": request.user.role == Role.CASEWORKER})
+        "is_caseworker": has_role(request.user, CASEWORKERS)})
 
 
-@role_required(*CW)
+@role_required(CW)
 def fhir_export(request, citizen_id):
     from roret.visitation import fhir
 
@@ -280,7 +295,7 @@ def fhir_export(request, citizen_id):
     return response
 
 
-@role_required(*CW)
+@role_required(CW)
 def transitions(request):
     today = datetime.date.today()
     return render(request, "visitation/transitions.html", {
@@ -288,11 +303,10 @@ def transitions(request):
         "elderly": queries.elderly_candidates(request.user, today), "today": today})
 
 
-@role_required(*CW)
+@role_required(CW)
 def transition(request, transition_pk):
-    row = get_object_or_404(Transition.objects.select_related("citizen"), pk=transition_pk,
-                            citizen__in=queries.visible(request.user))
-    citizen_services.get_citizen(request.user, row.citizen_id, summary="Overgang vist")
+    row = citizen_services.get_record(request.user, Transition.objects.select_related("citizen"), transition_pk,
+                                      summary="Overgang vist")
     if request.method == "POST":
         try:
             if request.POST.get("action") == "close":
@@ -308,7 +322,7 @@ def transition(request, transition_pk):
     return render(request, "visitation/transition.html", {"transition": row, "citizen": row.citizen, "items": items})
 
 
-@role_required(*CW)
+@role_required(CW)
 def elderly_care(request, citizen_id):
     citizen = citizen_services.get_citizen(request.user, citizen_id, action=CHANGE, summary="Overgang til ældreområdet")
     error = ""

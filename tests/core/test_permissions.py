@@ -5,6 +5,7 @@ from django.http import Http404
 
 from roret.citizens import services
 from roret.citizens.models import Citizen
+from roret.core.permissions import NotInScope
 from roret.placements import services as placement_services
 
 
@@ -64,5 +65,6 @@ def test_search_goes_through_the_gate(world, people):
 
 
 def test_changes_outside_scope_are_refused(world, people):
-    with pytest.raises(PermissionError):
-        world.grant(people[1])
+    with pytest.raises(NotInScope):
+        placement_services.create_grant(people[1], paragraph="SEL108", offer_type=world.residential.offer_type,
+                                        start=datetime.date(2024, 1, 1), actor=world.users["caseworker"])

@@ -14,10 +14,13 @@ from hypothesis import strategies as st
 from roret.economy import kpi
 from roret.economy.duration import durations, km_median
 from roret.economy.engine import placement_cost
-from roret.economy.models import CostSegment, ReimbursementLevel
-from roret.offers.models import Tariff
+from roret.economy.models import CostSegment, PendingRecost, ReimbursementLevel
+from roret.economy.services import refresh_segments
+from roret.offers import services as offer_services
+from roret.outcomes.services import renegotiate_tariff
 from roret.placements.models import PlacementTariff
 from roret.placements.services import end_placement
+from tests.factories import committed
 
 day = datetime.date
 YEAR_2024 = kpi.Period(day(2024, 1, 1), day(2025, 1, 1))
@@ -38,21 +41,38 @@ def test_a_new_placement_gets_cost_segments_and_the_kpi_matches_the_engine(world
 def test_segments_follow_tariff_changes_agreed_tariffs_and_ends(world):
     citizen = world.citizen()
     placement = world.place(citizen, world.external, start=day(2024, 1, 1))
-    Tariff.objects.create(offer=world.external, valid_from=day(2024, 7, 1), amount=Decimal("3200.00"), unit="day")
+    with committed():
+        offer_services.add_tariff(world.external, valid_from=day(2024, 7, 1), amount=Decimal("3200.00"), unit="day",
+                                  actor=world.users["economist"], reason="Ny takst aftalt med leverandøren")
     assert kpi.kroner(kpi.totals(YEAR_2024).cost_external) == Decimal(182 * 3100 + 184 * 3200)
-    PlacementTariff.objects.create(placement=placement, valid_from=day(2024, 10, 1), amount=Decimal("4000.00"),
-                                   unit="day")
-    assert kpi.kroner(kpi.totals(YEAR_2024).cost_total) == Decimal(182 * 3100 + 92 * 3200 + 92 * 4000)
-    end_placement(placement, day(2024, 11, 1), "goal_achieved", actor=world.users["caseworker"])
+    with committed():
+        renegotiate_tariff(placement, actor=world.users["caseworker"], new_amount=Decimal("3000.00"),
+                           valid_from=day(2024, 10, 1))
+    assert kpi.kroner(kpi.totals(YEAR_2024).cost_total) == Decimal(182 * 3100 + 92 * 3200 + 92 * 3000)
+    with committed():
+        end_placement(placement, day(2024, 11, 1), "goal_achieved", actor=world.users["caseworker"])
     total = kpi.totals(YEAR_2024)
-    assert kpi.kroner(total.cost_total) == Decimal(182 * 3100 + 92 * 3200 + 31 * 4000)
+    assert kpi.kroner(total.cost_total) == Decimal(182 * 3100 + 92 * 3200 + 31 * 3000)
     assert total.ended_placements == 1
+
+
+def test_a_change_is_recosted_once_after_the_commit_and_not_before(world):
+    placement = world.place(world.citizen(), world.external, start=day(2024, 1, 1))
+    with committed():
+        offer_services.add_tariff(world.external, valid_from=day(2024, 7, 1), amount=Decimal("3200.00"), unit="day",
+                                  actor=world.users["economist"], reason="Ny takst aftalt med leverandøren")
+        # Inside the transaction the segments are those of before; the placement is marked.
+        assert kpi.kroner(kpi.totals(YEAR_2024).cost_external) == Decimal(366 * 3100)
+        assert list(PendingRecost.objects.values_list("placement_id", flat=True)) == [placement.pk]
+    assert not PendingRecost.objects.exists()
+    assert kpi.kroner(kpi.totals(YEAR_2024).cost_external) == Decimal(182 * 3100 + 184 * 3200)
 
 
 def test_changing_an_offers_account_function_moves_its_cost(world):
     world.place(world.citizen(), world.day_offer, start=day(2024, 1, 1))
     world.day_offer.account_function = "5.38.59"
-    world.day_offer.save()
+    with committed():
+        offer_services.save_offer(world.day_offer, actor=world.users["economist"], reason="Rettet kontering")
     rows = {r.key: r.cost_total for r in kpi.breakdown(YEAR_2024, "account_function")}
     assert rows == {"5.38.59": 366 * 600 * 100}
 
@@ -167,6 +187,7 @@ def test_random_placements_breakdowns_add_up_and_splitting_adds_up(world, stays,
                                     over_occupancy_reason="test", paying_municipality="0101" if sold else None)
             PlacementTariff.objects.create(placement=placement, valid_from=start + datetime.timedelta(days=offset % 90),
                                            amount=amount, unit=unit, hours_per_week=Decimal("4.50"))
+            refresh_segments([placement.pk])  # an agreed row written here, outside the services
         total = kpi.totals(YEAR_2024)
         for dim in kpi.DIMENSIONS:
             rows = kpi.breakdown(YEAR_2024, dim)

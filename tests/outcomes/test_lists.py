@@ -6,6 +6,7 @@ from decimal import Decimal
 from roret.citizens.models import Citizen
 from roret.outcomes import queries, services
 from roret.visitation import services as visitation
+from tests.factories import committed
 from tests.visitation import helpers
 from tests.visitation.helpers import TODAY
 
@@ -14,7 +15,9 @@ DAY = datetime.timedelta(days=1)
 
 def _placed(world, offer, start, **extra):
     decision = helpers.granted(world, offer=offer, start=start)
-    return decision, visitation.place_from_decision(decision, offer, start, actor=world.users["caseworker"], **extra)
+    with committed():  # the placement's cost, refreshed after the commit
+        return decision, visitation.place_from_decision(decision, offer, start, actor=world.users["caseworker"],
+                                                        **extra)
 
 
 def test_follow_ups_due_and_overdue_per_team_and_per_centre(world):

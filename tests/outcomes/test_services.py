@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from roret.core.models import AuditEntry
+from roret.core.permissions import NotInScope
 from roret.outcomes import queries, services
 from roret.outcomes.models import FollowUp, Goal, Measurement, TariffRenegotiation
 from roret.placements.models import PlacementTariff
@@ -40,7 +41,7 @@ def test_centre_staff_record_goals_steps_and_measurements_for_citizens_placed_in
     assert (measurement.raw, measurement.score, measurement.band, measurement.flagged_items) == (10, 40, "at_risk", [3])
     for obj in (goal, step, measurement):
         assert_audited("create", staff, citizen=citizen, obj=obj)
-    with pytest.raises(PermissionError):
+    with pytest.raises(NotInScope):
         services.add_goal(citizen, actor=world.users["outsider"], goal_type=term("Udvikle funktionsevne"),
                           theme=term("Lave mad"), own_words="x", target_date=TODAY + DAY)
 

@@ -5,12 +5,15 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
+from roret.citizens import services as citizen_services
 from roret.citizens.models import Citizen
 from roret.core.models import AuditEntry
+from roret.core.permissions import NotInScope
 from roret.placements.models import Grant, Placement
 from roret.placements.services import PlacementError
-from roret.visitation import deadlines, services, staircase
+from roret.visitation import deadlines, queries, services, staircase
 from roret.visitation.models import Assessment, Decision, Inquiry, InquiryStatus, Transition
+from tests.factories import make_cpr
 from tests.visitation import helpers
 from tests.visitation.helpers import TODAY, term, theme_id
 
@@ -64,11 +67,84 @@ def test_an_inquiry_without_a_valid_cpr_number_changes_nothing(world):
     assert _counts() == before
 
 
-def test_a_citizen_in_another_teams_caseload_is_not_taken_over(world):
+def test_an_inquiry_about_another_teams_citizen_is_routed_to_that_team_and_reveals_nothing(world):
     other = world.citizen(team=world.other_team, actor=world.users["outsider"])
-    with pytest.raises(ValidationError, match="another team"):
-        services.register_inquiry(actor=world.users["caseworker"], source="citizen", received_on=TODAY, about="x",
-                                  paragraph="SEL85", cpr=other.cpr)
+    caseworker, outsider = world.users["caseworker"], world.users["outsider"]
+    result = services.register_inquiry(actor=caseworker, source="hospital", received_on=TODAY, about="Udskrives snart",
+                                       paragraph="SEL85", cpr=other.cpr)
+    # The answer is only that the inquiry was sent on: no citizen, team or record.
+    assert isinstance(result, services.Routed)
+    assert set(vars(result)) == {"received_on", "deadline"}
+    inquiry = Inquiry.objects.get(citizen=other)
+    assert (inquiry.team, inquiry.caseworker, inquiry.registered_by) == (world.other_team, None, caseworker)
+    assert other.team == world.other_team and not Citizen.objects.restrict(caseworker, "view").filter(pk=other.pk)
+    with pytest.raises(NotInScope):
+        services.take_inquiry(inquiry, actor=caseworker)
+    # The look-up is audited against the citizen with its purpose, so it stands in their access log.
+    lookup = AuditEntry.objects.get(action="search", actor=caseworker, citizen_id=other.pk)
+    assert lookup.reason == services.LOOKUP_PURPOSE
+    # The responsible team sees the unassigned case and takes it.
+    rows = queries.open_inquiries(outsider, TODAY)
+    assert [(r.pk, r.caseworker_id) for r in rows] == [(inquiry.pk, None)]
+    services.take_inquiry(inquiry, actor=outsider)
+    inquiry.refresh_from_db()
+    assert inquiry.caseworker == outsider
+    with pytest.raises(ValidationError, match="already has a caseworker"):
+        services.take_inquiry(inquiry, actor=outsider)
+
+
+def test_an_unknown_cpr_number_registers_the_citizen_and_the_lookup_is_audited_without_a_citizen(world):
+    caseworker = world.users["caseworker"]
+    inquiry = services.register_inquiry(actor=caseworker, source="citizen", received_on=TODAY, about="Ny borger",
+                                        paragraph="SEL85", cpr=make_cpr(), first_name="Ny", last_name="Borger")
+    assert inquiry.citizen.team == world.team and inquiry.caseworker == caseworker
+    assert AuditEntry.objects.filter(action="search", actor=caseworker, citizen_id__isnull=True,
+                                     reason=services.LOOKUP_PURPOSE).exists()
+
+
+def _teamless(world):
+    citizen = world.citizen(first_name="Uden", last_name="Team")
+    Citizen.objects.filter(pk=citizen.pk).update(team=None)
+    return Citizen.objects.get(pk=citizen.pk)
+
+
+def test_a_citizen_without_a_team_is_taken_into_the_caseload_only_explicitly_with_a_reason(world):
+    citizen = _teamless(world)
+    caseworker = world.users["caseworker"]
+    before = (Inquiry.objects.count(), AuditEntry.objects.filter(action="change").count())
+    with pytest.raises(ValidationError, match="no responsible team") as refused:
+        services.register_inquiry(actor=caseworker, source="citizen", received_on=TODAY, about="x",
+                                  paragraph="SEL85", cpr=citizen.cpr)
+    assert "take_reason" in refused.value.error_dict
+    with pytest.raises(ValidationError, match="reason"):
+        services.register_inquiry(actor=caseworker, source="citizen", received_on=TODAY, about="x",
+                                  paragraph="SEL85", cpr=citizen.cpr, take_reason="ok")
+    citizen.refresh_from_db()
+    assert citizen.team is None
+    assert (Inquiry.objects.count(), AuditEntry.objects.filter(action="change").count()) == before
+    inquiry = services.register_inquiry(actor=caseworker, source="citizen", received_on=TODAY, about="x",
+                                        paragraph="SEL85", cpr=citizen.cpr,
+                                        take_reason="Borgeren bor i vores distrikt og har søgt bostøtte")
+    citizen.refresh_from_db()
+    assert citizen.team == world.team and inquiry.team == world.team
+    taken = AuditEntry.objects.get(action="change", citizen_id=citizen.pk, actor=caseworker)
+    assert taken.reason == "Borgeren bor i vores distrikt og har søgt bostøtte"
+    assert (taken.before, taken.after) == ({"team": None}, {"team": world.team.pk})
+
+
+@pytest.mark.parametrize("persona", ["centre_staff", "centre_leader", "economist", "committee", "admin"])
+def test_only_a_caseworker_takes_a_citizen_without_a_team_into_a_caseload(world, persona):
+    citizen = _teamless(world)
+    with pytest.raises(NotInScope):
+        citizen_services.take_into_caseload(citizen.pk, actor=world.users[persona], reason="En god grund til det")
+    citizen.refresh_from_db()
+    assert citizen.team is None
+
+
+def test_a_citizen_of_another_team_cannot_be_taken_into_a_caseload(world):
+    other = world.citizen(team=world.other_team)
+    with pytest.raises(NotInScope):
+        citizen_services.take_into_caseload(other.pk, actor=world.users["caseworker"], reason="En god grund til det")
 
 
 def test_screening_out_records_where_the_citizen_was_guided_and_closes_the_inquiry(world, assert_audited):
@@ -199,7 +275,7 @@ def test_only_a_caseworker_with_the_citizen_in_their_caseload_decides(world):
     inquiry = helpers.screened_in(world)
     ass = helpers.assessment(world, inquiry.citizen, inquiry=inquiry)
     for persona in ("outsider", "centre_staff"):
-        with pytest.raises(PermissionError):
+        with pytest.raises(NotInScope):
             services.decide(inquiry.citizen, actor=world.users[persona], kind="refusal", paragraph="SEL108",
                             justification="x", assessment=ass)
 

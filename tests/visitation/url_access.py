@@ -11,6 +11,7 @@ EXPECTED = {
     "visitation:cases": CASEWORKER,
     "visitation:inquiry_new": CASEWORKER,
     "visitation:inquiry": CASEWORKER_CITIZEN,
+    "visitation:inquiry_take": {**CASEWORKER, "caseworker": 405, "outsider": 405},
     "visitation:assessment_new": CASEWORKER_CITIZEN,
     "visitation:assessment": CITIZEN,
     "visitation:decision_new": CASEWORKER_CITIZEN,

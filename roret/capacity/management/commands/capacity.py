@@ -16,7 +16,6 @@ import datetime
 import json
 import math
 import sys
-import time
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -103,6 +102,8 @@ class Command(BaseCommand):
         p.add_argument("--replications", type=whole(2, 20_000), default=1000, help="simulated futures (default 1000)")
         p.add_argument("--scenarios", action="store_true", help="also run the group's saved scenarios")
         p.add_argument("--today", type=datetime.date.fromisoformat, default=None, help="plan start (YYYY-MM-DD)")
+        p.add_argument("--user", default=None,
+                       help="the economist the runs are made for (default: the operator, logged as 'system')")
         p.add_argument("--json", action="store_true")
 
         p = sub.add_parser("bench", help="the engine against Ciw and SimPy on one loss model (needs the bench extra)")
@@ -140,43 +141,58 @@ class Command(BaseCommand):
         self.stdout.write(f"{s.places} own places: {s.blocking:.2%} placed externally, occupancy {s.occupancy:.1%}, "
                           f"expected cost {s.expected_cost:.2f} per period ({s.binding})")
 
-    def do_plan(self, *, years, group, seed, replications, scenarios, today, json, verbosity, **_):
+    def do_plan(self, *, years, group, seed, replications, scenarios, today, user, json, verbosity, **_):
         from tqdm import tqdm
 
         from roret.capacity.groups import GROUPS, parse_group
         from roret.capacity.models import Scenario
-        from roret.capacity.runs import baseline_snapshot, compute, snapshot, yearly
-        from roret.capacity.services import build_inputs
+        from roret.capacity.runs import create_run, execute, yearly
+        from roret.core.models import User
+        from roret.core.permissions import NotInScope
 
         try:
             groups = [parse_group(group)] if group else list(GROUPS)
         except ValueError as exc:
             raise CommandError(str(exc)) from None
+        actor = None
+        if user:
+            actor = User.objects.filter(username=user, is_active=True).first()
+            if actor is None:
+                raise CommandError(f"--user {user}: no active user of that name")
         day = today or datetime.date.today()
         horizon = 12 * years
+        # Each group's plan is a stored run, made and computed by the same run service as the page's
+        # background job, and audited with channel "cli".
         work = []
         for g in groups:
-            snaps = [baseline_snapshot()]
-            if scenarios:
-                snaps += [snapshot(s) for s in Scenario.objects.filter(group=g.key).prefetch_related("events")]
-            work.append((g, snaps))
-        # The bar counts plan months (every scenario of every group), told by the engine's progress
-        # callback as the simulation goes: the same callback the background job reports through.
-        bar = tqdm(total=sum(len(s) for _, s in work) * horizon, desc="Capacity plan", unit=" month",
-                   file=sys.stderr, disable=verbosity == 0)
-        out = []
-        for g, snaps in work:
-            started = time.perf_counter()
-            bar.set_postfix_str(g.key)
-            inputs = build_inputs(g, day, horizon=horizon)
-            base = bar.n
+            chosen = list(Scenario.objects.filter(group=g.key).prefetch_related("events")) if scenarios else []
             try:
-                results = compute(inputs, snaps, seed=seed, replications=replications,
-                                  progress=lambda done, total, name, base=base: bar.update(base + done - bar.n))
+                run = create_run(g, user=actor, scenarios=chosen, seed=seed, replications=replications, day=day,
+                                 horizon=horizon, channel="cli")
+            except NotInScope:
+                raise CommandError(f"--user {user} may not run the capacity plan (the economist's task)") from None
             except ValueError as exc:
                 raise CommandError(f"{g.key}: {exc}") from None
-            out.append({"key": g.key, "label": str(g.label), "seconds": round(time.perf_counter() - started, 3),
-                        "inputs": inputs.summary(), "results": results})
+            work.append((g, run))
+        # The bar counts plan months (every scenario of every group), told as the simulation goes.
+        bar = tqdm(total=sum(len(run.scenarios) for _, run in work) * horizon, desc="Capacity plan", unit=" month",
+                   file=sys.stderr, disable=verbosity == 0)
+        out = []
+        for g, run in work:
+            bar.set_postfix_str(g.key)
+            base = bar.n
+            months = len(run.scenarios) * horizon
+
+            def told(percent, _message, base=base, months=months):
+                bar.update(max(0, base + round(months * max(0.0, percent - 10) / 85) - bar.n))
+
+            try:
+                execute(run, progress=told)
+            except ValueError as exc:
+                raise CommandError(f"{g.key}: {exc}") from None
+            bar.update(base + months - bar.n)
+            out.append({"key": g.key, "label": str(g.label), "run": run.pk, "seconds": round(run.seconds, 3),
+                        "inputs": run.inputs, "results": run.results})
         bar.close()
         if json:
             return self._json({"day": day.isoformat(), "years": years, "seed": seed, "replications": replications,
