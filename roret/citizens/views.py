@@ -119,7 +119,7 @@ def access_log(request, pk):
     """The citizen's right of access: who has looked at the record, and when (printable)."""
     citizen = services.get_citizen(request.user, pk, action=EXPORT,
                                    summary="Udskrift af borgerens adgangslog")
-    entries = services.access_log(citizen).select_related(None)[:1000]
+    entries = services.access_log(citizen).select_related("actor")[:1000]
     return render(request, "citizens/access_log.html", {
         "citizen": citizen, "entries": entries, "printed_at": datetime.datetime.now(),
     })

@@ -155,6 +155,10 @@ class AuditAction(models.TextChoices):
     DELETE = "delete", _("Deleted")
 
 
+CHANNELS = {"web": _("in roret"), "api": _("through the API"), "cli": _("from the command line"),
+            "task": _("in a background job")}
+
+
 class AuditEntry(models.Model):
     """One append-only line of the audit log: who did what to which citizen's data, when, and how.
 
@@ -187,6 +191,21 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.summary}"
+
+    @property
+    def who(self) -> str:
+        """The person's name as a citizen reads it (the user name when no name is recorded)."""
+        if self.actor_id is not None and self.actor is not None:
+            return self.actor.get_full_name() or self.actor_name
+        return _("the system") if self.actor_name == "system" else self.actor_name
+
+    @property
+    def role_label(self) -> str:
+        return str(Role(self.actor_role).label) if self.actor_role in Role.values else ""
+
+    @property
+    def channel_label(self) -> str:
+        return str(CHANNELS.get(self.channel, self.channel))
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
