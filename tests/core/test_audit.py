@@ -37,8 +37,10 @@ def test_printing_the_access_log_is_audited_as_an_export(world, client, assert_a
     response = client.get(reverse("citizens:access_log", args=[citizen.pk]))
     assert response.status_code == 200
     assert_audited("export", world.users["caseworker"], citizen=citizen)
-    # The log shows who has looked: the caseworker's view is on the printout.
-    assert "caseworker" in response.content.decode()
+    # The log shows who has looked, by name and role in Danish (not the user name or role code).
+    rows = response.content.decode().split('id="access-log"')[1]
+    assert "Caseworker" in rows and "Sagsbehandler" in rows
+    assert ">caseworker<" not in rows
 
 
 def test_a_change_is_audited_with_before_and_after(world, assert_audited):
