@@ -34,7 +34,7 @@ def test_caseworker_finds_a_citizen_by_cpr_and_the_view_is_in_the_access_log(wor
 
     page.click("a[href$='/access-log/']")
     log = page.locator("#access-log tbody").inner_text()
-    assert "caseworker" in log
+    assert "Caseworker" in log and "Sagsbehandler" in log
     assert AuditEntry.objects.filter(citizen_id=citizen.pk, action="view", actor_name="caseworker").count() == 1
     assert AuditEntry.objects.filter(citizen_id=citizen.pk, action="export", actor_name="caseworker").count() == 1
 
