@@ -11,6 +11,7 @@ from roret.citizens import cpr as cprlib
 from roret.citizens.models import Citizen, Consent, Relative, normalise_name
 from roret.core import audit, permissions
 from roret.core.permissions import CHANGE, EXPORT, VIEW
+from roret.core.validation import validate
 
 SEARCH_LIMIT = 50
 CITIZEN_FIELDS = ["first_name", "last_name", "address", "postcode", "city", "district", "team"]
@@ -157,7 +158,7 @@ def add_relative(citizen: Citizen, *, actor, name: str, relation: str, phone: st
     citizen = permissions.fetch(actor, CHANGE, Citizen, citizen.pk)
     relative = Relative(citizen=citizen, name=name, relation=relation, phone=phone, email=email,
                         is_network_person=is_network_person)
-    relative.full_clean()
+    validate(relative)
     relative.save()
     audit.record(actor, "create", citizen=citizen, obj=relative, summary=f"Pårørende tilføjet: {relative}",
                  channel=channel)
@@ -170,7 +171,7 @@ def record_consent(citizen: Citizen, *, actor, subject: str, given_on: datetime.
     citizen = permissions.fetch(actor, CHANGE, Citizen, citizen.pk)
     consent = Consent(citizen=citizen, subject=subject, given_on=given_on, given_by=given_by,
                       expires_on=expires_on, description=description)
-    consent.full_clean()
+    validate(consent)
     consent.save()
     audit.record(actor, "create", citizen=citizen, obj=consent,
                  summary=f"Samtykke registreret: {consent.get_subject_display()}", channel=channel)

@@ -192,6 +192,14 @@ class AuditEntry(models.Model):
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.summary}"
 
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("audit entries are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("audit entries are append-only")
+
     @property
     def who(self) -> str:
         """The person's name as a citizen reads it (the user name when no name is recorded)."""
@@ -206,14 +214,6 @@ class AuditEntry(models.Model):
     @property
     def channel_label(self) -> str:
         return str(CHANNELS.get(self.channel, self.channel))
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("audit entries are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("audit entries are append-only")
 
 
 from roret.core.jobs import Job, JobStatus  # noqa: E402,F401  (background jobs, defined beside their task)

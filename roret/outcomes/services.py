@@ -15,6 +15,7 @@ from roret.citizens.models import Citizen
 from roret.core import audit, permissions
 from roret.core.models import Term
 from roret.core.permissions import CHANGE, RECORD
+from roret.core.validation import validate
 from roret.economy.services import recost_after_commit
 from roret.offers.models import TariffUnit
 from roret.outcomes import instruments
@@ -119,7 +120,7 @@ def add_goal(citizen: Citizen, *, actor, goal_type: Term, theme: Term, own_words
         raise OutcomeError({"grant": _("The grant belongs to another citizen.")})
     goal = Goal(citizen=citizen, grant=grant, goal_type=goal_type, theme=theme, own_words=own_words.strip(),
                 target_date=target_date, created_on=created_on, created_by=actor)
-    goal.full_clean()
+    validate(goal)
     goal.save()
     audit.record(actor, "create", citizen=citizen, obj=goal, channel=channel,
                  summary=f"Mål sat ({goal_type.display}, {theme.display})")
@@ -136,7 +137,7 @@ def add_step(goal: Goal, *, actor, what: str, who: str, due_on: datetime.date, c
     if due_on is None:
         raise OutcomeError({"due_on": _("Give the date the step is done by.")})
     step = ActionStep(goal=goal, what=what.strip(), who=who.strip(), due_on=due_on, created_by=actor)
-    step.full_clean()
+    validate(step)
     step.save()
     audit.record(actor, "create", citizen=goal.citizen_id, obj=step, channel=channel,
                  summary=f"Handleplan: {step.what[:80]} ({step.who}, {due_on:%d.%m.%Y})")
@@ -188,7 +189,7 @@ def _measure(citizen: Citizen, instrument: str, answers, *, actor, measured_on, 
                               answers=list(scored.answers), raw=scored.raw, score=scored.score, band=scored.band.key,
                               flagged_items=list(scored.flagged_items), occasion=occasion, follow_up=follow_up,
                               placement=placement, recorded_by=actor)
-    measurement.full_clean()
+    validate(measurement)
     measurement.save()
     audit.record(actor, "create", citizen=citizen, obj=measurement, channel=channel,
                  summary=f"Måling {definition.code}: {scored.score} ({scored.band.label})",
@@ -334,7 +335,7 @@ def hold_follow_up(follow_up: FollowUp, *, actor, held_on: datetime.date, outcom
     before = {"held_on": None, "outcome": ""}
     follow_up.held_on, follow_up.held_by, follow_up.outcome = held_on, actor, outcome
     follow_up.notes, follow_up.support_need, follow_up.need_fallen = notes.strip(), support_need, need_fallen
-    follow_up.full_clean()
+    validate(follow_up)
     follow_up.save()
     GoalProgress.objects.bulk_create(progress_rows)
     for row in progress_rows:
@@ -385,7 +386,7 @@ def _end_grant(grant: Grant, end_on: datetime.date, reason: str, *, actor, chann
         return
     before = {"end": grant.end.isoformat() if grant.end else None}
     grant.end = end_on
-    grant.full_clean()
+    validate(grant)
     grant.save(update_fields=["end"])
     audit.record(actor, "change", citizen=grant.citizen_id, obj=grant, channel=channel, before=before,
                  after={"end": end_on.isoformat()}, summary=f"Bevilling afsluttet {end_on:%d.%m.%Y} ved opfølgning")

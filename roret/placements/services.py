@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from roret.citizens.models import Citizen
 from roret.core import audit, permissions
 from roret.core.permissions import CHANGE
+from roret.core.validation import validate
 from roret.economy.services import recost_after_commit
 from roret.offers.models import Offer, PlaceChange, ProviderKind
 from roret.placements.models import EndReason, ExternalReason, Grant, Placement, PlacementTariff
@@ -46,7 +47,7 @@ def grant_for(citizen: Citizen, *, paragraph, offer_type, start: datetime.date, 
                   scope=scope, hours_per_week=hours_per_week, review_on=review_on,
                   preferred_offer=preferred_offer, team=citizen.team,
                   decided_by=actor if actor is not None and actor.is_authenticated else None)
-    grant.full_clean()
+    validate(grant)
     grant.save()
     audit.record(actor, "create", citizen=citizen, obj=grant, summary=f"Bevilling oprettet: {grant}",
                  after=audit.snapshot(grant, GRANT_FIELDS), channel=channel)
@@ -94,8 +95,8 @@ def start_placement(grant: Grant, offer: Offer, start: datetime.date, *, actor, 
     """
     # Lock order offer -> citizen everywhere, so two placements cannot deadlock.
     offer = Offer.objects.select_for_update(of=("self",)).select_related("provider").get(pk=offer.pk)
+    # The grant's citizen, through the gate: the grant is this citizen's by construction.
     citizen = permissions.fetch(actor, CHANGE, Citizen, grant.citizen_id, lock=True)
-    grant = Grant.objects.get(pk=grant.pk, citizen=citizen)
     if end is not None and end <= start:
         raise PlacementError(_("A placement must end after it starts (start %(start)s, end %(end)s).")
                              % {"start": start, "end": end}, code="period")
@@ -142,7 +143,7 @@ def start_placement(grant: Grant, offer: Offer, start: datetime.date, *, actor, 
         over_occupancy=bool(conflicts), over_occupancy_reason=over_occupancy_reason.strip() if conflicts else "",
         is_external=is_external, external_reason=external_reason,
     )
-    placement.full_clean()
+    validate(placement)
     placement.save()
     if agreed_amount is not None:
         PlacementTariff.objects.create(placement=placement, valid_from=start, amount=agreed_amount,

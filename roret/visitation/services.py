@@ -18,6 +18,7 @@ from roret.citizens.models import Citizen
 from roret.core import audit, permissions
 from roret.core.models import Term
 from roret.core.permissions import CHANGE
+from roret.core.validation import validate
 from roret.offers.models import LegalBasis, Offer
 from roret.placements import services as placement_services
 from roret.placements.models import Grant
@@ -125,7 +126,7 @@ def register_inquiry(*, actor, source: str, received_on: datetime.date, about: s
                       about=about.strip(), paragraph=paragraph,
                       deadline=deadlines.deadline_for(received_on, paragraph),
                       caseworker=actor, registered_by=actor, team=citizen.team)
-    inquiry.full_clean()
+    validate(inquiry)
     inquiry.save()
     audit.record(actor, "create", citizen=citizen, obj=inquiry, channel=channel,
                  summary=f"Henvendelse registreret ({inquiry.get_source_display()}), frist {inquiry.deadline:%d.%m.%Y}",
@@ -144,7 +145,7 @@ def _route(citizen_id: int, team_id: int, *, actor, source, received_on, about, 
                       received_on=received_on, about=about.strip(), paragraph=paragraph,
                       deadline=deadlines.deadline_for(received_on, paragraph),
                       caseworker=None, registered_by=actor, team_id=team_id)
-    inquiry.full_clean()
+    validate(inquiry)
     inquiry.save()
     audit.record(actor, "create", citizen=citizen_id, obj=inquiry, channel=channel,
                  summary=f"Henvendelse registreret og sendt til det ansvarlige team, frist {inquiry.deadline:%d.%m.%Y}",
@@ -191,7 +192,7 @@ def screen(inquiry: Inquiry, *, actor, outcome: str, reason: str, screened_on: d
         guided_to, guided_to_detail = "", ""
     screening = Screening(inquiry=inquiry, screened_on=screened_on, outcome=outcome, reason=reason.strip(),
                           guided_to=guided_to, guided_to_detail=guided_to_detail.strip(), screened_by=actor)
-    screening.full_clean()
+    validate(screening)
     screening.save()
     if outcome == ScreeningOutcome.OUT:
         inquiry.status, inquiry.closed_on = InquiryStatus.SCREENED_OUT, screened_on
@@ -242,7 +243,7 @@ def assess(citizen: Citizen, *, actor, hopes: str, support_need: Term, levels: d
     assessment = Assessment(citizen=citizen, inquiry=inquiry, version=previous + 1, assessed_on=assessed_on,
                             hopes=hopes.strip(), what_matters=what_matters.strip(), support_need=support_need,
                             assessed_by=actor)
-    assessment.full_clean()
+    validate(assessment)
     assessment.save()
     assessment.target_groups.set(target_groups)
     assessment.wished_offer_types.set(wished_offer_types)
@@ -252,7 +253,7 @@ def assess(citizen: Citizen, *, actor, hopes: str, support_need: Term, levels: d
     ThemeAssessment.objects.bulk_create(rows)
     if meeting:
         meeting_row = NetworkMeeting(assessment=assessment, **meeting)
-        meeting_row.full_clean()
+        validate(meeting_row)
         meeting_row.save()
     if target_groups:
         citizen.target_groups.add(*target_groups)
@@ -361,7 +362,7 @@ def decide(citizen: Citizen, *, actor, kind: str, paragraph: str, justification:
         decision.grant = placement_services.grant_for(
             citizen, paragraph=paragraph, offer_type=offer_type, start=start, actor=actor, scope=scope.strip(),
             hours_per_week=hours_per_week, review_on=review_on, preferred_offer=offer, channel=channel)
-    decision.full_clean()
+    validate(decision)
     decision.save()
     if decision.grant is not None:
         from roret.outcomes import services as outcome_services

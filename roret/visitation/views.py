@@ -192,8 +192,7 @@ def decision_new(request, assessment_pk):
     assessment = _assessment(request, assessment_pk)
     citizen = assessment.citizen
     today = datetime.date.today()
-    lowest, proposals = staircase.propose(citizen, assessment, today)
-    offers = catalogue(today).filter(requires_visitation=True).order_by("staircase_step", "name")
+    offers = Offer.objects.filter(requires_visitation=True).order_by("staircase_step", "name")
     form = forms.DecisionForm(request.POST or None, offers=offers,
                               initial={"start": today, "review_on": today + datetime.timedelta(days=365)})
     if request.method == "POST" and form.is_valid():
@@ -213,6 +212,8 @@ def decision_new(request, assessment_pk):
         else:
             messages.success(request, _("Decision recorded."))
             return redirect("visitation:decision", decision_pk=decision.pk)
+    # The proposal is for the page; the service works out the staircase itself when it decides.
+    lowest, proposals = staircase.propose(citizen, assessment, today)
     return render(request, "visitation/decision_new.html", {
         "assessment": assessment, "citizen": citizen, "form": form, "lowest": lowest, "proposals": proposals,
         "lowest_label": staircase.StaircaseStep(lowest).label if lowest in staircase.StaircaseStep.values else lowest})
@@ -229,7 +230,6 @@ def _decision(request, pk, *, summary: str, action: str = "view") -> Decision:
 def decision(request, decision_pk):
     decision = _decision(request, decision_pk, summary="Afgørelse vist")
     today = datetime.date.today()
-    offers = with_vacancy(catalogue(today).order_by("staircase_step", "name"))
     form = forms.PlacementForm(request.POST or None, offers=Offer.objects.all(),
                                initial={"offer": decision.offer_id, "start": decision.start})
     if request.method == "POST" and decision.grant_id:
@@ -256,6 +256,7 @@ def decision(request, decision_pk):
                                     "day": f"{placement.start:%d.%m.%Y}"})
                 return redirect("visitation:decision", decision_pk=decision.pk)
     placements = decision.grant.placements.select_related("offer") if decision.grant_id else []
+    offers = with_vacancy(catalogue(today).filter(legal_basis=decision.paragraph).order_by("staircase_step", "name"))
     return render(request, "visitation/decision.html", {
         "decision": decision, "citizen": decision.citizen, "form": form, "offers": offers,
         "placements": placements, "today": today})
