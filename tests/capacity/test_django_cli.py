@@ -144,3 +144,29 @@ def test_the_plans_progress_bar_counts_months_told_by_the_engine(history, capsys
     bar = capsys.readouterr().err
     # Two scenarios of 12 months: the bar ends at 24 of 24 months, not at 2 scenarios.
     assert "24/24" in bar and "month" in bar
+
+
+def test_a_plan_from_the_command_line_is_a_stored_run_audited_as_cli(history):
+    from roret.capacity.models import PlanRun
+    from roret.core.models import AuditEntry
+
+    out = json.loads(roret("plan", "--years", "1", "--group", "sel108", "--seed", "4", "--replications", "20",
+                           "--json"))
+    run = PlanRun.objects.get(pk=out["groups"][0]["run"])
+    assert (run.channel, run.created_by, run.horizon_months, run.seed) == ("cli", None, 12, 4)
+    assert run.results == out["groups"][0]["results"]
+    entry = AuditEntry.objects.get(object_type="capacity.planrun", object_id=str(run.pk))
+    assert (entry.action, entry.channel, entry.actor_name) == ("create", "cli", "system")
+
+
+def test_a_plan_for_a_named_user_must_be_the_economists(history):
+    from roret.capacity.models import PlanRun
+
+    out = json.loads(roret("plan", "--years", "1", "--group", "sel108", "--replications", "20", "--json",
+                           "--user", "economist"))
+    assert PlanRun.objects.get(pk=out["groups"][0]["run"]).created_by == history.users["economist"]
+    with pytest.raises(CommandError, match="may not run the capacity plan"):
+        roret("plan", "--years", "1", "--group", "sel108", "--replications", "20", "--user", "caseworker")
+    with pytest.raises(CommandError, match="no active user"):
+        roret("plan", "--years", "1", "--group", "sel108", "--user", "nobody")
+    assert PlanRun.objects.count() == 1

@@ -231,3 +231,15 @@ def test_the_vectorised_kaplan_meier_agrees_with_the_plain_one(stays):
     e = np.array(list(entries.items()), dtype=np.int64).reshape(-1, 2)
     x = np.array([(t, ended, n) for (t, ended), n in exits.items()], dtype=np.int64).reshape(-1, 3)
     assert km_median_arrays(e[:, 0], e[:, 1], x[:, 0], x[:, 1].astype(bool), x[:, 2]) == km_median(entries, exits)
+
+
+def test_marks_left_by_a_process_that_died_are_picked_up_by_the_next_recosting(world):
+    placement = world.place(world.citizen(), world.residential, start=day(2024, 1, 1))
+    # A change committed, then the process died before its after-commit re-costing ran.
+    CostSegment.objects.filter(placement=placement).delete()
+    PendingRecost.objects.create(placement_id=placement.pk)
+    assert kpi.totals(YEAR_2024).cost_total == 0
+    other = world.place(world.citizen(), world.day_offer, start=day(2024, 1, 1))   # the next re-costing
+    assert not PendingRecost.objects.exists()
+    assert kpi.kroner(kpi.totals(YEAR_2024).cost_total) == Decimal(366 * 2250 + 366 * 600)
+    assert CostSegment.objects.filter(placement=other).exists()
