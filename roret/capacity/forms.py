@@ -6,10 +6,12 @@ from django.utils.translation import gettext_lazy as _
 
 from roret.capacity.models import Scenario, ScenarioEvent
 from roret.capacity.runs import BASELINE
+from roret.core.forms import danish_empty_choices
 
 
 def _dkfds(form):
-    """The design system's classes on every widget (inputs, selects, text areas)."""
+    """The design system's classes on every widget (inputs, selects, text areas), and Danish empty choices."""
+    danish_empty_choices(form)
     for field in form.fields.values():
         widget = field.widget
         if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):

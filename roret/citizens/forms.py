@@ -3,15 +3,16 @@
 from django import forms
 
 from roret.citizens.models import Consent, Relative
+from roret.core.forms import DanishChoicesMixin
 
 
-class RelativeForm(forms.ModelForm):
+class RelativeForm(DanishChoicesMixin, forms.ModelForm):
     class Meta:
         model = Relative
         fields = ["name", "relation", "phone", "email", "is_network_person"]
 
 
-class ConsentForm(forms.ModelForm):
+class ConsentForm(DanishChoicesMixin, forms.ModelForm):
     class Meta:
         model = Consent
         fields = ["subject", "description", "given_on", "given_by", "expires_on"]

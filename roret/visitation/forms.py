@@ -55,7 +55,7 @@ class DecisionForm(forms.Form):
                                    empty_label=_("– no named offer –"))
     offer_type = forms.ModelChoiceField(label=_("Offer type (FFB), when no offer is named"), required=False,
                                         queryset=Term.objects.filter(group="offer_type").order_by("display"),
-                                        widget=SELECT)
+                                        widget=SELECT, empty_label=_("– choose –"))
     scope = forms.CharField(label=_("Scope"), max_length=300, required=False, widget=TEXT)
     hours_per_week = forms.DecimalField(label=_("Hours per week"), required=False, min_value=0, max_digits=6,
                                         decimal_places=2, widget=forms.NumberInput(attrs={"class": "form-input"}))
@@ -71,7 +71,8 @@ class DecisionForm(forms.Form):
 
 
 class PlacementForm(forms.Form):
-    offer = forms.ModelChoiceField(label=_("Offer"), queryset=Offer.objects.none(), widget=SELECT)
+    offer = forms.ModelChoiceField(label=_("Offer"), queryset=Offer.objects.none(), widget=SELECT,
+                                   empty_label=_("– choose –"))
     start = forms.DateField(label=_("Start"), widget=DATE)
     agreed_amount = forms.DecimalField(label=_("Agreed tariff (kr., external offers)"), required=False, min_value=0,
                                        max_digits=12, decimal_places=2,
