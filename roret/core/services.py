@@ -132,7 +132,8 @@ def change_access(user: User, *, actor, role: str, team: Team | None = None, cen
                                    "first.") % {"user": user.get_username()}})
     user.full_clean(exclude=["password"])
     user.save(update_fields=["role", "team", "centre", "is_staff", "is_superuser"])
-    changed = ", ".join(k for k in ACCESS_FIELDS if before[k] != after[k])
+    with translation.override("da"):
+        changed = ", ".join(str(User._meta.get_field(k).verbose_name) for k in ACCESS_FIELDS if before[k] != after[k])
     audit.record(actor, "change", obj=user, channel=channel, reason=reason,
                  summary=f"Adgang ændret: {_describe(user)} ({changed})", before=before, after=after)
     return user

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from roret.core import permissions
@@ -23,6 +24,11 @@ from roret.core.permissions import CATALOGUE_EDITORS, OFFER_CHANGE, OFFER_PLACES
 from roret.offers import forms, services
 from roret.offers.models import Offer, PlaceChange, Provider, Tariff
 from roret.offers.views import detail_page
+
+
+def _tariff_text(row: Tariff) -> str:
+    """A tariff as the page's message says it: 2.400,50 kr. pr. dag."""
+    return f"{number_format(row.amount, 2, force_grouping=True)} kr. {row.get_unit_display()}"
 
 
 def _to_offer(offer_id: int, anchor: str = ""):
@@ -133,7 +139,8 @@ def tariff_add(request, pk):
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, _("New tariff for %(offer)s: %(row)s.") % {"offer": offer, "row": row})
+            messages.success(request, _("New tariff for %(offer)s from %(day)s: %(tariff)s.")
+                             % {"offer": offer, "day": f"{row.valid_from:%d.%m.%Y}", "tariff": _tariff_text(row)})
             return _to_offer(offer.pk, "#tariffs")
     return _refused(request, offer.pk, form)
 
@@ -153,8 +160,8 @@ def tariff_correct(request, tariff_pk):
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, _("The tariff from %(day)s is corrected to %(row)s.")
-                             % {"day": f"{row.valid_from:%d.%m.%Y}", "row": correction})
+            messages.success(request, _("The tariff from %(day)s is corrected to %(tariff)s.")
+                             % {"day": f"{row.valid_from:%d.%m.%Y}", "tariff": _tariff_text(correction)})
             return _to_offer(offer.pk, "#tariffs")
     return _refused(request, offer.pk, form)
 
@@ -190,11 +197,12 @@ def place_correct(request, change_pk):
     form = forms.PlaceCorrectionForm(request.POST, prefix=f"places-{row.pk}")
     if form.is_valid():
         data = form.cleaned_data
+        change = data["places"] - services.places_besides(row, data["valid_from"])
         try:
-            services.correct_place_change(row, valid_from=data["valid_from"], change=data["change"],
+            services.correct_place_change(row, valid_from=data["valid_from"], change=change,
                                           reason=data["reason"], actor=request.user)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_errors(form, exc, rename={"change": "places"})
         else:
             messages.success(request, _("The change in places from %(day)s is corrected.")
                              % {"day": f"{row.valid_from:%d.%m.%Y}"})

@@ -12,7 +12,7 @@ from roret.core.models import Centre, Term, Unit
 from roret.core.permissions import OFFER_CHANGE, OFFER_PLACES, offer_scope
 from roret.offers.history import place_history, tariff_history
 from roret.offers.models import Offer, Provider, TariffUnit
-from roret.offers.services import places_on
+from roret.offers.services import places_besides, places_on
 
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-input"}, format="%Y-%m-%d")
 TEXT = forms.TextInput(attrs={"class": "form-input"})
@@ -45,22 +45,23 @@ class KronerField(forms.DecimalField):
 
 def _tree(group: str) -> list[Term]:
     """The FFB terms of ``group`` in the code system's order, parents before their children, each
-    with ``indent`` (its depth below the group's root); the root itself ("Målgruppe", "Tilbud") is a
-    heading, not a choice, and is left out."""
+    with ``indent`` (its depth below the group's root) and ``path`` (its parents' names and its
+    own, what a filter finds it by); the root itself ("Målgruppe", "Tilbud") is a heading, not a
+    choice, and is left out."""
     terms = list(Term.objects.filter(group=group).order_by("display"))
     ids = {t.pk for t in terms}
     children: dict = {}
     for t in terms:
         children.setdefault(t.parent_id if t.parent_id in ids else None, []).append(t)
     roots = children.get(None, [])
-    start = [(c, 0) for c in children.get(roots[0].pk, [])] if len(roots) == 1 else [(r, 0) for r in roots]
+    start = children.get(roots[0].pk, []) if len(roots) == 1 else roots
     out = []
-    stack = list(reversed(start))
+    stack = [(t, 0, "") for t in reversed(start)]
     while stack:
-        term, depth = stack.pop()
-        term.indent = depth
+        term, depth, above = stack.pop()
+        term.indent, term.path = depth, f"{above} {term.display}".strip()
         out.append(term)
-        stack.extend((c, depth + 1) for c in reversed(children.get(term.pk, [])))
+        stack.extend((c, depth + 1, term.path) for c in reversed(children.get(term.pk, [])))
     return out
 
 
@@ -178,9 +179,12 @@ class PlacesForm(forms.Form):
 
 
 class PlaceCorrectionForm(forms.Form):
+    """What a change in places should have been, said as a person thinks of it: the date, and the
+    number of places the offer should have had from it (the page turns it into the change)."""
+
     valid_from = forms.DateField(label=_("Should have applied from"), widget=DATE)
-    change = forms.IntegerField(label=_("Should have been a change of"), min_value=-MAX_PLACES, max_value=MAX_PLACES,
-                                widget=NUMBER, help_text=_("E.g. 10 or -2; 0 takes the change back."))
+    places = forms.IntegerField(label=_("Places from that date, as it should have been"), min_value=0,
+                                max_value=MAX_PLACES, widget=NUMBER)
     reason = forms.CharField(label=_("Reason for the correction"), max_length=300, widget=REASON)
 
 
@@ -216,7 +220,12 @@ def offer_page_forms(user, offer, posted: dict) -> dict:
         context["vacancy_form"] = form(StrategicVacancyForm, "vacancy", places=offer.strategic_vacancy)
         for entry in places:
             day, change = entry.as_now()
-            entry.form = form(PlaceCorrectionForm, f"places-{entry.original.pk}", valid_from=day, change=change)
+            before = places_besides(entry.original, day)
+            entry.form = form(PlaceCorrectionForm, f"places-{entry.original.pk}", valid_from=day,
+                              places=before + change)
+            entry.form.fields["places"].help_text = _(
+                "Without this change the offer has %(n)d places from that date: give %(n)d to take it back.") % {
+                "n": before}
     # A posted form with no place on the page now (a correction of a row that another correction has
     # just replaced): its errors are shown at the top instead.
     context["other_errors"] = [message for prefix, bound in posted.items() if prefix not in placed

@@ -60,7 +60,8 @@ def tariff_history(offer: Offer, today: datetime.date | None = None) -> list[Tar
             previous.correction = following
         chains.append(TariffChain(chain))
     chains.sort(key=lambda c: c.valid_from)
-    for chain, following in zip(chains, chains[1:] + [None], strict=True):
+    for i, chain in enumerate(chains):
+        following = chains[i + 1] if i + 1 < len(chains) else None
         chain.until = following.valid_from - datetime.timedelta(days=1) if following else None
         chain.state = ("future" if chain.valid_from > today else
                        "past" if chain.until is not None and chain.until < today else "now")

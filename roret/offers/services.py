@@ -222,6 +222,14 @@ def places_on(offer: Offer, day: datetime.date) -> int:
     return offer.place_changes.filter(valid_from__lte=day).aggregate(n=Sum("change"))["n"] or 0
 
 
+def places_besides(row: PlaceChange, day: datetime.date) -> int:
+    """The places of ``row``'s offer on ``day`` from every change but ``row`` and its corrections:
+    what a correction of ``row`` adds to, so a person can say the number of places it should give."""
+    others = (PlaceChange.objects.filter(offer_id=row.offer_id, valid_from__lte=day)
+              .exclude(pk=row.pk).exclude(corrects_id=row.pk))
+    return others.aggregate(n=Sum("change"))["n"] or 0
+
+
 @transaction.atomic
 def set_places(offer: Offer, *, valid_from: datetime.date, places: int, actor, reason: str, channel: str = "web",
                today: datetime.date | None = None) -> PlaceChange:

@@ -99,7 +99,8 @@ def test_changing_access_with_a_reason(world, admin_client):
     staff.refresh_from_db()
     assert staff.role == Role.CENTRE_LEADER
     page = text(admin_client.get(f"/users/{staff.pk}/"))
-    assert "Adgang ændret" in page and "Ny centerleder fra 1. marts" in page
+    assert "Adgang ændret: centre_staff (Centerleder, Center A) (rolle)" in page
+    assert "Ny centerleder fra 1. marts" in page
 
 
 @pytest.mark.parametrize(("data", "field", "says"), [

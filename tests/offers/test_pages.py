@@ -43,7 +43,7 @@ def test_the_offer_page_shows_the_forms_by_role(world, client):
         html = client.get(url).content.decode()
         shown = {name for name, action in (("tariff", f"/offers/{world.residential.pk}/tariffs/"),
                                            ("places", f"/offers/{world.residential.pk}/places/"))
-                 if f'action="{action}"' in html}
+                 if f'action="{action}' in html}
         assert shown == expected, persona
         assert "Pladser over tid" in html and "Takster over tid" in html
         client.logout()
@@ -161,14 +161,15 @@ def test_the_same_places_twice_are_written_once(world, leader):
 
 def place_correction_post(row, **extra):
     prefix = f"places-{row.pk}"
-    return {f"{prefix}-valid_from": "2015-01-01", f"{prefix}-change": "3",
+    return {f"{prefix}-valid_from": "2015-01-01", f"{prefix}-places": "3",
             f"{prefix}-reason": "Der var tre pladser fra start", **{f"{prefix}-{k}": v for k, v in extra.items()}}
 
 
 @pytest.mark.parametrize(("data", "field", "says"), [
     ({"reason": ""}, "Begrundelse for rettelsen", "Dette felt er påkrævet."),
-    ({"change": "tre"}, "Skulle have været en ændring på", "Indtast et heltal."),
-    ({"change": "2"}, "Skulle have været en ændring på", "samme som ændringen"),
+    ({"places": "tre"}, "Pladser fra den dato, som det skulle have været", "Indtast et heltal."),
+    ({"places": "-1"}, "Pladser fra den dato, som det skulle have været", "større end eller lig 0"),
+    ({"places": "2"}, "Pladser fra den dato, som det skulle have været", "samme som ændringen"),
     ({"valid_from": "01-13-2015"}, "Skulle have gældt fra", "Indtast en gyldig dato."),
 ])
 def test_a_place_correction_with_bad_input_names_the_field(world, leader, data, field, says):
@@ -181,10 +182,33 @@ def test_a_place_correction_twice_is_written_once(world, leader):
     url = f"/offers/places/{row.pk}/correct/"
     assert leader.post(url, place_correction_post(row)).status_code == 302
     assert world.residential.places_on(TODAY) == 3
-    refused(leader, url, place_correction_post(row), field="Skulle have været en ændring på",
+    refused(leader, url, place_correction_post(row), field="Pladser fra den dato, som det skulle have været",
             says="samme som ændringen")
     text = page_text(leader.get(f"/offers/{world.residential.pk}/"))
     assert "Rettelse 01.01.2015" in text and "Der var tre pladser fra start" in text
+
+
+def test_a_later_change_is_corrected_by_the_places_it_should_give(world, leader):
+    """Bostedet has 2 places from 2015 and 5 from 2024 (+3); the 2024 change should have given 6."""
+    from roret.offers import services
+
+    later = services.set_places(world.residential, valid_from=datetime.date(2024, 1, 1), places=5,
+                                actor=world.users["economist"], reason="Tre nye pladser i 2024")
+    page = page_text(leader.get(f"/offers/{world.residential.pk}/"))
+    assert "Uden denne ændring har tilbuddet 2 pladser fra den dato: skriv 2 for at annullere den." in page
+    response = leader.post(f"/offers/places/{later.pk}/correct/", {
+        f"places-{later.pk}-valid_from": "2024-01-01", f"places-{later.pk}-places": "6",
+        f"places-{later.pk}-reason": "Der kom fire nye pladser, ikke tre"})
+    assert response.status_code == 302
+    assert [r.change for r in later.corrections.all()] == [1]
+    assert world.residential.places_on(datetime.date(2024, 1, 1)) == 6
+    assert world.residential.places_on(datetime.date(2023, 12, 31)) == 2
+    # Giving the places there were without it takes the change back.
+    leader.post(f"/offers/places/{later.pk}/correct/", {
+        f"places-{later.pk}-valid_from": "2024-01-01", f"places-{later.pk}-places": "2",
+        f"places-{later.pk}-reason": "Udvidelsen blev aldrig til noget"})
+    assert world.residential.places_on(datetime.date(2024, 1, 1)) == 2
+    assert "annulleret" in page_text(leader.get(f"/offers/{world.residential.pk}/"))
 
 
 @pytest.mark.parametrize(("data", "field", "says"), [
@@ -240,6 +264,10 @@ def test_creating_an_offer_with_target_groups(world, economist):
     assert response.status_code == 302 and response["Location"] == f"/offers/{offer.pk}/"
     assert sorted(offer.target_groups.values_list("display", flat=True)) == ["Angst", "Autismespektrum"]
     assert offer.is_residential
+    # The new offer's page, with no tariff and no places yet, offers the forms to give it both.
+    text = page_text(economist.get(response["Location"]))
+    assert "Ågade er oprettet. Giv det en takst" in text and "Tilbuddet har endnu ingen takst" in text
+    assert "Der er ikke registreret pladser for tilbuddet" in text
 
 
 def test_the_offer_form_lists_every_target_group_as_a_checkbox(world, economist):
