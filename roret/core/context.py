@@ -10,6 +10,7 @@ from roret.core.permissions import (
     AGGREGATE_ROLES,
     CASE_ROLES,
     CASEWORKERS,
+    CATALOGUE_EDITORS,
     CATALOGUE_ROLES,
     CENTRE_ROLES,
 )
@@ -22,10 +23,11 @@ NAV = [
     ("outcomes:due", _("Follow-ups"), CASE_ROLES),
     ("outcomes:compliance", _("Measurements due"), CENTRE_ROLES),
     ("visitation:transitions", _("Transitions"), CASEWORKERS),
-    ("offers:list", _("Offers"), CATALOGUE_ROLES),
+    ("offers:list", _("Offers"), CATALOGUE_ROLES | CATALOGUE_EDITORS),
     ("economy:overview", _("Economy"), AGGREGATE_ROLES),
     ("reports:kpi_report", _("KPI report"), AGGREGATE_ROLES),
     ("capacity:index", _("Capacity"), AGGREGATE_ROLES),
+    ("core:users", _("Users"), ADMINS),
     ("core:audit_log", _("Audit log"), ADMINS),
     ("admin:index", _("Reference data"), ADMINS),
 ]

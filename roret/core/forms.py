@@ -1,7 +1,11 @@
-"""What every roret form shares: an empty choice that speaks Danish."""
+"""What roret's forms share (an empty choice that speaks Danish, a service's refusal put onto the
+form) and the forms of the administrator's users page. The forms parse what was typed; the
+services decide."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from roret.core.models import Centre, Role, Team
 
 EMPTY_CHOICE = _("– choose –")
 DJANGO_BLANK = "---------"
@@ -26,3 +30,81 @@ class DanishChoicesMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         danish_empty_choices(self)
+
+
+TEXT = forms.TextInput(attrs={"class": "form-input"})
+SELECT = forms.Select(attrs={"class": "form-select"})
+REASON = forms.Textarea(attrs={"class": "form-input", "rows": 2})
+PASSWORD = forms.PasswordInput(attrs={"class": "form-input", "autocomplete": "new-password"})
+
+
+def apply_errors(form, exc, rename: dict | None = None) -> None:
+    """Put a service's ValidationError onto ``form``: each message on its field where the form has
+    that field (by the error dict's keys, or by an error whose code names a field, e.g.
+    ``external_reason``; ``rename`` maps a service's field name to the form's), else at the top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            field = (rename or {}).get(field, field)
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        code = (rename or {}).get(getattr(exc, "code", None), getattr(exc, "code", None))
+        form.add_error(code if code in form.fields else None, exc.messages)
+
+
+def _role_choices():
+    return [("", _("– choose –"))] + list(Role.choices)
+
+
+class AccessFields(forms.Form):
+    """A user's role, and the team or centre the role needs."""
+
+    role = forms.ChoiceField(label=_("Role"), choices=_role_choices, widget=SELECT)
+    team = forms.ModelChoiceField(label=_("Team"), required=False, queryset=Team.objects.order_by("name"),
+                                  widget=SELECT, empty_label=_("– no team –"),
+                                  help_text=_("Only for caseworkers: the team gives the caseload they see."))
+    centre = forms.ModelChoiceField(label=_("Centre"), required=False, queryset=Centre.objects.order_by("name"),
+                                    widget=SELECT, empty_label=_("– no centre –"),
+                                    help_text=_("Only for centre staff and centre leaders: the centre gives the "
+                                                "residents they see and the places a leader changes."))
+
+
+class PasswordFields(forms.Form):
+    password1 = forms.CharField(label=_("Password"), strip=False, widget=PASSWORD,
+                                help_text=_("At least 12 characters, not only digits, not a common password and "
+                                            "not like the user's name."))
+    password2 = forms.CharField(label=_("Password again"), strip=False, widget=PASSWORD)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
+            self.add_error("password2", _("The two passwords are not the same."))
+        return data
+
+
+class UserCreateForm(AccessFields, PasswordFields):
+    username = forms.CharField(label=_("User name"), max_length=150, widget=TEXT,
+                               help_text=_("What the person logs in with, e.g. the municipality's initials."))
+    first_name = forms.CharField(label=_("First name"), max_length=150, widget=TEXT)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, widget=TEXT)
+    email = forms.EmailField(label=_("E-mail"), required=False, max_length=254,
+                             widget=forms.EmailInput(attrs={"class": "form-input"}))
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=300, widget=REASON)
+
+    field_order = ["username", "first_name", "last_name", "email", "role", "team", "centre", "password1",
+                   "password2", "reason"]
+
+
+class AccessForm(AccessFields):
+    reason = forms.CharField(label=_("Reason"), max_length=300, widget=REASON,
+                             help_text=_("Why the access changes, e.g. \"Moved to Team Handicap from 1 March\"."))
+
+
+class ActiveForm(forms.Form):
+    active = forms.TypedChoiceField(choices=[("0", "0"), ("1", "1")], coerce=lambda v: v == "1",
+                                    widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("Reason"), max_length=300, widget=REASON)
+
+
+class PasswordForm(PasswordFields):
+    reason = forms.CharField(label=_("Reason"), max_length=300, widget=REASON,
+                             help_text=_("E.g. \"Forgot the password; identity checked by phone\"."))

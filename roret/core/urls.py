@@ -1,10 +1,16 @@
 from django.urls import path
 
-from roret.core import job_views, views
+from roret.core import job_views, user_views, views
 
 app_name = "core"
 urlpatterns = [
     path("audit/", views.audit_log, name="audit_log"),
+    path("users/", user_views.user_list, name="users"),
+    path("users/new/", user_views.user_create, name="user_create"),
+    path("users/<int:user_pk>/", user_views.user_detail, name="user_detail"),
+    path("users/<int:user_pk>/access/", user_views.user_access, name="user_access"),
+    path("users/<int:user_pk>/active/", user_views.user_active, name="user_active"),
+    path("users/<int:user_pk>/password/", user_views.user_password, name="user_password"),
     path("jobs/<int:pk>/", job_views.job_status, name="job_status"),
     path("jobs/<int:pk>/output/", job_views.job_output, name="job_output"),
 ]

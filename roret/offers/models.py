@@ -135,6 +135,10 @@ class Provider(models.Model):
 
         if self.cvr and not stdnum_cvr.is_valid(self.cvr):
             raise ValidationError({"cvr": _("The CVR number fails its check digit.")})
+        # The centre gives a centre leader the places of the provider's offers: only own centres have one.
+        if self.centre_id and self.kind != ProviderKind.OWN:
+            raise ValidationError({"centre": _("Only an own provider is one of the department's centres: leave "
+                                               "the centre empty.")})
 
 
 class Offer(models.Model):
@@ -190,6 +194,22 @@ class Offer(models.Model):
     @property
     def is_own(self) -> bool:
         return self.provider.kind == ProviderKind.OWN
+
+    def clean(self):
+        """The constraints' rules again, on the field they concern, so a form shows the message by
+        that field (a field with an error here is left out of the constraint checks that follow)."""
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        if self.unit_id and self.provider_id and self.unit.centre_id != self.provider.centre_id:
+            errors["unit"] = _("The unit must belong to the centre of the offer's provider.")
+        if self.age_max is not None and self.age_min is not None and self.age_max < self.age_min:
+            errors["age_max"] = _("The maximum age must not be below the minimum age.")
+        if self.provider_id and self.name and (Offer.objects.filter(provider_id=self.provider_id, name=self.name)
+                                               .exclude(pk=self.pk).exists()):
+            errors["name"] = _("%(provider)s already has an offer with this name.") % {"provider": self.provider}
+        if errors:
+            raise ValidationError(errors)
 
     def places_on(self, day: datetime.date) -> int:
         return sum(row.change for row in self.place_changes.all() if row.valid_from <= day)

@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from roret.core import audit, permissions
@@ -50,14 +51,24 @@ def _reason(reason: str, *, needed: bool, why: str) -> str:
 
 
 def _amount(value) -> Decimal:
+    """An amount in kroner: a Decimal, or text as a Dane writes it (2250, 2250,50, 2.250,50)."""
+    text = str(value).strip().replace("\u00a0", "").replace(" ", "")
+    if "," in text:
+        text = text.replace(".", "").replace(",", ".")
     try:
-        amount = Decimal(str(value).strip().replace(" ", "").replace(",", "."))
+        amount = Decimal(text)
     except (InvalidOperation, ValueError):
         raise CatalogueError({"amount": _("Give the tariff in kroner, e.g. 2250,00.")}) from None
     if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")) or amount >= 10**10:
         raise CatalogueError({"amount": _("A tariff is 0 kr. or more, with at most two decimals and below "
                                           "10.000.000.000 kr.")})
-    return amount
+    return amount.quantize(Decimal("0.01"))  # as stored, so the audit row shows what the row holds
+
+
+def _labels(model, names) -> str:
+    """The Danish names of ``model``'s fields ``names``, for an audit summary."""
+    with translation.override("da"):
+        return ", ".join(str(model._meta.get_field(name).verbose_name) for name in names)
 
 
 def _placements_of(offer: Offer) -> list[int]:
@@ -68,21 +79,37 @@ def _placements_of(offer: Offer) -> list[int]:
 
 @transaction.atomic
 def save_provider(provider: Provider, *, actor, reason: str = "", channel: str = "web") -> Provider:
-    """Create or change a provider (a catalogue editor), audited with before and after."""
+    """Create or change a provider (a catalogue editor), audited with before and after. A change
+    needs a reason; a change that changes nothing writes nothing. Own or external, and the centre,
+    are on the cost segments of its offers' placements: changing them re-costs those after the commit."""
     permissions.require_role(actor, permissions.CATALOGUE_EDITORS, "only a catalogue editor changes providers")
     creating = provider.pk is None
-    before = None if creating else audit.snapshot(Provider.objects.get(pk=provider.pk), PROVIDER_FIELDS)
+    if creating:
+        before = None
+    else:
+        old = Provider.objects.select_for_update().filter(pk=provider.pk).first()
+        if old is None:
+            raise permissions.NotInScope("no such provider")
+        before = audit.snapshot(old, PROVIDER_FIELDS)
     provider.full_clean()
-    provider.save()
-    audit.record(actor, "create" if creating else "change", obj=provider, channel=channel, reason=reason.strip(),
-                 summary=f"Leverandør {'oprettet' if creating else 'ændret'}: {provider.name}",
-                 before=before, after=audit.snapshot(provider, PROVIDER_FIELDS))
     after = audit.snapshot(provider, PROVIDER_FIELDS)
-    if not creating and (before["kind"], before["centre"]) != (after["kind"], after["centre"]):
-        # Own or external, and the centre, are on the cost segments of its offers' placements.
+    if before == after:
+        return provider
+    reason = _reason(reason, needed=not creating, why=_("A change to a provider"))
+    provider.save()
+    changed = sorted(k for k in after if before is None or before[k] != after[k])
+    recosted = 0
+    if not creating and {"kind", "centre"} & set(changed):
         from roret.placements.models import Placement
 
-        recost_after_commit(Placement.objects.filter(offer__provider=provider).values_list("pk", flat=True))
+        ids = list(Placement.objects.filter(offer__provider=provider).values_list("pk", flat=True))
+        recost_after_commit(ids)
+        recosted = len(ids)
+    audit.record(actor, "create" if creating else "change", obj=provider, channel=channel, reason=reason,
+                 summary=(f"Leverandør oprettet: {provider.name}" if creating else
+                          f"Leverandør ændret: {provider.name} ({_labels(Provider, changed)})"
+                          + (f"; {recosted} placeringer genberegnes" if recosted else "")),
+                 before=before, after=after)
     return provider
 
 
@@ -90,32 +117,40 @@ def save_provider(provider: Provider, *, actor, reason: str = "", channel: str =
 
 @transaction.atomic
 def save_offer(offer: Offer, *, actor, target_groups=None, reason: str = "", channel: str = "web") -> Offer:
-    """Create or change an offer (a catalogue editor), audited with before and after. A change in
-    what its placements are costed by (provider, offer type, account function, legal basis)
-    re-costs them after the commit."""
+    """Create or change an offer (a catalogue editor), audited with before and after. A change needs
+    a reason; a change that changes nothing writes nothing. A change in what its placements are
+    costed by (provider, offer type, account function, legal basis) re-costs them after the commit.
+
+    The strategic vacancy is not changed here but by :func:`set_strategic_vacancy`, which the
+    leader of the offer's centre may also call."""
     if offer.pk is None:
         permissions.require_role(actor, permissions.CATALOGUE_EDITORS, "only a catalogue editor creates offers")
         before = None
     else:
         old = permissions.fetch_offer(actor, OFFER_CHANGE, offer.pk, lock=True)
+        offer.strategic_vacancy = old.strategic_vacancy
         before = {**audit.snapshot(old, OFFER_FIELDS), "target_groups": sorted(old.target_groups.values_list(
             "pk", flat=True))}
     creating = before is None
     offer.full_clean()
+    groups = (sorted(t if isinstance(t, int) else t.pk for t in target_groups) if target_groups is not None
+              else before["target_groups"] if before else [])
+    after = {**audit.snapshot(offer, OFFER_FIELDS), "target_groups": groups}
+    if before == after:
+        return offer
+    reason = _reason(reason, needed=not creating, why=_("A change to an offer"))
     offer.save()
     if target_groups is not None:
-        offer.target_groups.set(target_groups)
-    after = {**audit.snapshot(offer, OFFER_FIELDS), "target_groups": sorted(offer.target_groups.values_list(
-        "pk", flat=True))}
+        offer.target_groups.set(groups)
     changed = sorted(k for k in after if before is None or before.get(k) != after[k])
     recosted = 0
     if not creating and COSTED_FIELDS & set(changed):
         ids = _placements_of(offer)
         recost_after_commit(ids)
         recosted = len(ids)
-    audit.record(actor, "create" if creating else "change", obj=offer, channel=channel, reason=reason.strip(),
+    audit.record(actor, "create" if creating else "change", obj=offer, channel=channel, reason=reason,
                  summary=(f"Tilbud oprettet: {offer.name}" if creating else
-                          f"Tilbud ændret: {offer.name} ({', '.join(changed) or 'intet'})"
+                          f"Tilbud ændret: {offer.name} ({_labels(Offer, changed)})"
                           + (f"; {recosted} placeringer genberegnes" if recosted else "")),
                  before=before, after=after)
     return offer
@@ -185,6 +220,14 @@ def correct_tariff(row: Tariff, *, amount, unit: str, actor, reason: str, channe
 def places_on(offer: Offer, day: datetime.date) -> int:
     """The offer's places on ``day``: the sum of its dated changes up to it."""
     return offer.place_changes.filter(valid_from__lte=day).aggregate(n=Sum("change"))["n"] or 0
+
+
+def places_besides(row: PlaceChange, day: datetime.date) -> int:
+    """The places of ``row``'s offer on ``day`` from every change but ``row`` and its corrections:
+    what a correction of ``row`` adds to, so a person can say the number of places it should give."""
+    others = (PlaceChange.objects.filter(offer_id=row.offer_id, valid_from__lte=day)
+              .exclude(pk=row.pk).exclude(corrects_id=row.pk))
+    return others.aggregate(n=Sum("change"))["n"] or 0
 
 
 @transaction.atomic
@@ -260,6 +303,13 @@ def set_strategic_vacancy(offer: Offer, *, places: int, actor, reason: str, chan
     if not isinstance(places, int) or not 0 <= places <= 1000:
         raise CatalogueError({"strategic_vacancy": _("Give the number of places held empty, 0 or more.")})
     reason = _reason(reason, needed=True, why=_("A change in strategic vacancy"))
+    if places == offer.strategic_vacancy:
+        raise CatalogueError({"strategic_vacancy": _("%(offer)s already holds %(n)d places empty on purpose.")
+                              % {"offer": offer, "n": places}})
+    today = datetime.date.today()
+    if places > places_on(offer, today):
+        raise CatalogueError({"strategic_vacancy": _("%(offer)s has %(n)d places today: it cannot hold more than "
+                                                     "that empty.") % {"offer": offer, "n": places_on(offer, today)}})
     before = {"strategic_vacancy": offer.strategic_vacancy}
     offer.strategic_vacancy = places
     offer.save(update_fields=["strategic_vacancy"])

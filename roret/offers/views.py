@@ -5,12 +5,21 @@ import datetime
 from django.shortcuts import get_object_or_404, render
 
 from roret.core.access import role_required
-from roret.core.permissions import CASE_ROLES, CATALOGUE_ROLES, VIEW, citizen_scope, has_role
+from roret.core.permissions import (
+    CASE_ROLES,
+    CATALOGUE_EDITORS,
+    CATALOGUE_ROLES,
+    VIEW,
+    citizen_scope,
+    has_role,
+)
+from roret.offers.forms import offer_page_forms
 from roret.offers.models import ProviderKind
 from roret.offers.queries import catalogue, totals, with_vacancy
 from roret.placements.models import Grant, Placement
 
-VIEW_ROLES = CATALOGUE_ROLES
+# The catalogue editors (the administrator among them) read the catalogue they keep.
+VIEW_ROLES = CATALOGUE_ROLES | CATALOGUE_EDITORS
 
 
 def _parse_day(request) -> datetime.date:
@@ -36,11 +45,18 @@ def offer_list(request):
     return render(request, "offers/list.html", {
         "own": own, "external": external, "day": day, "kind": kind,
         "own_totals": totals(own), "external_totals": totals(external),
+        "can_edit": has_role(request.user, CATALOGUE_EDITORS),
     })
 
 
 @role_required(VIEW_ROLES)
 def offer_detail(request, pk):
+    return detail_page(request, pk)
+
+
+def detail_page(request, pk, *, forms: dict | None = None, status: int = 200):
+    """The offer's page: facts, figures, places and tariffs over time with their corrections, and
+    for those who may change them the forms (``forms`` holds a form that was posted with errors)."""
     day = _parse_day(request)
     offer = get_object_or_404(catalogue(day), pk=pk)
     with_vacancy([offer])
@@ -54,9 +70,8 @@ def offer_detail(request, pk):
                    .select_related("citizen").order_by("start"))
     return render(request, "offers/detail.html", {
         "offer": offer, "day": day,
-        "place_changes": offer.place_changes.order_by("valid_from"),
-        "tariffs": offer.tariffs.order_by("-valid_from"),
         "target_groups": offer.target_groups.all(),
         "residents": residents, "waiting": waiting,
         "hidden_residents": offer.occupied - (len(residents) if residents is not None else 0),
-    })
+        **offer_page_forms(request.user, offer, forms or {}),
+    }, status=status)

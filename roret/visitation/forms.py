@@ -99,14 +99,3 @@ def show_take_reason(form: InquiryForm) -> InquiryForm:
             "The citizen is known to the department but has no responsible team. Registering the inquiry takes "
             "the citizen into your team's caseload; this is logged with your reason.")
     return form
-
-
-def apply_errors(form, exc) -> None:
-    """Put a service's ValidationError onto the form: field errors where the field exists (by the
-    error dict's keys, or by an error whose code names a field, e.g. ``external_reason``)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        code = getattr(exc, "code", None)
-        form.add_error(code if code in form.fields else None, exc.messages)

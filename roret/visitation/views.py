@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from roret.citizens import services as citizen_services
 from roret.core import permissions
 from roret.core.access import role_required
+from roret.core.forms import apply_errors
 from roret.core.models import Term
 from roret.core.parsing import id_or_none
 from roret.core.permissions import CASE_ROLES, CASEWORKERS, CHANGE, EXPORT, has_role
@@ -55,7 +56,7 @@ def inquiry_new(request):
                 source=data["source"], source_detail=data["source_detail"], received_on=data["received_on"],
                 about=data["about"], paragraph=data["paragraph"], take_reason=data["take_reason"])
         except ValidationError as exc:
-            forms.apply_errors(form, exc)
+            apply_errors(form, exc)
             return render(request, "visitation/inquiry_new.html", {"form": forms.show_take_reason(form)})
         if isinstance(inquiry, services.Routed):
             messages.success(request, _("The citizen is in another team's caseload: the inquiry has been sent to the "
@@ -90,7 +91,7 @@ def inquiry(request, inquiry_pk):
         try:
             services.screen(inquiry, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            forms.apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Screening recorded."))
             return redirect("visitation:inquiry", inquiry_pk=inquiry.pk)
@@ -208,7 +209,7 @@ def decision_new(request, assessment_pk):
                                        review_on=data["review_on"] if data["kind"] == "grant" else None,
                                        intrusive_reason=data["intrusive_reason"])
         except ValidationError as exc:
-            forms.apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Decision recorded."))
             return redirect("visitation:decision", decision_pk=decision.pk)
@@ -249,7 +250,7 @@ def decision(request, decision_pk):
                     over_occupancy_reason=data["over_occupancy_reason"], agreed_amount=data["agreed_amount"],
                     external_reason=data["external_reason"])
             except (PlacementError, ValidationError) as exc:
-                forms.apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("%(name)s is placed in %(offer)s from %(day)s.")
                                  % {"name": decision.citizen.name, "offer": placement.offer,
