@@ -20,6 +20,7 @@ from scipy.stats import theilslopes
 
 from roret.capacity import engine
 from roret.capacity.groups import CapacityGroup
+from roret.core.periods import month_start
 from roret.offers.models import Offer, PlaceChange, ProviderKind, Tariff, TariffUnit
 from roret.offers.queries import catalogue, with_vacancy
 from roret.placements.models import DISPLACEABLE, ExternalReason, Grant, Placement, PlacementTariff
@@ -36,14 +37,8 @@ def own_code() -> str:
     return settings.RORET["MUNICIPALITY_CODE"]
 
 
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The first day of the month ``months`` after ``day``'s month."""
-    y, m = divmod(day.month - 1 + months, 12)
-    return datetime.date(day.year + y, m + 1, 1)
-
-
 def month_labels(day: datetime.date, horizon: int) -> list[str]:
-    return [f"{add_months(day, m):%m.%Y}" for m in range(horizon)]
+    return [f"{month_start(day, m):%m.%Y}" for m in range(horizon)]
 
 
 def kroner(value) -> Decimal:
@@ -282,7 +277,7 @@ def _places_per_month(group: CapacityGroup, day: datetime.date, horizon: int) ->
     closed = dict(offers)
     out = np.zeros(horizon, dtype=np.int64)
     for m in range(horizon):
-        on = day if m == 0 else add_months(day, m)
+        on = day if m == 0 else month_start(day, m)
         out[m] = sum(c for pk, valid_from, c in changes
                      if valid_from <= on and (closed[pk] is None or closed[pk] > on))
     return out

@@ -20,6 +20,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 
+from roret.core import periods
 from roret.economy import engine, kpi
 from roret.economy.duration import km_median
 
@@ -38,7 +39,7 @@ def _summary(total_cost: int, income: int, days: int, citizens: int, expensive: 
 
 # ---- the engine ------------------------------------------------------------------------------
 
-def run_engine(period: kpi.Period) -> dict:
+def run_engine(period: periods.Period) -> dict:
     result = kpi.kpis(period, DIMS, duration_by=("paragraph",))
     t = result.total
     by_dim = {d: {r.key: r.cost_total for r in rows if r.cost_total} for d, rows in result.breakdowns.items()}
@@ -50,7 +51,7 @@ def run_engine(period: kpi.Period) -> dict:
 
 # ---- the straightforward Python loop ----------------------------------------------------------
 
-def run_loop(period: kpi.Period) -> dict:
+def run_loop(period: periods.Period) -> dict:
     from django.conf import settings
 
     from roret.citizens.models import Citizen
@@ -105,7 +106,7 @@ def run_loop(period: kpi.Period) -> dict:
 
 # ---- pandas -------------------------------------------------------------------------------
 
-def run_pandas(period: kpi.Period) -> dict:
+def run_pandas(period: periods.Period) -> dict:
     import numpy as np
     import pandas as pd
     from django.db import connection
@@ -166,10 +167,10 @@ def run_pandas(period: kpi.Period) -> dict:
                     {p: km(f) for p, f in frame.groupby("paragraph")})
 
 
-RUNNERS: dict[str, Callable[[kpi.Period], dict]] = {"engine": run_engine, "loop": run_loop, "pandas": run_pandas}
+RUNNERS: dict[str, Callable[[periods.Period], dict]] = {"engine": run_engine, "loop": run_loop, "pandas": run_pandas}
 
 
-def benchmark(period: kpi.Period, repeats: dict[str, int]) -> dict:
+def benchmark(period: periods.Period, repeats: dict[str, int]) -> dict:
     """Median seconds per method, the ratios to the engine, and whether the answers agree."""
     out: dict = {"period": [period.start.isoformat(), period.end.isoformat()], "seconds": {}, "runs": {}}
     answers = {}

@@ -16,7 +16,6 @@ Per segment the cost inside [A, B) is the engine's cumulative-rounding formula i
 
 from __future__ import annotations
 
-import datetime
 from collections import defaultdict
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from django.conf import settings
 from django.db.models import BigIntegerField, ExpressionWrapper, F, Q, Value
 from django.db.models.functions import Greatest, Least
 
+from roret.core.periods import Period
 from roret.economy import engine
 from roret.economy.models import CostSegment, ReimbursementLevel
 from roret.economy.sql import ADDITIVE, GRAIN, PeriodTable
@@ -45,87 +45,6 @@ DIMENSIONS = {
     "offer": "offer_id",
 }
 OWN_CITIZENS = Q(sold=False)
-
-
-class PeriodError(ValueError):
-    """A period that is not a valid [start, end) date range."""
-
-
-@dataclass(frozen=True)
-class Period:
-    """The days [start, end)."""
-
-    start: datetime.date
-    end: datetime.date
-
-    def __post_init__(self):
-        if not isinstance(self.start, datetime.date) or not isinstance(self.end, datetime.date):
-            raise PeriodError("a period needs a start and an end date")
-        if self.end <= self.start:
-            raise PeriodError(f"the period must end after it starts (from {self.start} to {self.end})")
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days
-
-    @property
-    def months(self) -> int | None:
-        """Whole months when the period runs from a first of the month to a first of the month."""
-        if self.start.day != 1 or self.end.day != 1:
-            return None
-        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month
-
-    @property
-    def label(self) -> str:
-        m = self.months
-        if m == 12 and self.start.month == 1:
-            return str(self.start.year)
-        if m == 6 and self.start.month in (1, 7):
-            return f"{self.start.year} H{1 if self.start.month == 1 else 2}"
-        if m == 3 and self.start.month in (1, 4, 7, 10):
-            return f"{self.start.year} Q{(self.start.month - 1) // 3 + 1}"
-        if m == 1:
-            return f"{self.start:%Y-%m}"
-        return f"{self.start:%d.%m.%Y}–{self.end - datetime.timedelta(days=1):%d.%m.%Y}"
-
-    def years(self) -> list[Period]:
-        """The calendar-year parts of the period."""
-        out, cur = [], self.start
-        while cur < self.end:
-            nxt = min(self.end, datetime.date(cur.year + 1, 1, 1))
-            out.append(Period(cur, nxt))
-            cur = nxt
-        return out
-
-    def previous(self, n: int = 1) -> list[Period]:
-        """The ``n`` periods of the same length before this one (month-aligned ones by months)."""
-        out, cur = [], self
-        for _ in range(n):
-            m = cur.months
-            if m:
-                start = add_months(cur.start, -m)
-            else:
-                start = cur.start - datetime.timedelta(days=cur.days)
-            cur = Period(start, cur.start)
-            out.append(cur)
-        return list(reversed(out))
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    index = day.year * 12 + day.month - 1 + months
-    return datetime.date(index // 12, index % 12 + 1, 1)
-
-
-KINDS = {"month": 1, "quarter": 3, "half": 6, "year": 12}
-
-
-def period_of(kind: str, day: datetime.date) -> Period:
-    """The month, quarter, half-year or year that contains ``day``."""
-    if kind not in KINDS:
-        raise PeriodError(f"unknown period kind {kind!r} (month, quarter, half, year)")
-    m = KINDS[kind]
-    first = datetime.date(day.year, (day.month - 1) // m * m + 1, 1)
-    return Period(first, add_months(first, m))
 
 
 # ---- SQL expressions ------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from roret.core import audit
+from roret.core import audit, periods
 from roret.core.access import role_required
 from roret.core.permissions import AGGREGATE_ROLES, PLANNERS, aggregate_scope, suppresses
 from roret.economy import kpi
@@ -34,16 +34,16 @@ def _date(text: str | None) -> datetime.date | None:
         return None
 
 
-def parse_period(request, default_kind: str = "year") -> tuple[kpi.Period, str, list[str]]:
+def parse_period(request, default_kind: str = "year") -> tuple[periods.Period, str, list[str]]:
     """The period asked for: ?kind=month|quarter|half|year&at=YYYY-MM-DD or ?from=&to=.
     Default: the latest completed period of the kind. Bad input gives a message and the default."""
     errors = []
     kind = request.GET.get("kind") or default_kind
-    if kind not in kpi.KINDS:
+    if kind not in periods.KINDS:
         errors.append(_("Unknown period kind %(kind)s; showing years.") % {"kind": kind})
         kind = default_kind
     today = datetime.date.today()
-    period = kpi.period_of(kind, today).previous(1)[0]
+    period = periods.period_of(kind, today).previous(1)[0]
     start, end = request.GET.get("from"), request.GET.get("to")
     at = request.GET.get("at")
     if start or end:
@@ -52,20 +52,20 @@ def parse_period(request, default_kind: str = "year") -> tuple[kpi.Period, str, 
             errors.append(_("From and to must be dates (YYYY-MM-DD)."))
         else:
             try:
-                period = kpi.Period(a, b)
+                period = periods.Period(a, b)
                 kind = "custom"
-            except kpi.PeriodError:
+            except periods.PeriodError:
                 errors.append(_("The period must end after it starts."))
     elif at:
         day = _date(at)
         if day is None:
             errors.append(_("The date must be YYYY-MM-DD."))
         else:
-            period = kpi.period_of(kind, day)
+            period = periods.period_of(kind, day)
     horizon = current_horizon()
     if period.end > horizon:
         errors.append(_("Costs are computed up to %(day)s; showing the latest completed period.") % {"day": horizon})
-        period = kpi.period_of(default_kind if kind == "custom" else kind, today).previous(1)[0]
+        period = periods.period_of(default_kind if kind == "custom" else kind, today).previous(1)[0]
     return period, kind, errors
 
 
@@ -73,9 +73,9 @@ def _common(request, period, kind, errors):
     for error in errors:
         messages.error(request, error)
     prev, nxt = (period.previous(1)[0], None)
-    if kind in kpi.KINDS:
+    if kind in periods.KINDS:
         nxt_start = period.end
-        candidate = kpi.period_of(kind, nxt_start)
+        candidate = periods.period_of(kind, nxt_start)
         nxt = candidate if candidate.end <= current_horizon() else None
     return {"period": period, "kind": kind, "kinds": [(k, _(v)) for k, v in KIND_LABELS.items()],
             "previous_period": prev, "next_period": nxt, "state": EconomyState.objects.order_by("-pk").first(),
@@ -111,7 +111,7 @@ def self_sufficiency(request):
     suppress = suppresses(request.user)
     first = kpi_report.SelfSufficiencyTarget.objects.order_by("year").values_list("year", flat=True).first()
     rows = kpi_report.self_sufficiency(range(first or today.year - 6, today.year + 1), where, today)
-    year = kpi.period_of("year", today).previous(1)[0]
+    year = periods.period_of("year", today).previous(1)[0]
     return render(request, "economy/self_sufficiency.html", {
         "chart": kpi_report.self_sufficiency_chart(rows), "table": kpi_report.self_sufficiency_table(rows, suppress),
         "contributions": kpi_report.contribution_table(year, where, suppress), "year": year,
@@ -131,7 +131,7 @@ def _year(request, default: int) -> int:
 def expensive_cases(request):
     today = datetime.date.today()
     year = _year(request, today.year - 1)
-    period = kpi.Period(datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1))
+    period = periods.Period(datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1))
     threshold = kpi.expensive_threshold()
     expensive = kpi.expensive_citizens(period, threshold)
     reimbursed = {cid: amount for (cid, _y), amount in kpi.reimbursements(period).items()}

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from roret.citizens.models import Citizen
 from roret.core import audit, permissions
 from roret.core.models import Term
+from roret.core.periods import add_months_clamped
 from roret.core.permissions import CHANGE, RECORD
 from roret.economy.services import recost_after_commit
 from roret.offers.models import TariffUnit
@@ -50,23 +51,12 @@ def residential_follow_up_months() -> int:
     return int(config("FOLLOW_UP_MONTHS_NEW_RESIDENTIAL", 3))
 
 
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return datetime.date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
-
 def first_follow_up_due(grant: Grant) -> datetime.date:
-    return add_months(grant.start, follow_up_months())
+    return add_months_clamped(grant.start, follow_up_months())
 
 
 def residential_follow_up_due(move_in: datetime.date) -> datetime.date:
-    return add_months(move_in, residential_follow_up_months())
+    return add_months_clamped(move_in, residential_follow_up_months())
 
 
 # --- follow-up scheduling -------------------------------------------------------------------
@@ -364,7 +354,7 @@ def hold_follow_up(follow_up: FollowUp, *, actor, held_on: datetime.date, outcom
     if ending:
         _end_grant(grant, end_on, end_reason, actor=actor, channel=channel)
     else:
-        follow_up_for(grant, add_months(held_on, follow_up_months()), actor=actor, channel=channel)
+        follow_up_for(grant, add_months_clamped(held_on, follow_up_months()), actor=actor, channel=channel)
     return follow_up
 
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from roret.core import periods
 from roret.core.permissions import suppresses
 from roret.economy import kpi
 from roret.economy.duration import durations
@@ -55,18 +56,15 @@ def _labelled(row: kpi.Row, label: str) -> dict:
     return data
 
 
-def trend(period: kpi.Period, n: int = 5, where: Q | None = None) -> list[tuple[kpi.Period, kpi.Row]]:
+def trend(period: periods.Period, n: int = 5, where: Q | None = None) -> list[tuple[periods.Period, kpi.Row]]:
     """The period and the ``n`` before it, oldest first, with their totals."""
     return [(p, kpi.totals(p, where)) for p in [*period.previous(n), period]]
 
 
-def key_figures(period: kpi.Period, where: Q | None, suppress: bool, threshold=None) -> Table:
+def key_figures(period: periods.Period, where: Q | None, suppress: bool, threshold=None) -> Table:
     """This period, the one before and the same period a year earlier."""
-    months = period.months
-    same_last_year = kpi.Period(kpi.add_months(period.start, -12), kpi.add_months(period.end, -12)) \
-        if months else kpi.Period(period.start - datetime.timedelta(days=365), period.end - datetime.timedelta(days=365))
     items = []
-    for p in (period, period.previous(1)[0], same_last_year):
+    for p in (period, period.previous(1)[0], period.year_earlier()):
         result = kpi.kpis(p, (), where=where, threshold=threshold)
         items.append(_labelled(result.total, p.label))
     return build_table(_("Key figures"), figure_columns(_("Period")), items, suppress=suppress)
@@ -80,7 +78,7 @@ def breakdown_table(result: kpi.KpiSet, dimension: str, suppress: bool) -> Table
     return build_table(titles[dimension], figure_columns(titles[dimension]), items, total=total, suppress=suppress)
 
 
-def duration_table(period: kpi.Period, result: kpi.KpiSet, dimension: str, where: Q | None, suppress: bool,
+def duration_table(period: periods.Period, result: kpi.KpiSet, dimension: str, where: Q | None, suppress: bool,
                    computed: dict | None = None) -> Table:
     citizens = {r.key: r.citizens for r in result.breakdowns.get(dimension, [])}
     labels = {r.key: r.label for r in result.breakdowns.get(dimension, [])}
@@ -103,7 +101,7 @@ def duration_table(period: kpi.Period, result: kpi.KpiSet, dimension: str, where
                        note=_("Ongoing stays are censored at the period's end; the Kaplan–Meier median counts them."))
 
 
-def cost_trend_chart(rows: list[tuple[kpi.Period, kpi.Row]], title: str | None = None):
+def cost_trend_chart(rows: list[tuple[periods.Period, kpi.Row]], title: str | None = None):
     labels = [p.label for p, _r in rows]
     return bar_chart(
         [Series(_("Own offers"), [kpi.kroner(r.cost_own) / MIO for _p, r in rows]),
@@ -112,7 +110,7 @@ def cost_trend_chart(rows: list[tuple[kpi.Period, kpi.Row]], title: str | None =
         title=title or _("Cost of own citizens' placements"))
 
 
-def quantity_trend_chart(rows: list[tuple[kpi.Period, kpi.Row]]):
+def quantity_trend_chart(rows: list[tuple[periods.Period, kpi.Row]]):
     labels = [p.label for p, _r in rows]
     return line_chart(
         [Series(_("Citizens"), [r.citizens for _p, r in rows]),
@@ -130,7 +128,7 @@ def self_sufficiency(years: range, where: Q | None = None, today: datetime.date 
     for year in years:
         start = datetime.date(year, 1, 1)
         end = min(datetime.date(year + 1, 1, 1), max(today, start + datetime.timedelta(days=1)))
-        row = kpi.totals(kpi.Period(start, end), where)
+        row = kpi.totals(periods.Period(start, end), where)
         out.append({"year": year, "label": str(year) if end.year > year else f"{year} ({_('to date')})",
                      "citizens": row.citizens, "self_sufficiency_days": row.self_sufficiency_days,
                      "self_sufficiency_cost": row.self_sufficiency_cost, "target": targets.get(year),
@@ -154,7 +152,7 @@ def self_sufficiency_table(rows: list[dict], suppress: bool) -> Table:
     return build_table(_("Self-sufficiency rate"), columns, rows, suppress=suppress)
 
 
-def contribution_table(period: kpi.Period, where: Q | None, suppress: bool) -> Table:
+def contribution_table(period: periods.Period, where: Q | None, suppress: bool) -> Table:
     """Each own offer's share of own citizens' place-days and cost (percentage points of the rate)."""
     total = kpi.totals(period, where)
     items = []
@@ -173,7 +171,7 @@ def contribution_table(period: kpi.Period, where: Q | None, suppress: bool) -> T
     return build_table(_("Contribution of each own offer") + f" · {period.label}", columns, items, suppress=suppress)
 
 
-def build_report(period: kpi.Period, user, where: Q | None = None, today: datetime.date | None = None,
+def build_report(period: periods.Period, user, where: Q | None = None, today: datetime.date | None = None,
                  progress=None) -> dict:
     """Everything the half-yearly KPI report shows, for ``user`` (suppressed for the committee).
 

@@ -12,10 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from roret.core import audit
+from roret.core import audit, periods
 from roret.core.access import role_required
 from roret.core.permissions import AGGREGATE_ROLES, aggregate_scope
-from roret.economy import kpi
 from roret.economy.services import current_horizon
 from roret.reports import excel, kpi_report
 from roret.reports.pdf import render_pdf
@@ -23,19 +22,19 @@ from roret.reports.pdf import render_pdf
 
 def halves(today: datetime.date) -> list[dict]:
     """The completed half-years of the last five years, newest first, as choices."""
-    current = kpi.period_of("half", today)
+    current = periods.period_of("half", today)
     out = []
     for p in reversed(current.previous(10)):
         out.append({"value": f"{p.start.year}-H{1 if p.start.month == 1 else 2}", "label": p.label, "period": p})
     return out
 
 
-def parse_half(request) -> tuple[kpi.Period, str]:
+def parse_half(request) -> tuple[periods.Period, str]:
     """?half=2025-H1 (default: the latest completed half-year); anything else gives the default."""
     return parse_half_value(request.GET.get("half") or request.POST.get("half") or "")
 
 
-def parse_half_value(wanted: str) -> tuple[kpi.Period, str]:
+def parse_half_value(wanted: str) -> tuple[periods.Period, str]:
     choices = halves(datetime.date.today())
     for choice in choices:
         if choice["value"] == wanted:
@@ -44,7 +43,7 @@ def parse_half_value(wanted: str) -> tuple[kpi.Period, str]:
         year, h = wanted.split("-H")
         start = datetime.date(int(year), 1 if h == "1" else 7, 1)
         if h in ("1", "2"):
-            period = kpi.period_of("half", start)
+            period = periods.period_of("half", start)
             if period.end <= current_horizon():
                 return period, wanted
     except ValueError:
@@ -52,7 +51,7 @@ def parse_half_value(wanted: str) -> tuple[kpi.Period, str]:
     return choices[0]["period"], choices[0]["value"]
 
 
-def report_context(user, period: kpi.Period, half: str, progress=None) -> dict:
+def report_context(user, period: periods.Period, half: str, progress=None) -> dict:
     """The report for ``user``: their scope (a centre leader's centre) and suppression (the committee)."""
     where = aggregate_scope(user).where()
     context = kpi_report.build_report(period, user, where, progress=progress)

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
 
+from roret.core import periods
 from roret.economy import kpi
 from roret.economy.services import current_horizon
 from roret.reports.charts import format_da
@@ -41,8 +42,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, start, end, as_json, dimension, threshold, durations, **options):
         try:
-            period = kpi.Period(_date("--from", start), _date("--to", end))
-        except kpi.PeriodError as exc:
+            period = periods.Period(_date("--from", start), _date("--to", end))
+        except periods.PeriodError as exc:
             raise CommandError(str(exc)) from None
         horizon = current_horizon()
         if period.end > horizon:
