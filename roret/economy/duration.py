@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from roret.capacity.engine.stays import kaplan_meier
-from roret.economy.kpi import DIMENSIONS, Period
+from roret.core.periods import Period
+from roret.economy.segments import DIMENSIONS
 from roret.economy.sql import PeriodTable
 
 

@@ -5,13 +5,9 @@ Every figure comes from one temporary period table (roret.economy.sql), so a tot
 breakdown row, a page, an export and the committee report show the same number. Money is kept in
 whole øre (int) inside and turned into Decimal kroner at the edge.
 
-Per segment the cost inside [A, B) is the engine's cumulative-rounding formula in SQL::
-
-    a = MAX(A, start_day)   b = MIN(B, end_day)
-    øre = (cum0 + rate*(b - start_day) + Q/2) / Q  -  (cum0 + rate*(a - start_day) + Q/2) / Q
-
-(integer division), which telescopes over a placement's segments to exactly
-``engine.cost_ore(placement, A, B)``.
+Each segment's cost and place-days inside the period are the engine's cumulative-rounding
+formula in SQL (roret.economy.segments), which telescopes over a placement's segments to
+exactly ``engine.cost_ore(placement, A, B)``.
 """
 
 from __future__ import annotations
@@ -22,62 +18,17 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import BigIntegerField, ExpressionWrapper, F, Q, Value
-from django.db.models.functions import Greatest, Least
+from django.db.models import Q
 
 from roret.core.periods import Period
 from roret.economy import engine
-from roret.economy.models import CostSegment, ReimbursementLevel
+from roret.economy.duration import durations_with_total
+from roret.economy.models import ReimbursementLevel
+from roret.economy.segments import DIMENSIONS
 from roret.economy.sql import ADDITIVE, GRAIN, PeriodTable
 
 DEFAULT_EXPENSIVE_THRESHOLD = Decimal("2000000")
 DAYS_PER_YEAR = 365  # a placement-year is 365 place-days
-
-# Breakdown dimensions: name -> CostSegment field.
-DIMENSIONS = {
-    "paragraph": "paragraph",
-    "offer_type": "offer_type_id",
-    "account_function": "account_function",
-    "own_external": "own",
-    "provider": "provider_id",
-    "centre": "centre_id",
-    "target_group": "target_group_id",
-    "offer": "offer_id",
-}
-OWN_CITIZENS = Q(sold=False)
-
-
-# ---- SQL expressions ------------------------------------------------------------------------
-
-
-def _big(expr):
-    return ExpressionWrapper(expr, output_field=BigIntegerField())
-
-
-def _clip(period: Period):
-    a = Greatest(Value(period.start.toordinal()), F("start_day"))
-    b = Least(Value(period.end.toordinal()), F("end_day"))
-    return a, b
-
-
-def ore_expr(period: Period):
-    """The whole-øre cost of a segment inside ``period`` (the engine's formula, in SQL)."""
-    a, b = _clip(period)
-    q, half = Value(engine.Q), Value(engine.HALF)
-    at_b = _big((F("cum0") + F("rate") * (b - F("start_day")) + half) / q)
-    at_a = _big((F("cum0") + F("rate") * (a - F("start_day")) + half) / q)
-    return _big(at_b - at_a)
-
-
-def days_expr(period: Period):
-    a, b = _clip(period)
-    return _big(b - a)
-
-
-def segments_in(period: Period, where: Q | None = None):
-    qs = CostSegment.objects.filter(start_day__lt=period.end.toordinal(), end_day__gt=period.start.toordinal())
-    return qs.filter(where) if where is not None else qs
-
 
 # ---- figures --------------------------------------------------------------------------------
 
@@ -502,7 +453,5 @@ def kpis(period: Period, dimensions=("paragraph", "own_external", "account_funct
         result = KpiSet(period, total, breakdowns)
         _citizen_figures(main, parts, tuple(dimensions), threshold, total, result.breakdowns)
         if duration_by is not None:
-            from roret.economy.duration import durations_with_total
-
             result.durations = durations_with_total(main, tuple(duration_by))
     return result

@@ -1,6 +1,6 @@
 """One period's cost segments as a temporary table: the database clips every segment that
 overlaps the period once (the engine's cumulative-rounding formula,
-:func:`roret.economy.kpi.ore_expr`) and marks the one segment per placement that holds the
+:func:`roret.economy.segments.ore_expr`) and marks the one segment per placement that holds the
 placement's last day in the period (``is_last``), so placements, new and ended placements and
 durations are counted once per placement without a GROUP BY.
 
@@ -22,6 +22,8 @@ import os
 from django.db import connection
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce, Least
+
+from roret.economy.segments import days_expr, ore_expr, segments_in
 
 COLUMNS = ("placement_id", "citizen_id", "offer_id", "provider_id", "centre_id", "offer_type_id", "target_group_id",
            "own", "sold", "paragraph", "account_function", "placement_start", "placement_end")
@@ -59,8 +61,6 @@ class PeriodTable:
         self.a, self.b = period.start.toordinal(), period.end.toordinal()
 
     def __enter__(self) -> PeriodTable:
-        from roret.economy.kpi import days_expr, ore_expr, segments_in
-
         last_day = Least(Value(self.b), Coalesce("placement_end", Value(self.b)))
         is_last = Case(When(Q(start_day__lt=last_day, end_day__gte=last_day), then=Value(1)), default=Value(0),
                        output_field=IntegerField())

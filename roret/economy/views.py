@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from roret.core import audit, periods
 from roret.core.access import role_required
 from roret.core.permissions import AGGREGATE_ROLES, PLANNERS, aggregate_scope, suppresses
-from roret.economy import kpi
+from roret.economy import kpi, segments
 from roret.economy.forecast import forecast
 from roret.economy.models import EconomyState
 from roret.economy.services import BudgetImportError, budget_workbook, current_horizon, import_budgets
@@ -136,9 +136,9 @@ def expensive_cases(request):
     expensive = kpi.expensive_citizens(period, threshold)
     reimbursed = {cid: amount for (cid, _y), amount in kpi.reimbursements(period).items()}
     paragraphs: dict[int, list[str]] = {}
-    for v in (kpi.segments_in(period).filter(kpi.OWN_CITIZENS, citizen_id__in=list(expensive))
+    for v in (segments.segments_in(period).filter(segments.OWN_CITIZENS, citizen_id__in=list(expensive))
               .values("citizen_id", "paragraph").order_by("citizen_id", "paragraph")
-              .annotate(ore=Sum(kpi.ore_expr(period)))):
+              .annotate(ore=Sum(segments.ore_expr(period)))):
         paragraphs.setdefault(v["citizen_id"], []).append(v["paragraph"])
     measured = _quality_of_life(expensive)
     items = [{"label": pseudonym(cid), "cost": kpi.kroner(o), "reimbursement": kpi.kroner(reimbursed.get(cid, 0)),

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from roret.core import periods
-from roret.economy import kpi
+from roret.economy import kpi, segments
 from roret.economy.duration import durations, km_median
 from roret.economy.engine import placement_cost
 from roret.economy.models import CostSegment, PendingRecost, ReimbursementLevel
@@ -96,7 +96,7 @@ def test_breakdowns_sum_to_the_total(world):
     for dim, rows in result.breakdowns.items():
         column = kpi.DIMENSIONS[dim]
         for r in rows:  # distinct own citizens per row, counted independently
-            expected = (kpi.segments_in(YEAR_2024).filter(sold=False, **{column: r.key})
+            expected = (segments.segments_in(YEAR_2024).filter(sold=False, **{column: r.key})
                         .values("citizen_id").distinct().count())
             assert r.citizens == expected, (dim, r.key)
         for field in ("cost_own", "cost_external", "income_sold", "days_own", "days_external", "placements",
