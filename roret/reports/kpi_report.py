@@ -132,7 +132,8 @@ def self_sufficiency(years: range, where: Q | None = None, today: datetime.date 
         out.append({"year": year, "label": str(year) if end.year > year else f"{year} ({_('to date')})",
                      "citizens": row.citizens, "self_sufficiency_days": row.self_sufficiency_days,
                      "self_sufficiency_cost": row.self_sufficiency_cost, "target": targets.get(year),
-                     "place_days": row.place_days, "cost_total": row.cost_total / 100, "cost_own": row.cost_own / 100})
+                     "place_days": row.place_days, "cost_total": kpi.kroner(row.cost_total),
+                    "cost_own": kpi.kroner(row.cost_own)})
     return out
 
 

@@ -153,7 +153,9 @@ def test_the_kpi_command_prints_json_and_refuses_a_bad_period(world):
         assert field in data
         for dim in ("paragraph", "own_external", "account_function", "centre"):
             assert all(field in row for row in data["breakdowns"][dim])
-    assert data["cost_total"] == 366 * 2250 == data["cost_own"] + data["cost_external"]
+    assert data["cost_total"] == "823500.00"             # 366 x 2,250 kr., exact decimal text, never a float
+    assert Decimal(data["cost_total"]) == Decimal(data["cost_own"]) + Decimal(data["cost_external"])
+    assert data["self_sufficiency_days"] == "100.00" and data["place_days"] == 366
     with pytest.raises(CommandError, match="must end after it starts"):
         call_command("kpi", "--from", "2025-01-01", "--to", "2024-01-01")
     with pytest.raises(CommandError, match="YYYY-MM-DD"):

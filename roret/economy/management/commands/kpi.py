@@ -22,7 +22,9 @@ def _date(option: str, text: str) -> datetime.date:
 
 def _json_default(value):
     if isinstance(value, Decimal):
-        return float(value)  # kroner with two decimals: exact as a JSON number
+        # Kroner and percentages as their exact decimal text ("822600.00"), as the API writes
+        # Decimal fields: a float would round money on its way through JSON.
+        return str(value)
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
