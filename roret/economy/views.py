@@ -90,14 +90,15 @@ def overview(request):
     if dimension not in kpi.DIMENSIONS:
         dimension = "paragraph"
     suppress = suppresses(request.user)
-    result = kpi.kpis(period, (dimension,), where=where)
-    rows = kpi_report.trend(period, 5, where)
+    with kpi.Figures(where) as figures:
+        result = figures.kpis(period, (dimension,), duration_by=(dimension,))
+        rows = figures.trend(period, 5)
     total = build_table("", kpi_report.figure_columns(""), [result.total.as_dict()], suppress=suppress)
     context = _common(request, period, kind, errors) | {
         "total": result.total, "tiles": dict(zip([c.key for c in total.columns], total.rows[0], strict=True)),
         "dimension": dimension, "dimensions": kpi_report.dimension_titles(),
         "breakdown": kpi_report.breakdown_table(result, dimension, suppress),
-        "duration": kpi_report.duration_table(period, result, dimension, where, suppress),
+        "duration": kpi_report.duration_table(result, dimension, suppress),
         "cost_chart": kpi_report.cost_trend_chart(rows), "quantity_chart": kpi_report.quantity_trend_chart(rows),
         "centre_only": where is not None,
     }
@@ -110,12 +111,13 @@ def self_sufficiency(request):
     where = aggregate_scope(request.user).where()
     suppress = suppresses(request.user)
     first = kpi_report.SelfSufficiencyTarget.objects.order_by("year").values_list("year", flat=True).first()
-    rows = kpi_report.self_sufficiency(range(first or today.year - 6, today.year + 1), where, today)
     year = periods.period_of("year", today).previous(1)[0]
+    with kpi.Figures(where) as figures:
+        rows = kpi_report.self_sufficiency(figures, range(first or today.year - 6, today.year + 1), today)
+        contributions = kpi_report.contribution_table(figures, year, suppress)
     return render(request, "economy/self_sufficiency.html", {
         "chart": kpi_report.self_sufficiency_chart(rows), "table": kpi_report.self_sufficiency_table(rows, suppress),
-        "contributions": kpi_report.contribution_table(year, where, suppress), "year": year,
-        "centre_only": where is not None, "suppress": suppress,
+        "contributions": contributions, "year": year, "centre_only": where is not None, "suppress": suppress,
     })
 
 
@@ -133,8 +135,9 @@ def expensive_cases(request):
     year = _year(request, today.year - 1)
     period = periods.Period(datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1))
     threshold = kpi.expensive_threshold()
-    expensive = kpi.expensive_citizens(period, threshold)
-    reimbursed = {cid: amount for (cid, _y), amount in kpi.reimbursements(period).items()}
+    with kpi.Figures() as figures:
+        expensive = figures.expensive_citizens(period, threshold)
+        reimbursed = {cid: amount for (cid, _y), amount in figures.reimbursements(period).items()}
     paragraphs: dict[int, list[str]] = {}
     for v in (segments.segments_in(period).filter(segments.OWN_CITIZENS, citizen_id__in=list(expensive))
               .values("citizen_id", "paragraph").order_by("citizen_id", "paragraph")

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from roret.core import periods
-from roret.economy import kpi, segments
+from roret.economy import expensive, kpi, segments
 from roret.economy.duration import durations, km_median
 from roret.economy.engine import placement_cost
 from roret.economy.models import CostSegment, PendingRecost, ReimbursementLevel
@@ -119,9 +119,9 @@ def test_expensive_cases_and_reimbursement(world):
 
 def test_reimbursement_levels_are_data_and_a_year_uses_the_newest_levels_up_to_it(db):
     ReimbursementLevel.objects.create(year=2025, threshold=Decimal("900000"), rate=Decimal("0.25"))
-    assert kpi.levels_for(2024)[0] == (86_000_000, Decimal("0.250"))
-    assert kpi.levels_for(2026) == [(90_000_000, Decimal("0.25"))]
-    assert kpi.reimbursement_ore(250_000_000, kpi.levels_for(2023)) == 71_000_000
+    assert expensive.levels_for(2024)[0] == (86_000_000, Decimal("0.250"))
+    assert expensive.levels_for(2026) == [(90_000_000, Decimal("0.25"))]
+    assert expensive.reimbursement_ore(250_000_000, expensive.levels_for(2023)) == 71_000_000
 
 
 def test_kaplan_meier_median_by_hand():
