@@ -34,18 +34,37 @@ def _date(text: str | None) -> datetime.date | None:
         return None
 
 
+def halves_only(user) -> bool:
+    """Whether ``user`` is offered standard half-years only: the committee, whose small cells are
+    hidden. A year minus its first half is its second half, and two overlapping custom periods
+    differ by a few days: with any two such answers a cell hidden in one could be recovered by
+    subtraction. Standard half-years never overlap, so no two answers can be subtracted."""
+    return suppresses(user)
+
+
 def parse_period(request, default_kind: str = "year") -> tuple[periods.Period, str, list[str]]:
     """The period asked for: ?kind=month|quarter|half|year&at=YYYY-MM-DD or ?from=&to=.
-    Default: the latest completed period of the kind. Bad input gives a message and the default."""
+    Default: the latest completed period of the kind. Bad input gives a message and the default.
+    The committee (:func:`halves_only`) gets standard half-years only: ?at= picks the one that
+    holds the day, and any other kind or a from/to gives a message and a half-year."""
     errors = []
+    only_halves = halves_only(request.user)
+    if only_halves:
+        default_kind = "half"
     kind = request.GET.get("kind") or default_kind
     if kind not in periods.KINDS:
         errors.append(_("Unknown period kind %(kind)s; showing years.") % {"kind": kind})
+        kind = default_kind
+    elif only_halves and kind != "half":
+        errors.append(_("The committee's figures come in standard half-years only; showing a half-year."))
         kind = default_kind
     today = datetime.date.today()
     period = periods.period_of(kind, today).previous(1)[0]
     start, end = request.GET.get("from"), request.GET.get("to")
     at = request.GET.get("at")
+    if (start or end) and only_halves:
+        errors.append(_("The committee's figures come in standard half-years only; showing a half-year."))
+        start = end = None
     if start or end:
         a, b = _date(start), _date(end)
         if a is None or b is None:
@@ -77,7 +96,9 @@ def _common(request, period, kind, errors):
         nxt_start = period.end
         candidate = periods.period_of(kind, nxt_start)
         nxt = candidate if candidate.end <= current_horizon() else None
-    return {"period": period, "kind": kind, "kinds": [(k, _(v)) for k, v in KIND_LABELS.items()],
+    only_halves = halves_only(request.user)
+    kinds = [(k, _(v)) for k, v in KIND_LABELS.items() if k == "half" or not only_halves]
+    return {"period": period, "kind": kind, "kinds": kinds, "halves_only": only_halves,
             "previous_period": prev, "next_period": nxt, "state": EconomyState.objects.order_by("-pk").first(),
             "suppress": suppresses(request.user)}
 
@@ -85,7 +106,8 @@ def _common(request, period, kind, errors):
 @role_required(AGGREGATE_ROLES)
 def overview(request):
     period, kind, errors = parse_period(request)
-    where = aggregate_scope(request.user).where()
+    scope = aggregate_scope(request.user)
+    where = scope.where()
     dimension = request.GET.get("by", "paragraph")
     if dimension not in kpi.DIMENSIONS:
         dimension = "paragraph"
@@ -112,12 +134,20 @@ def self_sufficiency(request):
     suppress = suppresses(request.user)
     first = kpi_report.SelfSufficiencyTarget.objects.order_by("year").values_list("year", flat=True).first()
     year = periods.period_of("year", today).previous(1)[0]
+    last_year = today.year
+    if halves_only(request.user):
+        # Whole years, this year up to its last completed half-year, and the contributions of that
+        # half-year: a year's offer rows minus its first half's would give the second half's.
+        today = periods.period_of("half", today).start
+        last_year = today.year if today.month > 1 else today.year - 1
+        year = periods.period_of("half", today).previous(1)[0]
     with kpi.Figures(where) as figures:
-        rows = kpi_report.self_sufficiency(figures, range(first or today.year - 6, today.year + 1), today)
+        rows = kpi_report.self_sufficiency(figures, range(first or today.year - 6, last_year + 1), today)
         contributions = kpi_report.contribution_table(figures, year, suppress)
     return render(request, "economy/self_sufficiency.html", {
         "chart": kpi_report.self_sufficiency_chart(rows), "table": kpi_report.self_sufficiency_table(rows, suppress),
         "contributions": contributions, "year": year, "centre_only": where is not None, "suppress": suppress,
+        "halves_only": halves_only(request.user),
     })
 
 

@@ -123,8 +123,10 @@ def self_sufficiency(figures: kpi.Figures, years: range, today: datetime.date | 
     for year in years:
         start = datetime.date(year, 1, 1)
         end = min(datetime.date(year + 1, 1, 1), max(today, start + datetime.timedelta(days=1)))
-        row = figures.totals(periods.Period(start, end))
-        out.append({"year": year, "label": str(year) if end.year > year else f"{year} ({_('to date')})",
+        part = periods.Period(start, end)
+        row = figures.totals(part)
+        # A whole year by its number, a half-year by its label ("2026 H1"), else "to date".
+        out.append({"year": year, "label": part.label if part.kind else f"{year} ({_('to date')})",
                      "citizens": row.citizens, "self_sufficiency_days": row.self_sufficiency_days,
                      "self_sufficiency_cost": row.self_sufficiency_cost, "target": targets.get(year),
                      "place_days": row.place_days, "cost_total": kpi.kroner(row.cost_total),

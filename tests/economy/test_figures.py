@@ -1,7 +1,6 @@
 """One period table per distinct period per request: kpi.Figures, and the pages that use it."""
 
 import datetime
-import re
 from decimal import Decimal
 
 import pytest
@@ -12,41 +11,10 @@ from django.urls import reverse
 from roret.core.periods import Period, period_of
 from roret.economy import kpi
 from roret.economy.duration import durations
-from tests.factories import PASSWORD
+from tests.economy.period_tables import get, tables_built
 
 day = datetime.date
 LAST_YEAR = datetime.date.today().year - 1
-WHERE = re.compile(r'"end_day" > (\d+) AND "economy_costsegment"\."start_day" < (\d+)')
-
-
-@pytest.fixture
-def placed(world):
-    """Placements over several years, own and external, one ended, one sold."""
-    start = day(LAST_YEAR - 4, 3, 1)
-    for i in range(6):
-        world.place(world.citizen(), world.day_offer, start=start + datetime.timedelta(days=200 * i))
-    world.place(world.citizen(), world.residential, start=start, end=day(LAST_YEAR, 2, 1))
-    world.place(world.citizen(), world.external, start=day(LAST_YEAR - 1, 5, 1))
-    world.place(world.citizen(), world.residential, start=day(LAST_YEAR - 1, 1, 1), paying_municipality="0101")
-    return world
-
-
-def tables_built(ctx) -> list[Period]:
-    """The period of each CREATE TEMPORARY TABLE among the captured queries, in order."""
-    out = []
-    for query in ctx.captured_queries:
-        if "CREATE TEMPORARY TABLE" in query["sql"].upper():
-            after, before = WHERE.search(query["sql"]).groups()
-            out.append(Period(day.fromordinal(int(after)), day.fromordinal(int(before))))
-    return out
-
-
-def get(client, persona, url):
-    assert client.login(username=persona, password=PASSWORD)
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200
-    return tables_built(ctx)
 
 
 def test_the_kpi_report_builds_one_table_per_distinct_period(placed, client):
