@@ -17,12 +17,13 @@ from django.views.decorators.http import require_POST
 from roret.core import audit, periods
 from roret.core.access import role_required
 from roret.core.permissions import AGGREGATE_ROLES, PLANNERS, aggregate_scope, suppresses
-from roret.economy import kpi, segments
+from roret.economy import kpi, places, segments
 from roret.economy.forecast import forecast
 from roret.economy.models import EconomyState
 from roret.economy.services import BudgetImportError, budget_workbook, current_horizon, import_budgets
+from roret.offers.models import Offer
 from roret.reports import kpi_report
-from roret.reports.tables import Column, build_table, pseudonym
+from roret.reports.tables import Cell, Column, build_table, pseudonym
 
 KIND_LABELS = {"month": "Month", "quarter": "Quarter", "half": "Half-year", "year": "Year"}
 
@@ -115,6 +116,10 @@ def overview(request):
     with kpi.Figures(where) as figures:
         result = figures.kpis(period, (dimension,), duration_by=(dimension,))
         rows = figures.trend(period, 5)
+        # A centre's own offers are own by definition (self-sufficiency 100 %): its leader sees
+        # the occupancy of the centre's places instead.
+        occupancy = (places.occupancy(figures, period, Offer.objects.filter(provider__centre_id=scope.centre_id))
+                     if scope.centre_id is not None else None)
     total = build_table("", kpi_report.figure_columns(""), [result.total.as_dict()], suppress=suppress)
     context = _common(request, period, kind, errors) | {
         "total": result.total, "tiles": dict(zip([c.key for c in total.columns], total.rows[0], strict=True)),
@@ -123,6 +128,8 @@ def overview(request):
         "duration": kpi_report.duration_table(result, dimension, suppress),
         "cost_chart": kpi_report.cost_trend_chart(rows), "quantity_chart": kpi_report.quantity_trend_chart(rows),
         "centre_only": where is not None,
+        "occupancy": occupancy and {"rate": Cell(occupancy.rate, "pct"), "used": Cell(occupancy.used, "int"),
+                                    "available": Cell(occupancy.available, "int")},
     }
     return render(request, "economy/overview.html", context)
 
