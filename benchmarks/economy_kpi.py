@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> dict:
     from django.core.management import call_command
     from django.db import connection
 
-    from roret.economy import kpi
+    from roret.core import periods
     from roret.economy.bench import benchmark
     from roret.economy.models import CostSegment
 
@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> dict:
         call_command("demo", seed=args.seed, citizens=args.build, today=args.today)
         print(f"built in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     year = args.year or (args.today.year - 1)
-    period = kpi.Period(datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1))
+    period = periods.Period(datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1))
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")

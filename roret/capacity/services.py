@@ -20,13 +20,13 @@ from scipy.stats import theilslopes
 
 from roret.capacity import engine
 from roret.capacity.groups import CapacityGroup
-from roret.offers.models import Offer, PlaceChange, ProviderKind, Tariff, TariffUnit
+from roret.core.periods import month_start
+from roret.economy import engine as costs
+from roret.offers.models import Offer, PlaceChange, ProviderKind, Tariff
 from roret.offers.queries import catalogue, with_vacancy
 from roret.placements.models import DISPLACEABLE, ExternalReason, Grant, Placement, PlacementTariff
 
-DAYS_PER_MONTH = Decimal("365.25") / 12
-MONTH_DAYS = float(DAYS_PER_MONTH)
-WEEKS_PER_MONTH = Decimal(52) / 12
+MONTH_DAYS = float(costs.PLACE_MONTH_DAYS)  # a month of stay: a twelfth of the mean calendar year
 HISTORY_YEARS = 5
 URGENT_SHARE = 0.2  # share of arrivals treated as urgent (may use strategic vacancy); see docs/capacity.md
 RULE_OF_THUMB = 0.85  # the occupancy target the sizing is compared with
@@ -36,30 +36,13 @@ def own_code() -> str:
     return settings.RORET["MUNICIPALITY_CODE"]
 
 
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The first day of the month ``months`` after ``day``'s month."""
-    y, m = divmod(day.month - 1 + months, 12)
-    return datetime.date(day.year + y, m + 1, 1)
-
-
 def month_labels(day: datetime.date, horizon: int) -> list[str]:
-    return [f"{add_months(day, m):%m.%Y}" for m in range(horizon)]
+    return [f"{month_start(day, m):%m.%Y}" for m in range(horizon)]
 
 
 def kroner(value) -> Decimal:
     """Expected kroner from the engine (float) as whole Decimal kroner for display and storage."""
     return Decimal(str(float(value))).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
-
-
-def per_month(amount: Decimal, unit: str, hours_per_week: Decimal | None = None) -> Decimal | None:
-    """A tariff as kroner per place-month (None when an hourly tariff has no weekly scope)."""
-    if unit in (TariffUnit.DAY, TariffUnit.MODULE):
-        return amount * DAYS_PER_MONTH
-    if unit == TariffUnit.MONTH:
-        return amount
-    if unit == TariffUnit.HOUR:
-        return amount * hours_per_week * WEEKS_PER_MONTH if hours_per_week else None
-    raise ValueError(f"unknown tariff unit {unit!r}")
 
 
 def own_offers(group: CapacityGroup):
@@ -282,7 +265,7 @@ def _places_per_month(group: CapacityGroup, day: datetime.date, horizon: int) ->
     closed = dict(offers)
     out = np.zeros(horizon, dtype=np.int64)
     for m in range(horizon):
-        on = day if m == 0 else add_months(day, m)
+        on = day if m == 0 else month_start(day, m)
         out[m] = sum(c for pk, valid_from, c in changes
                      if valid_from <= on and (closed[pk] is None or closed[pk] > on))
     return out
@@ -324,12 +307,6 @@ def _arrival_trend(starts: list[datetime.date], first_start: datetime.date | Non
     x = (np.arange(horizon) + 0.5) / 12.0
     rate = np.maximum(a + b * x, 0.0) / 12.0
     return rate, list(zip(labels, counts, strict=True)), (float(a), float(b))
-
-
-def _tariff_per_month(rows, on: datetime.date):
-    """The latest row valid on ``on`` of prefetched (valid_from, amount, unit[, hours]) tuples."""
-    valid = [r for r in rows if r[0] <= on]
-    return max(valid, key=lambda r: r[0]) if valid else None
 
 
 def build_inputs(group: CapacityGroup, day: datetime.date, *, horizon: int = 60) -> PlanInputs:
@@ -382,18 +359,21 @@ def build_inputs(group: CapacityGroup, day: datetime.date, *, horizon: int = 60)
 
 
 def _own_cost(own_ids: set, day: datetime.date, notes: list) -> Decimal | None:
-    """Own cost per place-month: the own offers' standard tariffs weighted by their places."""
+    """Own cost per place-month: the own offers' standard tariffs in force on ``day``
+    (:func:`roret.economy.engine.tariff_on`) as a place-month's cost
+    (:func:`~roret.economy.engine.place_month_cost`), weighted by the offers' places."""
     tariffs: dict[int, list] = {}
-    for offer_id, *row in Tariff.objects.filter(offer__in=own_ids).values_list("offer_id", "valid_from", "amount", "unit"):
-        tariffs.setdefault(offer_id, []).append(tuple(row))
+    for offer_id, valid_from, amount, unit in Tariff.objects.filter(offer__in=own_ids).values_list(
+            "offer_id", "valid_from", "amount", "unit"):
+        tariffs.setdefault(offer_id, []).append(costs.TariffRow(valid_from, amount, unit))
     places = dict(
         PlaceChange.objects.filter(offer__in=own_ids, valid_from__lte=day)
         .values_list("offer").annotate(n=Sum("change")).values_list("offer", "n")
     )
     total, weight = Decimal(0), 0
     for oid, n in places.items():
-        row = _tariff_per_month(tariffs.get(oid, []), day)
-        monthly = per_month(row[1], row[2]) if row else None
+        row = costs.tariff_on(day, tariffs.get(oid, []))
+        monthly = costs.place_month_cost(row) if row else None
         if monthly is None or n <= 0:
             continue
         total += monthly * n
@@ -405,32 +385,36 @@ def _own_cost(own_ids: set, day: datetime.date, notes: list) -> Decimal | None:
 
 
 def _external_cost(group: CapacityGroup, placement_ids: list, day: datetime.date, notes: list) -> Decimal | None:
-    """External cost per place-month: the mean agreed tariff of own citizens' current external
-    placements (their offer's standard tariff where none is agreed); without such placements,
-    the mean standard tariff of the external offers in the same legal bases."""
+    """External cost per place-month: the mean tariff in force on ``day`` of own citizens' current
+    external placements (the agreed one, else their offer's standard one, by the cost engine's
+    rule, hourly tariffs at the agreed or granted weekly hours); without such placements, the mean
+    standard tariff of the external offers in the same legal bases."""
     agreed: dict[int, list] = {}
-    for pid, *row in PlacementTariff.objects.filter(placement__in=placement_ids).values_list(
+    for pid, valid_from, amount, unit, hours in PlacementTariff.objects.filter(placement__in=placement_ids).values_list(
         "placement_id", "valid_from", "amount", "unit", "hours_per_week"
     ):
-        agreed.setdefault(pid, []).append(tuple(row))
-    offer_of = dict(Placement.objects.filter(pk__in=placement_ids).values_list("pk", "offer_id"))
+        agreed.setdefault(pid, []).append(costs.TariffRow(valid_from, amount, unit, hours))
+    placed = {pk: (offer_id, hours) for pk, offer_id, hours in Placement.objects.filter(pk__in=placement_ids)
+              .values_list("pk", "offer_id", "grant__hours_per_week")}
     external_offers = set(
         Offer.objects.filter(legal_basis__in=group.legal_bases).exclude(provider__kind=ProviderKind.OWN)
         .values_list("pk", flat=True)
-    ) | set(offer_of.values())
+    ) | {offer_id for offer_id, _hours in placed.values()}
     standard: dict[int, list] = {}
-    for oid, *row in Tariff.objects.filter(offer__in=external_offers).values_list("offer_id", "valid_from", "amount", "unit"):
-        standard.setdefault(oid, []).append((*row, None))
+    for oid, valid_from, amount, unit in Tariff.objects.filter(offer__in=external_offers).values_list(
+            "offer_id", "valid_from", "amount", "unit"):
+        standard.setdefault(oid, []).append(costs.TariffRow(valid_from, amount, unit))
     values = []
     for pid in placement_ids:
-        row = _tariff_per_month(agreed.get(pid, []), day) or _tariff_per_month(standard.get(offer_of[pid], []), day)
-        monthly = per_month(row[1], row[2], row[3]) if row else None
+        offer_id, hours = placed[pid]
+        row = costs.tariff_on(day, standard.get(offer_id, []), agreed.get(pid, []))
+        monthly = costs.place_month_cost(row, hours) if row else None
         if monthly is not None:
             values.append(monthly)
     if not values:
         for oid in external_offers:
-            row = _tariff_per_month(standard.get(oid, []), day)
-            monthly = per_month(row[1], row[2]) if row else None
+            row = costs.tariff_on(day, standard.get(oid, []))
+            monthly = costs.place_month_cost(row) if row else None
             if monthly is not None:
                 values.append(monthly)
     if not values:

@@ -14,6 +14,7 @@ from django.db.models import Q
 from roret.citizens import cpr as cprlib
 from roret.citizens.models import Citizen, normalise_name
 from roret.core.models import Role, Term, User
+from roret.core.periods import add_months_clamped
 from roret.core.terms import FUNCTIONAL_LEVELS, SUPPORT_NEEDS
 from roret.demo import names
 from roret.outcomes.instruments import WHO5
@@ -25,7 +26,7 @@ from roret.outcomes.models import (
     Measurement,
     TariffRenegotiation,
 )
-from roret.outcomes.services import add_months, yearly_amount
+from roret.outcomes.services import yearly_amount
 from roret.placements.models import Grant, Placement, PlacementTariff
 from roret.visitation import deadlines
 from roret.visitation.models import (
@@ -144,7 +145,7 @@ class CaseFlow:
                       .exclude(pk__in=seen_grants).order_by("pk").only("pk", "start", "citizen_id")):
             due = grant.start
             while due < today - 45 * DAY:
-                due = add_months(due, 12)
+                due = add_months_clamped(due, 12)
             due = due + rng.randint(-20, 40) * DAY if rng.random() < 0.1 else due
             out["follow_up"].append(FollowUp(citizen_id=grant.citizen_id, grant_id=grant.pk, due_on=due))
         return out
@@ -168,7 +169,7 @@ class CaseFlow:
         if grant.start < today - 400 * DAY:
             # A re-assessment about a year in: most citizens have come some way.
             better = {k: max(0, v - (1 if rng.random() < 0.45 else 0)) for k, v in levels.items()}
-            assessments.append((add_months(grant.start, 12), max(0, need - (rng.random() < 0.3)), better))
+            assessments.append((add_months_clamped(grant.start, 12), max(0, need - (rng.random() < 0.3)), better))
         made = []
         for n, (day, level, theme_levels) in enumerate(assessments):
             version = self.versions[citizen.pk] = self.versions.get(citizen.pk, 0) + 1
@@ -212,7 +213,7 @@ class CaseFlow:
                 out["step"].append((g, ActionStep(what=what, who=who, due_on=due, created_by=worker,
                                                   done_on=due - rng.randint(0, 7) * DAY if due < today and rng.random() < 0.7
                                                   else None)))
-        first_due = add_months(p.start, 3) if p.is_residential else add_months(grant.start, 12)
+        first_due = add_months_clamped(p.start, 3) if p.is_residential else add_months_clamped(grant.start, 12)
         due = first_due
         while due < today - 30 * DAY:
             held = due + rng.randint(-10, 20) * DAY
@@ -230,7 +231,7 @@ class CaseFlow:
                     out["progress"].append((f, g, rng.choice(["progressing", "progressing", "unchanged", "achieved"])))
             if not p.offer.provider.is_own and f.outcome == "change" and p.tariffs.all():
                 self._renegotiate(p, f, held, out)
-            due = add_months(held, 12)
+            due = add_months_clamped(held, 12)
         out["follow_up"].append(FollowUp(citizen_id=citizen.pk, grant_id=grant.pk,
                                          due_on=max(due, today - self.rng.randint(0, 40) * DAY)
                                          if due < today else due))

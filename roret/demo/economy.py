@@ -6,6 +6,7 @@ import datetime
 import random
 from decimal import ROUND_HALF_UP, Decimal
 
+from roret.core import periods
 from roret.demo.catalogue import PRICE_INDEX
 from roret.economy import kpi
 from roret.economy.models import Budget, SelfSufficiencyTarget
@@ -25,7 +26,7 @@ def build_economy(builder) -> None:
     rng = random.Random(builder.seed + 176)
     budgets = []
     for year in range(today.year - 2, today.year + 1):
-        last = kpi.Period(datetime.date(year - 1, 1, 1), datetime.date(year, 1, 1))
+        last = periods.Period(datetime.date(year - 1, 1, 1), datetime.date(year, 1, 1))
         for row in kpi.breakdown(last, "account_function"):
             if not row.cost_total:
                 continue

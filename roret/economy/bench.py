@@ -20,7 +20,8 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 
-from roret.economy import engine, kpi
+from roret.core import periods
+from roret.economy import engine, expensive, kpi
 from roret.economy.duration import km_median
 
 # The issue's seven breakdowns (the pages' extra "offer" dimension is not part of the set).
@@ -38,7 +39,7 @@ def _summary(total_cost: int, income: int, days: int, citizens: int, expensive: 
 
 # ---- the engine ------------------------------------------------------------------------------
 
-def run_engine(period: kpi.Period) -> dict:
+def run_engine(period: periods.Period) -> dict:
     result = kpi.kpis(period, DIMS, duration_by=("paragraph",))
     t = result.total
     by_dim = {d: {r.key: r.cost_total for r in rows if r.cost_total} for d, rows in result.breakdowns.items()}
@@ -50,7 +51,7 @@ def run_engine(period: kpi.Period) -> dict:
 
 # ---- the straightforward Python loop ----------------------------------------------------------
 
-def run_loop(period: kpi.Period) -> dict:
+def run_loop(period: periods.Period) -> dict:
     from django.conf import settings
 
     from roret.citizens.models import Citizen
@@ -93,19 +94,19 @@ def run_loop(period: kpi.Period) -> dict:
         for key in (None, ("paragraph", keys["paragraph"])):
             entries[key][entry] += 1
             exits[key][(exit_, ended)] += 1
-    limit = kpi.annual_limit_ore(period, kpi.expensive_threshold())
-    levels = kpi.levels_for(period.start.year)
-    expensive = sum(1 for cost in per_citizen.values() if cost > limit)
-    reimbursement = sum(kpi.reimbursement_ore(cost, levels) for cost in per_citizen.values())
+    limit = expensive.annual_limit_ore(period, expensive.expensive_threshold())
+    levels = expensive.levels_for(period.start.year)
+    n_expensive = sum(1 for cost in per_citizen.values() if cost > limit)
+    reimbursement = sum(expensive.reimbursement_ore(cost, levels) for cost in per_citizen.values())
     by_dim = {d: {k: v for k, v in rows.items() if v} for d, rows in by_dim.items()}
-    return _summary(total, income, days, len(citizens), expensive, reimbursement, by_dim,
+    return _summary(total, income, days, len(citizens), n_expensive, reimbursement, by_dim,
                     km_median(entries[None], exits[None]),
                     {key[1]: km_median(entries[key], exits[key]) for key in entries if key is not None})
 
 
 # ---- pandas -------------------------------------------------------------------------------
 
-def run_pandas(period: kpi.Period) -> dict:
+def run_pandas(period: periods.Period) -> dict:
     import numpy as np
     import pandas as pd
     from django.db import connection
@@ -139,8 +140,8 @@ def run_pandas(period: kpi.Period) -> dict:
         by_dim[d] = {(bool(k) if d == "own_external" else (None if k is None or k != k else
                      (int(k) if isinstance(k, float) else k))): int(v) for k, v in sums.items() if v}
     per_citizen = own_cit.groupby("citizen_id")["ore"].sum()
-    limit = kpi.annual_limit_ore(period, kpi.expensive_threshold())
-    levels = kpi.levels_for(period.start.year)
+    limit = expensive.annual_limit_ore(period, expensive.expensive_threshold())
+    levels = expensive.levels_for(period.start.year)
     # §176 in integer arithmetic: rates have three decimals, so milli-øre are exact; round half up per citizen.
     costs = per_citizen.to_numpy(np.int64)
     milli = np.zeros_like(costs)
@@ -166,10 +167,10 @@ def run_pandas(period: kpi.Period) -> dict:
                     {p: km(f) for p, f in frame.groupby("paragraph")})
 
 
-RUNNERS: dict[str, Callable[[kpi.Period], dict]] = {"engine": run_engine, "loop": run_loop, "pandas": run_pandas}
+RUNNERS: dict[str, Callable[[periods.Period], dict]] = {"engine": run_engine, "loop": run_loop, "pandas": run_pandas}
 
 
-def benchmark(period: kpi.Period, repeats: dict[str, int]) -> dict:
+def benchmark(period: periods.Period, repeats: dict[str, int]) -> dict:
     """Median seconds per method, the ratios to the engine, and whether the answers agree."""
     out: dict = {"period": [period.start.isoformat(), period.end.isoformat()], "seconds": {}, "runs": {}}
     answers = {}

@@ -16,7 +16,9 @@ length at exit (end, or the period's end when censored) and ``d_i`` the stays en
 delayed-entry risk set). The median is the first ``t`` with ``Ŝ(t) ≤ 0.5``.
 
 The database counts stays by entry length and by exit length (GROUP BY), so the estimator runs
-over distinct lengths, never over placement rows.
+over distinct lengths, never over placement rows. The estimator is the one the capacity plan
+uses for its stay distribution (:func:`roret.capacity.engine.stays.kaplan_meier`), given the
+counts as weights and the entry lengths for the delayed entry.
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from roret.economy.kpi import DIMENSIONS, Period
+from roret.capacity.engine.stays import kaplan_meier
+from roret.core.periods import Period
+from roret.economy.segments import DIMENSIONS
 from roret.economy.sql import PeriodTable
 
 
@@ -46,51 +50,24 @@ class Duration:
 
 def km_median(entries: dict[int, int], exits: dict[tuple[int, bool], int]) -> int | None:
     """The Kaplan–Meier median from counts by entry length and by (exit length, ended)."""
-    event_times = sorted({t for (t, ended), n in exits.items() if ended and n})
-    if not event_times:
-        return None
-    entry_times = sorted(entries)
-    exit_times = sorted({t for t, _e in exits})
-    exits_by_t: dict[int, int] = defaultdict(int)
-    for (t, _e), n in exits.items():
-        exits_by_t[t] += n
-    survival = 1.0
-    ei = xi = 0
-    entered = left = 0
-    for t in event_times:
-        while ei < len(entry_times) and entry_times[ei] < t:
-            entered += entries[entry_times[ei]]
-            ei += 1
-        while xi < len(exit_times) and exit_times[xi] < t:
-            left += exits_by_t[exit_times[xi]]
-            xi += 1
-        at_risk = entered - left
-        if at_risk <= 0:
-            continue
-        survival *= 1 - exits.get((t, True), 0) / at_risk
-        if survival <= 0.5:
-            return t
-    return None
-
-
-def km_median_arrays(entry, entry_n, exit_, ended, exit_n) -> int | None:
-    """:func:`km_median` on NumPy arrays of counts (the same estimator, vectorised)."""
     import numpy as np
 
-    events = exit_[ended]
-    if not len(events):
+    entry = np.fromiter(entries, dtype=np.int64, count=len(entries))
+    entry_n = np.fromiter(entries.values(), dtype=np.int64, count=len(entries))
+    x = np.asarray([(t, ended, n) for (t, ended), n in exits.items()], dtype=np.int64).reshape(-1, 3)
+    return median_stay(entry, entry_n, x[:, 0], x[:, 1].astype(bool), x[:, 2])
+
+
+def median_stay(entry, entry_n, exit_, ended, exit_n) -> int | None:
+    """The Kaplan–Meier median length of stay (days) from NumPy arrays of counts: ``entry_n``
+    stays entered at length ``entry``, ``exit_n`` left at length ``exit_`` (``ended`` or still
+    ongoing). The one estimator, :func:`roret.capacity.engine.stays.kaplan_meier`, with delayed
+    entry and the counts as weights; None when no stay ended or the median is not reached."""
+    if not exit_n[ended].sum():
         return None
-    times, inverse = np.unique(events, return_inverse=True)
-    deaths = np.bincount(inverse, weights=exit_n[ended])
-    order = np.argsort(entry, kind="stable")
-    entered = np.concatenate(([0], np.cumsum(entry_n[order])))[np.searchsorted(entry[order], times, "left")]
-    order = np.argsort(exit_, kind="stable")
-    left = np.concatenate(([0], np.cumsum(exit_n[order])))[np.searchsorted(exit_[order], times, "left")]
-    at_risk = entered - left
-    factor = np.where(at_risk > 0, 1 - deaths / np.maximum(at_risk, 1), 1.0)
-    survival = np.cumprod(factor)
-    reached = np.nonzero(survival <= 0.5)[0]
-    return int(times[reached[0]]) if len(reached) else None
+    estimate = kaplan_meier(exit_, ended, weights=exit_n, entry=entry, entry_weights=entry_n)
+    median = estimate.median_observed()
+    return None if median is None else int(median)
 
 
 def _from_counts(entries_rows, exit_rows, dimension: str | None) -> dict:
@@ -115,7 +92,7 @@ def _from_counts(entries_rows, exit_rows, dimension: str | None) -> dict:
             completed=completed, ongoing=ongoing,
             completed_mean_days=round(int((length * n)[ended].sum()) / completed, 1) if completed else None,
             ongoing_mean_days=round(int((length * n)[~ended].sum()) / ongoing, 1) if ongoing else None,
-            km_median_days=km_median_arrays(e[:, 0], e[:, 1], length, ended, n))
+            km_median_days=median_stay(e[:, 0], e[:, 1], length, ended, n))
     return out
 
 

@@ -32,7 +32,8 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Protocol, TypeVar
 
 Q = 1_887_900  # lcm(28, 29, 30, 31, 7, 100): units of exact cost per øre
 HALF = Q // 2
@@ -98,6 +99,90 @@ def schedule(standard: Iterable[TariffRow], agreed: Iterable[TariffRow] = ()) ->
         return standard
     first = agreed[0].valid_from
     return [row for row in standard if row.valid_from < first] + agreed
+
+
+# ---- the tariff in force on a day, and what it costs over some days ----------------------------
+
+class Dated(Protocol):
+    valid_from: datetime.date
+
+
+D = TypeVar("D", bound=Dated)
+
+
+def in_force(rows: Iterable[D], day: datetime.date) -> D | None:
+    """The row of a dated schedule in force on ``day``: the one with the latest ``valid_from``
+    on or before it (None before the first). Any rows with a ``valid_from``: TariffRow, and the
+    offers' Tariff rows (whose manager leaves corrected rows out, so one row per date)."""
+    found = None
+    for row in rows:
+        if row.valid_from <= day and (found is None or row.valid_from > found.valid_from):
+            found = row
+    return found
+
+
+def tariff_on(day: datetime.date, standard: Iterable[TariffRow], agreed: Iterable[TariffRow] = ()) -> TariffRow | None:
+    """The tariff in force for a placement on ``day``: the latest row on or before ``day`` of its
+    :func:`schedule` (the agreed rows replace the standard ones from the first agreed date).
+
+    Equivalently: the latest agreed row on or before ``day`` if there is one, else the latest
+    standard row on or before ``day``. That is the form the SQL read models use
+    (``roret.placements.queries.with_current_tariff``; without agreed rows,
+    ``roret.offers.queries.catalogue``), and tests hold them to this function."""
+    return in_force(schedule(standard, agreed), day)
+
+
+YEAR_DAYS = 365                              # a common year: a tariff's yearly amount
+MEAN_YEAR_DAYS = Decimal("365.25")           # the mean calendar year: a place-month is a twelfth of it
+PLACE_MONTH_DAYS = MEAN_YEAR_DAYS / 12       # 30.4375 days
+
+
+def tariff_cost(row, days, *, hours: Decimal | None = None, year_days=YEAR_DAYS) -> Decimal | None:
+    """What ``days`` days at tariff ``row`` cost, in kroner (exact, not rounded), as the engine
+    costs a day (:func:`daily_rate`):
+
+    .. math::
+
+        \\text{cost}(n) = \\begin{cases}
+          a\\,n                      & \\text{per day or per module}\\\\
+          12\\,a\\,n / Y             & \\text{per month}\\\\
+          a\\,h\\,n / 7              & \\text{per hour, } h = \\text{hours a week}
+        \\end{cases}
+
+    A month tariff costs :math:`a / m(d)` on day :math:`d`; the month lengths of a year of
+    :math:`Y` days add up to :math:`Y`, so a whole year costs :math:`12a` whichever its length,
+    and a day :math:`12a/Y` on average. ``year_days`` is that :math:`Y`: a common year (365) for
+    a yearly amount, the mean calendar year (365.25) for a place-month. ``hours`` are the
+    grant's weekly hours, used when the row has none of its own (as the engine does); an hourly
+    tariff without either gives None (the engine counts it 0 and flags it).
+
+    ``row`` is anything with ``amount``, ``unit`` and optionally ``hours_per_week``: a
+    :class:`TariffRow`, an offer's Tariff, a placement's agreed tariff.
+    """
+    amount, days = Decimal(row.amount), Decimal(days)
+    if row.unit in (DAY, MODULE):
+        return amount * days
+    if row.unit == MONTH:
+        return amount * 12 * days / Decimal(year_days)
+    if row.unit == HOUR:
+        own = getattr(row, "hours_per_week", None)
+        weekly = own if own is not None else hours
+        return None if weekly is None else amount * Decimal(weekly) * days / 7
+    raise ValueError(f"unknown tariff unit {row.unit!r}")
+
+
+def yearly_cost(row, hours: Decimal | None = None) -> Decimal | None:
+    """A tariff's cost over a year of 365 days, in kroner rounded half up to the øre (a month
+    tariff: 12 months). What a renegotiation saves a year."""
+    cost = tariff_cost(row, YEAR_DAYS, hours=hours)
+    return None if cost is None else cost.quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def place_month_cost(row, hours: Decimal | None = None) -> Decimal | None:
+    """A tariff's cost for one place-month, a twelfth of the mean calendar year (365.25/12 =
+    30.4375 days; a month tariff: exactly its amount), in kroner, not rounded. What the capacity
+    plan weighs own and bought places by."""
+    return tariff_cost(row, PLACE_MONTH_DAYS, hours=hours, year_days=MEAN_YEAR_DAYS)
 
 
 def _month_end(day: datetime.date) -> datetime.date:

@@ -20,8 +20,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q, Sum
 
-from roret.economy.kpi import OWN_CITIZENS, Period, _big, days_expr, kroner, ore_expr, segments_in
+from roret.core.periods import Period
+from roret.economy.engine import to_kroner
 from roret.economy.models import Budget
+from roret.economy.segments import OWN_CITIZENS, as_bigint, days_expr, ore_expr, segments_in
 from roret.offers.models import AccountFunction
 
 WINDOW_DAYS = 365
@@ -80,7 +82,7 @@ def forecast(year: int, today: datetime.date | None = None, where: Q | None = No
                             (end_cost, Q(placement_end__gt=w0, placement_end__lte=w1))):
             rows = (base.filter(flt).values("account_function").order_by("account_function")
                     .annotate(n=Count("placement_id", distinct=True), ore=Sum(ore_expr(window)),
-                              days=Sum(_big(days_expr(window)))))
+                              days=Sum(as_bigint(days_expr(window)))))
             for v in rows:
                 if v["days"]:
                     # λ c̄ R(R+1)/2 with λ = n / 365 and c̄ = øre / days.
@@ -89,6 +91,6 @@ def forecast(year: int, today: datetime.date | None = None, where: Q | None = No
     budgets = {b.account_function: b.amount for b in Budget.objects.filter(year=year)}
     functions = sorted(set(incurred) | set(active) | set(new_cost) | set(end_cost) | set(budgets))
     return [ForecastRow(f, str(AccountFunction(f).label) if f in AccountFunction.values else f, budgets.get(f),
-                        kroner(incurred.get(f, 0)), kroner(active.get(f, 0)), kroner(new_cost.get(f, 0)),
-                        kroner(end_cost.get(f, 0)))
+                        to_kroner(incurred.get(f, 0)), to_kroner(active.get(f, 0)), to_kroner(new_cost.get(f, 0)),
+                        to_kroner(end_cost.get(f, 0)))
             for f in functions]

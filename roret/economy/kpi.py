@@ -1,164 +1,43 @@
 """The steering KPIs (price, quantity, duration, self-sufficiency, expensive cases, reimbursement)
 for any period [start, end), summed in the database from the cost segments.
 
-Every figure comes from one temporary period table (roret.economy.sql), so a total, a
-breakdown row, a page, an export and the committee report show the same number. Money is kept in
-whole øre (int) inside and turned into Decimal kroner at the edge.
+Every figure of a period comes from one temporary period table (roret.economy.sql), so a total,
+a breakdown row, a page, an export and the committee report show the same number. A page or a
+report asks through one :class:`Figures` for the whole request: it keeps one table per distinct
+period open and answers every total, breakdown, KPI set and duration of that period from it, so
+a report that shows a half-year in its key figures, its trend and its breakdowns builds the
+half-year's table once. Money is kept in whole øre (int) inside and turned into Decimal kroner
+at the edge.
 
-Per segment the cost inside [A, B) is the engine's cumulative-rounding formula in SQL::
-
-    a = MAX(A, start_day)   b = MIN(B, end_day)
-    øre = (cum0 + rate*(b - start_day) + Q/2) / Q  -  (cum0 + rate*(a - start_day) + Q/2) / Q
-
-(integer division), which telescopes over a placement's segments to exactly
-``engine.cost_ore(placement, A, B)``.
+Each segment's cost and place-days inside the period are the engine's cumulative-rounding
+formula in SQL (roret.economy.segments), which telescopes over a placement's segments to
+exactly ``engine.cost_ore(placement, A, B)``.
 """
 
 from __future__ import annotations
 
-import datetime
-from collections import defaultdict
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.conf import settings
-from django.db.models import BigIntegerField, ExpressionWrapper, F, Q, Value
-from django.db.models.functions import Greatest, Least
+from django.db.models import Q
 
+from roret.core.periods import Period
 from roret.economy import engine
-from roret.economy.models import CostSegment, ReimbursementLevel
+from roret.economy.duration import durations, durations_with_total
+from roret.economy.expensive import (
+    annual_limit_ore,
+    citizen_figures,
+    expensive_threshold,
+    levels_for,
+    normalise,
+    reimbursements_in,
+)
+from roret.economy.segments import DIMENSIONS
 from roret.economy.sql import ADDITIVE, GRAIN, PeriodTable
 
-DEFAULT_EXPENSIVE_THRESHOLD = Decimal("2000000")
-DAYS_PER_YEAR = 365  # a placement-year is 365 place-days
-
-# Breakdown dimensions: name -> CostSegment field.
-DIMENSIONS = {
-    "paragraph": "paragraph",
-    "offer_type": "offer_type_id",
-    "account_function": "account_function",
-    "own_external": "own",
-    "provider": "provider_id",
-    "centre": "centre_id",
-    "target_group": "target_group_id",
-    "offer": "offer_id",
-}
-OWN_CITIZENS = Q(sold=False)
-
-
-class PeriodError(ValueError):
-    """A period that is not a valid [start, end) date range."""
-
-
-@dataclass(frozen=True)
-class Period:
-    """The days [start, end)."""
-
-    start: datetime.date
-    end: datetime.date
-
-    def __post_init__(self):
-        if not isinstance(self.start, datetime.date) or not isinstance(self.end, datetime.date):
-            raise PeriodError("a period needs a start and an end date")
-        if self.end <= self.start:
-            raise PeriodError(f"the period must end after it starts (from {self.start} to {self.end})")
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days
-
-    @property
-    def months(self) -> int | None:
-        """Whole months when the period runs from a first of the month to a first of the month."""
-        if self.start.day != 1 or self.end.day != 1:
-            return None
-        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month
-
-    @property
-    def label(self) -> str:
-        m = self.months
-        if m == 12 and self.start.month == 1:
-            return str(self.start.year)
-        if m == 6 and self.start.month in (1, 7):
-            return f"{self.start.year} H{1 if self.start.month == 1 else 2}"
-        if m == 3 and self.start.month in (1, 4, 7, 10):
-            return f"{self.start.year} Q{(self.start.month - 1) // 3 + 1}"
-        if m == 1:
-            return f"{self.start:%Y-%m}"
-        return f"{self.start:%d.%m.%Y}–{self.end - datetime.timedelta(days=1):%d.%m.%Y}"
-
-    def years(self) -> list[Period]:
-        """The calendar-year parts of the period."""
-        out, cur = [], self.start
-        while cur < self.end:
-            nxt = min(self.end, datetime.date(cur.year + 1, 1, 1))
-            out.append(Period(cur, nxt))
-            cur = nxt
-        return out
-
-    def previous(self, n: int = 1) -> list[Period]:
-        """The ``n`` periods of the same length before this one (month-aligned ones by months)."""
-        out, cur = [], self
-        for _ in range(n):
-            m = cur.months
-            if m:
-                start = add_months(cur.start, -m)
-            else:
-                start = cur.start - datetime.timedelta(days=cur.days)
-            cur = Period(start, cur.start)
-            out.append(cur)
-        return list(reversed(out))
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    index = day.year * 12 + day.month - 1 + months
-    return datetime.date(index // 12, index % 12 + 1, 1)
-
-
-KINDS = {"month": 1, "quarter": 3, "half": 6, "year": 12}
-
-
-def period_of(kind: str, day: datetime.date) -> Period:
-    """The month, quarter, half-year or year that contains ``day``."""
-    if kind not in KINDS:
-        raise PeriodError(f"unknown period kind {kind!r} (month, quarter, half, year)")
-    m = KINDS[kind]
-    first = datetime.date(day.year, (day.month - 1) // m * m + 1, 1)
-    return Period(first, add_months(first, m))
-
-
-# ---- SQL expressions ------------------------------------------------------------------------
-
-
-def _big(expr):
-    return ExpressionWrapper(expr, output_field=BigIntegerField())
-
-
-def _clip(period: Period):
-    a = Greatest(Value(period.start.toordinal()), F("start_day"))
-    b = Least(Value(period.end.toordinal()), F("end_day"))
-    return a, b
-
-
-def ore_expr(period: Period):
-    """The whole-øre cost of a segment inside ``period`` (the engine's formula, in SQL)."""
-    a, b = _clip(period)
-    q, half = Value(engine.Q), Value(engine.HALF)
-    at_b = _big((F("cum0") + F("rate") * (b - F("start_day")) + half) / q)
-    at_a = _big((F("cum0") + F("rate") * (a - F("start_day")) + half) / q)
-    return _big(at_b - at_a)
-
-
-def days_expr(period: Period):
-    a, b = _clip(period)
-    return _big(b - a)
-
-
-def segments_in(period: Period, where: Q | None = None):
-    qs = CostSegment.objects.filter(start_day__lt=period.end.toordinal(), end_day__gt=period.start.toordinal())
-    return qs.filter(where) if where is not None else qs
-
+#: The breakdowns of ``roret kpi`` and of a KPI set when none are named.
+DEFAULT_DIMENSIONS = ("paragraph", "own_external", "account_function", "centre")
 
 # ---- figures --------------------------------------------------------------------------------
 
@@ -167,7 +46,7 @@ def kroner(ore_amount: int) -> Decimal:
     return engine.to_kroner(int(ore_amount))
 
 
-def _share(part: int, whole: int) -> Decimal | None:
+def share(part: int, whole: int) -> Decimal | None:
     if not whole:
         return None
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
@@ -203,24 +82,24 @@ class Row:
 
     @property
     def self_sufficiency_days(self) -> Decimal | None:
-        return _share(self.days_own, self.place_days)
+        return share(self.days_own, self.place_days)
 
     @property
     def self_sufficiency_cost(self) -> Decimal | None:
-        return _share(self.cost_own, self.cost_total)
+        return share(self.cost_own, self.cost_total)
 
     @property
     def cost_per_placement_year(self) -> Decimal | None:
         if not self.place_days:
             return None
-        return (kroner(self.cost_total) * DAYS_PER_YEAR / self.place_days).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        return (kroner(self.cost_total) * engine.YEAR_DAYS / self.place_days).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
     @property
     def cost_per_citizen_year(self) -> Decimal | None:
         """The period's cost per citizen served, scaled to a year of the period's length."""
         if not self.citizens or not self.period_days:
             return None
-        return (kroner(self.cost_total) * DAYS_PER_YEAR / (self.citizens * self.period_days)).quantize(
+        return (kroner(self.cost_total) * engine.YEAR_DAYS / (self.citizens * self.period_days)).quantize(
             Decimal("0.01"), ROUND_HALF_UP)
 
     def as_dict(self) -> dict:
@@ -241,102 +120,25 @@ class Row:
 
 
 
-def _norm(dimension: str | None, key):
-    """Booleans come back as 0/1 from SQLite and as bool from PostgreSQL."""
-    return bool(key) if dimension == "own_external" and key is not None else key
+@dataclass
+class KpiSet:
+    """The period's total and its breakdowns."""
 
+    period: Period
+    total: Row
+    breakdowns: dict[str, list[Row]] = field(default_factory=dict)
+    durations: dict = field(default_factory=dict)  # {None or dimension: {key: Duration}} when asked for
 
-def _rollup(table: PeriodTable, dimensions) -> tuple[Row, dict[str, list[Row]]]:
-    """The total and the breakdowns: additive figures rolled up from the finest-grain GROUP BY
-    (aggregates, not placement rows), distinct citizens counted per dimension in the database."""
-    period = table.period
-    where = {name: i for i, name in enumerate(GRAIN)}
-    total = Row(period_days=period.days)
-    per: dict[str, dict] = {d: {} for d in dimensions}
-    fine = table.fine()
-    for values in fine:
-        figures = values[len(GRAIN):]
-        rows = [total]
-        for d in dimensions:
-            key = _norm(d, values[where[DIMENSIONS[d]]])
-            row = per[d].get(key)
-            if row is None:
-                row = per[d][key] = Row(key=key, period_days=period.days)
-            rows.append(row)
-        for name, value in zip(ADDITIVE, figures, strict=True):
-            value = int(value or 0)
-            for row in rows:
-                setattr(row, name, getattr(row, name) + value)
-    offer_keys = {values[where["offer_id"]]: values for values in fine}
-    total.citizens, citizen_counts = _distinct_citizens(table, dimensions, offer_keys, where)
-    breakdowns = {}
-    for d in dimensions:
-        counts = citizen_counts[d]
-        rows = sorted(per[d].values(), key=lambda r: (r.key is None, str(r.key)))
-        labels = dimension_labels(d, [r.key for r in rows])
-        for r in rows:
-            r.citizens = counts.get(r.key, 0)
-            r.label = labels.get(r.key, str(r.key))
-        breakdowns[d] = rows
-    table.offer_keys = offer_keys
-    return total, breakdowns
+    def as_dict(self) -> dict:
+        return {
+            "period": {"from": self.period.start.isoformat(), "to": self.period.end.isoformat(),
+                       "label": self.period.label, "days": self.period.days},
+            **{k: v for k, v in self.total.as_dict().items() if k not in ("key", "label")},
+            "breakdowns": {dim: [r.as_dict() for r in rows] for dim, rows in self.breakdowns.items()},
+            **({"duration": self.durations[None][None].as_dict() if None in self.durations[None] else None}
+               if None in self.durations else {}),
+        }
 
-
-def _distinct_citizens(table: PeriodTable, dimensions, offer_keys: dict, where: dict) -> tuple[int, dict]:
-    """Distinct own citizens in total and per dimension value.
-
-    The database reduces the period's segments to their distinct (citizen, offer, paragraph,
-    target group) combinations, which fix every dimension; the distinct (value, citizen) pairs
-    per dimension are then counted with NumPy, instead of one COUNT(DISTINCT) sort per
-    dimension in SQL (three times the time on SQLite)."""
-    import numpy as np
-
-    combos = table.rows("SELECT DISTINCT citizen_id, offer_id, paragraph, target_group_id FROM {t} WHERE NOT sold")
-    if not combos:
-        return 0, {d: {} for d in dimensions}
-    n = len(combos)
-    citizen = np.fromiter((c[0] for c in combos), dtype=np.int64, count=n)
-    ucid, cinv = np.unique(citizen, return_inverse=True)
-    offers = np.fromiter((c[1] for c in combos), dtype=np.int64, count=n)
-    uoffer, oinv = np.unique(offers, return_inverse=True)
-    paragraphs = {}
-    pinv = np.fromiter((paragraphs.setdefault(c[2], len(paragraphs)) for c in combos), dtype=np.int64, count=n)
-    groups = {}
-    ginv = np.fromiter((groups.setdefault(c[3], len(groups)) for c in combos), dtype=np.int64, count=n)
-    out = {}
-    for d in dimensions:
-        column = DIMENSIONS[d]
-        if column == "paragraph":
-            raw, inv = list(paragraphs), pinv
-        elif column == "target_group_id":
-            raw, inv = list(groups), ginv
-        else:  # a property of the offer: map each offer to its value, then every combination through its offer
-            per_offer = [_norm(d, offer_keys[int(o)][where[column]]) for o in uoffer]
-            values = sorted(set(per_offer), key=lambda k: (k is None, str(k)))
-            raw = values
-            index = {k: i for i, k in enumerate(values)}
-            inv = np.asarray([index[k] for k in per_offer], dtype=np.int64)[oinv]
-        keys = [_norm(d, k) for k in raw]
-        pairs = np.unique(inv * len(ucid) + cinv)
-        counts = np.bincount(pairs // len(ucid), minlength=len(raw))
-        out[d] = {}
-        for i, k in enumerate(keys):
-            out[d][k] = out[d].get(k, 0) + int(counts[i])
-    return len(ucid), out
-
-
-def totals(period: Period, where: Q | None = None) -> Row:
-    """The period's figures for everything (optionally restricted by ``where``)."""
-    with PeriodTable(period, where) as table:
-        return _rollup(table, ())[0]
-
-
-def breakdown(period: Period, dimension: str, where: Q | None = None) -> list[Row]:
-    """The period's figures per value of ``dimension``, labelled."""
-    if dimension not in DIMENSIONS:
-        raise ValueError(f"unknown dimension {dimension!r}; one of {', '.join(DIMENSIONS)}")
-    with PeriodTable(period, where) as table:
-        return _rollup(table, (dimension,))[1][dimension]
 
 
 def dimension_labels(dimension: str, keys) -> dict:
@@ -363,227 +165,264 @@ def dimension_labels(dimension: str, keys) -> dict:
     return out
 
 
-# ---- citizen level: expensive cases and reimbursement ----------------------------------------
+
+class _Citizens:
+    """The period's distinct own citizens, parsed once from the table's distinct (citizen, offer,
+    paragraph, target group) combinations, which fix every dimension: the distinct (value,
+    citizen) pairs per dimension are then counted with NumPy, instead of one COUNT(DISTINCT)
+    sort per dimension in SQL (three times the time on SQLite)."""
+
+    def __init__(self, combinations: list[tuple]):
+        import numpy as np
+
+        n = len(combinations)
+        citizen = np.fromiter((c[0] for c in combinations), dtype=np.int64, count=n)
+        self.ids, self.citizen_index = np.unique(citizen, return_inverse=True)
+        offers = np.fromiter((c[1] for c in combinations), dtype=np.int64, count=n)
+        self.offers, self.offer_index = np.unique(offers, return_inverse=True)
+        paragraphs: dict = {}
+        self.paragraph_index = np.fromiter((paragraphs.setdefault(c[2], len(paragraphs)) for c in combinations),
+                                           dtype=np.int64, count=n)
+        self.paragraphs = list(paragraphs)
+        groups: dict = {}
+        self.group_index = np.fromiter((groups.setdefault(c[3], len(groups)) for c in combinations),
+                                       dtype=np.int64, count=n)
+        self.groups = list(groups)
+
+    @property
+    def total(self) -> int:
+        return len(self.ids)
+
+    def per_value(self, dimension: str, offer_keys: dict) -> dict:
+        """{dimension value: distinct citizens}."""
+        import numpy as np
+
+        if not self.total:
+            return {}
+        column = DIMENSIONS[dimension]
+        if column == "paragraph":
+            raw, inv = self.paragraphs, self.paragraph_index
+        elif column == "target_group_id":
+            raw, inv = self.groups, self.group_index
+        else:  # a property of the offer: map each offer to its value, then every combination through its offer
+            at = GRAIN.index(column)
+            per_offer = [normalise(dimension, offer_keys[int(o)][at]) for o in self.offers]
+            raw = sorted(set(per_offer), key=lambda k: (k is None, str(k)))
+            index = {k: i for i, k in enumerate(raw)}
+            inv = np.asarray([index[k] for k in per_offer], dtype=np.int64)[self.offer_index]
+        n = len(self.ids)
+        pairs = np.unique(inv * n + self.citizen_index)
+        counts = np.bincount(pairs // n, minlength=len(raw))
+        out: dict = {}
+        for i, k in enumerate(raw):
+            key = normalise(dimension, k)
+            out[key] = out.get(key, 0) + int(counts[i])
+        return out
 
 
-def expensive_threshold() -> Decimal:
-    return Decimal(str(settings.RORET.get("EXPENSIVE_CASE_THRESHOLD", DEFAULT_EXPENSIVE_THRESHOLD)))
+def _offer_keys(fine: list[tuple]) -> dict:
+    """{offer id: finest-grain row}: an offer fixes provider, centre, own/external, type and function."""
+    at = GRAIN.index("offer_id")
+    return {values[at]: values for values in fine}
+
+
+def _check(dimensions) -> tuple[str, ...]:
+    for dim in dimensions:
+        if dim not in DIMENSIONS:
+            raise ValueError(f"unknown dimension {dim!r}; one of {', '.join(DIMENSIONS)}")
+    return tuple(dimensions)
+
+
+class Figures:
+    """The figures of one request, for the aggregates ``where`` selects (None: all)::
+
+        with kpi.Figures(where) as figures:
+            result = figures.kpis(period, ("paragraph",), duration_by=("paragraph",))
+            trend = figures.trend(period, 5)
+
+    One temporary period table per distinct period asked about, built on first use and dropped
+    when the block ends; every total, breakdown, KPI set, duration and citizen-level figure of a
+    period comes from its table, and each table answers each question once (a total asked for in
+    the trend and again in the key figures is one GROUP BY). Labels of dimension values and the
+    reimbursement levels of a year are read once per request too.
+    """
+
+    def __init__(self, where: Q | None = None):
+        self.where = where
+        self._stack: ExitStack | None = None
+        self._tables: dict[Period, PeriodTable] = {}
+        self._citizens: dict[Period, _Citizens] = {}
+        self._labels: dict[str, dict] = {}
+        self._levels: dict[int, list] = {}
+
+    def __enter__(self) -> Figures:
+        self._stack = ExitStack()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        stack, self._stack = self._stack, None
+        self._tables.clear()
+        self._citizens.clear()
+        stack.close()
+
+    # ---- the tables ----------------------------------------------------------------------
+
+    def table(self, period: Period) -> PeriodTable:
+        """The period's table (built on first use)."""
+        if self._stack is None:
+            raise RuntimeError("use Figures in a with block: its period tables are dropped when it ends")
+        if period not in self._tables:
+            self._tables[period] = self._stack.enter_context(PeriodTable(period, self.where))
+        return self._tables[period]
+
+    @property
+    def periods(self) -> list[Period]:
+        """The periods whose tables this request has built, in the order it asked for them."""
+        return list(self._tables)
+
+    def levels(self, year: int) -> list[tuple[int, Decimal]]:
+        if year not in self._levels:
+            self._levels[year] = levels_for(year)
+        return self._levels[year]
+
+    def labels(self, dimension: str, keys) -> dict:
+        known = self._labels.setdefault(dimension, {})
+        missing = [k for k in keys if k not in known]
+        if missing or None not in known:
+            known.update(dimension_labels(dimension, missing))
+        return known
+
+    # ---- figures --------------------------------------------------------------------------
+
+    def _rollup(self, period: Period, dimensions: tuple[str, ...]) -> tuple[Row, dict[str, list[Row]]]:
+        """The total and the breakdowns: additive figures rolled up from the finest-grain GROUP BY
+        (aggregates, not placement rows), distinct citizens counted per dimension."""
+        table = self.table(period)
+        total = Row(period_days=period.days)
+        if not dimensions:  # a total alone: one SUM and one COUNT(DISTINCT), no grouping to parse
+            for name, value in zip(ADDITIVE, table.sums(), strict=True):
+                setattr(total, name, value)
+            known = self._citizens.get(period)
+            total.citizens = known.total if known is not None else table.citizens()
+            return total, {}
+        fine = table.fine()
+        where = {name: i for i, name in enumerate(GRAIN)}
+        per: dict[str, dict] = {d: {} for d in dimensions}
+        for values in fine:
+            rows = [total]
+            for d in dimensions:
+                key = normalise(d, values[where[DIMENSIONS[d]]])
+                row = per[d].get(key)
+                if row is None:
+                    row = per[d][key] = Row(key=key, period_days=period.days)
+                rows.append(row)
+            for name, value in zip(ADDITIVE, values[len(GRAIN):], strict=True):
+                value = int(value or 0)
+                for row in rows:
+                    setattr(row, name, getattr(row, name) + value)
+        if period not in self._citizens:
+            self._citizens[period] = _Citizens(table.combinations())
+        citizens = self._citizens[period]
+        total.citizens = citizens.total
+        breakdowns = {}
+        offer_keys = _offer_keys(fine)
+        for d in dimensions:
+            counts = citizens.per_value(d, offer_keys)
+            rows = sorted(per[d].values(), key=lambda r: (r.key is None, str(r.key)))
+            labels = self.labels(d, [r.key for r in rows])
+            for r in rows:
+                r.citizens = counts.get(r.key, 0)
+                r.label = labels.get(r.key, str(r.key))
+            breakdowns[d] = rows
+        return total, breakdowns
+
+    def totals(self, period: Period) -> Row:
+        """The period's figures for everything in scope."""
+        return self._rollup(period, ())[0]
+
+    def breakdown(self, period: Period, dimension: str) -> list[Row]:
+        """The period's figures per value of ``dimension``, labelled."""
+        return self._rollup(period, _check((dimension,)))[1][dimension]
+
+    def trend(self, period: Period, n: int = 5) -> list[tuple[Period, Row]]:
+        """The period and the ``n`` before it, oldest first, with their totals."""
+        return [(p, self.totals(p)) for p in [*period.previous(n), period]]
+
+    def kpis(self, period: Period, dimensions=DEFAULT_DIMENSIONS, *, threshold: Decimal | None = None,
+             duration_by=None) -> KpiSet:
+        """The full KPI set for a period: totals and breakdowns with citizen-level figures (from
+        the period's table, plus one per calendar year when the period spans several) and, with
+        ``duration_by``, the length-of-stay figures in total and per those dimensions."""
+        dimensions = _check(dimensions)
+        main = self.table(period)
+        years = period.years()
+        parts = [main] if len(years) == 1 else [self.table(p) for p in years]
+        total, breakdowns = self._rollup(period, dimensions)
+        result = KpiSet(period, total, breakdowns)
+        citizen_figures(main, parts, dimensions, threshold, total, result.breakdowns,
+                        offer_keys=_offer_keys(main.fine()) if dimensions else {}, levels=self.levels)
+        if duration_by is not None:
+            result.durations = durations_with_total(main, _check(duration_by))
+        return result
+
+    def durations(self, period: Period, dimension: str | None = None) -> dict:
+        """{key: Duration} of own citizens' placements active in the period (key None without a dimension)."""
+        if dimension is not None:
+            _check((dimension,))
+        return durations(period, dimension, table=self.table(period))
+
+    def citizen_costs(self, period: Period, min_ore: int = 0) -> dict[int, int]:
+        """{citizen id: øre} of own citizens whose cost in the period is above ``min_ore``."""
+        return self.table(period).citizen_costs(min_ore)
+
+    def expensive_citizens(self, period: Period, threshold: Decimal | None = None) -> dict[int, int]:
+        """Own citizens whose cost in the period, at a yearly rate, exceeds ``threshold`` (default 2 mio. kr.)."""
+        threshold = expensive_threshold() if threshold is None else threshold
+        return self.citizen_costs(period, annual_limit_ore(period, threshold))
+
+    def reimbursements(self, period: Period) -> dict[tuple[int, int], int]:
+        """{(citizen id, year): øre} for each calendar-year part of the period (year to date in a part year)."""
+        out = {}
+        for part in period.years():
+            out.update(reimbursements_in(self.table(part), self.levels(part.start.year)))
+        return out
+
+
+# ---- one question, one table: for callers with a single figure to ask --------------------------
+
+
+def totals(period: Period, where: Q | None = None) -> Row:
+    """The period's figures for everything (optionally restricted by ``where``)."""
+    with Figures(where) as figures:
+        return figures.totals(period)
+
+
+def breakdown(period: Period, dimension: str, where: Q | None = None) -> list[Row]:
+    """The period's figures per value of ``dimension``, labelled."""
+    with Figures(where) as figures:
+        return figures.breakdown(period, dimension)
+
+
+def kpis(period: Period, dimensions=DEFAULT_DIMENSIONS, *, where: Q | None = None, threshold: Decimal | None = None,
+         duration_by=None) -> KpiSet:
+    """:meth:`Figures.kpis` for a single KPI set."""
+    with Figures(where) as figures:
+        return figures.kpis(period, dimensions, threshold=threshold, duration_by=duration_by)
 
 
 def citizen_costs(period: Period, *, min_ore: int = 0, where: Q | None = None) -> dict[int, int]:
     """{citizen id: øre} of own citizens whose cost in the period is above ``min_ore`` (GROUP BY ... HAVING)."""
-    with PeriodTable(period, where) as table:
-        return table.citizen_costs(min_ore)
-
-
-def annual_limit_ore(period: Period, threshold: Decimal) -> int:
-    """The cost in the period that matches ``threshold`` a year (whole months by months, else by days)."""
-    months = period.months
-    scaled = threshold * months / 12 if months else threshold * period.days / DAYS_PER_YEAR
-    return int((scaled * 100).to_integral_value(rounding=ROUND_HALF_UP))
+    with Figures(where) as figures:
+        return figures.citizen_costs(period, min_ore)
 
 
 def expensive_citizens(period: Period, threshold: Decimal | None = None, where: Q | None = None) -> dict[int, int]:
     """Own citizens whose cost in the period, at a yearly rate, exceeds ``threshold`` (default 2 mio. kr.)."""
-    threshold = expensive_threshold() if threshold is None else threshold
-    return citizen_costs(period, min_ore=annual_limit_ore(period, threshold), where=where)
-
-
-def levels_for(year: int) -> list[tuple[int, Decimal]]:
-    """[(threshold øre, rate)] in force for ``year``: the newest levels of a year ≤ it (else the earliest known)."""
-    years = sorted(set(ReimbursementLevel.objects.values_list("year", flat=True)))
-    if not years:
-        return []
-    chosen = max((y for y in years if y <= year), default=years[0])
-    return [(engine.ore(lvl.threshold), lvl.rate) for lvl in ReimbursementLevel.objects.filter(year=chosen)
-            .order_by("threshold")]
-
-
-def reimbursement_ore(cost: int, levels: list[tuple[int, Decimal]]) -> int:
-    """SEL §176 on one citizen's yearly cost: each rate on the part above its threshold, below the next."""
-    total = Decimal(0)
-    for i, (threshold, rate) in enumerate(levels):
-        upper = levels[i + 1][0] if i + 1 < len(levels) else None
-        part = (min(cost, upper) if upper is not None else cost) - threshold
-        if part > 0:
-            total += rate * part
-    return int(total.to_integral_value(rounding=ROUND_HALF_UP))
+    with Figures(where) as figures:
+        return figures.expensive_citizens(period, threshold)
 
 
 def reimbursements(period: Period, where: Q | None = None) -> dict[tuple[int, int], int]:
     """{(citizen id, year): øre} for each calendar-year part of the period (year to date in a part year)."""
-    out = {}
-    for part in period.years():
-        with PeriodTable(part, where) as table:
-            out.update(_reimbursements(table))
-    return out
-
-
-def _reimbursements(table: PeriodTable) -> dict[tuple[int, int], int]:
-    year = table.period.start.year
-    levels = levels_for(year)
-    if not levels:
-        return {}
-    out = {}
-    for cid, cost in table.citizen_costs(levels[0][0]).items():
-        amount = reimbursement_ore(cost, levels)
-        if amount:
-            out[(cid, year)] = amount
-    return out
-
-
-def allocate(amounts: dict[int, int], cids, keys, weights) -> dict:
-    """Split each citizen's ``amounts[cid]`` øre over their keys in proportion to the weights
-    (largest remainder, ties by key), and sum the shares per key: every citizen's shares add up
-    to their amount exactly. The rows are per-citizen aggregates from the database; the
-    arithmetic is vectorised (NumPy), integer-exact."""
-    import numpy as np
-
-    if not len(cids):
-        return {}
-    key_list = sorted(set(keys), key=lambda k: (k is None, str(k)))
-    key_index = {k: i for i, k in enumerate(key_list)}
-    n_keys = len(key_list)
-    cid = np.asarray(cids, dtype=np.int64)
-    kid = np.fromiter((key_index[k] for k in keys), dtype=np.int64, count=len(keys))
-    w = np.asarray(weights, dtype=np.int64)
-    ucid, cinv = np.unique(cid, return_inverse=True)
-    pairs, pinv = np.unique(cinv * n_keys + kid, return_inverse=True)   # one weight per (citizen, key)
-    pw = np.zeros(len(pairs), dtype=np.int64)
-    np.add.at(pw, pinv, w)
-    pc, pk = pairs // n_keys, pairs % n_keys
-    total_w = np.zeros(len(ucid), dtype=np.int64)
-    np.add.at(total_w, pc, pw)
-    amount = np.fromiter((amounts.get(int(c), 0) for c in ucid), dtype=np.int64, count=len(ucid))
-    denominator = np.maximum(total_w[pc], 1)
-    numerator = amount[pc] * pw
-    base = np.where(total_w[pc] > 0, numerator // denominator, 0)
-    remainder = np.where(total_w[pc] > 0, numerator % denominator, 0)
-    given = np.zeros(len(ucid), dtype=np.int64)
-    np.add.at(given, pc, base)
-    left = np.where(total_w > 0, amount - given, 0)
-    order = np.lexsort((pk, -remainder, pc))             # per citizen: largest remainder first
-    first = np.searchsorted(pc[order], np.arange(len(ucid)))
-    position = np.arange(len(order)) - first[pc[order]]
-    extra = np.zeros(len(order), dtype=np.int64)
-    extra[order] = position < left[pc[order]]
-    per_key = np.zeros(n_keys, dtype=np.int64)
-    np.add.at(per_key, pk, base + extra)
-    return {k: int(per_key[i]) for k, i in key_index.items()}
-
-
-def _citizen_figures(main: PeriodTable, parts: list[PeriodTable], dimensions, threshold: Decimal | None,
-                     total: Row, breakdowns: dict[str, list[Row]]) -> None:
-    """Expensive cases and reimbursement on the total and every breakdown row.
-
-    A citizen is expensive by their cost in the whole period (at a yearly rate); reimbursement is
-    per citizen and calendar year and is split over the rows their cost fell in, in proportion to
-    that cost (largest remainder), so the rows add up to the total to the øre. An expensive
-    citizen counts once in each row their cost fell in.
-    """
-    threshold = expensive_threshold() if threshold is None else threshold
-    limit = annual_limit_ore(main.period, threshold)
-    # Citizen rows come grouped by (citizen, offer, paragraph, target group), which fix every
-    # dimension; the offer's dimension values come from the finest-grain rows already read.
-    columns = ("offer_id", "paragraph", "target_group_id") if dimensions else ()
-    grain_at = {name: i for i, name in enumerate(GRAIN)}
-    offer_keys = getattr(main, "offer_keys", {})
-
-    def key_of(d, row):
-        column = DIMENSIONS[d]
-        if column == "paragraph":
-            return row[2]
-        if column == "target_group_id":
-            return row[3]
-        if column == "offer_id":
-            return row[1]
-        return _key(d, offer_keys[row[1]][grain_at[column]])
-
-    # One period within one year (the usual case): the expensive citizens are among those above
-    # the lowest reimbursement threshold, so one GROUP BY citizen ... HAVING serves both.
-    single = len(parts) == 1 and parts[0] is main
-    levels = levels_for(main.period.start.year) if single else []
-    floor = min(limit, levels[0][0]) if levels else limit
-    if columns:
-        shared_rows = main.citizen_rows(floor, columns)
-        per_citizen: dict[int, int] = defaultdict(int)
-        for row in shared_rows:
-            per_citizen[row[0]] += int(row[-1])
-    else:
-        shared_rows = []
-        per_citizen = main.citizen_costs(floor)
-    expensive = {cid for cid, cost in per_citizen.items() if cost > limit}
-    in_rows: dict[str, dict] = {d: defaultdict(set) for d in dimensions}
-    for row in shared_rows:
-        if row[0] in expensive:
-            for d in dimensions:
-                in_rows[d][key_of(d, row)].add(row[0])
-    total.expensive_cases = len(expensive)
-    for d in dimensions:
-        for r in breakdowns[d]:
-            r.expensive_cases = len(in_rows[d].get(r.key, ()))
-    for part in parts:
-        if single:
-            reimb = {(cid, part.period.start.year): amount for cid, cost in per_citizen.items()
-                     if levels and (amount := reimbursement_ore(cost, levels))}
-        else:
-            reimb = _reimbursements(part)
-        total.reimbursement += sum(reimb.values())
-        if not columns or not reimb:
-            continue
-        levels_part = levels_for(part.period.start.year)
-        amounts = {cid: amount for (cid, _year), amount in reimb.items()}
-        rows = shared_rows if single else part.citizen_rows(levels_part[0][0], columns)
-        cids = [r[0] for r in rows]
-        weights = [int(r[-1]) for r in rows]
-        for d in dimensions:
-            by_key = {r.key: r for r in breakdowns[d]}
-            for key, share in allocate(amounts, cids, [key_of(d, r) for r in rows], weights).items():
-                if key in by_key:
-                    by_key[key].reimbursement += share
-
-
-def _key(dimension: str, value):
-    return bool(value) if dimension == "own_external" else value
-
-
-@dataclass
-class KpiSet:
-    """The period's total and its breakdowns."""
-
-    period: Period
-    total: Row
-    breakdowns: dict[str, list[Row]] = field(default_factory=dict)
-    durations: dict = field(default_factory=dict)  # {None or dimension: {key: Duration}} when asked for
-
-    def as_dict(self) -> dict:
-        return {
-            "period": {"from": self.period.start.isoformat(), "to": self.period.end.isoformat(),
-                       "label": self.period.label, "days": self.period.days},
-            **{k: v for k, v in self.total.as_dict().items() if k not in ("key", "label")},
-            "breakdowns": {dim: [r.as_dict() for r in rows] for dim, rows in self.breakdowns.items()},
-            **({"duration": self.durations[None][None].as_dict() if None in self.durations[None] else None}
-               if None in self.durations else {}),
-        }
-
-
-def kpis(period: Period, dimensions=("paragraph", "own_external", "account_function", "centre"), *,
-         where: Q | None = None, threshold: Decimal | None = None, duration_by=None) -> KpiSet:
-    """The full KPI set for a period: totals and breakdowns with citizen-level figures, all from
-    one temporary table of the period's placements (plus one per calendar year when the period
-    spans several)."""
-    for dim in dimensions:
-        if dim not in DIMENSIONS:
-            raise ValueError(f"unknown dimension {dim!r}; one of {', '.join(DIMENSIONS)}")
-    with ExitStack() as stack:
-        main = stack.enter_context(PeriodTable(period, where))
-        years = period.years()
-        parts = [main] if len(years) == 1 else [stack.enter_context(PeriodTable(p, where)) for p in years]
-        total, breakdowns = _rollup(main, tuple(dimensions))
-        result = KpiSet(period, total, breakdowns)
-        _citizen_figures(main, parts, tuple(dimensions), threshold, total, result.breakdowns)
-        if duration_by is not None:
-            from roret.economy.duration import durations_with_total
-
-            result.durations = durations_with_total(main, tuple(duration_by))
-    return result
+    with Figures(where) as figures:
+        return figures.reimbursements(period)

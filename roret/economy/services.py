@@ -317,7 +317,7 @@ def budget_workbook(year: int) -> bytes:
     current = {b.account_function: b for b in Budget.objects.filter(year=year)}
     for function in AccountFunction.values:
         budget = current.get(function)
-        ws.append([year, function, float(budget.amount) if budget else None, budget.note if budget else ""])
+        ws.append([year, function, budget.amount if budget else None, budget.note if budget else ""])
     ws.column_dimensions["B"].width = 18
     ws.column_dimensions["C"].width = 18
     for row in ws.iter_rows(min_row=2, min_col=3, max_col=3):

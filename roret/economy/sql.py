@@ -1,6 +1,6 @@
 """One period's cost segments as a temporary table: the database clips every segment that
 overlaps the period once (the engine's cumulative-rounding formula,
-:func:`roret.economy.kpi.ore_expr`) and marks the one segment per placement that holds the
+:func:`roret.economy.segments.ore_expr`) and marks the one segment per placement that holds the
 placement's last day in the period (``is_last``), so placements, new and ended placements and
 durations are counted once per placement without a GROUP BY.
 
@@ -22,6 +22,8 @@ import os
 from django.db import connection
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce, Least
+
+from roret.economy.segments import days_expr, ore_expr, segments_in
 
 COLUMNS = ("placement_id", "citizen_id", "offer_id", "provider_id", "centre_id", "offer_type_id", "target_group_id",
            "own", "sold", "paragraph", "account_function", "placement_start", "placement_end")
@@ -57,10 +59,15 @@ class PeriodTable:
         self.where = where
         self.name = f"econ_period_{os.getpid()}_{next(_serial)}"
         self.a, self.b = period.start.toordinal(), period.end.toordinal()
+        self._answers: dict = {}
+
+    def _once(self, key, query):
+        """The table does not change while it lives: each question is asked of it once."""
+        if key not in self._answers:
+            self._answers[key] = query()
+        return self._answers[key]
 
     def __enter__(self) -> PeriodTable:
-        from roret.economy.kpi import days_expr, ore_expr, segments_in
-
         last_day = Least(Value(self.b), Coalesce("placement_end", Value(self.b)))
         is_last = Case(When(Q(start_day__lt=last_day, end_day__gte=last_day), then=Value(1)), default=Value(0),
                        output_field=IntegerField())
@@ -84,29 +91,56 @@ class PeriodTable:
 
     def fine(self) -> list[tuple]:
         """[(*GRAIN, *ADDITIVE)] at the finest grain."""
-        select, params = additive_measures(self.a, self.b)
-        cols = ", ".join(GRAIN)
-        return self.rows(f"SELECT {cols}, {select} FROM {{t}} GROUP BY {cols}", params)
+        def query():
+            select, params = additive_measures(self.a, self.b)
+            cols = ", ".join(GRAIN)
+            return self.rows(f"SELECT {cols}, {select} FROM {{t}} GROUP BY {cols}", params)
+        return self._once("fine", query)
+
+    def sums(self) -> tuple:
+        """(*ADDITIVE) over the whole table: from the finest-grain rows when they have been read,
+        else one SUM without GROUP BY."""
+        def query():
+            if "fine" in self._answers:
+                return tuple(sum(int(row[len(GRAIN) + i] or 0) for row in self._answers["fine"])
+                             for i in range(len(ADDITIVE)))
+            select, params = additive_measures(self.a, self.b)
+            return tuple(int(v or 0) for v in self.rows(f"SELECT {select} FROM {{t}}", params)[0])
+        return self._once("sums", query)
+
+    def citizens(self) -> int:
+        """The number of distinct own citizens in the period."""
+        return self._once("citizens", lambda: int(self.rows(
+            "SELECT COUNT(DISTINCT citizen_id) FROM {t} WHERE NOT sold")[0][0]))
+
+    def combinations(self) -> list[tuple]:
+        """The distinct (citizen, offer, paragraph, target group) of own citizens: they fix every
+        dimension, so distinct citizens per dimension value are counted from them."""
+        return self._once("combinations", lambda: self.rows(
+            "SELECT DISTINCT citizen_id, offer_id, paragraph, target_group_id FROM {t} WHERE NOT sold"))
 
     def citizen_costs(self, min_ore: int) -> dict[int, int]:
         """{citizen: øre} of own citizens above ``min_ore`` in the period."""
-        return {cid: int(o) for cid, o in self.rows(
+        return self._once(("citizen_costs", min_ore), lambda: {cid: int(o) for cid, o in self.rows(
             "SELECT citizen_id, SUM(ore) FROM {t} WHERE NOT sold GROUP BY citizen_id HAVING SUM(ore) > %s",
-            [min_ore])}
+            [min_ore])})
 
     def citizen_rows(self, min_ore: int, columns: tuple[str, ...]) -> list[tuple]:
         """[(citizen, *columns, øre)] for own citizens whose period cost is above ``min_ore``."""
         cols = ", ".join(columns)
-        return self.rows(
+        return self._once(("citizen_rows", min_ore, columns), lambda: self.rows(
             f"SELECT citizen_id, {cols}, SUM(ore) FROM {{t}} WHERE NOT sold AND citizen_id IN "
             "(SELECT citizen_id FROM {t} WHERE NOT sold GROUP BY citizen_id HAVING SUM(ore) > %s) "
-            f"GROUP BY citizen_id, {cols}", [min_ore])
+            f"GROUP BY citizen_id, {cols}", [min_ore]))
 
     # ---- duration ----------------------------------------------------------------------
 
     def duration_counts(self, column: str | None) -> tuple[list, list]:
         """Counts by entry length and by (exit length, ended), keyed by ``column`` (None: one
         key None). Counts add up over keys; completed and ongoing sums follow from the exits."""
+        return self._once(("duration_counts", column), lambda: self._duration_counts(column))
+
+    def _duration_counts(self, column: str | None) -> tuple[list, list]:
         a, b = int(self.a), int(self.b)
         key = f"{column}" if column else "NULL"
         group = f"{column}, " if column else ""

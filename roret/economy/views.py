@@ -14,15 +14,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from roret.core import audit
+from roret.core import audit, periods
 from roret.core.access import role_required
 from roret.core.permissions import AGGREGATE_ROLES, PLANNERS, aggregate_scope, suppresses
-from roret.economy import kpi
+from roret.economy import kpi, places, segments
 from roret.economy.forecast import forecast
 from roret.economy.models import EconomyState
 from roret.economy.services import BudgetImportError, budget_workbook, current_horizon, import_budgets
+from roret.offers.models import Offer
 from roret.reports import kpi_report
-from roret.reports.tables import Column, build_table, pseudonym
+from roret.reports.tables import Cell, Column, build_table, pseudonym
 
 KIND_LABELS = {"month": "Month", "quarter": "Quarter", "half": "Half-year", "year": "Year"}
 
@@ -34,38 +35,57 @@ def _date(text: str | None) -> datetime.date | None:
         return None
 
 
-def parse_period(request, default_kind: str = "year") -> tuple[kpi.Period, str, list[str]]:
+def halves_only(user) -> bool:
+    """Whether ``user`` is offered standard half-years only: the committee, whose small cells are
+    hidden. A year minus its first half is its second half, and two overlapping custom periods
+    differ by a few days: with any two such answers a cell hidden in one could be recovered by
+    subtraction. Standard half-years never overlap, so no two answers can be subtracted."""
+    return suppresses(user)
+
+
+def parse_period(request, default_kind: str = "year") -> tuple[periods.Period, str, list[str]]:
     """The period asked for: ?kind=month|quarter|half|year&at=YYYY-MM-DD or ?from=&to=.
-    Default: the latest completed period of the kind. Bad input gives a message and the default."""
+    Default: the latest completed period of the kind. Bad input gives a message and the default.
+    The committee (:func:`halves_only`) gets standard half-years only: ?at= picks the one that
+    holds the day, and any other kind or a from/to gives a message and a half-year."""
     errors = []
+    only_halves = halves_only(request.user)
+    if only_halves:
+        default_kind = "half"
     kind = request.GET.get("kind") or default_kind
-    if kind not in kpi.KINDS:
+    if kind not in periods.KINDS:
         errors.append(_("Unknown period kind %(kind)s; showing years.") % {"kind": kind})
         kind = default_kind
+    elif only_halves and kind != "half":
+        errors.append(_("The committee's figures come in standard half-years only; showing a half-year."))
+        kind = default_kind
     today = datetime.date.today()
-    period = kpi.period_of(kind, today).previous(1)[0]
+    period = periods.period_of(kind, today).previous(1)[0]
     start, end = request.GET.get("from"), request.GET.get("to")
     at = request.GET.get("at")
+    if (start or end) and only_halves:
+        errors.append(_("The committee's figures come in standard half-years only; showing a half-year."))
+        start = end = None
     if start or end:
         a, b = _date(start), _date(end)
         if a is None or b is None:
             errors.append(_("From and to must be dates (YYYY-MM-DD)."))
         else:
             try:
-                period = kpi.Period(a, b)
+                period = periods.Period(a, b)
                 kind = "custom"
-            except kpi.PeriodError:
+            except periods.PeriodError:
                 errors.append(_("The period must end after it starts."))
     elif at:
         day = _date(at)
         if day is None:
             errors.append(_("The date must be YYYY-MM-DD."))
         else:
-            period = kpi.period_of(kind, day)
+            period = periods.period_of(kind, day)
     horizon = current_horizon()
     if period.end > horizon:
         errors.append(_("Costs are computed up to %(day)s; showing the latest completed period.") % {"day": horizon})
-        period = kpi.period_of(default_kind if kind == "custom" else kind, today).previous(1)[0]
+        period = periods.period_of(default_kind if kind == "custom" else kind, today).previous(1)[0]
     return period, kind, errors
 
 
@@ -73,11 +93,13 @@ def _common(request, period, kind, errors):
     for error in errors:
         messages.error(request, error)
     prev, nxt = (period.previous(1)[0], None)
-    if kind in kpi.KINDS:
+    if kind in periods.KINDS:
         nxt_start = period.end
-        candidate = kpi.period_of(kind, nxt_start)
+        candidate = periods.period_of(kind, nxt_start)
         nxt = candidate if candidate.end <= current_horizon() else None
-    return {"period": period, "kind": kind, "kinds": [(k, _(v)) for k, v in KIND_LABELS.items()],
+    only_halves = halves_only(request.user)
+    kinds = [(k, _(v)) for k, v in KIND_LABELS.items() if k == "half" or not only_halves]
+    return {"period": period, "kind": kind, "kinds": kinds, "halves_only": only_halves,
             "previous_period": prev, "next_period": nxt, "state": EconomyState.objects.order_by("-pk").first(),
             "suppress": suppresses(request.user)}
 
@@ -85,21 +107,29 @@ def _common(request, period, kind, errors):
 @role_required(AGGREGATE_ROLES)
 def overview(request):
     period, kind, errors = parse_period(request)
-    where = aggregate_scope(request.user).where()
+    scope = aggregate_scope(request.user)
+    where = scope.where()
     dimension = request.GET.get("by", "paragraph")
     if dimension not in kpi.DIMENSIONS:
         dimension = "paragraph"
     suppress = suppresses(request.user)
-    result = kpi.kpis(period, (dimension,), where=where)
-    rows = kpi_report.trend(period, 5, where)
+    with kpi.Figures(where) as figures:
+        result = figures.kpis(period, (dimension,), duration_by=(dimension,))
+        rows = figures.trend(period, 5)
+        # A centre's own offers are own by definition (self-sufficiency 100 %): its leader sees
+        # the occupancy of the centre's places instead.
+        occupancy = (places.occupancy(figures, period, Offer.objects.filter(provider__centre_id=scope.centre_id))
+                     if scope.centre_id is not None else None)
     total = build_table("", kpi_report.figure_columns(""), [result.total.as_dict()], suppress=suppress)
     context = _common(request, period, kind, errors) | {
         "total": result.total, "tiles": dict(zip([c.key for c in total.columns], total.rows[0], strict=True)),
         "dimension": dimension, "dimensions": kpi_report.dimension_titles(),
         "breakdown": kpi_report.breakdown_table(result, dimension, suppress),
-        "duration": kpi_report.duration_table(period, result, dimension, where, suppress),
+        "duration": kpi_report.duration_table(result, dimension, suppress),
         "cost_chart": kpi_report.cost_trend_chart(rows), "quantity_chart": kpi_report.quantity_trend_chart(rows),
         "centre_only": where is not None,
+        "occupancy": occupancy and {"rate": Cell(occupancy.rate, "pct"), "used": Cell(occupancy.used, "int"),
+                                    "available": Cell(occupancy.available, "int")},
     }
     return render(request, "economy/overview.html", context)
 
@@ -110,12 +140,21 @@ def self_sufficiency(request):
     where = aggregate_scope(request.user).where()
     suppress = suppresses(request.user)
     first = kpi_report.SelfSufficiencyTarget.objects.order_by("year").values_list("year", flat=True).first()
-    rows = kpi_report.self_sufficiency(range(first or today.year - 6, today.year + 1), where, today)
-    year = kpi.period_of("year", today).previous(1)[0]
+    year = periods.period_of("year", today).previous(1)[0]
+    last_year = today.year
+    if halves_only(request.user):
+        # Whole years, this year up to its last completed half-year, and the contributions of that
+        # half-year: a year's offer rows minus its first half's would give the second half's.
+        today = periods.period_of("half", today).start
+        last_year = today.year if today.month > 1 else today.year - 1
+        year = periods.period_of("half", today).previous(1)[0]
+    with kpi.Figures(where) as figures:
+        rows = kpi_report.self_sufficiency(figures, range(first or today.year - 6, last_year + 1), today)
+        contributions = kpi_report.contribution_table(figures, year, suppress)
     return render(request, "economy/self_sufficiency.html", {
         "chart": kpi_report.self_sufficiency_chart(rows), "table": kpi_report.self_sufficiency_table(rows, suppress),
-        "contributions": kpi_report.contribution_table(year, where, suppress), "year": year,
-        "centre_only": where is not None, "suppress": suppress,
+        "contributions": contributions, "year": year, "centre_only": where is not None, "suppress": suppress,
+        "halves_only": halves_only(request.user),
     })
 
 
@@ -131,14 +170,15 @@ def _year(request, default: int) -> int:
 def expensive_cases(request):
     today = datetime.date.today()
     year = _year(request, today.year - 1)
-    period = kpi.Period(datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1))
+    period = periods.Period(datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1))
     threshold = kpi.expensive_threshold()
-    expensive = kpi.expensive_citizens(period, threshold)
-    reimbursed = {cid: amount for (cid, _y), amount in kpi.reimbursements(period).items()}
+    with kpi.Figures() as figures:
+        expensive = figures.expensive_citizens(period, threshold)
+        reimbursed = {cid: amount for (cid, _y), amount in figures.reimbursements(period).items()}
     paragraphs: dict[int, list[str]] = {}
-    for v in (kpi.segments_in(period).filter(kpi.OWN_CITIZENS, citizen_id__in=list(expensive))
+    for v in (segments.segments_in(period).filter(segments.OWN_CITIZENS, citizen_id__in=list(expensive))
               .values("citizen_id", "paragraph").order_by("citizen_id", "paragraph")
-              .annotate(ore=Sum(kpi.ore_expr(period)))):
+              .annotate(ore=Sum(segments.ore_expr(period)))):
         paragraphs.setdefault(v["citizen_id"], []).append(v["paragraph"])
     measured = _quality_of_life(expensive)
     items = [{"label": pseudonym(cid), "cost": kpi.kroner(o), "reimbursement": kpi.kroner(reimbursed.get(cid, 0)),

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from roret.core.models import Centre, Term, Unit
+from roret.economy import engine
 
 
 class LegalBasis(models.TextChoices):
@@ -215,8 +216,9 @@ class Offer(models.Model):
         return sum(row.change for row in self.place_changes.all() if row.valid_from <= day)
 
     def tariff_on(self, day: datetime.date):
-        rows = [row for row in self.tariffs.all() if row.valid_from <= day]
-        return max(rows, key=lambda row: row.valid_from) if rows else None
+        """The standard Tariff row in force on ``day`` (None before the first), by the economy
+        engine's one rule (corrected rows are left out by the manager)."""
+        return engine.in_force(self.tariffs.all(), day)
 
 
 class PlaceChange(models.Model):

@@ -22,6 +22,9 @@ def catalogue(day: datetime.date):
             .values("offer").annotate(n=Count("pk")).values("n"))
     waiting = (Grant.objects.waiting_on(day).filter(preferred_offer=OuterRef("pk"))
                .values("preferred_offer").annotate(n=Count("pk")).values("n"))
+    # The standard tariff in force on ``day``: roret.economy.engine.tariff_on without agreed rows,
+    # in SQL (the latest row from on or before the day; Tariff.objects leaves corrected rows out,
+    # so there is one row per date). tests/economy/test_tariff_rule.py holds the two together.
     tariff = Tariff.objects.filter(offer=OuterRef("pk"), valid_from__lte=day).order_by("-valid_from")
     zero = Value(0, output_field=IntegerField())
     return (Offer.objects.select_related("provider", "provider__centre", "offer_type")

@@ -104,9 +104,10 @@ def expensive_in_coming_year(citizen_scope, today: datetime.date) -> dict:
     and standard tariffs of their placements, as planned)."""
     from django.db.models import Q
 
+    from roret.core import periods
     from roret.economy import kpi
 
-    period = kpi.Period(today, today + datetime.timedelta(days=365))
+    period = periods.Period(today, today + datetime.timedelta(days=365))
     return {cid: kpi.kroner(ore) for cid, ore in
             kpi.expensive_citizens(period, where=Q(citizen_id__in=citizen_scope)).items()}
 

@@ -4,7 +4,7 @@ Caseworkers hold follow-ups; caseworkers and the staff of the centre where the c
 record goals, action-plan steps and measurements (the permission gate's "change" scope)."""
 
 import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,10 +14,11 @@ from django.utils.translation import gettext as _
 from roret.citizens.models import Citizen
 from roret.core import audit, permissions
 from roret.core.models import Term
+from roret.core.periods import add_months_clamped
 from roret.core.permissions import CHANGE, RECORD
 from roret.core.validation import validate
+from roret.economy import engine
 from roret.economy.services import recost_after_commit
-from roret.offers.models import TariffUnit
 from roret.outcomes import instruments
 from roret.outcomes.models import (
     ActionStep,
@@ -51,23 +52,12 @@ def residential_follow_up_months() -> int:
     return int(config("FOLLOW_UP_MONTHS_NEW_RESIDENTIAL", 3))
 
 
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return datetime.date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
-
 def first_follow_up_due(grant: Grant) -> datetime.date:
-    return add_months(grant.start, follow_up_months())
+    return add_months_clamped(grant.start, follow_up_months())
 
 
 def residential_follow_up_due(move_in: datetime.date) -> datetime.date:
-    return add_months(move_in, residential_follow_up_months())
+    return add_months_clamped(move_in, residential_follow_up_months())
 
 
 # --- follow-up scheduling -------------------------------------------------------------------
@@ -211,30 +201,25 @@ def compare(measurements: list[Measurement]) -> list[dict]:
 
 # --- follow-up meeting ----------------------------------------------------------------------
 
-YEARLY_UNITS = {TariffUnit.DAY: Decimal(365), TariffUnit.MODULE: Decimal(365), TariffUnit.MONTH: Decimal(12)}
-
-
 def yearly_amount(amount: Decimal, unit: str, hours_per_week: Decimal | None = None) -> Decimal:
-    """A tariff's cost over a year of 365 days, day by day as the economy's cost engine counts it:
-    a day or module tariff 365 times, a month tariff 12 times, an hourly tariff h hours a week
-    at h/7 hours a day."""
-    if unit == TariffUnit.HOUR:
-        if not hours_per_week:
-            raise OutcomeError({"hours_per_week": _("An hourly tariff needs the weekly hours to give a yearly sum.")})
-        return (amount * Decimal(hours_per_week) * 365 / 7).quantize(Decimal("0.01"), ROUND_HALF_UP)
-    return (amount * YEARLY_UNITS[unit]).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    """A tariff's cost over a year of 365 days, day by day as the economy's cost engine counts it
+    (:func:`roret.economy.engine.yearly_cost`): a day or module tariff 365 times, a month tariff 12
+    times, an hourly tariff h hours a week at h/7 hours a day."""
+    saving = engine.yearly_cost(engine.TariffRow(datetime.date.min, amount, unit), hours_per_week)
+    if saving is None:
+        raise OutcomeError({"hours_per_week": _("An hourly tariff needs the weekly hours to give a yearly sum.")})
+    return saving
 
 
 def current_tariff(placement: Placement, day: datetime.date):
-    """(amount, unit, hours a week) in force for ``placement`` on ``day``: the agreed tariff, else
-    the offer's standard tariff."""
-    agreed = placement.tariffs.filter(valid_from__lte=day).order_by("-valid_from").first()
-    if agreed is not None:
-        return agreed.amount, agreed.unit, agreed.hours_per_week or placement.grant.hours_per_week
-    standard = placement.offer.tariffs.filter(valid_from__lte=day).order_by("-valid_from").first()
-    if standard is None:
+    """(amount, unit, hours a week) in force for ``placement`` on ``day`` by the cost engine's rule
+    (:func:`roret.economy.engine.tariff_on`: the agreed tariff, else the offer's standard one);
+    the hours are the agreed row's, else the grant's."""
+    rows, grant_hours = engine.placement_rows(placement)
+    row = engine.in_force(rows, day)
+    if row is None:
         return None, None, None
-    return standard.amount, standard.unit, placement.grant.hours_per_week
+    return row.amount, row.unit, row.hours_per_week if row.hours_per_week is not None else grant_hours
 
 
 @transaction.atomic
@@ -365,7 +350,7 @@ def hold_follow_up(follow_up: FollowUp, *, actor, held_on: datetime.date, outcom
     if ending:
         _end_grant(grant, end_on, end_reason, actor=actor, channel=channel)
     else:
-        follow_up_for(grant, add_months(held_on, follow_up_months()), actor=actor, channel=channel)
+        follow_up_for(grant, add_months_clamped(held_on, follow_up_months()), actor=actor, channel=channel)
     return follow_up
 
 

@@ -17,6 +17,15 @@ def with_current_tariff(placements, day: datetime.date):
     the agreed tariff when there is one, else the offer's standard tariff.
 
     Adds ``tariff_amount``, ``tariff_unit`` and ``tariff_agreed``.
+
+    This is :func:`roret.economy.engine.tariff_on` in SQL, on the day clamped into the
+    placement's [start, end): ``cutoff = max(start, day)`` and ``valid_from < end`` pick the rows
+    on or before ``min(max(start, day), end - 1 day)``. The engine's schedule lets the agreed rows
+    replace the standard ones from the first agreed date, so on any day the row in force is the
+    latest agreed row on or before it when there is one (the day is then on or after the first
+    agreed date), else the latest standard row: the Coalesce below. ``Tariff.objects`` leaves
+    corrected rows out, as the engine's schedule does. tests/economy/test_tariff_rule.py holds
+    the two together.
     """
     cutoff = Greatest(OuterRef("start"), Value(day, output_field=DateField()))
     before_end = Coalesce(OuterRef("end"), Value(FAR_FUTURE, output_field=DateField()))

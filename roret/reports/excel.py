@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Sequence
+from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -25,6 +26,16 @@ def _sheet_title(title: str, used: set) -> str:
     return name
 
 
+def _number(value, kind: str):
+    """A figure as the number openpyxl writes: money and percentages as Decimal (exact; openpyxl
+    writes a Decimal's digits), counts as int, average days as they come."""
+    if kind in ("money", "pct"):
+        return value if isinstance(value, Decimal) else Decimal(str(value))
+    if kind == "days":
+        return value
+    return int(value)
+
+
 def _write_cell(ws, row: int, col: int, cell: Cell, bold: bool = False):
     target = ws.cell(row=row, column=col)
     if cell.suppressed:
@@ -33,7 +44,7 @@ def _write_cell(ws, row: int, col: int, cell: Cell, bold: bool = False):
     elif cell.kind == "text" or cell.value is None:
         target.value = None if cell.value is None else str(cell.value)
     else:
-        target.value = float(cell.value) if cell.kind in ("money", "pct", "days") else int(cell.value)
+        target.value = _number(cell.value, cell.kind)
         target.number_format = FORMATS.get(cell.kind, "General")
     if bold:
         target.font = Font(bold=True)

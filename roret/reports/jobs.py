@@ -4,13 +4,12 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 
 from roret.core.jobs import handler, report
+from roret.reports.services import parse_half_value, record_export, render_report, report_context
 
 
 @handler("reports.kpi_report")
 def make_kpi_report(job):
     """The half-yearly KPI report as PDF or Excel, for the user who asked (their scope, their suppression)."""
-    from roret.reports.views import parse_half_value, record_export, render_report, report_context
-
     user = get_user_model().objects.get(pk=job.created_by_id)
     fmt = job.params.get("format", "pdf")
     period, half = parse_half_value(job.params.get("half", ""))

@@ -1,7 +1,9 @@
 """The KPI report's content: key figures, trends, breakdowns, duration and self-sufficiency, as
 tables and charts that the economy pages, the committee PDF and the Excel export all render.
 
-Nothing here computes a figure: every number comes from roret.economy.kpi / duration.
+Nothing here computes a figure: every number comes from the request's one
+:class:`roret.economy.kpi.Figures`, which the caller opens (one period table per distinct
+period, however many tables show that period).
 """
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from roret.core import periods
 from roret.core.permissions import suppresses
 from roret.economy import kpi
-from roret.economy.duration import durations
 from roret.economy.models import SelfSufficiencyTarget
 from roret.reports.charts import Series, bar_chart, line_chart
 from roret.reports.tables import Column, Table, build_table
@@ -55,19 +57,11 @@ def _labelled(row: kpi.Row, label: str) -> dict:
     return data
 
 
-def trend(period: kpi.Period, n: int = 5, where: Q | None = None) -> list[tuple[kpi.Period, kpi.Row]]:
-    """The period and the ``n`` before it, oldest first, with their totals."""
-    return [(p, kpi.totals(p, where)) for p in [*period.previous(n), period]]
-
-
-def key_figures(period: kpi.Period, where: Q | None, suppress: bool, threshold=None) -> Table:
+def key_figures(figures: kpi.Figures, period: periods.Period, suppress: bool, threshold=None) -> Table:
     """This period, the one before and the same period a year earlier."""
-    months = period.months
-    same_last_year = kpi.Period(kpi.add_months(period.start, -12), kpi.add_months(period.end, -12)) \
-        if months else kpi.Period(period.start - datetime.timedelta(days=365), period.end - datetime.timedelta(days=365))
     items = []
-    for p in (period, period.previous(1)[0], same_last_year):
-        result = kpi.kpis(p, (), where=where, threshold=threshold)
+    for p in (period, period.previous(1)[0], period.year_earlier()):
+        result = figures.kpis(p, (), threshold=threshold)
         items.append(_labelled(result.total, p.label))
     return build_table(_("Key figures"), figure_columns(_("Period")), items, suppress=suppress)
 
@@ -80,15 +74,14 @@ def breakdown_table(result: kpi.KpiSet, dimension: str, suppress: bool) -> Table
     return build_table(titles[dimension], figure_columns(titles[dimension]), items, total=total, suppress=suppress)
 
 
-def duration_table(period: kpi.Period, result: kpi.KpiSet, dimension: str, where: Q | None, suppress: bool,
-                   computed: dict | None = None) -> Table:
+def duration_table(result: kpi.KpiSet, dimension: str, suppress: bool) -> Table:
+    """Length of stay per value of ``dimension``, from a KPI set made with ``duration_by`` naming it."""
     citizens = {r.key: r.citizens for r in result.breakdowns.get(dimension, [])}
     labels = {r.key: r.label for r in result.breakdowns.get(dimension, [])}
-    computed = computed or {}
-    found = computed[dimension] if dimension in computed else durations(period, dimension, where)
+    found = result.durations[dimension]
     items = [{"label": labels.get(k, str(k)), "citizens": citizens.get(k, 0), **d.as_dict()}
              for k, d in sorted(found.items(), key=lambda kv: labels.get(kv[0], str(kv[0])))]
-    total = (computed[None] if None in computed else durations(period, None, where)).get(None)
+    total = result.durations[None].get(None)
     columns = [
         Column("label", dimension_titles()[dimension], "text"),
         Column("citizens", _("Citizens"), citizen_count=True),
@@ -103,7 +96,7 @@ def duration_table(period: kpi.Period, result: kpi.KpiSet, dimension: str, where
                        note=_("Ongoing stays are censored at the period's end; the Kaplan–Meier median counts them."))
 
 
-def cost_trend_chart(rows: list[tuple[kpi.Period, kpi.Row]], title: str | None = None):
+def cost_trend_chart(rows: list[tuple[periods.Period, kpi.Row]], title: str | None = None):
     labels = [p.label for p, _r in rows]
     return bar_chart(
         [Series(_("Own offers"), [kpi.kroner(r.cost_own) / MIO for _p, r in rows]),
@@ -112,7 +105,7 @@ def cost_trend_chart(rows: list[tuple[kpi.Period, kpi.Row]], title: str | None =
         title=title or _("Cost of own citizens' placements"))
 
 
-def quantity_trend_chart(rows: list[tuple[kpi.Period, kpi.Row]]):
+def quantity_trend_chart(rows: list[tuple[periods.Period, kpi.Row]]):
     labels = [p.label for p, _r in rows]
     return line_chart(
         [Series(_("Citizens"), [r.citizens for _p, r in rows]),
@@ -122,7 +115,7 @@ def quantity_trend_chart(rows: list[tuple[kpi.Period, kpi.Row]]):
         x_labels=labels, title=_("Quantity"), y_label=_("number"))
 
 
-def self_sufficiency(years: range, where: Q | None = None, today: datetime.date | None = None) -> list[dict]:
+def self_sufficiency(figures: kpi.Figures, years: range, today: datetime.date | None = None) -> list[dict]:
     """Per year: the rate by place-days and by cost, and the target (a part year up to ``today``)."""
     today = today or datetime.date.today()
     targets = dict(SelfSufficiencyTarget.objects.values_list("year", "target"))
@@ -130,11 +123,14 @@ def self_sufficiency(years: range, where: Q | None = None, today: datetime.date 
     for year in years:
         start = datetime.date(year, 1, 1)
         end = min(datetime.date(year + 1, 1, 1), max(today, start + datetime.timedelta(days=1)))
-        row = kpi.totals(kpi.Period(start, end), where)
-        out.append({"year": year, "label": str(year) if end.year > year else f"{year} ({_('to date')})",
+        part = periods.Period(start, end)
+        row = figures.totals(part)
+        # A whole year by its number, a half-year by its label ("2026 H1"), else "to date".
+        out.append({"year": year, "label": part.label if part.kind else f"{year} ({_('to date')})",
                      "citizens": row.citizens, "self_sufficiency_days": row.self_sufficiency_days,
                      "self_sufficiency_cost": row.self_sufficiency_cost, "target": targets.get(year),
-                     "place_days": row.place_days, "cost_total": row.cost_total / 100, "cost_own": row.cost_own / 100})
+                     "place_days": row.place_days, "cost_total": kpi.kroner(row.cost_total),
+                    "cost_own": kpi.kroner(row.cost_own)})
     return out
 
 
@@ -154,17 +150,19 @@ def self_sufficiency_table(rows: list[dict], suppress: bool) -> Table:
     return build_table(_("Self-sufficiency rate"), columns, rows, suppress=suppress)
 
 
-def contribution_table(period: kpi.Period, where: Q | None, suppress: bool) -> Table:
+def contribution_table(figures: kpi.Figures, period: periods.Period, suppress: bool) -> Table:
     """Each own offer's share of own citizens' place-days and cost (percentage points of the rate)."""
-    total = kpi.totals(period, where)
+    total = figures.totals(period)
     items = []
-    for r in kpi.breakdown(period, "offer", where & Q(own=True) if where is not None else Q(own=True)):
-        if not r.place_days:
+    for r in figures.breakdown(period, "offer"):
+        # Own citizens' place-days are own place-days only in own offers: an external offer has
+        # none, nor has an own offer used only by other municipalities' citizens.
+        if not r.days_own:
             continue
         items.append({"label": r.label, "citizens": r.citizens, "place_days": r.place_days,
                       "cost_total": kpi.kroner(r.cost_total),
-                      "points_days": kpi._share(r.days_own, total.place_days),
-                      "points_cost": kpi._share(r.cost_own, total.cost_total)})
+                      "points_days": kpi.share(r.days_own, total.place_days),
+                      "points_cost": kpi.share(r.cost_own, total.cost_total)})
     items.sort(key=lambda d: -(d["points_days"] or 0))
     columns = [Column("label", _("Own offer"), "text"), Column("citizens", _("Citizens"), citizen_count=True),
                Column("place_days", _("Place-days, own citizens")), Column("cost_total", _("Cost (kr.)"), "money"),
@@ -173,35 +171,38 @@ def contribution_table(period: kpi.Period, where: Q | None, suppress: bool) -> T
     return build_table(_("Contribution of each own offer") + f" · {period.label}", columns, items, suppress=suppress)
 
 
-def build_report(period: kpi.Period, user, where: Q | None = None, today: datetime.date | None = None,
+def build_report(period: periods.Period, user, where: Q | None = None, today: datetime.date | None = None,
                  progress=None) -> dict:
-    """Everything the half-yearly KPI report shows, for ``user`` (suppressed for the committee).
+    """Everything the half-yearly KPI report shows, for ``user`` (suppressed for the committee),
+    from one :class:`~roret.economy.kpi.Figures`: one period table per distinct period.
 
     ``progress(percent, message)`` is told how far the build has come (a background job shows it).
     """
     progress = progress or (lambda percent, message: None)
     suppress = suppresses(user)
-    progress(5, _("Key figures and breakdowns"))
-    result = kpi.kpis(period, REPORT_DIMENSIONS, where=where, duration_by=("paragraph",))
-    progress(35, _("Trend over the previous periods"))
-    rows = trend(period, 5, where)
-    progress(55, _("Self-sufficiency"))
-    first_target = SelfSufficiencyTarget.objects.order_by("year").values_list("year", flat=True).first()
-    ss_years = range(first_target or period.start.year - 5, period.end.year + (period.end.month > 1 or period.end.day > 1))
-    ss_rows = self_sufficiency(ss_years, where, today=min(today or datetime.date.today(), period.end))
-    progress(75, _("Comparison periods"))
-    return {
-        "period": period, "suppress": suppress, "result": result,
-        "key_figures": key_figures(period, where, suppress),
-        "cost_chart": cost_trend_chart(rows), "quantity_chart": quantity_trend_chart(rows),
-        "trend_table": build_table(_("Trend"), figure_columns(_("Period")), [_labelled(r, p.label) for p, r in rows],
-                                   suppress=suppress),
-        "breakdowns": [breakdown_table(result, dim, suppress) for dim in REPORT_DIMENSIONS],
-        "duration": duration_table(period, result, "paragraph", where, suppress, result.durations),
-        "self_sufficiency_chart": self_sufficiency_chart(ss_rows),
-        "self_sufficiency": self_sufficiency_table(ss_rows, suppress),
-        "contributions": contribution_table(period, where, suppress),
-    }
+    with kpi.Figures(where) as figures:
+        progress(5, _("Key figures and breakdowns"))
+        result = figures.kpis(period, REPORT_DIMENSIONS, duration_by=("paragraph",))
+        progress(35, _("Trend over the previous periods"))
+        rows = figures.trend(period, 5)
+        progress(55, _("Self-sufficiency"))
+        first_target = SelfSufficiencyTarget.objects.order_by("year").values_list("year", flat=True).first()
+        ss_years = range(first_target or period.start.year - 5,
+                         period.end.year + (period.end.month > 1 or period.end.day > 1))
+        ss_rows = self_sufficiency(figures, ss_years, today=min(today or datetime.date.today(), period.end))
+        progress(75, _("Comparison periods"))
+        return {
+            "period": period, "suppress": suppress, "result": result,
+            "key_figures": key_figures(figures, period, suppress),
+            "cost_chart": cost_trend_chart(rows), "quantity_chart": quantity_trend_chart(rows),
+            "trend_table": build_table(_("Trend"), figure_columns(_("Period")),
+                                       [_labelled(r, p.label) for p, r in rows], suppress=suppress),
+            "breakdowns": [breakdown_table(result, dim, suppress) for dim in REPORT_DIMENSIONS],
+            "duration": duration_table(result, "paragraph", suppress),
+            "self_sufficiency_chart": self_sufficiency_chart(ss_rows),
+            "self_sufficiency": self_sufficiency_table(ss_rows, suppress),
+            "contributions": contribution_table(figures, period, suppress),
+        }
 
 
 def report_tables(report: dict) -> list[Table]:

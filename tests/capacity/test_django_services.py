@@ -8,7 +8,7 @@ import pytest
 
 from roret.capacity import engine, runs
 from roret.capacity.groups import BY_KEY, parse_group
-from roret.capacity.services import build_inputs, grant_share, group_statuses, per_month, size_group
+from roret.capacity.services import build_inputs, grant_share, group_statuses, size_group
 from roret.citizens.cpr import birth_date
 from roret.placements.services import start_placement
 from roret.visitation import services as visitation
@@ -95,13 +95,6 @@ def test_planned_place_changes_in_the_record_shape_the_baseline(world):
     PlaceChange.objects.create(offer=world.residential, valid_from=D(2027, 3, 1), change=4, reason="new build")
     inputs = build_inputs(BY_KEY["sel108"], DAY)
     assert inputs.places[13] == 2 and inputs.places[14] == 6 and inputs.places[-1] == 6
-
-
-def test_tariffs_convert_to_place_months():
-    assert per_month(Decimal("100"), "day") == Decimal("100") * MONTH
-    assert per_month(Decimal("9000"), "month") == Decimal("9000")
-    assert per_month(Decimal("500"), "hour", Decimal("3")) == Decimal("1500") * 52 / 12
-    assert per_month(Decimal("500"), "hour") is None
 
 
 def test_sizing_compares_today_the_optimum_and_85_percent(sel108):

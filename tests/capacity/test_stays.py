@@ -28,6 +28,43 @@ def test_kaplan_meier_matches_a_hand_computed_example():
     assert km.mean == pytest.approx(1 + 5 / 6 + 2 / 3 + 8 / 9)
 
 
+def test_kaplan_meier_counts_as_weights_give_the_stays_one_by_one():
+    one_by_one = kaplan_meier([1, 2, 2, 3, 4, 5], [True, True, False, True, False, True])
+    grouped = kaplan_meier([1, 2, 2, 3, 4, 5], [True, True, False, True, False, True], weights=[1, 1, 1, 1, 1, 1])
+    counted = kaplan_meier([1, 2, 2, 3, 4, 5, 9], [True, True, False, True, False, True, True],
+                           weights=[1, 1, 1, 1, 1, 1, 0])
+    for km in (grouped, counted):
+        np.testing.assert_array_equal(km.times[km.events > 0], one_by_one.times)
+        np.testing.assert_array_equal(km.survival_at[km.events > 0], one_by_one.survival_at)
+    twice = kaplan_meier([1, 2, 3], [True, True, False], weights=[2, 2, 2])
+    np.testing.assert_array_equal(twice.at_risk, [6, 4])
+    np.testing.assert_allclose(twice.survival_at, [2 / 3, 1 / 3])
+
+
+def test_kaplan_meier_with_delayed_entry_by_hand():
+    # Stays (length at entry -> length at exit), * = ongoing:  0->10, 0->20, 0->214*, 365->425.
+    # t=10: at risk 3 (the stay that enters at 365 is not yet observed) -> S = 2/3
+    # t=20: 2 at risk -> S = 1/3 (the median)
+    # t=425: only the late entrant is at risk (214* left before) -> S = 0
+    km = kaplan_meier([10, 20, 214, 425], [True, True, False, True], entry=[0, 0, 0, 365])
+    np.testing.assert_array_equal(km.at_risk, [3, 2, 1])
+    np.testing.assert_allclose(km.survival_at, [2 / 3, 1 / 3, 0.0])
+    assert km.median_observed() == 20
+    # The same stays as counts: by entry length and by (exit length, ended), grouped apart.
+    grouped = kaplan_meier([10, 20, 214, 425], [True, True, False, True], weights=[1, 1, 1, 1],
+                           entry=[0, 365], entry_weights=[3, 1])
+    np.testing.assert_array_equal(grouped.survival_at, km.survival_at)
+    # Without the delayed entry the late stay would wrongly be at risk from length 0.
+    assert kaplan_meier([10, 20, 214, 425], [True, True, False, True]).at_risk[0] == 4
+    # The tail's default rate divides the completed stays by the time actually observed.
+    assert km.tail_rate == pytest.approx(3 / (10 + 20 + 214 + 60))
+
+
+def test_kaplan_meier_median_is_none_until_reached():
+    assert kaplan_meier([5, 9, 9], [True, False, False]).median_observed() is None
+    assert kaplan_meier([5, 9], [True, True]).median_observed() == 5
+
+
 def test_kaplan_meier_without_censoring_is_the_empirical_survival():
     rng = np.random.default_rng(7)
     d = np.round(rng.exponential(10.0, 500), 1)
@@ -105,6 +142,11 @@ def test_kaplan_meier_equilibrium_sampler_has_the_right_mean():
         (lambda: kaplan_meier([], []), "at least one"),
         (lambda: kaplan_meier([1, 2], [False, False]), "give tail_rate"),
         (lambda: kaplan_meier([1, np.nan], [True, True]), "finite"),
+        (lambda: kaplan_meier([1, 2], [True, True], weights=[1, 0.5]), "whole numbers"),
+        (lambda: kaplan_meier([1, 2], [True, True], weights=[1]), "one count per stay"),
+        (lambda: kaplan_meier([1, 2], [True, True], entry=[0, 3]), "entry > duration"),
+        (lambda: kaplan_meier([1, 2], [True, True], entry=[0], entry_weights=[3]), "same stays"),
+        (lambda: kaplan_meier([1, 2], [True, True], entry_weights=[1, 1]), "needs entry"),
         (lambda: ExponentialStay(1.0).sample(None, 3), "numpy.random.Generator"),
     ],
 )

@@ -60,6 +60,35 @@ def test_agreed_tariffs_replace_the_standard_ones_from_their_first_date():
     assert cost_ore(day(2024, 2, 28), None, rows, day(2024, 2, 28), day(2024, 3, 2)) == (2 * 1000 + 1500) * 100
 
 
+def test_the_tariff_on_a_day_follows_the_schedule():
+    standard = [TariffRow(day(2020, 1, 1), D("1000"), "day"), TariffRow(day(2024, 6, 1), D("1100"), "day")]
+    agreed = [TariffRow(day(2024, 3, 1), D("1500"), "day"), TariffRow(day(2025, 1, 1), D("1400"), "day")]
+    assert engine.tariff_on(day(2019, 12, 31), standard) is None
+    assert engine.tariff_on(day(2024, 5, 31), standard).amount == D("1000")
+    assert engine.tariff_on(day(2024, 6, 1), standard).amount == D("1100")
+    # Agreed rows replace the standard ones from the first agreed date, a later standard row included.
+    assert engine.tariff_on(day(2024, 2, 29), standard, agreed).amount == D("1000")
+    assert engine.tariff_on(day(2024, 3, 1), standard, agreed).amount == D("1500")
+    assert engine.tariff_on(day(2024, 7, 1), standard, agreed).amount == D("1500")
+    assert engine.tariff_on(day(2025, 1, 1), standard, agreed).amount == D("1400")
+    assert engine.in_force(reversed(standard), day(2030, 1, 1)) == standard[1]   # order does not matter
+
+
+def test_a_tariff_converts_to_a_yearly_amount_and_a_place_month():
+    assert engine.yearly_cost(TariffRow(day(2025, 1, 1), D("100"), "day")) == D("36500.00")
+    assert engine.yearly_cost(TariffRow(day(2025, 1, 1), D("100"), "module")) == D("36500.00")
+    assert engine.yearly_cost(TariffRow(day(2025, 1, 1), D("1000"), "month")) == D("12000.00")
+    assert engine.yearly_cost(TariffRow(day(2025, 1, 1), D("400"), "hour"), D("5")) == D("104285.71")  # 400·5·365/7
+    assert engine.yearly_cost(TariffRow(day(2025, 1, 1), D("400"), "hour", D("2")), D("5")) == D("41714.29")
+    assert engine.yearly_cost(TariffRow(day(2025, 1, 1), D("400"), "hour")) is None
+    assert engine.place_month_cost(TariffRow(day(2025, 1, 1), D("100"), "day")) == D("3043.75")    # 365.25/12 days
+    assert engine.place_month_cost(TariffRow(day(2025, 1, 1), D("9000"), "month")) == D("9000")
+    assert engine.place_month_cost(TariffRow(day(2025, 1, 1), D("500"), "hour"), D("3")) == D("1500") * D("30.4375") / 7
+    assert engine.place_month_cost(TariffRow(day(2025, 1, 1), D("500"), "hour")) is None
+    with pytest.raises(ValueError, match="unknown tariff unit"):
+        engine.tariff_cost(TariffRow(day(2025, 1, 1), D("1"), "week"), 7)
+
+
 def test_days_before_any_tariff_cost_nothing_and_are_flagged():
     flags = engine.Flags()
     ps = pieces(day(2019, 12, 30), day(2020, 1, 3), [TariffRow(day(2020, 1, 1), D("10"), "day")], None, flags)
@@ -120,3 +149,16 @@ def test_pieces_cover_the_stay_without_gaps_and_match_the_exact_sum(p):
         by_day += engine.daily_rate(row, d, None, flags)
         d += datetime.timedelta(days=1)
     assert engine.cumulative(ps, stop) == by_day
+
+
+@settings(max_examples=150, deadline=None)
+@given(amounts, units, hours, st.integers(min_value=2020, max_value=2030))
+def test_the_conversion_costs_a_calendar_year_as_the_engine_does(amount, unit, weekly, year):
+    row = TariffRow(day(2000, 1, 1), amount, unit)
+    first, last = day(year, 1, 1), day(year + 1, 1, 1)
+    length = (last - first).days
+    by_engine = cost_ore(first, None, [row], first, last, weekly)
+    converted = engine.tariff_cost(row, length, hours=weekly, year_days=length)
+    assert by_engine == engine.ore(converted.quantize(D("0.01"), "ROUND_HALF_UP"))
+    if length == engine.YEAR_DAYS:
+        assert by_engine == engine.ore(engine.yearly_cost(row, weekly))

@@ -5,8 +5,9 @@ import datetime
 
 from django.db.models import Sum
 
+from roret.core import periods
 from roret.demo.build import build_demo
-from roret.economy import kpi
+from roret.economy import kpi, segments
 from roret.economy.engine import placement_cost
 from roret.placements.models import Placement
 
@@ -15,10 +16,10 @@ TODAY = datetime.date(2025, 11, 23)
 
 def test_demo_yearly_cost_per_placement_reconciles_with_the_kpi_to_the_ore(db):
     build_demo(11, 150, TODAY)
-    year = kpi.Period(datetime.date(2024, 1, 1), datetime.date(2025, 1, 1))
+    year = periods.Period(datetime.date(2024, 1, 1), datetime.date(2025, 1, 1))
     per_placement_sql = dict(
-        kpi.segments_in(year).values("placement_id").order_by("placement_id")
-        .annotate(ore=Sum(kpi.ore_expr(year))).values_list("placement_id", "ore"))
+        segments.segments_in(year).values("placement_id").order_by("placement_id")
+        .annotate(ore=Sum(segments.ore_expr(year))).values_list("placement_id", "ore"))
     placements = (Placement.objects.select_related("offer", "grant").prefetch_related("offer__tariffs", "tariffs")
                   .overlapping(year.start, year.end))
     own = sold = 0

@@ -223,9 +223,9 @@ def test_a_more_intrusive_step_than_the_lowest_adequate_needs_a_written_reason(w
                                start=TODAY, intrusive_reason="Midlertidigt ophold er prøvet to gange")
     assert (decision.lowest_adequate_step, decision.chosen_step) == (6, 7)
     assert decision.grant.preferred_offer == world.residential
-    from roret.outcomes.services import add_months
+    from roret.core.periods import add_months_clamped
 
-    assert decision.grant.follow_ups.get().due_on == add_months(TODAY, 12)
+    assert decision.grant.follow_ups.get().due_on == add_months_clamped(TODAY, 12)
     inquiry.refresh_from_db()
     assert inquiry.status == InquiryStatus.DECIDED
 

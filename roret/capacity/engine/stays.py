@@ -260,6 +260,13 @@ class KaplanMeier(StayDistribution):
         whole = np.where(k < self.times.size, np.append(self.times, 0.0)[k], tail_draw)
         return whole * rng.random(size)
 
+    def median_observed(self) -> float | None:
+        """The first stay length ``t`` on record with :math:`\\hat S(t) \\le 1/2`, or None when
+        the estimate stays above one half over the whole history (the median is not reached yet;
+        unlike ``isf(0.5)``, no tail is assumed)."""
+        reached = np.nonzero(self.survival_at <= 0.5)[0]
+        return float(self.times[reached[0]]) if reached.size else None
+
     @property
     def mean(self) -> float:
         """:math:`\\int_0^\\infty \\hat S(t)\\,dt`, the tail included."""
@@ -269,19 +276,40 @@ class KaplanMeier(StayDistribution):
         return area + float(levels[-1]) / self.tail_rate
 
 
-def kaplan_meier(durations, observed, *, tail_rate: float | None = None) -> KaplanMeier:
-    """Kaplan-Meier estimate of the stay distribution from completed and ongoing stays.
+def kaplan_meier(durations, observed, *, weights=None, entry=None, entry_weights=None,
+                 tail_rate: float | None = None) -> KaplanMeier:
+    """Kaplan-Meier estimate of the stay distribution from completed and ongoing stays, with
+    delayed entry (left truncation) and counts as weights.
 
-    .. math:: \\hat S(t) = \\prod_{t_i \\le t} \\Big(1 - \\frac{d_i}{n_i}\\Big)
+    .. math::
 
-    where :math:`d_i` stays ended at :math:`t_i` and :math:`n_i` stays lasted at least
-    :math:`t_i` (Kaplan, E. L. & Meier, P. 1958, "Nonparametric estimation from incomplete
-    observations", JASA 53, 457-481). Ongoing stays (``observed`` False) are right-censored:
-    they count as at risk up to and including their current length. Ties between a completed
-    and an ongoing stay follow the usual rule that the ongoing one is still at risk.
+        \\hat S(t) = \\prod_{t_i \\le t} \\Big(1 - \\frac{d_i}{n_i}\\Big), \\qquad
+        n_i = \\#\\{\\,j : e_j < t_i \\le x_j\\,\\}
+
+    where :math:`d_i` stays ended at length :math:`t_i`, :math:`x_j` is stay :math:`j`'s length
+    when it left observation (ended, or still ongoing: right-censored) and :math:`e_j` the length
+    it had already reached when observation began (Kaplan, E. L. & Meier, P. 1958,
+    "Nonparametric estimation from incomplete observations", JASA 53, 457-481; Klein, J. P. &
+    Moeschberger, M. L. 2003, *Survival Analysis*, 2nd ed., §4.6 for the delayed-entry risk
+    set). Ongoing stays count as at risk up to and including their current length, so a tie
+    between a completed and an ongoing stay keeps the ongoing one at risk. An event time with
+    nobody at risk (possible only with inconsistent counts) leaves :math:`\\hat S` unchanged.
+
+    - ``durations``, ``observed``: each stay's length :math:`x_j` and whether it ended (True) or
+      is still ongoing (False).
+    - ``weights``: how many stays each entry stands for (whole numbers >= 0; default one each),
+      so grouped counts (one row per distinct length) give the same estimate as the stays one by
+      one.
+    - ``entry``: the lengths :math:`e_j` at which stays entered observation (default: every stay
+      observed from length 0, at risk from the start, an ended stay of length 0 included).
+      With ``entry_weights`` the entries are counts of their own (one row per distinct entry
+      length, as a database GROUP BY gives them): the risk set only needs
+      :math:`\\#\\{e_j < t\\} - \\#\\{x_j < t\\}`, so the two groupings need not line up, only
+      describe the same stays (equal totals).
 
     ``tail_rate`` (hazard per time unit beyond the longest stay) defaults to the exponential
-    maximum-likelihood rate of the whole history, completed stays / total time observed.
+    maximum-likelihood rate of the whole history: completed stays / total time observed
+    (:math:`\\sum x_j - e_j`).
     """
     d = finite_array(durations, "durations").ravel()
     obs = np.asarray(observed, dtype=bool).ravel()
@@ -291,20 +319,57 @@ def kaplan_meier(durations, observed, *, tail_rate: float | None = None) -> Kapl
         raise ValueError("kaplan_meier needs at least one stay")
     if np.any(d < 0):
         raise ValueError("durations must be >= 0")
+    w = np.ones(d.size, dtype=np.int64) if weights is None else _counts(weights, d.size, "weights")
+    if entry is None:
+        if entry_weights is not None:
+            raise ValueError("entry_weights needs entry")
+        e = ew = None
+    else:
+        e = finite_array(entry, "entry").ravel()
+        if np.any(e < 0):
+            raise ValueError("entry must be >= 0")
+        ew = w if entry_weights is None else _counts(entry_weights, e.size, "entry_weights")
+        if e.size != ew.size:
+            raise ValueError("entry and its weights must have the same length")
+        if entry_weights is None and np.any(e > d):
+            raise ValueError("a stay cannot enter observation after it left (entry > duration)")
+        if int(ew.sum()) != int(w.sum()):
+            raise ValueError("entry_weights and weights must count the same stays")
     if tail_rate is None:
-        if not obs.any():
+        if not w[obs].any():
             raise ValueError("no completed stays: give tail_rate explicitly")
-        tail_rate = obs.sum() / max(d.sum(), np.finfo(float).tiny)
+        exposure = float(np.sum(w * d)) - (float(np.sum(ew * e)) if e is not None else 0.0)
+        tail_rate = w[obs].sum() / max(exposure, np.finfo(float).tiny)
     tail_rate = positive(tail_rate, "tail_rate")
 
-    times, events = np.unique(d[obs], return_counts=True)
-    at_risk = d.size - np.searchsorted(np.sort(d), times, side="left")
-    surv = np.cumprod(1.0 - events / at_risk)
+    times, inverse = np.unique(d[obs], return_inverse=True)
+    events = np.bincount(inverse, weights=w[obs], minlength=times.size).astype(np.int64)
+    left = _weight_below(d, w, times)            # stays that left before t: #{x_j < t}
+    entered = int(w.sum()) if e is None else _weight_below(e, ew, times)   # #{e_j < t}
+    at_risk = entered - left
+    surv = np.cumprod(np.where(at_risk > 0, 1.0 - events / np.maximum(at_risk, 1), 1.0))
     return KaplanMeier(
         times=times,
         survival_at=surv,
-        at_risk=at_risk.astype(np.int64),
-        events=events.astype(np.int64),
+        at_risk=np.asarray(at_risk, dtype=np.int64),
+        events=events,
         last_time=float(d.max()),
         tail_rate=tail_rate,
     )
+
+
+def _counts(value, size: int, name: str) -> np.ndarray:
+    """Whole numbers >= 0, ``size`` of them."""
+    arr = finite_array(value, name).ravel()
+    if arr.size != size:
+        raise ValueError(f"{name} must have one count per stay ({size}), got {arr.size}")
+    if np.any(arr < 0) or np.any(arr != np.round(arr)):
+        raise ValueError(f"{name} must be whole numbers >= 0")
+    return arr.astype(np.int64)
+
+
+def _weight_below(values: np.ndarray, weights: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """For each of ``times``: the total weight of ``values`` strictly below it."""
+    order = np.argsort(values, kind="stable")
+    cumulative = np.concatenate(([0], np.cumsum(weights[order])))
+    return cumulative[np.searchsorted(values[order], times, side="left")]

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
 
+from roret.core import periods
 from roret.economy import kpi
 from roret.economy.services import current_horizon
 from roret.reports.charts import format_da
@@ -21,7 +22,9 @@ def _date(option: str, text: str) -> datetime.date:
 
 def _json_default(value):
     if isinstance(value, Decimal):
-        return float(value)  # kroner with two decimals: exact as a JSON number
+        # Kroner and percentages as their exact decimal text ("822600.00"), as the API writes
+        # Decimal fields: a float would round money on its way through JSON.
+        return str(value)
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
@@ -41,8 +44,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, start, end, as_json, dimension, threshold, durations, **options):
         try:
-            period = kpi.Period(_date("--from", start), _date("--to", end))
-        except kpi.PeriodError as exc:
+            period = periods.Period(_date("--from", start), _date("--to", end))
+        except periods.PeriodError as exc:
             raise CommandError(str(exc)) from None
         horizon = current_horizon()
         if period.end > horizon:

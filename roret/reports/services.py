@@ -1,0 +1,72 @@
+"""The half-yearly KPI report as a service: which half-years may be asked for, the report for a
+user (their scope and suppression), its rendering as PDF or Excel, and the audit row of an
+export. The pages (roret.reports.views) and the background job (roret.reports.jobs) both call
+these; nothing here imports a view.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from roret.core import audit, periods
+from roret.core.permissions import aggregate_scope
+from roret.economy.services import current_horizon
+from roret.reports import excel, kpi_report
+from roret.reports.pdf import render_pdf
+
+FORMATS = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def halves(today: datetime.date) -> list[dict]:
+    """The completed half-years of the last five years, newest first, as choices."""
+    current = periods.period_of("half", today)
+    out = []
+    for p in reversed(current.previous(10)):
+        out.append({"value": f"{p.start.year}-H{1 if p.start.month == 1 else 2}", "label": p.label, "period": p})
+    return out
+
+
+def parse_half_value(wanted: str) -> tuple[periods.Period, str]:
+    """The half-year ``wanted`` ("2025-H1") if it is complete and costed, else the latest
+    completed half-year; with its canonical value."""
+    choices = halves(datetime.date.today())
+    for choice in choices:
+        if choice["value"] == wanted:
+            return choice["period"], choice["value"]
+    try:
+        year, h = wanted.split("-H")
+        start = datetime.date(int(year), 1 if h == "1" else 7, 1)
+        if h in ("1", "2"):
+            period = periods.period_of("half", start)
+            if period.end <= current_horizon():
+                return period, wanted
+    except ValueError:
+        pass
+    return choices[0]["period"], choices[0]["value"]
+
+
+def report_context(user, period: periods.Period, half: str, progress=None) -> dict:
+    """The report for ``user``: their scope (a centre leader's centre) and suppression (the committee)."""
+    where = aggregate_scope(user).where()
+    context = kpi_report.build_report(period, user, where, progress=progress)
+    context.update({"half": half, "halves": halves(datetime.date.today()), "centre_only": where is not None,
+                    "made": timezone.localdate(), "municipality_name": settings.RORET["MUNICIPALITY_NAME"]})
+    return context
+
+
+def render_report(context: dict, fmt: str, *, base_url: str | None = None) -> bytes:
+    """The report as PDF (WeasyPrint) or Excel (openpyxl)."""
+    if fmt == "pdf":
+        return render_pdf("reports/kpi_report_pdf.html", context, base_url=base_url)
+    return excel.workbook(kpi_report.report_tables(context), title=_("KPI report") + f" {context['period'].label}",
+                          subtitle=settings.RORET["MUNICIPALITY_NAME"])
+
+
+def record_export(user, context, fmt: str, channel: str = "web"):
+    """The audit row of a report taken out of roret."""
+    audit.record(user, "export", channel=channel, summary=f"KPI-rapport {context['period'].label} ({fmt}"
+                 + (", undertrykt" if context["suppress"] else "") + ")")

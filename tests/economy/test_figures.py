@@ -1,0 +1,83 @@
+"""One period table per distinct period per request: kpi.Figures, and the pages that use it."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from roret.core.periods import Period, period_of
+from roret.economy import kpi
+from roret.economy.duration import durations
+from tests.economy.period_tables import get, tables_built
+
+day = datetime.date
+LAST_YEAR = datetime.date.today().year - 1
+
+
+def test_the_kpi_report_builds_one_table_per_distinct_period(placed, client):
+    half = period_of("half", day(LAST_YEAR, 3, 1))
+    built = get(client, "economist", reverse("reports:kpi_report") + f"?half={LAST_YEAR}-H1")
+    # The trend: the half-year and the five before it (the key figures' previous half-year and the
+    # same half-year a year earlier are among them); self-sufficiency: the five whole years before
+    # and this year up to the half-year's end, which is the half-year itself.
+    expected = {*half.previous(5), half} | {period_of("year", day(y, 1, 1)) for y in range(LAST_YEAR - 5, LAST_YEAR)}
+    assert len(built) == len(set(built)) == 11
+    assert set(built) == expected
+
+
+def test_the_economy_overview_builds_one_table_per_distinct_period(placed, client):
+    year = period_of("year", day(LAST_YEAR, 6, 1))
+    built = get(client, "economist", reverse("economy:overview") + f"?kind=year&at={LAST_YEAR}-06-01&by=offer")
+    assert len(built) == len(set(built)) == 6
+    assert set(built) == {*year.previous(5), year}
+
+
+def test_a_period_over_two_years_shares_its_year_parts_with_the_request(placed):
+    span = Period(day(LAST_YEAR - 1, 7, 1), day(LAST_YEAR, 7, 1))
+    with CaptureQueriesContext(connection) as ctx, kpi.Figures() as figures:
+        result = figures.kpis(span, ("paragraph",))
+        figures.kpis(span.years()[1], ())       # the second part again: its table is already there
+        figures.totals(span)
+    assert tables_built(ctx) == [span, *span.years()]
+    assert result.total.reimbursement == kpi.kpis(span, ("paragraph",)).total.reimbursement
+
+
+def test_figures_from_shared_tables_are_the_figures_asked_one_by_one(placed):
+    year = period_of("year", day(LAST_YEAR, 1, 1))
+    half = period_of("half", day(LAST_YEAR, 8, 1))
+    with kpi.Figures() as figures:
+        shared = {
+            "totals": [figures.totals(p).as_dict() for p in (year, half)],
+            "breakdown": [r.as_dict() for r in figures.breakdown(year, "offer")],
+            "kpis": figures.kpis(year, ("paragraph", "own_external"), duration_by=("paragraph",)).as_dict(),
+            "total_after": figures.totals(year).as_dict(),   # after the KPI set: no expensive figures leak in
+            "durations": {k: d.as_dict() for k, d in figures.durations(half, "paragraph").items()},
+            "expensive": figures.expensive_citizens(year, threshold=Decimal("100000")),
+            "reimbursements": figures.reimbursements(year),
+        }
+    alone = {
+        "totals": [kpi.totals(p).as_dict() for p in (year, half)],
+        "breakdown": [r.as_dict() for r in kpi.breakdown(year, "offer")],
+        "kpis": kpi.kpis(year, ("paragraph", "own_external"), duration_by=("paragraph",)).as_dict(),
+        "total_after": kpi.totals(year).as_dict(),
+        "durations": {k: d.as_dict() for k, d in durations(half, "paragraph").items()},
+        "expensive": kpi.expensive_citizens(year, threshold=Decimal("100000")),
+        "reimbursements": kpi.reimbursements(year),
+    }
+    assert shared == alone
+    assert shared["totals"][0]["citizens"] == 8 and shared["kpis"]["expensive_cases"] == 0
+    assert shared["expensive"] and shared["total_after"]["expensive_cases"] == 0
+
+
+def test_figures_are_asked_in_a_with_block_and_drop_their_tables(placed):
+    figures = kpi.Figures()
+    with pytest.raises(RuntimeError, match="with block"):
+        figures.totals(period_of("year", day(LAST_YEAR, 1, 1)))
+    with kpi.Figures() as figures:
+        name = figures.table(period_of("year", day(LAST_YEAR, 1, 1))).name
+        assert figures.totals(period_of("year", day(LAST_YEAR, 1, 1))).citizens == 8
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {name}")
