@@ -17,6 +17,7 @@ from roret.core.models import Role, Term, User
 from roret.core.periods import add_months_clamped
 from roret.core.terms import FUNCTIONAL_LEVELS, SUPPORT_NEEDS
 from roret.demo import names
+from roret.economy import engine
 from roret.outcomes.instruments import WHO5
 from roret.outcomes.models import (
     ActionStep,
@@ -237,11 +238,10 @@ class CaseFlow:
                                          if due < today else due))
 
     def _renegotiate(self, p: Placement, f: FollowUp, held: datetime.date, out: dict):
-        rows = [t for t in p.tariffs.all() if t.valid_from <= held]
+        current = engine.in_force(p.tariffs.all(), held)
         # Only this year's: the agreed tariff is indexed by a new row every 1 January.
-        if not rows or held.year != self.today.year or (held.month, held.day) == (1, 1):
+        if current is None or held.year != self.today.year or (held.month, held.day) == (1, 1):
             return
-        current = max(rows, key=lambda t: t.valid_from)
         hours = current.hours_per_week or p.grant.hours_per_week
         if current.unit == "hour" and not hours:
             return
