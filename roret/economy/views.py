@@ -82,6 +82,11 @@ def parse_period(request, default_kind: str = "year") -> tuple[periods.Period, s
             errors.append(_("The date must be YYYY-MM-DD."))
         else:
             period = periods.period_of(kind, day)
+    if only_halves and period.end > today:
+        # A half-year still running changes from day to day: two days' answers subtracted would show
+        # what one citizen's new placement added. The committee sees completed half-years.
+        errors.append(_("The committee's figures cover completed half-years; showing the latest."))
+        period = periods.period_of("half", today).previous(1)[0]
     horizon = current_horizon()
     if period.end > horizon:
         errors.append(_("Costs are computed up to %(day)s; showing the latest completed period.") % {"day": horizon})

@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 
 from roret.core.jobs import handler, report
+from roret.core.permissions import suppresses
 from roret.reports.services import parse_half_value, record_export, render_report, report_context
 
 
@@ -12,7 +13,7 @@ def make_kpi_report(job):
     """The half-yearly KPI report as PDF or Excel, for the user who asked (their scope, their suppression)."""
     user = get_user_model().objects.get(pk=job.created_by_id)
     fmt = job.params.get("format", "pdf")
-    period, half = parse_half_value(job.params.get("half", ""))
+    period, half = parse_half_value(job.params.get("half", ""), completed_only=suppresses(user))
     context = report_context(user, period, half, progress=lambda percent, message: report(job, percent * 0.8, message))
     report(job, 85, "PDF" if fmt == "pdf" else "Excel")
     data = render_report(context, fmt)

@@ -30,10 +30,13 @@ def halves(today: datetime.date) -> list[dict]:
     return out
 
 
-def parse_half_value(wanted: str) -> tuple[periods.Period, str]:
-    """The half-year ``wanted`` ("2025-H1") if it is complete and costed, else the latest
-    completed half-year; with its canonical value."""
-    choices = halves(datetime.date.today())
+def parse_half_value(wanted: str, *, completed_only: bool = False) -> tuple[periods.Period, str]:
+    """The half-year ``wanted`` ("2025-H1") if it is costed, else the latest completed half-year;
+    with its canonical value. ``completed_only`` (the committee) refuses a half-year still running
+    or to come: its figures change from day to day, and two days' answers subtracted would show
+    what one citizen's new placement added."""
+    today = datetime.date.today()
+    choices = halves(today)
     for choice in choices:
         if choice["value"] == wanted:
             return choice["period"], choice["value"]
@@ -42,7 +45,7 @@ def parse_half_value(wanted: str) -> tuple[periods.Period, str]:
         start = datetime.date(int(year), 1 if h == "1" else 7, 1)
         if h in ("1", "2"):
             period = periods.period_of("half", start)
-            if period.end <= current_horizon():
+            if period.end <= current_horizon() and not (completed_only and period.end > today):
                 return period, wanted
     except ValueError:
         pass

@@ -9,13 +9,14 @@ from django.views.decorators.http import require_POST
 
 from roret.core import periods
 from roret.core.access import role_required
-from roret.core.permissions import AGGREGATE_ROLES
+from roret.core.permissions import AGGREGATE_ROLES, suppresses
 from roret.reports.services import FORMATS, parse_half_value, record_export, render_report, report_context
 
 
 def parse_half(request) -> tuple[periods.Period, str]:
     """?half=2025-H1 (default: the latest completed half-year); anything else gives the default."""
-    return parse_half_value(request.GET.get("half") or request.POST.get("half") or "")
+    return parse_half_value(request.GET.get("half") or request.POST.get("half") or "",
+                            completed_only=suppresses(request.user))
 
 
 @role_required(AGGREGATE_ROLES)

@@ -153,3 +153,23 @@ def test_the_economist_enters_a_budget_by_hand_in_danish_notation(economy_world,
     response = client.post(reverse("economy:budget_set"), {"year": "2026", "account_function": "5.38.99",
                                                            "amount": "1"}, follow=True)
     assert "5.38.99" in response.content.decode() and Budget.objects.count() == 1
+
+
+def test_the_committee_sees_completed_half_years_only_never_the_one_running(economy_world, client):
+    """A half-year still running changes day by day: two days' answers subtracted would show one
+    citizen's new placement. The committee is shown the latest completed half-year instead."""
+    from roret.core.periods import period_of
+    from roret.reports.services import parse_half_value
+
+    today = datetime.date.today()
+    running, completed = period_of("half", today), period_of("half", today).previous(1)[0]
+    client.login(username="committee", password=PASSWORD)
+    page = client.get(reverse("economy:overview") + f"?kind=half&at={today.isoformat()}")
+    assert page.context["period"] == completed
+    assert "completed half-years" in " ".join(str(m) for m in page.context["messages"]) or \
+        "afsluttede halvår" in page.content.decode()
+    running_value = f"{running.start.year}-H{1 if running.start.month == 1 else 2}"
+    assert parse_half_value(running_value, completed_only=True)[0] == completed
+    assert parse_half_value(running_value)[0] == running   # the economist may follow the running half-year
+    report = client.get(reverse("reports:kpi_report") + f"?half={running_value}")
+    assert report.context["period"] == completed
