@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from roret.economy import engine
 from roret.economy.models import CostSegment, EconomyState, PendingRecost
@@ -313,7 +314,8 @@ def budget_workbook(year: int) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = f"Budget {year}"
-    ws.append(["year", "account_function", "amount", "note"])
+    # Danish column names; the import also reads the English ones (BUDGET_HEADERS).
+    ws.append(["år", "kontofunktion", "beløb", "bemærkning"])
     current = {b.account_function: b for b in Budget.objects.filter(year=year)}
     for function in AccountFunction.values:
         budget = current.get(function)
@@ -325,3 +327,114 @@ def budget_workbook(year: int) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+# ---- reimbursement levels and self-sufficiency targets ----------------------------------------
+
+MIN_REASON = 10
+
+
+class SettingsError(ValueError):
+    """Economic settings that cannot be saved; ``errors`` maps a field to what is wrong."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+def _year(year) -> int:
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        raise SettingsError({"year": _("Give the year as four digits, e.g. 2027.")}) from None
+    if not 2000 <= year <= 2100:
+        raise SettingsError({"year": _("Give a year between 2000 and 2100.")})
+    return year
+
+
+def set_reimbursement_levels(year, levels, *, actor, reason: str = "", channel: str = "web") -> list:
+    """The SEL §176 reimbursement levels from ``year`` on: ``levels`` is [(threshold kr., rate)], the
+    lowest threshold first. A year that has levels already is corrected with a reason; the audit row
+    holds the levels before and after. Reimbursement is computed from the levels when a page or
+    report asks, so a correction shows at once and leaves nothing to re-cost."""
+    from decimal import Decimal, InvalidOperation
+
+    from roret.core import audit, permissions
+    from roret.economy.models import ReimbursementLevel
+
+    permissions.require_role(actor, permissions.PLANNERS, "only the economist sets reimbursement levels")
+    year = _year(year)
+    rows = []
+    for i, (threshold, rate) in enumerate(levels, start=1):
+        if threshold in (None, "") and rate in (None, ""):
+            continue
+        try:
+            threshold = Decimal(str(threshold).replace(".", "").replace(" ", "").replace(",", "."))
+            rate = Decimal(str(rate).replace(",", "."))
+        except (InvalidOperation, ValueError):
+            raise SettingsError({f"level_{i}": _("Level %(i)d: give a threshold in kroner and a rate such as 0,25.") % {"i": i}}) \
+                from None
+        if not (threshold.is_finite() and 0 < threshold < 10**10 and threshold == threshold.quantize(Decimal("0.01"))):
+            raise SettingsError({f"level_{i}": _("Level %(i)d: the threshold is an amount in kroner above 0.") % {"i": i}})
+        if not (rate.is_finite() and 0 <= rate <= 1 and rate == rate.quantize(Decimal("0.001"))):
+            raise SettingsError({f"level_{i}": _("Level %(i)d: the rate is a share between 0 and 1 (e.g. 0,250).") % {"i": i}})
+        rows.append((threshold.quantize(Decimal("0.01")), rate.quantize(Decimal("0.001"))))
+    if not rows:
+        raise SettingsError({"level_1": _("Give at least one threshold and its rate.")})
+    if any(b[0] <= a[0] for a, b in zip(rows, rows[1:], strict=False)):
+        raise SettingsError({"level_1": _("Each threshold must be above the one before it.")})
+    with transaction.atomic():
+        current = list(ReimbursementLevel.objects.select_for_update().filter(year=year).order_by("threshold"))
+        before = [[str(r.threshold), str(r.rate)] for r in current]
+        after = [[str(t), str(r)] for t, r in rows]
+        if before == after:
+            raise SettingsError({"level_1": _("%(year)d has these levels already.") % {"year": year}})
+        reason = (reason or "").strip()
+        if current and len(reason) < MIN_REASON:
+            raise SettingsError({"reason": _("%(year)d has levels already: give the reason for the correction (at least %(n)d "
+                                             "characters).") % {"year": year, "n": MIN_REASON}})
+        ReimbursementLevel.objects.filter(year=year).delete()
+        made = ReimbursementLevel.objects.bulk_create(
+            [ReimbursementLevel(year=year, threshold=t, rate=r) for t, r in rows])
+        audit.record(actor, "change" if current else "create", channel=channel, reason=reason,
+                     summary=f"Refusionsgrænser (SEL §176) fra {year}: "
+                             + "; ".join(f"{r * 100:g} % over {t:,.0f} kr.".replace(",", ".") for t, r in rows),
+                     before={"year": year, "levels": before} if current else None,
+                     after={"year": year, "levels": after})
+    return made
+
+
+def set_self_sufficiency_target(year, target, *, actor, reason: str = "", channel: str = "web"):
+    """The target for the self-sufficiency rate in ``year`` (per cent). Changing a year's target
+    needs a reason; the audit row holds before and after."""
+    from decimal import Decimal, InvalidOperation
+
+    from roret.core import audit, permissions
+    from roret.economy.models import SelfSufficiencyTarget
+
+    permissions.require_role(actor, permissions.PLANNERS, "only the economist sets self-sufficiency targets")
+    year = _year(year)
+    try:
+        target = Decimal(str(target).replace(",", ".").replace("%", "").strip())
+    except (InvalidOperation, ValueError):
+        raise SettingsError({"target": _("Give the target in per cent, e.g. 51.")}) from None
+    if not (target.is_finite() and 0 <= target <= 100 and target == target.quantize(Decimal("0.01"))):
+        raise SettingsError({"target": _("The target is a percentage from 0 to 100 with at most two decimals.")})
+    target = target.quantize(Decimal("0.01"))
+    with transaction.atomic():
+        row = SelfSufficiencyTarget.objects.select_for_update().filter(year=year).first()
+        reason = (reason or "").strip()
+        if row is not None:
+            if row.target == target:
+                raise SettingsError({"target": _("The target for %(year)d is %(target)s %% already.") % {"year": year, "target": target}})
+            if len(reason) < MIN_REASON:
+                raise SettingsError({"reason": _("%(year)d has a target already: give the reason for changing it (at least %(n)d "
+                                                 "characters).") % {"year": year, "n": MIN_REASON}})
+        before = {"year": year, "target": str(row.target)} if row else None
+        row = row or SelfSufficiencyTarget(year=year)
+        row.target = target
+        row.save()
+        audit.record(actor, "change" if before else "create", obj=row, channel=channel, reason=reason,
+                     summary=f"Mål for selvforsyningsgrad {year}: {target} %", before=before,
+                     after={"year": year, "target": str(target)})
+    return row

@@ -11,4 +11,5 @@ urlpatterns = [
     path("budget/template.xlsx", views.budget_template, name="budget_template"),
     path("budget/import/", views.budget_import, name="budget_import"),
     path("budget/set/", views.budget_set, name="budget_set"),
+    path("settings/", views.settings_page, name="settings"),
 ]

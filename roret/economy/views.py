@@ -284,3 +284,45 @@ def budget_import(request):
         return redirect("economy:budget")
     messages.success(request, _("%(n)d budgets imported.") % {"n": count})
     return redirect("economy:budget")
+
+
+LEVEL_ROWS = 4
+
+
+@role_required(PLANNERS)
+def settings_page(request):
+    """The economist's yearly settings: the SEL §176 reimbursement levels (from a year on) and the
+    target for the self-sufficiency rate per year. Changing a year that has values needs a reason."""
+    from roret.economy.models import ReimbursementLevel, SelfSufficiencyTarget
+    from roret.economy.services import SettingsError, set_reimbursement_levels, set_self_sufficiency_target
+
+    errors, posted = {}, request.POST if request.method == "POST" else {}
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "levels":
+                set_reimbursement_levels(
+                    request.POST.get("year"), [(request.POST.get(f"threshold_{i}"), request.POST.get(f"rate_{i}"))
+                                               for i in range(1, LEVEL_ROWS + 1)],
+                    actor=request.user, reason=request.POST.get("reason", ""))
+                messages.success(request, _("The reimbursement levels are saved."))
+            elif action == "target":
+                set_self_sufficiency_target(request.POST.get("year"), request.POST.get("target"), actor=request.user,
+                                            reason=request.POST.get("reason", ""))
+                messages.success(request, _("The target is saved."))
+            else:
+                errors = {"action": _("Choose what to save.")}
+        except SettingsError as exc:
+            errors = exc.errors
+        if not errors:
+            return redirect("economy:settings")
+    levels: dict[int, list] = {}
+    for row in ReimbursementLevel.objects.order_by("-year", "threshold"):
+        levels.setdefault(row.year, []).append(row)
+    status = 400 if errors else 200
+    return render(request, "economy/settings.html", {
+        "levels": levels, "targets": SelfSufficiencyTarget.objects.order_by("-year"), "errors": errors,
+        "posted": posted, "action": posted.get("action") if posted else "",
+        "rows": [{"i": i, "level_key": f"level_{i}", "threshold": posted.get(f"threshold_{i}", "") if posted else "",
+                  "rate": posted.get(f"rate_{i}", "") if posted else ""} for i in range(1, LEVEL_ROWS + 1)],
+        "next_year": datetime.date.today().year + 1}, status=status)

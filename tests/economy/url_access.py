@@ -13,4 +13,5 @@ EXPECTED = {
     "economy:budget_template": ECONOMIST,
     "economy:budget_import": ECONOMIST | {"economist": 405},  # POST only
     "economy:budget_set": ECONOMIST | {"economist": 405},  # POST only
+    "economy:settings": ECONOMIST,
 }
