@@ -170,7 +170,9 @@ def contribution_table(period: kpi.Period, where: Q | None, suppress: bool) -> T
                Column("place_days", _("Place-days, own citizens")), Column("cost_total", _("Cost (kr.)"), "money"),
                Column("points_days", _("Contribution, place-days (points)"), "pct"),
                Column("points_cost", _("Contribution, cost (points)"), "pct")]
-    return build_table(_("Contribution of each own offer") + f" · {period.label}", columns, items, suppress=suppress)
+    # The rows add up to the key figures' own-offer cost and self-sufficiency: totals shown elsewhere.
+    return build_table(_("Contribution of each own offer") + f" · {period.label}", columns, items, suppress=suppress,
+                       implied_total=True)
 
 
 def build_report(period: kpi.Period, user, where: Q | None = None, today: datetime.date | None = None,

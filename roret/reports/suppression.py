@@ -49,6 +49,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import count
 
+from django.utils.translation import gettext, gettext_lazy
+
 Number = int | float | Decimal
 
 #: A cell of fewer citizens than this (and more than 0) is hidden from the committee.
@@ -56,6 +58,15 @@ MIN_CITIZENS = 5
 
 #: How many patterns the search may try before it settles for the best found so far.
 SEARCH_BUDGET = 3000
+
+#: What every table or page with a hidden cell says about it.
+NOTE = gettext_lazy("Cells with fewer than 5 citizens are hidden, and as few other cells as needed "
+                    "so that they cannot be worked out from the totals.")
+
+
+def hidden_label() -> str:
+    """How a hidden cell reads: "skjult" (never "<5", which would say the cell is small)."""
+    return gettext("hidden")
 
 
 def small(n: Number | None) -> bool:
@@ -363,8 +374,8 @@ def suppress(grid: Grid, *, budget: int = SEARCH_BUDGET) -> Pattern:
             n = line.totals[whole]
             units[("total", line.name, "*")] = Unit(keys, primary=small(n), candidate=not line.fixed and n > 0,
                                                     cells=grid.row_cells, size=n, name=f"~{line.name}")
-        else:
-            for key in keys:
+        for key in keys:
+            if key[2] != whole:
                 n = figures[key].value
                 units[key] = Unit((key,), primary=small(n), candidate=not line.fixed and n > 0, size=n,
                                   name=f"~{line.name}/{key[2]}")
