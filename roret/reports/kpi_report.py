@@ -42,8 +42,8 @@ def figure_columns(first: str) -> list[Column]:
         Column("cost_external", _("In external offers (kr.)"), "money"),
         Column("cost_per_placement_year", _("Cost per placement-year (kr.)"), "money"),
         Column("self_sufficiency_days", _("Self-sufficiency, place-days"), "pct"),
-        Column("new_placements", _("New placements")),
-        Column("ended_placements", _("Ended placements")),
+        Column("new_placements", _("New placements"), citizen_count=True),
+        Column("ended_placements", _("Ended placements"), citizen_count=True),
         Column("expensive_cases", _("Expensive cases"), citizen_count=True),
         Column("income_sold", _("Income, sold places (kr.)"), "money"),
     ]
@@ -92,10 +92,10 @@ def duration_table(period: kpi.Period, result: kpi.KpiSet, dimension: str, where
     columns = [
         Column("label", dimension_titles()[dimension], "text"),
         Column("citizens", _("Citizens"), citizen_count=True),
-        Column("completed", _("Completed stays")),
-        Column("completed_mean_days", _("Average completed stay (days)"), "days"),
-        Column("ongoing", _("Ongoing stays")),
-        Column("ongoing_mean_days", _("Ongoing so far, average (days)"), "days"),
+        Column("completed", _("Completed stays"), citizen_count=True),
+        Column("completed_mean_days", _("Average completed stay (days)"), "days", of="completed"),
+        Column("ongoing", _("Ongoing stays"), citizen_count=True),
+        Column("ongoing_mean_days", _("Ongoing so far, average (days)"), "days", of="ongoing"),
         Column("km_median_days", _("Median stay, Kaplan–Meier (days)"), "days"),
     ]
     total_item = {"label": _("Total"), "citizens": result.total.citizens, **total.as_dict()} if total else None

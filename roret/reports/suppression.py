@@ -38,7 +38,7 @@ the fewest cells.
 capacity groups) is protected on its own: two tables that break the same total down by
 different dimensions (legal basis and account function) are not protected jointly. Figures
 other than head counts in a hidden row (kroner, place-days) are protected by the hidden rows
-beside them; a figure that is 0 in every hidden row of a line can be read as 0. Rates and
+beside them; a 0 hidden with its row may be read as 0 (it reveals nobody). Rates and
 means are not sums and do not form lines. Forecasts are not counts of citizens.
 """
 
@@ -173,13 +173,14 @@ class Network:
         return False
 
     def unprotected(self, hidden: Collection) -> list:
-        """Hidden published figures whose value the shown ones pin down (in ``hidden``'s order)."""
+        """Hidden published figures, other than zeros, whose value the shown ones pin down (in
+    ``hidden``'s order)."""
         free = [k for k, f in self.figures.items() if not f.published]
         movable = set(hidden) | set(free)
         out = []
         for key in hidden:
-            if not self.figures[key].published:
-                continue
+            if not self.figures[key].published or self.figures[key].value == 0:
+                continue  # a total nobody sees, or a 0 (hidden with its row): it reveals nobody
             a, b = self.ends[key]
             up, down = self._slack(key)
             if up and self._reaches(b, a, movable, key):

@@ -34,7 +34,8 @@ class Column:
     key: str
     label: str
     kind: str = "int"  # text, int, money, pct, days
-    citizen_count: bool = False  # a count of citizens: hidden by itself when 1–4
+    citizen_count: bool = False  # a count of citizens (or of their stays or placements): hidden by itself when 1–4
+    of: str = ""  # a figure built from the citizens counted in column ``of`` (a mean): hidden with it
 
 
 @dataclass
@@ -90,7 +91,7 @@ def build_table(title: str, columns: Sequence[Column], items: Sequence[dict], *,
     def cells(item, hidden):
         out = []
         for col in columns:
-            hide = col.kind != "text" and hidden(col.key)
+            hide = col.kind != "text" and (hidden(col.key) or bool(col.of and hidden(col.of)))
             table.suppressed_any |= hide
             out.append(Cell(item.get(col.key), col.kind, hide, citizens=col.citizen_count))
         return out

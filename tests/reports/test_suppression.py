@@ -89,6 +89,8 @@ def assert_protected(grid: Grid, pattern) -> None:
         cells = {r for r in range(len(grid.values)) if pattern.hidden(r, col)}
         totals = {line.name for line in grid.lines if col in line.totals and pattern.total_hidden(line.name, col)}
         for key, values in possible_values(grid, cells, totals, col, enough=2).items():
+            if 0 in values and len(values) == 1:
+                continue  # a 0 hidden with its row: it reveals nobody
             assert len(values) >= 2, f"{key} in {col} can be worked out: {values}"
 
 
@@ -352,4 +354,5 @@ def test_the_network_check_is_exact_for_any_hidden_set(outer, inner, data):
     cells = {key[1] for key in hidden if key[0] == "cell"}
     totals = {key[1] for key in hidden if key[0] == "total"}
     pinned = {key for key, v in possible_values(table, cells, totals, "n").items() if len(v) < 2}
+    pinned -= {key for key in pinned if figures[key].value == 0}  # a hidden 0 reveals nobody
     assert set(Network(figures, sums).unprotected(sorted(hidden))) == pinned

@@ -89,3 +89,16 @@ def test_excel_writes_numbers_as_numbers_and_hidden_cells_as_the_word():
 def test_pseudonyms_are_stable_and_reveal_nothing():
     assert pseudonym(42) == pseudonym(42) != pseudonym(43)
     assert re.fullmatch(r"B-[0-9A-F]{8}", pseudonym(42))
+
+
+def test_a_mean_hides_with_the_count_it_is_built_from():
+    columns = [Column("label", "Basis", "text"), Column("citizens", "Citizens", citizen_count=True),
+               Column("completed", "Completed", citizen_count=True),
+               Column("completed_mean_days", "Mean", "days", of="completed")]
+    items = [{"label": "A", "citizens": 150, "completed": 4, "completed_mean_days": 6097},
+             {"label": "B", "citizens": 80, "completed": 8, "completed_mean_days": 1866},
+             {"label": "C", "citizens": 250, "completed": 36, "completed_mean_days": 1369}]
+    total = {"label": "Total", "citizens": 480, "completed": 48, "completed_mean_days": 1800}
+    shown = build_table("T", columns, items, total=total, suppress=True)
+    assert [[c.text for c in row] for row in shown.rows] == [
+        ["A", "150", HIDDEN, HIDDEN], ["B", "80", HIDDEN, HIDDEN], ["C", "250", "36", "1.369"]]
