@@ -28,11 +28,13 @@ taking any figure below its lower bound or above its upper bound (the standard r
 integer flows: a difference between two solutions splits into such cycles). The check is a
 path search, exact for any nesting of totals, and fast.
 
-**The search.** The cheapest extra set is found by a branch-and-bound search over the
-candidate cells near the unprotected ones, cheapest first, bounded by a greedy answer. Roret's
-tables (a few dozen rows) finish well inside the search budget; on a much larger table the
-budget ends the search and the best pattern found so far is used: always safe, possibly not
-the fewest cells.
+**The search.** Figures joined by no line (and hidden together by no row) cannot help each
+other, so each such group is solved on its own. Within a group the cheapest extra set is found
+by a branch-and-bound search over its candidate cells, cheapest first, bounded by a greedy
+answer; hiding more never pins a figure, so each step re-checks only the figures still pinned.
+Roret's tables finish well inside the search budget (a catalogue of 300 offers with most cells
+small takes a tenth of a second); past the budget the best pattern found so far is used:
+always safe, possibly not the fewest cells.
 
 **Limits.** Each table (or each set of tables sharing lines, such as the offer catalogue and the
 capacity groups) is protected on its own: two tables that break the same total down by
@@ -133,6 +135,7 @@ class Network:
                     raise ValueError(f"{part!r} is a part of two lines")
                 self.head[part] = i
         self.ends = {key: (self.tail.get(key, _S), self.head.get(key, _S)) for key in figures}
+        self.free = {key for key, f in figures.items() if not f.published}
         # Neighbouring figures through a line node, for the search's candidates.
         self.at_node: dict[Hashable, list] = {}
         for key, (a, b) in self.ends.items():
@@ -148,59 +151,68 @@ class Network:
         down = f.lower is None or f.value - 1 >= f.lower
         return up, down
 
-    def _reaches(self, start, goal, hidden: Collection, skip) -> bool:
-        if start == goal:
-            return True
+    def _arcs(self, movable: Collection) -> dict:
+        """The residual network of the figures that can move: node -> [(next node, figure)]."""
         arcs: dict[Hashable, list] = {}
-        for key in hidden:
-            if key == skip:
-                continue
+        for key in movable:
             a, b = self.ends[key]
             up, down = self._slack(key)
             if up:
-                arcs.setdefault(a, []).append(b)
+                arcs.setdefault(a, []).append((b, key))
             if down:
-                arcs.setdefault(b, []).append(a)
+                arcs.setdefault(b, []).append((a, key))
+        return arcs
+
+    @staticmethod
+    def _reaches(arcs: dict, start, goal, skip) -> bool:
+        if start == goal:
+            return True
         seen, todo = {start}, [start]
         while todo:
-            node = todo.pop()
-            for nxt in arcs.get(node, ()):
+            for nxt, key in arcs.get(todo.pop(), ()):
+                if key == skip or nxt in seen:
+                    continue
                 if nxt == goal:
                     return True
-                if nxt not in seen:
-                    seen.add(nxt)
-                    todo.append(nxt)
+                seen.add(nxt)
+                todo.append(nxt)
         return False
 
-    def unprotected(self, hidden: Collection) -> list:
-        """Hidden published figures, other than zeros, whose value the shown ones pin down (in
-    ``hidden``'s order)."""
-        free = [k for k, f in self.figures.items() if not f.published]
-        movable = set(hidden) | set(free)
+    def unprotected(self, hidden: Collection, suspects: Sequence | None = None) -> list:
+        """Hidden published figures, other than zeros, whose value the shown ones pin down: of
+        ``suspects`` if given (hiding more never pins a figure, so only those need a look), else
+        of all ``hidden``, in that order."""
+        arcs = self._arcs(set(hidden) | self.free)
+        hidden = set(hidden)
         out = []
-        for key in hidden:
-            if not self.figures[key].published or self.figures[key].value == 0:
+        for key in dict.fromkeys(suspects if suspects is not None else hidden):
+            f = self.figures[key]
+            if key not in hidden or not f.published or f.value == 0:
                 continue  # a total nobody sees, or a 0 (hidden with its row): it reveals nobody
             a, b = self.ends[key]
             up, down = self._slack(key)
-            if up and self._reaches(b, a, movable, key):
-                continue
-            if down and self._reaches(a, b, movable, key):
-                continue
-            out.append(key)
+            if not (up and self._reaches(arcs, b, a, key)) and not (down and self._reaches(arcs, a, b, key)):
+                out.append(key)
         return out
 
-    def component(self, keys) -> set:
-        """Figures joined to ``keys`` through lines (those that can help protect them)."""
-        seen, todo = set(keys), list(keys)
-        while todo:
-            key = todo.pop()
-            for node in set(self.ends[key]) - {_S}:
-                for other in self.at_node.get(node, ()):
-                    if other not in seen:
-                        seen.add(other)
-                        todo.append(other)
-        return seen
+    def parts(self, units: Mapping[Hashable, Unit]) -> list[set]:
+        """Figures in groups that cannot help each other: joined neither through a line nor by
+        a unit (a cycle that leaves a group through S comes back through S, so it can be cut)."""
+        parent = {key: key for key in self.figures}
+
+        def find(k):
+            while parent[k] != k:
+                parent[k] = parent[parent[k]]
+                k = parent[k]
+            return k
+
+        for group in [*self.at_node.values(), *(u.figures for u in units.values())]:
+            for key in group[1:]:
+                parent[find(key)] = find(group[0])
+        out: dict = {}
+        for key in self.figures:
+            out.setdefault(find(key), set()).add(key)
+        return list(out.values())
 
 
 def protect(figures: Mapping[Hashable, Figure], sums: Sequence[Sum], units: Mapping[Hashable, Unit],
@@ -210,24 +222,20 @@ def protect(figures: Mapping[Hashable, Figure], sums: Sequence[Sum], units: Mapp
     the hidden figures still recoverable (none, unless no candidate is left to hide)."""
     net = Network(figures, sums)
     chosen = {u for u, unit in units.items() if unit.primary}
-
-    def hidden_of(selection) -> list:
-        keys: dict = {}
-        for u in sorted(selection, key=_order(units)):
-            for key in units[u].figures:
-                keys[key] = None
-        return list(keys)
-
-    problems = net.unprotected(hidden_of(chosen))
-    if not problems:
-        return chosen, []
-    near = net.component(problems)
-    candidates = sorted((u for u, unit in units.items()
-                         if u not in chosen and unit.candidate and near.intersection(unit.figures)),
-                        key=_order(units))
-    best = _greedy(net, chosen, candidates, units, hidden_of)
-    best = _search(net, chosen, candidates, units, hidden_of, best, budget)
-    return best, net.unprotected(hidden_of(best))
+    exposed = []
+    for part in net.parts(units):
+        hidden = {k for u in chosen for k in units[u].figures if k in part}
+        problems = net.unprotected(hidden)
+        if not problems:
+            continue
+        candidates = sorted((u for u, unit in units.items()
+                             if u not in chosen and unit.candidate and part.intersection(unit.figures)),
+                            key=_order(units))
+        best = _greedy(net, hidden, problems, candidates, units)
+        best = _search(net, hidden, problems, candidates, units, best, budget)
+        chosen |= set(best)
+        exposed += net.unprotected(hidden | {k for u in best for k in units[u].figures})
+    return chosen, exposed
 
 
 def _order(units):
@@ -239,46 +247,51 @@ def _cost(selection, units) -> tuple:
             sorted(units[u].name for u in selection))
 
 
-def _greedy(net, chosen, candidates, units, hidden_of) -> set:
-    """A safe answer to bound the search: add the unit that leaves the fewest figures unprotected
-    (then the cheapest) until none is left; hiding every candidate always ends it."""
-    current = set(chosen)
-    left = len(net.unprotected(hidden_of(current)))
-    pool = list(candidates)
+def _adding(net, hidden: set, left: list, unit: Unit) -> tuple[set, list]:
+    """Hidden figures and those still pinned after hiding ``unit`` as well."""
+    new = [k for k in unit.figures if k not in hidden]
+    more = hidden | set(new)
+    return more, net.unprotected(more, [*left, *new])
+
+
+def _greedy(net, hidden, problems, candidates, units) -> list:
+    """A safe answer to bound the search: add the unit that leaves the fewest figures pinned
+    (then the cheapest) until none is; hiding every candidate always ends it."""
+    chosen, left, pool = [], problems, list(candidates)
     while left and pool:
-        scored = []
+        best = None
         for u in pool:
-            n = len(net.unprotected(hidden_of(current | {u})))
-            scored.append((n, units[u].cells, units[u].size, units[u].name, str(u), u))
-        n, *_rest, u = min(scored, key=lambda s: s[:5])
-        current.add(u)
+            more, still = _adding(net, hidden, left, units[u])
+            score = (len(still), *_order(units)(u))
+            if best is None or score < best[0]:
+                best = (score, u, more, still)
+        _score, u, hidden, left = best
+        chosen.append(u)
         pool.remove(u)
-        left = n
-    return current
+    return chosen
 
 
-def _search(net, chosen, candidates, units, hidden_of, best, budget) -> set:
+def _search(net, hidden, problems, candidates, units, best, budget) -> list:
     """Branch and bound over candidate sets, cheapest first, within ``budget`` checks."""
-    best_cost = _cost(best - chosen, units)
+    best_cost = _cost(best, units)
     tries = count()
 
-    def walk(start: int, extra: list):
+    def walk(start: int, extra: list, shown: set, left: list):
         nonlocal best, best_cost
-        if next(tries) >= budget:
-            return
-        cost = _cost(extra, units)
-        if extra and cost >= best_cost:
-            return
-        if extra and not net.unprotected(hidden_of(chosen | set(extra))):
-            best, best_cost = chosen | set(extra), cost
-            return
         for i in range(start, len(candidates)):
             u = candidates[i]
-            if _cost([*extra, u], units)[:2] > best_cost[:2]:
+            cost = _cost([*extra, u], units)
+            if cost[:2] > best_cost[:2]:
                 break  # sorted by cells, then size: the rest cost more still
-            walk(i + 1, [*extra, u])
+            if cost >= best_cost or next(tries) >= budget:
+                continue
+            more, still = _adding(net, shown, left, units[u])
+            if not still:
+                best, best_cost = [*extra, u], cost
+            else:
+                walk(i + 1, [*extra, u], more, still)
 
-    walk(0, [])
+    walk(0, [], hidden, problems)
     return best
 
 
