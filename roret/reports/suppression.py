@@ -11,8 +11,9 @@ whole when its citizen count is 1-4. A count of 0 is shown: it reveals nobody.
 
 **Complementary suppression.** A hidden cell must not be recoverable from the totals shown.
 The reader is assumed to know every shown figure, every shown total, that hidden counts are
-whole numbers of at least 1 (zeros are never hidden, so a hidden count is never 0), and which
-figures bound others (sold places are part of the occupied ones). Every hidden cell must then
+whole numbers of at least 1 (a 0 is never hidden on its own; one hidden with its row reveals
+nobody and needs no protection), and which figures bound others (sold places are part of the
+occupied ones). Every hidden cell must then
 still have at least two possible values. So no line with a shown total has exactly one hidden
 cell, and hidden cells are not pinned by their sum (two hidden cells summing to 2 must both
 be 1, so they are not enough: a third cell with room to move is hidden too). Among the sets of
