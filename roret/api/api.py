@@ -3,15 +3,16 @@ call the same services and queries as the pages."""
 
 import datetime
 from decimal import Decimal
+from typing import Literal
 
-from ninja import NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja.security import django_auth
 
 from roret.api import caseflow
 from roret.api.access import NOT_FOUND, citizen_or_404, require
 from roret.citizens import services as citizen_services
-from roret.core.permissions import CASE_ROLES, CATALOGUE_ROLES, NotInScope
-from roret.offers.queries import catalogue, with_vacancy
+from roret.core.permissions import CASE_ROLES, CATALOGUE_ROLES, NotInScope, suppresses
+from roret.offers.queries import committee_catalogue
 
 api = NinjaAPI(title="roret API", version="1", urls_namespace="api", auth=django_auth,
                description="Session authentication (log in at /login/); unsafe methods (POST) need "
@@ -68,12 +69,15 @@ class OfferOut(Schema):
     legal_basis: str
     staircase_step: int
     places: int | None
-    occupied: int
-    vacancy: int | None
+    occupied: int | None = Field(description="Citizens placed in the offer; null when suppressed.")
+    vacancy: int | None = Field(description="Places less occupied; null without places or when suppressed.")
     strategic_vacancy: int
-    waiting: int
+    waiting: int | None = Field(description="Grants waiting for this offer; null when suppressed.")
     tariff_amount: Decimal | None
     tariff_unit: str | None
+    suppressed: list[Literal["occupied", "vacancy", "waiting"]] = Field(
+        description="Fields hidden from the committee (null above): counts of 1-4 citizens, and as few "
+                    "others as needed so that none can be worked out from the totals (docs/suppression.md).")
 
 
 def _citizen_item(c) -> dict:
@@ -115,15 +119,27 @@ def get_citizen(request, citizen_id: int):
     }
 
 
+SUPPRESSIBLE = ("occupied", "vacancy", "waiting")
+
+
 @api.get("/offers", response=list[OfferOut], tags=["offers"])
 def list_offers(request, day: datetime.date | None = None):
-    """The offer catalogue with places, occupancy, vacancy and waiting list on ``day`` (default today)."""
+    """The offer catalogue with places, occupancy, vacancy and waiting list on ``day`` (default today).
+
+    For the committee, ``day`` is ignored (always today, so that two days cannot be set against
+    each other), and small cells are null with their names in ``suppressed``, as on the pages."""
     require(request, CATALOGUE_ROLES)
-    rows = with_vacancy(catalogue(day or datetime.date.today()).order_by("name"))
-    return [{"id": o.pk, "name": o.name, "provider": o.provider.name, "own": o.is_own_row,
-             "legal_basis": o.legal_basis, "staircase_step": o.staircase_step, "places": o.places,
-             "occupied": o.occupied, "vacancy": o.vacancy, "strategic_vacancy": o.strategic_vacancy,
-             "waiting": o.waiting, "tariff_amount": o.tariff_amount, "tariff_unit": o.tariff_unit} for o in rows]
+    suppress = suppresses(request.user)
+    view = committee_catalogue(datetime.date.today() if suppress or day is None else day, suppress=suppress)
+    out = []
+    for o in view.rows:
+        hidden = [name for name in SUPPRESSIBLE if name in o.hidden]
+        figures = {name: None if name in hidden else getattr(o, name) for name in SUPPRESSIBLE}
+        out.append({"id": o.pk, "name": o.name, "provider": o.provider.name, "own": o.is_own_row,
+                    "legal_basis": o.legal_basis, "staircase_step": o.staircase_step, "places": o.places,
+                    "strategic_vacancy": o.strategic_vacancy, "tariff_amount": o.tariff_amount,
+                    "tariff_unit": o.tariff_unit, **figures, "suppressed": hidden})
+    return out
 
 
 @api.exception_handler(NotInScope)

@@ -16,7 +16,7 @@ from roret.capacity.groups import GROUPS, get_group
 from roret.capacity.models import PlanRun, Scenario
 from roret.capacity.pdf import context_for
 from roret.capacity.scenarios import delete_scenario, save_scenario
-from roret.capacity.services import build_inputs, group_statuses, own_offers, size_group
+from roret.capacity.services import build_inputs, external_reasons, group_statuses, own_offers, size_group
 from roret.core.access import role_required
 from roret.core.permissions import (
     AGGREGATE_ROLES,
@@ -26,7 +26,9 @@ from roret.core.permissions import (
     has_role,
     suppresses,
 )
-from roret.reports.tables import rows_to_hide
+from roret.offers.queries import committee_catalogue
+from roret.reports import suppression
+from roret.reports.suppression import Pattern
 
 # Economists plan; centre leaders see the groups their centre runs places in; the committee
 # sees the results. Caseworkers, centre staff and administrators have no capacity pages.
@@ -40,19 +42,42 @@ def _check_group(user, group):
         raise NotInScope("not a group of your centre")
 
 
-# Counts of citizens in a situation (waiting, placed externally) are suppressed for the
-# committee; occupied places are a fact about places, shown as in the offer catalogue.
-SMALL_COLUMNS = ("waiting", "external_now")
+# ------------------------------------------------------------------ what the committee sees
+
+GROUP_OCCUPIED = ("occupied", "vacancy", "occupancy_rate", "free_for_placement")
 
 
-def _suppress(rows, columns):
-    """Committee view: mark cells built from 1-4 citizens, with one complement per column when
-    only one would be hidden (roret.reports.tables.rows_to_hide), as ``row.hidden``."""
-    for row in rows:
-        row.hidden = set()
-    for column in columns:
-        for i in rows_to_hide([getattr(row, column, 0) or 0 for row in rows]):
-            rows[i].hidden.add(column)
+def _reason_pattern(reasons, external_now: int) -> Pattern:
+    """Own citizens in bought places by reason, now and started: counted and not-counted
+    subtotals are shown for both, and the whole for "now" (the group's figure)."""
+    counted = [i for i, r in enumerate(reasons) if r.counted]
+    other = [i for i, r in enumerate(reasons) if not r.counted]
+
+    def sums(rows):
+        return {"now": sum(reasons[i].now for i in rows), "started": sum(reasons[i].started for i in rows)}
+
+    return suppression.suppress(suppression.Grid(
+        values=[{"now": r.now, "started": r.started} for r in reasons], counts=("now", "started"),
+        labels=[r.reason for r in reasons],
+        lines=[suppression.Line("all", lines=["counted", "other"], totals={"now": external_now}),
+               suppression.Line("counted", rows=counted, totals=sums(counted)),
+               suppression.Line("other", rows=other, totals=sums(other))]))
+
+
+def _mark_status(status, view, reasons) -> Pattern:
+    """Mark ``status.hidden`` and its offers' ``hidden`` from the catalogue's committee pattern
+    (occupied and sold, as on the offer pages) and the group's reasons; the waiting list by legal
+    basis stands alone (no total of it is shown). Returns the reasons' pattern."""
+    line = f"group:{status.group.key}"
+    rows = {o.pk: o for o in view.rows}
+    for offer in status.offers:
+        offer.hidden = rows[offer.pk].hidden
+    status.hidden = set(GROUP_OCCUPIED) if view.total_hidden(line, "occupied") else set()
+    status.hidden |= {"sold"} if view.total_hidden(line, "sold") else set()
+    status.hidden |= {"waiting"} if suppression.small(status.waiting) else set()
+    pattern = _reason_pattern(reasons, status.external_now)
+    status.hidden |= {"external_now"} if pattern.total_hidden("all", "now") else set()
+    return pattern
 
 
 def _visible(user, statuses):
@@ -62,12 +87,18 @@ def _visible(user, statuses):
 
 @role_required(VIEW_ROLES)
 def index(request):
-    day = datetime.date.today()
+    day = datetime.date.today()  # always today: the committee's figures cannot be set against another day's
     statuses = _visible(request.user, group_statuses(GROUPS, day))
     hide_small = suppresses(request.user)
+    for status in statuses:
+        status.hidden = set()
     if hide_small:
-        _suppress(statuses, SMALL_COLUMNS)
-    return render(request, "capacity/index.html", {"statuses": statuses, "day": day, "hide_small": hide_small})
+        view = committee_catalogue(day)
+        for status in statuses:
+            _mark_status(status, view, external_reasons(status.group, day))
+    return render(request, "capacity/index.html", {
+        "statuses": statuses, "day": day, "hide_small": hide_small,
+        "any_hidden": any(s.hidden for s in statuses)})
 
 
 @role_required(VIEW_ROLES)
@@ -81,13 +112,21 @@ def group_detail(request, key):
     latest = runs_qs.filter(results__isnull=False).first()
     economist = has_role(request.user, PLANNERS)
     hide_small = suppresses(request.user)
+    status.hidden, reason_totals = set(), {"counted": set(), "other": set()}
+    for offer in status.offers:
+        offer.hidden = set()
+    for row in inputs.external_reasons:
+        row.hidden = set()
     if hide_small:
-        _suppress(status.offers, SMALL_COLUMNS)
-        # Each block (counted, not counted) gets its own complement, so its subtotal gives nothing away.
-        for counted in (True, False):
-            _suppress([r for r in inputs.external_reasons if r.counted == counted], ("now", "started"))
+        pattern = _mark_status(status, committee_catalogue(day), inputs.external_reasons)
+        for i, row in enumerate(inputs.external_reasons):
+            row.hidden = {c for c in ("now", "started") if pattern.hidden(i, c)}
+        reason_totals = {line: {c for c in ("now", "started") if pattern.total_hidden(line, c)}
+                         for line in reason_totals}
     context = {
-        "hide_small": hide_small,
+        "hide_small": hide_small, "reason_totals": reason_totals,
+        "any_hidden": bool(status.hidden or reason_totals["counted"] or reason_totals["other"]
+                           or any(o.hidden for o in status.offers) or any(r.hidden for r in inputs.external_reasons)),
         "group": group, "status": status, "inputs": inputs, "day": day,
         "sizing": size_group(inputs, status.places),
         "runs": list(runs_qs[:8]),

@@ -27,12 +27,11 @@ def home(request):
     if user.role in (Role.CENTRE_STAFF, Role.CENTRE_LEADER) and user.centre_id:
         context["centre_offers"] = with_vacancy(catalogue(today).filter(provider__centre_id=user.centre_id))
     if user.role in (Role.ECONOMIST, Role.COMMITTEE, Role.CASEWORKER):
-        offers = with_vacancy(catalogue(today))
-        own = [o for o in offers if o.is_own_row]
-        context["own_places"] = sum(o.places for o in own)
-        context["own_occupied"] = sum(o.occupied for o in own)
-        context["own_vacancy"] = sum(o.vacancy for o in own)
-        context["waiting_total"] = sum(o.waiting for o in offers)
+        # The committee's figures are the offer catalogue's totals, hidden as on the offer list.
+        from roret.core.permissions import suppresses
+        from roret.offers.queries import department_figures
+
+        context.update(department_figures(today, suppress=suppresses(user)))
     if user.role == Role.ADMIN:
         context["audit_today"] = AuditEntry.objects.filter(at__date=today).count()
     return render(request, "core/home.html", context)

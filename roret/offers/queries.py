@@ -2,11 +2,14 @@
 computed in the database (one query for the whole list)."""
 
 import datetime
+from dataclasses import dataclass, field
 
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from roret.offers.models import Offer, PlaceChange, ProviderKind, Tariff, TariffUnit
+from roret.reports.suppression import Grid, Line
+from roret.reports.suppression import suppress as protect
 
 
 def catalogue(day: datetime.date):
@@ -73,3 +76,84 @@ def totals(rows) -> dict:
         "vacancy": sum(o.vacancy or 0 for o in rows), "waiting": sum(o.waiting for o in rows),
         "sold": sum(o.sold for o in rows), "strategic_vacancy": sum(o.strategic_vacancy for o in rows),
     }
+
+
+# ------------------------------------------------------------------------ the committee's view
+
+#: Figures of an offer that count citizens, and what is hidden with each: vacancy, the places
+#: free for placement and the occupancy rate are the places less the occupied ones, so they
+#: would give the occupied count away.
+CITIZEN_FIELDS = ("occupied", "sold", "waiting")
+HIDDEN_WITH = {"occupied": ("occupied", "vacancy", "free_for_placement", "occupancy_rate"),
+               "sold": ("sold",), "waiting": ("waiting",)}
+
+
+@dataclass
+class Suppressed:
+    """The catalogue as the committee sees it: each row carries ``hidden`` (field names), and
+    ``totals`` says which line totals are hidden, as (line, field): lines "own", "external",
+    "all" and "group:<capacity group key>"."""
+
+    rows: list
+    totals: set = field(default_factory=set)
+
+    @property
+    def any(self) -> bool:
+        return bool(self.totals) or any(row.hidden for row in self.rows)
+
+    def total_hidden(self, line: str, name: str) -> bool:
+        return any((line, f) in self.totals for f, shown in HIDDEN_WITH.items() if name in shown)
+
+
+def committee_catalogue(day: datetime.date, *, suppress: bool = True) -> Suppressed:
+    """Every open offer on ``day`` with its vacancy, and (``suppress``, the committee) the cells
+    of 1-4 citizens hidden with as few others as needed (roret.reports.suppression).
+
+    The pattern is worked out once for the whole catalogue, with every total shown anywhere: the
+    own and external offers (offer list), all offers' waiting list (home page) and each capacity
+    group's occupied and sold places (capacity pages). Each page shows a part of the same
+    pattern, so no page's figures can be set against another's to recover a hidden cell.
+    """
+    rows = with_vacancy(catalogue(day).order_by("name", "pk"))
+    for row in rows:
+        row.hidden = set()
+    if not suppress:
+        return Suppressed(rows)
+    from roret.capacity.groups import GROUPS  # the capacity pages publish these subtotals
+
+    own = [i for i, o in enumerate(rows) if o.is_own_row]
+    grouped = {g.key: [i for i in own if rows[i].requires_visitation and rows[i].legal_basis in g.legal_bases]
+               for g in GROUPS}
+    in_group = {i for members in grouped.values() for i in members}
+    external = [i for i, o in enumerate(rows) if not o.is_own_row]
+
+    def total(members, *names):
+        return {n: sum(getattr(rows[i], n) for i in members) for n in names}
+
+    lines = [
+        Line("all", lines=["own", "external"], totals=total(range(len(rows)), "waiting")),
+        Line("own", rows=[i for i in own if i not in in_group], lines=[f"group:{k}" for k in grouped],
+             totals=total(own, "occupied", "sold", "waiting")),
+        Line("external", rows=external, totals=total(external, "occupied")),
+        *(Line(f"group:{k}", rows=members, totals=total(members, "occupied", "sold")) for k, members in grouped.items()),
+    ]
+    grid = Grid(values=[{n: getattr(o, n) for n in CITIZEN_FIELDS} for o in rows], counts=CITIZEN_FIELDS,
+                labels=[f"{o.name}#{o.pk}" for o in rows], lines=lines, within={"sold": "occupied"})
+    pattern = protect(grid)
+    for i, row in enumerate(rows):
+        for name in CITIZEN_FIELDS:
+            if pattern.hidden(i, name):
+                row.hidden.update(HIDDEN_WITH[name])
+    return Suppressed(rows, set(pattern.totals))
+
+
+def department_figures(day: datetime.date, *, suppress: bool) -> dict:
+    """The home page's figures for the whole department: own places, occupied, vacant, and grants
+    waiting for a named offer; ``hidden`` names those the committee may not see."""
+    view = committee_catalogue(day, suppress=suppress)
+    own = [o for o in view.rows if o.is_own_row]
+    hidden = {name for name in ("occupied", "vacancy") if view.total_hidden("own", name)}
+    hidden |= {"waiting"} if view.total_hidden("all", "waiting") else set()
+    return {"own_places": sum(o.places for o in own), "own_occupied": sum(o.occupied for o in own),
+            "own_vacancy": sum(o.vacancy for o in own), "waiting_total": sum(o.waiting for o in view.rows),
+            "hidden_figures": hidden}

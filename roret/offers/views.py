@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
 from roret.core.access import role_required
@@ -12,39 +13,47 @@ from roret.core.permissions import (
     VIEW,
     citizen_scope,
     has_role,
+    suppresses,
 )
 from roret.offers.forms import offer_page_forms
-from roret.offers.models import ProviderKind
-from roret.offers.queries import catalogue, totals, with_vacancy
+from roret.offers.queries import catalogue, committee_catalogue, totals, with_vacancy
 from roret.placements.models import Grant, Placement
 
 # The catalogue editors (the administrator among them) read the catalogue they keep.
 VIEW_ROLES = CATALOGUE_ROLES | CATALOGUE_EDITORS
+TOTAL_FIELDS = ("occupied", "vacancy", "sold", "waiting")
 
 
 def _parse_day(request) -> datetime.date:
+    """The day asked for (?day=), else today. The committee always sees today: two days' figures
+    set side by side could give away a hidden cell (docs/suppression.md)."""
     raw = request.GET.get("day")
+    if suppresses(request.user):
+        return datetime.date.today()
     try:
         return datetime.date.fromisoformat(raw) if raw else datetime.date.today()
     except ValueError:
         return datetime.date.today()
 
 
+def _totals(rows, view, line: str) -> dict:
+    return totals(rows) | {"hidden": {n for n in TOTAL_FIELDS if view.total_hidden(line, n)}}
+
+
 @role_required(VIEW_ROLES)
 def offer_list(request):
     day = _parse_day(request)
     kind = request.GET.get("kind", "")
-    offers = catalogue(day)
-    if kind == "own":
-        offers = offers.filter(provider__kind=ProviderKind.OWN)
-    elif kind == "external":
-        offers = offers.exclude(provider__kind=ProviderKind.OWN)
-    rows = with_vacancy(offers.order_by("provider__name", "name"))
-    own = [o for o in rows if o.is_own_row]
-    external = [o for o in rows if not o.is_own_row]
+    suppress = suppresses(request.user)
+    # The whole catalogue, then the part asked for: the committee's pattern is the same whatever is shown.
+    view = committee_catalogue(day, suppress=suppress)
+    rows = sorted(view.rows, key=lambda o: (o.provider.name, o.name))
+    own = [o for o in rows if o.is_own_row] if kind != "external" else []
+    external = [o for o in rows if not o.is_own_row] if kind != "own" else []
     return render(request, "offers/list.html", {
-        "own": own, "external": external, "day": day, "kind": kind,
-        "own_totals": totals(own), "external_totals": totals(external),
+        "own": own, "external": external, "day": day, "kind": kind, "today_only": suppress,
+        "own_totals": _totals(own, view, "own"), "external_totals": _totals(external, view, "external"),
+        "any_hidden": any(o.hidden for o in own + external) or bool(view.totals),
         "can_edit": has_role(request.user, CATALOGUE_EDITORS),
     })
 
@@ -58,8 +67,14 @@ def detail_page(request, pk, *, forms: dict | None = None, status: int = 200):
     """The offer's page: facts, figures, places and tariffs over time with their corrections, and
     for those who may change them the forms (``forms`` holds a form that was posted with errors)."""
     day = _parse_day(request)
-    offer = get_object_or_404(catalogue(day), pk=pk)
-    with_vacancy([offer])
+    if suppresses(request.user):
+        offer = next((o for o in committee_catalogue(day).rows if o.pk == pk), None)
+        if offer is None:
+            raise Http404("no open offer with that id")
+    else:
+        offer = get_object_or_404(catalogue(day), pk=pk)
+        with_vacancy([offer])
+        offer.hidden = set()
     residents = None
     waiting = None
     if has_role(request.user, CASE_ROLES):
@@ -69,7 +84,7 @@ def detail_page(request, pk, *, forms: dict | None = None, status: int = 200):
         waiting = (Grant.objects.waiting_on(day).filter(visible, preferred_offer=offer)
                    .select_related("citizen").order_by("start"))
     return render(request, "offers/detail.html", {
-        "offer": offer, "day": day,
+        "offer": offer, "day": day, "today_only": suppresses(request.user),
         "target_groups": offer.target_groups.all(),
         "residents": residents, "waiting": waiting,
         "hidden_residents": offer.occupied - (len(residents) if residents is not None else 0),

@@ -1,5 +1,5 @@
 """Report tables as an Excel workbook (openpyxl): one sheet per table, numbers as numbers with
-Danish-style formats, suppressed cells as the text "<5"."""
+Danish-style formats, cells hidden from the committee as the text "skjult" (the note below says why)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from roret.reports.tables import SUPPRESSED, Cell, Table
+from roret.reports.tables import Cell, Table
 
 FORMATS = {"money": "#,##0", "int": "#,##0", "days": "#,##0", "pct": '0.0" %"'}
 
@@ -39,7 +39,7 @@ def _number(value, kind: str):
 def _write_cell(ws, row: int, col: int, cell: Cell, bold: bool = False):
     target = ws.cell(row=row, column=col)
     if cell.suppressed:
-        target.value = SUPPRESSED
+        target.value = cell.text
         target.alignment = Alignment(horizontal="right")
     elif cell.kind == "text" or cell.value is None:
         target.value = None if cell.value is None else str(cell.value)

@@ -44,8 +44,8 @@ def figure_columns(first: str) -> list[Column]:
         Column("cost_external", _("In external offers (kr.)"), "money"),
         Column("cost_per_placement_year", _("Cost per placement-year (kr.)"), "money"),
         Column("self_sufficiency_days", _("Self-sufficiency, place-days"), "pct"),
-        Column("new_placements", _("New placements")),
-        Column("ended_placements", _("Ended placements")),
+        Column("new_placements", _("New placements"), citizen_count=True),
+        Column("ended_placements", _("Ended placements"), citizen_count=True),
         Column("expensive_cases", _("Expensive cases"), citizen_count=True),
         Column("income_sold", _("Income, sold places (kr.)"), "money"),
     ]
@@ -85,10 +85,10 @@ def duration_table(result: kpi.KpiSet, dimension: str, suppress: bool) -> Table:
     columns = [
         Column("label", dimension_titles()[dimension], "text"),
         Column("citizens", _("Citizens"), citizen_count=True),
-        Column("completed", _("Completed stays")),
-        Column("completed_mean_days", _("Average completed stay (days)"), "days"),
-        Column("ongoing", _("Ongoing stays")),
-        Column("ongoing_mean_days", _("Ongoing so far, average (days)"), "days"),
+        Column("completed", _("Completed stays"), citizen_count=True),
+        Column("completed_mean_days", _("Average completed stay (days)"), "days", of="completed"),
+        Column("ongoing", _("Ongoing stays"), citizen_count=True),
+        Column("ongoing_mean_days", _("Ongoing so far, average (days)"), "days", of="ongoing"),
         Column("km_median_days", _("Median stay, Kaplan–Meier (days)"), "days"),
     ]
     total_item = {"label": _("Total"), "citizens": result.total.citizens, **total.as_dict()} if total else None
@@ -168,7 +168,9 @@ def contribution_table(figures: kpi.Figures, period: periods.Period, suppress: b
                Column("place_days", _("Place-days, own citizens")), Column("cost_total", _("Cost (kr.)"), "money"),
                Column("points_days", _("Contribution, place-days (points)"), "pct"),
                Column("points_cost", _("Contribution, cost (points)"), "pct")]
-    return build_table(_("Contribution of each own offer") + f" · {period.label}", columns, items, suppress=suppress)
+    # The rows add up to the key figures' own-offer cost and self-sufficiency: totals shown elsewhere.
+    return build_table(_("Contribution of each own offer") + f" · {period.label}", columns, items, suppress=suppress,
+                       implied_total=True)
 
 
 def build_report(period: periods.Period, user, where: Q | None = None, today: datetime.date | None = None,

@@ -1,11 +1,12 @@
 """Report tables: one structure that a page, a PDF and an Excel sheet all render, with small-cell
 suppression for the committee and pseudonyms for case-level rows.
 
-Suppression (the committee role): a cell built from fewer than :data:`MIN_CITIZENS` citizens is
-not shown. A breakdown row with 1–4 citizens is hidden whole (all its figures are built from
-those citizens); when only one row of a table is hidden, the next smallest row is hidden too,
-so the hidden one cannot be recovered as the total minus the others (complementary
-suppression). Counts of expensive cases and reimbursed citizens of 1–4 are hidden as cells.
+Suppression (the committee role) is decided by roret.reports.suppression: a row whose figures
+come from 1–4 citizens (its ``citizens``) is hidden whole, a count of citizens of 1–4 in another
+column (expensive cases) is hidden as a cell, and as few other rows or cells as needed are
+hidden beside them so that none can be worked out from the table's total row (or from totals
+shown elsewhere, ``implied_total``). Hidden cells read "skjult", and the table carries a note
+saying why.
 """
 
 from __future__ import annotations
@@ -16,12 +17,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.utils.translation import gettext_lazy as _
 
+from roret.reports import suppression
 from roret.reports.charts import format_da
-
-MIN_CITIZENS = 5
-SUPPRESSED = "<5"
+from roret.reports.suppression import MIN_CITIZENS, hidden_label, small  # noqa: F401 (the table's rule)
 
 
 def pseudonym(citizen_id: int) -> str:
@@ -35,7 +34,8 @@ class Column:
     key: str
     label: str
     kind: str = "int"  # text, int, money, pct, days
-    citizen_count: bool = False  # a count of citizens: hidden by itself when 1–4
+    citizen_count: bool = False  # a count of citizens (or of their stays or placements): hidden by itself when 1–4
+    of: str = ""  # a figure built from the citizens counted in column ``of`` (a mean): hidden with it
 
 
 @dataclass
@@ -43,11 +43,12 @@ class Cell:
     value: object
     kind: str
     suppressed: bool = False
+    citizens: bool = False  # a count of citizens (marked on the page, checked by the browser test)
 
     @property
     def text(self) -> str:
         if self.suppressed:
-            return SUPPRESSED
+            return hidden_label()
         return format_value(self.value, self.kind)
 
     @property
@@ -79,43 +80,47 @@ class Table:
     suppressed_any: bool = False
 
 
-def small(n: int | None) -> bool:
-    return n is not None and 0 < n < MIN_CITIZENS
-
-
-def rows_to_hide(citizens: Sequence[int]) -> set[int]:
-    """Indexes of breakdown rows to hide: 1–4 citizens, plus one complement when only one is hidden."""
-    hidden = {i for i, n in enumerate(citizens) if small(n)}
-    if len(hidden) == 1:
-        rest = sorted((n, i) for i, n in enumerate(citizens) if i not in hidden and n > 0)
-        if rest:
-            hidden.add(rest[0][1])
-    return hidden
-
-
 def build_table(title: str, columns: Sequence[Column], items: Sequence[dict], *, total: dict | None = None,
-                suppress: bool = False, note: str = "") -> Table:
+                suppress: bool = False, note: str = "", implied_total: bool = False) -> Table:
     """A table of ``items`` (dicts of figures with a ``citizens`` count); with ``suppress`` the
-    committee's small-cell rule applies."""
+    committee's small-cell rule applies (roret.reports.suppression). ``implied_total`` says the
+    rows add up to totals the reader sees elsewhere (another table), though no total row is shown."""
     table = Table(title, list(columns), note=note)
-    hidden = rows_to_hide([item.get("citizens") or 0 for item in items]) if suppress else set()
-    total_small = total is not None and small(total.get("citizens"))
-    if suppress and total_small:
-        hidden = set(range(len(items)))
+    pattern = _pattern(columns, items, total, implied_total) if suppress else None
 
-    def cells(item, hide_row: bool):
+    def cells(item, hidden):
         out = []
         for col in columns:
-            value = item.get(col.key)
-            hide = suppress and col.kind != "text" and (hide_row or (col.citizen_count and small(value)))
+            hide = col.kind != "text" and (hidden(col.key) or bool(col.of and hidden(col.of)))
             table.suppressed_any |= hide
-            out.append(Cell(value, col.kind, hide))
+            out.append(Cell(item.get(col.key), col.kind, hide, citizens=col.citizen_count))
         return out
 
-    table.rows = [cells(item, i in hidden) for i, item in enumerate(items)]
+    table.rows = [cells(item, lambda key, r=r: pattern is not None and pattern.hidden(r, key))
+                  for r, item in enumerate(items)]
     if total is not None:
-        table.total = cells(total, suppress and total_small)
+        table.total = cells(total, lambda key: pattern is not None and (
+            pattern.total_hidden("total", key) or pattern.total_hidden("total", "*")))
     if table.suppressed_any:
-        table.note = (note + " " if note else "") + str(
-            _("Cells built from fewer than 5 citizens are shown as <5."))
+        table.note = (note + " " if note else "") + str(suppression.NOTE)
     return table
+
+
+def _pattern(columns: Sequence[Column], items: Sequence[dict], total: dict | None,
+             implied_total: bool) -> suppression.Pattern:
+    """The committee's pattern: rows hidden whole by their citizens, other counts as cells."""
+    counts = [c.key for c in columns if c.citizen_count]
+    whole = "citizens" if any("citizens" in item for item in items) else None
+    if whole and whole not in counts:
+        counts.insert(0, whole)
+    label = next((c.key for c in columns if c.kind == "text"), None)
+    lines = []
+    if total is not None:
+        lines.append(suppression.Line("total", rows=range(len(items)), totals={k: total.get(k) or 0 for k in counts}))
+    elif implied_total:
+        lines.append(suppression.Line("elsewhere", rows=range(len(items)), fixed=True,
+                                      totals={k: sum(item.get(k) or 0 for item in items) for k in counts}))
+    grid = suppression.Grid(
+        values=items, counts=counts, labels=[str(item.get(label, i)) for i, item in enumerate(items)],
+        lines=lines, whole_row=whole, row_cells=sum(1 for c in columns if c.kind != "text"))
+    return suppression.suppress(grid)

@@ -15,6 +15,7 @@ from roret.reports.charts import format_da
 from roret.reports.tables import pseudonym
 from tests.economy.url_access import EXPECTED as ECONOMY_URLS
 from tests.factories import PASSWORD
+from tests.reports.cells import hidden_texts, small_counts_shown
 from tests.reports.url_access import EXPECTED as REPORT_URLS
 from tests.url_roles import PERSONAS
 
@@ -59,15 +60,21 @@ def test_the_committee_sees_small_cells_suppressed_and_the_economist_does_not(ec
     login(client, "committee")
     page = client.get(url).content.decode()
     breakdown = page[page.index('id="breakdown"'):page.index("</table>", page.index('id="breakdown"'))]
-    # The residential offer (1 citizen) and the external one (1 citizen) are hidden; the day offer (6) shows.
-    assert breakdown.count("&lt;5") >= 2 * 10
-    days = (day(LAST_YEAR, 7, 1) - day(LAST_YEAR, 1, 1)).days
-    assert "Aktivitetshuset" in breakdown and format_da(6 * 600 * days) in breakdown
+    # The residential offer (1 citizen) and the external one (1 citizen) are hidden whole. The
+    # total shows 8 citizens, so those two would both read 1 (8 - 6): the day offer (6) hides too.
+    body, foot = breakdown.split("<tfoot>")
+    assert not small_counts_shown(breakdown) and "&lt;5" not in breakdown
+    assert set(hidden_texts(body)) == {"skjult"} and len(hidden_texts(body)) == 3 * 12
+    # The total shows its 8 citizens; its 1 expensive case is a small cell of its own.
+    assert "Aktivitetshuset" in body and hidden_texts(foot) == ["skjult"] and ">8<" in foot
+    assert "ikke kan regnes ud fra totalerne" in page  # the page speaks Danish
     client.logout()
     login(client, "economist")
     page = client.get(url).content.decode()
     breakdown = page[page.index('id="breakdown"'):page.index("</table>", page.index('id="breakdown"'))]
-    assert "&lt;5" not in breakdown
+    assert not hidden_texts(breakdown)
+    days = (day(LAST_YEAR, 7, 1) - day(LAST_YEAR, 1, 1)).days   # the first half-year
+    assert "Aktivitetshuset" in breakdown and format_da(6 * 600 * days) in breakdown
 
 
 def test_the_economist_sees_expensive_cases_pseudonymised(economy_world, client):
@@ -96,7 +103,7 @@ def test_the_report_downloads_as_pdf_and_excel_with_suppression_for_the_committe
     xlsx = client.get(reverse("reports:kpi_report_xlsx") + f"?half={half}")
     book = load_workbook(io.BytesIO(xlsx.content))
     values = [c.value for ws in book.worksheets for row in ws.iter_rows() for c in row]
-    assert "<5" in values
+    assert "skjult" in values and "<5" not in values
     assert AuditEntry.objects.filter(actor__username="committee", action="export").count() == 2
 
 
@@ -141,7 +148,8 @@ def test_the_report_can_be_made_as_a_background_job_with_the_users_suppression(e
     job.refresh_from_db()
     assert job.status == JobStatus.DONE, job.error
     book = load_workbook(job.output.open("rb"))
-    assert "<5" in [c.value for ws in book.worksheets for row in ws.iter_rows() for c in row]
+    values = [c.value for ws in book.worksheets for row in ws.iter_rows() for c in row]
+    assert "skjult" in values and "<5" not in values
     assert client.get(reverse("core:job_output", args=[job.pk])).status_code == 200
 
 

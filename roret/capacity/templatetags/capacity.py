@@ -13,19 +13,3 @@ def pct(value, decimals=1):
     if value is None:
         return "–"
     return f"{format_da(float(value) * 100, int(decimals))} %"
-
-
-@register.filter
-def citizens(value, hide_small=False):
-    """A head count; for the committee (``hide_small``) 1-4 citizens show as "<5"."""
-    from roret.reports.tables import SUPPRESSED, small
-
-    if hide_small and small(value):
-        return SUPPRESSED
-    return format_da(value, 0)
-
-
-@register.filter
-def hidden(row, column):
-    """Whether ``column`` of ``row`` is suppressed (set by the view as ``row.hidden``)."""
-    return column in getattr(row, "hidden", ())
