@@ -153,6 +153,9 @@ def self_sufficiency(request):
         today = periods.period_of("half", today).start
         last_year = today.year if today.month > 1 else today.year - 1
         year = periods.period_of("half", today).previous(1)[0]
+    scope = aggregate_scope(request.user)
+    if scope.centre_id is not None:
+        return _centre_occupancy(request, scope.centre_id, range(first or today.year - 6, last_year + 1), today)
     with kpi.Figures(where) as figures:
         rows = kpi_report.self_sufficiency(figures, range(first or today.year - 6, last_year + 1), today)
         contributions = kpi_report.contribution_table(figures, year, suppress)
@@ -161,6 +164,42 @@ def self_sufficiency(request):
         "contributions": contributions, "year": year, "centre_only": where is not None, "suppress": suppress,
         "halves_only": halves_only(request.user),
     })
+
+
+def _centre_occupancy(request, centre_id: int, years: range, today: datetime.date):
+    """The centre leader's page in place of the self-sufficiency rate: every place-day in a centre's
+    own offers is an own place-day, so the centre's rate would always read 100 %. What a centre
+    steers is how well its places are used: occupancy per year, and per offer in the last year."""
+    from roret.offers.models import Offer
+    from roret.reports.charts import Series, line_chart
+    from roret.reports.tables import Column, build_table
+
+    offers = Offer.objects.filter(provider__centre_id=centre_id)
+    items = []
+    with kpi.Figures(aggregate_scope(request.user).where()) as figures:
+        for year in years:
+            start = datetime.date(year, 1, 1)
+            end = min(datetime.date(year + 1, 1, 1), max(today, start + datetime.timedelta(days=1)))
+            result = places.occupancy(figures, periods.Period(start, end), offers)
+            items.append({"label": str(year) if end.year > year else _("%(year)d (to date)") % {"year": year},
+                          "used": result.used, "available": result.available, "rate": result.rate})
+        last = periods.period_of("year", today).previous(1)[0]
+        per_offer = []
+        for offer in offers.order_by("name"):
+            result = places.occupancy(figures, last, Offer.objects.filter(pk=offer.pk))
+            if result.available:
+                per_offer.append({"label": offer.name, "used": result.used, "available": result.available,
+                                  "rate": result.rate})
+    columns = [Column("label", _("Year"), "text"), Column("used", _("Place-days used")),
+               Column("available", _("Place-days available")), Column("rate", _("Occupancy"), "pct")]
+    chart = line_chart([Series(_("Occupancy of the centre's places"), [i["rate"] for i in items])],
+                       x_labels=[str(y) for y in years], percent=True, y_min=0, y_max=100,
+                       title=_("Occupancy of the centre's own places"), y_label="%")
+    return render(request, "economy/centre_occupancy.html", {
+        "chart": chart, "table": build_table(_("Occupancy per year"), columns, items),
+        "offers": build_table(_("Occupancy per offer") + f" · {last.label}",
+                              [Column("label", _("Own offer"), "text"), *columns[1:]], per_offer),
+        "year": last})
 
 
 def _year(request, default: int) -> int:

@@ -181,3 +181,17 @@ def test_the_committee_sees_completed_half_years_only_never_the_one_running(econ
     assert parse_half_value(running_value)[0] == running   # the economist may follow the running half-year
     report = client.get(reverse("reports:kpi_report") + f"?half={running_value}")
     assert report.context["period"] == completed
+
+
+def test_the_centre_leader_is_shown_the_occupancy_of_the_centres_places_not_a_self_sufficiency_of_100(
+        economy_world, client):
+    login(client, "centre_leader")
+    page = client.get(reverse("economy:self_sufficiency"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'id="centre-occupancy"' in html and 'id="self-sufficiency"' not in html
+    assert "100,0 %" not in html
+    # Last year the centre's two own offers had 2 + 10 places; 1 + 6 citizens used them all year.
+    row = [r for r in page.context["table"].rows if r[0].value == str(LAST_YEAR)][0]
+    days = (day(LAST_YEAR + 1, 1, 1) - day(LAST_YEAR, 1, 1)).days
+    assert (row[1].value, row[2].value) == (7 * days, 12 * days)
