@@ -65,7 +65,8 @@ def _work_list(user, today: datetime.date) -> dict:
 
 @role_required(Role.ADMIN)
 def audit_log(request):
-    """Search the audit log by user, action, citizen and period.
+    """Search the audit log by user, action, citizen and period [from, to): "to" is the first day
+    not included, as in every period in roret.
 
     A citizen is searched by CPR number in a POST form; the number is turned into the
     citizen's id at once, so it never stands in a URL (nor in a web server's access log).
@@ -101,7 +102,7 @@ def audit_log(request):
             entries = entries.filter(citizen_id=int(params["citizen"]))
         except ValueError:
             errors.append(f"{params['citizen']!r} er ikke et borger-id.")
-    for key, lookup in (("from", "at__date__gte"), ("to", "at__date__lte")):
+    for key, lookup in (("from", "at__date__gte"), ("to", "at__date__lt")):
         if params.get(key):
             try:
                 entries = entries.filter(**{lookup: datetime.date.fromisoformat(params[key])})
