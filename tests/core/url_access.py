@@ -1,4 +1,4 @@
-from tests.url_roles import AGGREGATE, EVERYONE, PERSONAS, api
+from tests.url_roles import AGGREGATE, EVERYONE, PERSONAS, api, reads
 
 EXPECTED = {
     "login": EVERYONE,
@@ -8,4 +8,11 @@ EXPECTED = {
     "api:openapi-json": EVERYONE,
     "api:openapi-view": EVERYONE,
     "api:list_offers": api(AGGREGATE),
+}
+
+# Logging in (with a wrong password here), out and choosing the language change no record.
+POSTS = {
+    "login": reads({"username": "caseworker", "password": "not-the-password"}),
+    "logout": reads(),
+    "set_language": reads({"language": "da", "next": "/"}),
 }
