@@ -1,7 +1,8 @@
-"""Every service that writes, called as every persona (and an inactive caseworker) on the right object.
+"""Every service that writes, called as every persona (and inactive users) on the right object.
 
 The allowed personas succeed and write an audit row; the others get NotInScope (a 404 on pages and
-the API) and change nothing. Pages, the API, commands and tasks all reach the data through these
+the API) and change nothing. The inactive users are a deactivated caseworker and a deactivated twin
+(same role, team and centre) of each allowed persona: a deactivated account may do nothing. Pages, the API, commands and tasks all reach the data through these
 functions, so this table is the access rule for all of them.
 
 To add a service: one line in CASES, ``Case(function, (scene objects it uses), call, allowed)``.
@@ -29,7 +30,8 @@ from roret.capacity.groups import get_group
 from roret.capacity.models import PlanRun, Scenario
 from roret.citizens import services as citizen_services
 from roret.citizens.models import Citizen
-from roret.core.models import AuditEntry, Role
+from roret.core import permissions
+from roret.core.models import AuditEntry
 from roret.core.permissions import NotInScope
 from roret.economy import services as economy_services
 from roret.offers import services as offer_services
@@ -44,7 +46,7 @@ from tests.visitation.helpers import theme_id
 
 TODAY = datetime.date.today()
 DAY = datetime.timedelta(days=1)
-PERSONAS = ["caseworker", "centre_staff", "centre_leader", "economist", "committee", "admin", "outsider", "inactive"]
+PERSONAS = ["caseworker", "centre_staff", "centre_leader", "economist", "committee", "admin", "outsider"]
 CW = {"caseworker"}
 CASEWORKERS = {"caseworker", "outsider"}  # a caseworker of either team, on something of their own team
 RECORDERS = {"caseworker", "centre_staff", "centre_leader"}  # the citizen is placed in the centre's offer
@@ -205,11 +207,17 @@ CASES = [
     # citizens
     Case(cs.create_citizen, (), lambda s, a: cs.create_citizen(cpr=make_cpr(), first_name="Ny", last_name="Borger",
                                                                actor=a), CASEWORKERS),
+    Case(cs.create_citizen, (), lambda s, a: cs.create_citizen(cpr=make_cpr(), first_name="Ny", last_name="Borger",
+                                                               team=s.world.other_team, actor=a), {"outsider"},
+         on="into the other team's caseload"),
     Case(cs.update_citizen, ("citizen",), lambda s, a: cs.update_citizen(s.citizen, actor=a, address="Nyvej 2"), CW),
     Case(cs.update_citizen, ("other_citizen",), lambda s, a: cs.update_citizen(s.other_citizen, actor=a, address="Nyvej 2"),
          {"outsider"}, on="the other team's citizen"),
     Case(cs.take_into_caseload, ("teamless",), lambda s, a: cs.take_into_caseload(
         s.teamless.pk, actor=a, reason="Borgeren bor i vores distrikt"), CASEWORKERS),
+    Case(cs.take_into_caseload, ("other_citizen",), lambda s, a: cs.take_into_caseload(
+        s.other_citizen.pk, actor=a, reason="Borgeren bor i vores distrikt"), set(),
+         on="a citizen another team holds"),
     Case(cs.transfer_case, ("citizen",), lambda s, a: cs.transfer_case(
         s.citizen, s.world.other_team, actor=a, reason="Borgeren er flyttet til syd"), CW),
     Case(cs.add_relative, ("citizen",), lambda s, a: cs.add_relative(s.citizen, actor=a, name="Søster Hansen",
@@ -327,8 +335,18 @@ RORET = Path(__file__).resolve().parent.parent / "roret"
 
 @pytest.fixture
 def scene(world):
-    world.users["inactive"] = world.user("inactive", Role.CASEWORKER, team=world.team, is_active=False)
     return Scene(world)
+
+
+def inactive_twins(world, personas) -> list[str]:
+    """Deactivated copies of ``personas`` (role, team, centre), as world.users["inactive <persona>"]."""
+    names = []
+    for persona in sorted(personas):
+        user = world.users[persona]
+        twin = world.user(f"inactive_{persona}", user.role, team=user.team, centre=user.centre, is_active=False)
+        world.users[f"inactive {persona}"] = twin
+        names.append(f"inactive {persona}")
+    return names
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
@@ -336,9 +354,10 @@ def test_each_persona_may_call_the_service_as_declared(scene, case):
     with committed():  # the objects as a user would find them: after-commit effects done
         for name in case.objects:
             getattr(scene, name)
+    inactive = inactive_twins(scene.world, case.allowed | {"caseworker"})
     scene.frozen = True
     failures = []
-    for persona in PERSONAS:
+    for persona in PERSONAS + inactive:
         actor = scene.world.users[persona]
         with transaction.atomic():
             before = fingerprint()
@@ -395,3 +414,18 @@ def test_ungated_helpers_are_called_only_by_services():
         text = path.read_text()
         callers += [f"{path.relative_to(RORET.parent)}: {fn.__name__}" for fn in UNGATED if re.search(rf"\b{fn.__name__}\(", text)]
     assert not callers, f"call the gated service instead: {callers}"
+
+
+def test_the_aggregate_scope_by_persona(world):
+    """Which figures each persona sees: the department's (the committee's suppressed), a centre leader
+    only their own centre's, everyone else none; a deactivated account none."""
+    expected = {"economist": (None, False), "committee": (None, True), "centre_leader": (world.centre.pk, False)}
+    for persona in PERSONAS + inactive_twins(world, expected):
+        user = world.users[persona]
+        if persona in expected:
+            scope = permissions.aggregate_scope(user)
+            assert (scope.centre_id, scope.suppress) == expected[persona], persona
+            assert scope.covers([world.centre.pk]) and scope.covers([world.other_centre.pk]) == (scope.centre_id is None)
+        else:
+            with pytest.raises(NotInScope):
+                permissions.aggregate_scope(user)

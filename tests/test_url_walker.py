@@ -225,3 +225,21 @@ def test_django_admin_is_for_the_administrator(url_world, client, persona):
     if persona == "admin":
         assert client.get("/admin/offers/offer/").status_code == 200
         assert client.get("/admin/core/term/").status_code == 200
+
+
+def test_a_page_refuses_a_deactivated_user(world, rf):
+    """Django's login ends a deactivated user's session, so the walker cannot post as one; the page
+    decorator refuses them too, for any other way a user object reaches a view."""
+    from django.core.exceptions import PermissionDenied
+    from django.http import HttpResponse
+
+    from roret.core.access import role_required
+    from roret.core.permissions import CASE_ROLES
+
+    view = role_required(CASE_ROLES)(lambda request: HttpResponse("ok"))
+    request = rf.get("/")
+    request.user = world.users["caseworker"]
+    assert view(request).status_code == 200
+    request.user.is_active = False
+    with pytest.raises(PermissionDenied):
+        view(request)
