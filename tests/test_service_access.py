@@ -429,3 +429,14 @@ def test_the_aggregate_scope_by_persona(world):
         else:
             with pytest.raises(NotInScope):
                 permissions.aggregate_scope(user)
+
+
+def test_a_budget_import_is_refused_before_the_file_is_read(world):
+    """The gate comes first: someone who may not import budgets learns nothing about the file (no
+    parse errors) and costs no work."""
+    inactive = inactive_twins(world, ECONOMIST)
+    for persona in [p for p in PERSONAS if p not in ECONOMIST] + inactive:
+        with pytest.raises(NotInScope):
+            es.import_budgets(io.BytesIO(b"not a workbook"), actor=world.users[persona])
+    with pytest.raises(es.BudgetImportError):
+        es.import_budgets(io.BytesIO(b"not a workbook"), actor=world.users["economist"])
