@@ -238,6 +238,9 @@ CASES = [
     Case(vs.register_inquiry, ("citizen",), lambda s, a: vs.register_inquiry(
         actor=a, citizen=s.citizen, source="relative", received_on=TODAY, about="Ønsker støtte", paragraph="SEL85"),
         CW, on="a citizen of the caseload"),
+    Case(vs.register_inquiry, ("citizen",), lambda s, a: vs.register_inquiry(
+        actor=a, cpr=s.citizen.cpr, source="hospital", received_on=TODAY, about="Udskrives", paragraph="SEL108"),
+        CASEWORKERS, on="by the CPR number of a citizen of a caseload (the other team's: routed)"),
     Case(vs.take_inquiry, ("routed_inquiry",), lambda s, a: vs.take_inquiry(s.routed_inquiry, actor=a), CW),
     Case(vs.screen, ("inquiry",), lambda s, a: vs.screen(s.inquiry, actor=a, outcome="in", reason="I målgruppen"), CW),
     Case(vs.assess, ("citizen",), lambda s, a: vs.assess(
