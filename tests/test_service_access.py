@@ -262,6 +262,10 @@ CASES = [
     Case(os_.add_goal, ("citizen",), lambda s, a: os_.add_goal(
         s.citizen, actor=a, goal_type=term("Udvikle funktionsevne"), theme=term("Praktiske opgaver"),
         own_words="Lave mad selv", target_date=TODAY + 90 * DAY), RECORDERS),
+    Case(os_.add_goal, ("other_citizen",), lambda s, a: os_.add_goal(
+        s.other_citizen, actor=a, goal_type=term("Udvikle funktionsevne"), theme=term("Praktiske opgaver"),
+        own_words="Lave mad selv", target_date=TODAY + 90 * DAY), {"outsider"},
+        on="a citizen of the other team, not living in the centre"),
     Case(os_.add_step, ("goal",), lambda s, a: os_.add_step(s.goal, actor=a, what="Madplan", who="Kontaktperson",
                                                             due_on=TODAY + 7 * DAY), RECORDERS),
     Case(os_.complete_step, ("step",), lambda s, a: os_.complete_step(s.step, actor=a), RECORDERS),
