@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "roret.capacity",
     "roret.reports",
     "roret.api",
+    "roret.front",
     "roret.demo",
 ]
 

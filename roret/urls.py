@@ -5,13 +5,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from roret.api.api import api
-from roret.core import views as core_views
+from roret.core import urls as core_urls
+from roret.front import urls as front_urls
 
 admin.site.site_header = "roret – referencedata"
 admin.site.site_title = "roret"
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", include("roret.front.urls")),
     path("login/", auth_views.LoginView.as_view(template_name="core/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -22,7 +23,8 @@ urlpatterns = [
     path("economy/", include("roret.economy.urls")),
     path("capacity/", include("roret.capacity.urls")),
     path("reports/", include("roret.reports.urls")),
-    path("", include("roret.core.urls")),
+    # core's pages (jobs) and the audit log, which lives in roret.front, under one namespace: core:audit_log.
+    path("", include((core_urls.urlpatterns + front_urls.core_patterns, "core"))),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

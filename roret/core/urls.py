@@ -1,10 +1,10 @@
 from django.urls import path
 
-from roret.core import job_views, user_views, views
+from roret.core import job_views, user_views
 
 app_name = "core"
+# The audit log page (core:audit_log) lives in roret.front and joins this namespace in roret/urls.py.
 urlpatterns = [
-    path("audit/", views.audit_log, name="audit_log"),
     path("users/", user_views.user_list, name="users"),
     path("users/new/", user_views.user_create, name="user_create"),
     path("users/<int:user_pk>/", user_views.user_detail, name="user_detail"),

@@ -1,4 +1,6 @@
-from tests.url_roles import AGGREGATE, LOGIN, PERSONAS
+import datetime
+
+from tests.url_roles import AGGREGATE, LOGIN, PERSONAS, writes
 
 # The catalogue editors (economist, administrator) read the catalogue they keep.
 CATALOGUE = {**AGGREGATE, "admin": 200}
@@ -29,4 +31,41 @@ def url_ids(world, citizen) -> dict:
     """The walker offer's tariff and change in places, and its provider."""
     offer = world.residential
     return {"tariff_pk": offer.tariffs.get().pk, "change_pk": offer.place_changes.get().pk,
-            "provider_pk": offer.provider_id}
+            "provider_pk": offer.provider_id, "offer_type": offer.offer_type_id, "centre": world.centre.pk}
+
+
+NEXT_MONTH = (datetime.date.today() + datetime.timedelta(days=31)).isoformat()
+EDITORS_WRITE = ("economist", "admin")
+PLACES_WRITE = ("economist", "admin", "centre_leader")
+
+
+def _offer(ids, **changes) -> dict:
+    """The walker's residential offer as its edit form posts it."""
+    return {"provider": ids["provider_pk"], "name": "Bostedet", "legal_basis": "SEL108", "offer_type": ids["offer_type"],
+            "age_min": "18", "staircase_step": "7", "requires_visitation": "on", "account_function": "5.38.50",
+            "reason": "", **changes}
+
+
+POSTS = {
+    "offers:offer_create": writes(lambda ids: _offer(ids, name="Nyt bosted"), *EDITORS_WRITE),
+    "offers:offer_edit": writes(lambda ids: _offer(ids, name="Bostedet ved søen", reason="Nyt navn efter flytningen"),
+                                *EDITORS_WRITE),
+    "offers:tariff_add": writes({"tariff-valid_from": NEXT_MONTH, "tariff-amount": "2.300,00", "tariff-unit": "day",
+                                 "tariff-reason": ""}, *EDITORS_WRITE),
+    "offers:tariff_correct": writes(lambda ids: {f"tariff-{ids['tariff_pk']}-amount": "2.200,00",
+                                                 f"tariff-{ids['tariff_pk']}-unit": "day",
+                                                 f"tariff-{ids['tariff_pk']}-reason": "Forkert takst indtastet"},
+                                    *EDITORS_WRITE),
+    "offers:places_set": writes({"places-valid_from": NEXT_MONTH, "places-places": "3",
+                                 "places-reason": "En ny bolig åbner"}, *PLACES_WRITE),
+    "offers:place_correct": writes(lambda ids: {f"places-{ids['change_pk']}-valid_from": "2015-01-01",
+                                                f"places-{ids['change_pk']}-places": "3",
+                                                f"places-{ids['change_pk']}-reason": "Der var tre pladser fra start"},
+                                   *PLACES_WRITE),
+    "offers:strategic_vacancy": writes({"vacancy-places": "1", "vacancy-reason": "En plads holdes til akutte behov"},
+                                       *PLACES_WRITE),
+    "offers:provider_create": writes({"kind": "municipality", "name": "Ny kommune", "municipality_code": "992",
+                                      "reason": ""}, *EDITORS_WRITE),
+    "offers:provider_edit": writes(lambda ids: {"kind": "own", "name": "Center A, Bakken", "centre": ids["centre"],
+                                                "reason": "Nyt navn efter flytningen"}, *EDITORS_WRITE),
+}

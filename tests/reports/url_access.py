@@ -1,8 +1,17 @@
 from tests.economy.url_access import ECONOMY
+from tests.url_roles import exports, writes
 
 EXPECTED = {
     "reports:kpi_report": ECONOMY,
     "reports:kpi_report_pdf": ECONOMY,
     "reports:kpi_report_xlsx": ECONOMY,
     "reports:kpi_report_start": {**ECONOMY, "economist": 405, "centre_leader": 405, "committee": 405},  # POST only
+}
+
+# Starting the report in the background stores a job for whoever may read the report.
+READERS = ("centre_leader", "economist", "committee")
+POSTS = {
+    "reports:kpi_report_start": writes({"format": "xlsx"}, *READERS),
+    "reports:kpi_report_pdf": exports(*READERS),
+    "reports:kpi_report_xlsx": exports(*READERS),
 }

@@ -1,6 +1,6 @@
 import datetime
 
-from tests.url_roles import CASE, CITIZEN, api
+from tests.url_roles import CASE, CITIZEN, api, exports, writes
 
 # Caseworker-only pages: centre roles get 403; the outsider (another team) gets 200 on lists of
 # their own and 404 on the walker citizen's objects.
@@ -28,11 +28,52 @@ EXPECTED = {
     "api:export_fhir": api(CASEWORKER_CITIZEN),
 }
 
+# The inquiry page is walked with an inquiry not yet screened (its screening form writes); taking an
+# inquiry with one the other team sent to the walker citizen's team, unassigned.
+PATH_IDS = {
+    "visitation:inquiry": {"inquiry_pk": "open_inquiry_pk"},
+    "visitation:inquiry_take": {"inquiry_pk": "routed_inquiry_pk"},
+}
+
+TODAY = datetime.date.today().isoformat()
+
+
+def _new_inquiry(ids) -> dict:
+    from tests.factories import make_cpr
+
+    return {"cpr": make_cpr(), "first_name": "Ny", "last_name": "Borger", "source": "relative", "received_on": TODAY,
+            "paragraph": "SEL85", "about": "Ønsker støtte i eget hjem"}
+
+
+def _assessment(ids) -> dict:
+    from tests.visitation.helpers import term
+
+    return {"hopes": "Komme ud blandt andre", "support_need": term("Moderat støttebehov").pk}
+
+
+# Only a caseworker of the walker citizen's team writes to the case; any caseworker registers an
+# inquiry about a new citizen (into their own team's caseload).
+POSTS = {
+    "visitation:inquiry_new": writes(_new_inquiry, "caseworker", "outsider"),
+    "visitation:inquiry_take": writes({}, "caseworker"),
+    "visitation:inquiry": writes({"outcome": "in", "reason": "I målgruppen", "screened_on": TODAY}, "caseworker"),
+    "visitation:assessment_new": writes(_assessment, "caseworker"),
+    "visitation:decision_new": writes({"kind": "refusal", "paragraph": "SEL104",
+                                       "justification": "Behovet dækkes af støtte i eget hjem"}, "caseworker"),
+    "visitation:decision": writes(lambda ids: {"offer": ids["day_offer_pk"], "start": TODAY}, "caseworker"),
+    "visitation:transition": writes({"item": "consent", "done": "1"}, "caseworker"),
+    "visitation:elderly_care": writes({"on": TODAY}, "caseworker"),
+    "visitation:letter": exports("caseworker"),
+    "visitation:fhir": exports("caseworker"),
+}
+
 
 def url_ids(world, citizen) -> dict:
     """The walker citizen's case: inquiry, screening, assessment, decision (grant with its
-    follow-up) and a transition, made with the real services."""
+    follow-up) and a transition, made with the real services; an open inquiry, and one the other
+    team registered by the citizen's CPR number (sent to the walker citizen's team, unassigned)."""
     from roret.visitation import services
+    from roret.visitation.models import Inquiry
     from tests.visitation.helpers import term, theme_id
 
     cw = world.users["caseworker"]
@@ -45,5 +86,11 @@ def url_ids(world, citizen) -> dict:
     decision = services.decide(citizen, actor=cw, kind="grant", paragraph="SEL104", justification="Behov for fællesskab",
                                assessment=assessment, offer=world.day_offer, start=today)
     transition = services.open_transition(citizen, "youth", actor=cw)
+    open_inquiry = services.register_inquiry(actor=cw, citizen=citizen, source="citizen", received_on=today,
+                                             about="Ønsker bostøtte", paragraph="SEL85")
+    services.register_inquiry(actor=world.users["outsider"], cpr=citizen.cpr, source="hospital", received_on=today,
+                              about="Udskrives", paragraph="SEL108")
+    routed = Inquiry.objects.get(citizen=citizen, caseworker__isnull=True)
     return {"inquiry_pk": inquiry.pk, "assessment_pk": assessment.pk, "decision_pk": decision.pk,
-            "transition_pk": transition.pk, "follow_up_pk": decision.grant.follow_ups.get().pk}
+            "transition_pk": transition.pk, "follow_up_pk": decision.grant.follow_ups.get().pk,
+            "open_inquiry_pk": open_inquiry.pk, "routed_inquiry_pk": routed.pk, "day_offer_pk": world.day_offer.pk}

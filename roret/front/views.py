@@ -1,4 +1,7 @@
-"""Home page and the administrator's audit log search."""
+"""Home page and the administrator's audit log search.
+
+They read across the apps (citizens, offers, placements, outcomes, visitation), which roret.core
+may not import (the import contracts in pyproject.toml), so they live in this small app."""
 
 import datetime
 
@@ -34,7 +37,7 @@ def home(request):
         context.update(department_figures(today, suppress=suppresses(user)))
     if user.role == Role.ADMIN:
         context["audit_today"] = AuditEntry.objects.filter(at__date=today).count()
-    return render(request, "core/home.html", context)
+    return render(request, "front/home.html", context)
 
 
 URGENT_ROWS = 5
@@ -61,7 +64,8 @@ def _work_list(user, today: datetime.date) -> dict:
 
 @role_required(Role.ADMIN)
 def audit_log(request):
-    """Search the audit log by user, action, citizen and period.
+    """Search the audit log by user, action, citizen and period [from, to): "to" is the first day
+    not included, as in every period in roret.
 
     A citizen is searched by CPR number in a POST form; the number is turned into the
     citizen's id at once, so it never stands in a URL (nor in a web server's access log).
@@ -97,7 +101,7 @@ def audit_log(request):
             entries = entries.filter(citizen_id=int(params["citizen"]))
         except ValueError:
             errors.append(f"{params['citizen']!r} er ikke et borger-id.")
-    for key, lookup in (("from", "at__date__gte"), ("to", "at__date__lte")):
+    for key, lookup in (("from", "at__date__gte"), ("to", "at__date__lt")):
         if params.get(key):
             try:
                 entries = entries.filter(**{lookup: datetime.date.fromisoformat(params[key])})
@@ -108,7 +112,7 @@ def audit_log(request):
     page = Paginator(entries.order_by("-at", "-id"), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "core/audit_log.html", {
+    return render(request, "front/audit_log.html", {
         "page": page, "actions": AuditAction.choices, "params": params, "errors": errors,
         "query": query.urlencode(),
     })

@@ -1,0 +1,43 @@
+"""A fingerprint of the database in one query: whether a request or a service call changed it.
+
+It counts the rows of every table (sessions aside: logging in and out is not a change of record)
+and, of the audit log, the entries that record a change (create, change, delete, export): reading
+and searching are audited too, and a refused write may read first, but it must write nothing.
+Every service writes an audit row for what it changes, so an update that leaves the counts alone
+still moves the audit count.
+"""
+
+from functools import cache
+
+from django.apps import apps
+from django.db import connection
+
+from roret.core.models import AuditAction, AuditEntry
+
+READS = (AuditAction.VIEW, AuditAction.SEARCH)
+
+
+@cache
+def _query() -> tuple[list[str], str]:
+    qn = connection.ops.quote_name
+    tables = sorted({m._meta.db_table for m in apps.get_models(include_auto_created=True)
+                     if not m._meta.proxy and m._meta.managed
+                     and m._meta.db_table not in ("django_session", AuditEntry._meta.db_table)})
+    audit = AuditEntry._meta.db_table
+    reads = ", ".join(f"'{a.value}'" for a in READS)
+    columns = [f"(SELECT COUNT(*) FROM {qn(t)})" for t in tables]
+    columns.append(f"(SELECT COUNT(*) FROM {qn(audit)} WHERE {qn('action')} NOT IN ({reads}))")
+    return [*tables, f"{audit} (changes)"], "SELECT " + ", ".join(columns)
+
+
+def fingerprint() -> dict[str, int]:
+    """Row counts by table, and the audit log's change entries."""
+    names, sql = _query()
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return dict(zip(names, cursor.fetchone(), strict=True))
+
+
+def difference(before: dict, after: dict) -> dict[str, tuple[int, int]]:
+    """The tables whose counts differ: {table: (before, after)}."""
+    return {k: (before[k], after[k]) for k in before if before[k] != after[k]}
