@@ -29,15 +29,7 @@ def lint_imports(*contract_ids: str, cwd: Path = ROOT) -> subprocess.CompletedPr
                           env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(cwd), "NO_COLOR": "1", "COLUMNS": "200"})
 
 
-def contract_param(contract_id: str):
-    if contract_id == "jobs-import-no-views" and "roret.reports.views" in (ROOT / "roret/reports/jobs.py").read_text():
-        # reports/jobs.py takes its rendering from reports/views.py until the reports branch moves
-        # it into the rendering toolkit; the contract stays as it should be.
-        return pytest.param(contract_id, marks=pytest.mark.xfail(strict=True, reason="until the reports branch lands"))
-    return contract_id
-
-
-@pytest.mark.parametrize("contract_id", [contract_param(c) for c in CONTRACTS])
+@pytest.mark.parametrize("contract_id", CONTRACTS)
 def test_import_contract_is_kept(contract_id):
     result = lint_imports(contract_id)
     assert result.returncode == 0, f"import contract {contract_id!r} broken:\n{result.stdout}{result.stderr}"
@@ -47,8 +39,6 @@ def test_the_jobs_contract_fails_on_a_view_imported_by_a_job(tmp_path):
     """Proof that the jobs contract bites: in a copy of roret, a job that imports a view is refused
     and the report names that import."""
     job, view = "reports", "roret.reports.views"
-    if view in (ROOT / "roret/reports/jobs.py").read_text():  # already broken for real: use another job
-        job, view = "capacity", "roret.capacity.views"
     shutil.copytree(ROOT / "roret", tmp_path / "roret",
                     ignore=lambda d, names: [n for n in names if not n.endswith(".py") and not (Path(d) / n).is_dir()])
     jobs = tmp_path / "roret" / job / "jobs.py"
