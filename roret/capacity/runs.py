@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from roret.capacity import engine
 from roret.capacity.groups import CapacityGroup
 from roret.capacity.models import HORIZON, EventKind, PlanRun, Scenario
-from roret.capacity.services import PlanInputs, build_inputs, kroner, month_labels, own_offers
+from roret.capacity.services import PlanInputs, build_inputs, kroner, month_labels, require_group_scope
 from roret.core import audit, permissions
 from roret.core.jobs import start_job
 from roret.reports import charts
@@ -127,9 +127,7 @@ def start_pdf(run: PlanRun, *, user, language: str | None = None):
     """Start the background job that renders ``run`` as a PDF (``capacity.pdf``), audited as an
     export. Only for the roles that see the plan, a centre leader only for a group the centre runs
     places in (as the pages: capacity.views); a run still computing has nothing to render yet."""
-    scope = permissions.aggregate_scope(user)
-    if scope.centre_id is not None and not own_offers(run.group_obj).filter(provider__centre_id=scope.centre_id).exists():
-        raise permissions.NotInScope("not a group of your centre")
+    require_group_scope(user, run.group_obj)
     if not run.is_ready:
         raise ValueError(_("Plan run #%(pk)d is still being computed: there is nothing to print yet.") % {"pk": run.pk})
     with transaction.atomic():

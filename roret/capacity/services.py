@@ -20,6 +20,7 @@ from scipy.stats import theilslopes
 
 from roret.capacity import engine
 from roret.capacity.groups import CapacityGroup
+from roret.core import permissions
 from roret.core.periods import month_start
 from roret.economy import engine as costs
 from roret.offers.models import Offer, PlaceChange, ProviderKind, Tariff
@@ -61,6 +62,15 @@ def _own_citizens_external(legal_bases) -> Q:
 def external_placements(group: CapacityGroup):
     """Own citizens placed in external offers of the group's legal bases, whatever the reason."""
     return Placement.objects.filter(_own_citizens_external(group.legal_bases))
+
+
+def require_group_scope(user, group: CapacityGroup) -> None:
+    """A capacity group is within a user's aggregate scope: the whole department for the economist
+    and the committee, and for a centre leader only a group the centre runs own places in (else
+    NotInScope, a 404). The pages and the services ask here."""
+    scope = permissions.aggregate_scope(user)
+    if scope.centre_id is not None and not own_offers(group).filter(provider__centre_id=scope.centre_id).exists():
+        raise permissions.NotInScope("not a group of your centre")
 
 
 def demand_placements(group: CapacityGroup):

@@ -16,12 +16,17 @@ from roret.capacity.groups import GROUPS, get_group
 from roret.capacity.models import PlanRun, Scenario
 from roret.capacity.pdf import context_for
 from roret.capacity.scenarios import delete_scenario, save_scenario
-from roret.capacity.services import build_inputs, external_reasons, group_statuses, own_offers, size_group
+from roret.capacity.services import (
+    build_inputs,
+    external_reasons,
+    group_statuses,
+    require_group_scope,
+    size_group,
+)
 from roret.core.access import role_required
 from roret.core.permissions import (
     AGGREGATE_ROLES,
     PLANNERS,
-    NotInScope,
     aggregate_scope,
     has_role,
     suppresses,
@@ -37,9 +42,7 @@ VIEW_ROLES = AGGREGATE_ROLES
 
 def _check_group(user, group):
     """A centre leader sees only groups with places in their own centre (others: 404)."""
-    scope = aggregate_scope(user)
-    if scope.centre_id is not None and not own_offers(group).filter(provider__centre_id=scope.centre_id).exists():
-        raise NotInScope("not a group of your centre")
+    require_group_scope(user, group)
 
 
 # ------------------------------------------------------------------ what the committee sees
