@@ -24,7 +24,7 @@ from roret.capacity.models import HORIZON, EventKind, PlanRun, Scenario
 from roret.capacity.services import PlanInputs, build_inputs, kroner, month_labels, require_group_scope
 from roret.core import audit, permissions
 from roret.core.jobs import start_job
-from roret.reports import charts
+from roret.reports.toolkit import charts
 
 BASELINE = gettext_lazy("Baseline")
 COST_FIELDS = ("total_cost", "cost_difference")

@@ -32,8 +32,8 @@ from roret.core.permissions import (
     suppresses,
 )
 from roret.offers.queries import committee_catalogue
-from roret.reports import suppression
-from roret.reports.suppression import Pattern
+from roret.reports.toolkit import suppression
+from roret.reports.toolkit.suppression import Pattern
 
 # Economists plan; centre leaders see the groups their centre runs places in; the committee
 # sees the results. Caseworkers, centre staff and administrators have no capacity pages.

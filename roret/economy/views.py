@@ -23,7 +23,7 @@ from roret.economy.models import EconomyState
 from roret.economy.services import BudgetImportError, budget_workbook, current_horizon, import_budgets
 from roret.offers.models import Offer
 from roret.reports import kpi_report
-from roret.reports.tables import Cell, Column, build_table, pseudonym
+from roret.reports.toolkit.tables import Cell, Column, build_table, pseudonym
 
 KIND_LABELS = {"month": "Month", "quarter": "Quarter", "half": "Half-year", "year": "Year"}
 
@@ -171,8 +171,8 @@ def _centre_occupancy(request, centre_id: int, years: range, today: datetime.dat
     own offers is an own place-day, so the centre's rate would always read 100 %. What a centre
     steers is how well its places are used: occupancy per year, and per offer in the last year."""
     from roret.offers.models import Offer
-    from roret.reports.charts import Series, line_chart
-    from roret.reports.tables import Column, build_table
+    from roret.reports.toolkit.charts import Series, line_chart
+    from roret.reports.toolkit.tables import Column, build_table
 
     offers = Offer.objects.filter(provider__centre_id=centre_id)
     items = []

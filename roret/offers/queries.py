@@ -8,8 +8,8 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Va
 from django.db.models.functions import Coalesce
 
 from roret.offers.models import Offer, PlaceChange, ProviderKind, Tariff, TariffUnit
-from roret.reports.suppression import Grid, Line
-from roret.reports.suppression import suppress as protect
+from roret.reports.toolkit.suppression import Grid, Line
+from roret.reports.toolkit.suppression import suppress as protect
 
 
 def catalogue(day: datetime.date):
@@ -107,7 +107,7 @@ class Suppressed:
 
 def committee_catalogue(day: datetime.date, *, suppress: bool = True) -> Suppressed:
     """Every open offer on ``day`` with its vacancy, and (``suppress``, the committee) the cells
-    of 1-4 citizens hidden with as few others as needed (roret.reports.suppression).
+    of 1-4 citizens hidden with as few others as needed (roret.reports.toolkit.suppression).
 
     The pattern is worked out once for the whole catalogue, with every total shown anywhere: the
     own and external offers (offer list), all offers' waiting list (home page) and each capacity

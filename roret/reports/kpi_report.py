@@ -18,8 +18,8 @@ from roret.core import periods
 from roret.core.permissions import suppresses
 from roret.economy import kpi
 from roret.economy.models import SelfSufficiencyTarget
-from roret.reports.charts import Series, bar_chart, line_chart
-from roret.reports.tables import Column, Table, build_table
+from roret.reports.toolkit.charts import Series, bar_chart, line_chart
+from roret.reports.toolkit.tables import Column, Table, build_table
 
 MIO = Decimal(1_000_000)
 REPORT_DIMENSIONS = ("paragraph", "account_function", "own_external", "centre", "target_group")

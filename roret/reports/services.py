@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from roret.core import audit, periods
 from roret.core.permissions import aggregate_scope
 from roret.economy.services import current_horizon
-from roret.reports import excel, kpi_report
-from roret.reports.pdf import render_pdf
+from roret.reports import kpi_report
+from roret.reports.toolkit import excel
+from roret.reports.toolkit.pdf import render_pdf
 
 FORMATS = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 

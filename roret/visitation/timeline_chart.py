@@ -3,7 +3,7 @@
 from django.utils.translation import gettext as _
 
 from roret.outcomes.instruments import WHO5
-from roret.reports.charts import Series, line_chart
+from roret.reports.toolkit.charts import Series, line_chart
 
 
 def who5_chart(measurements):

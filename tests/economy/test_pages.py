@@ -11,8 +11,8 @@ from openpyxl import Workbook, load_workbook
 
 from roret.core.models import AuditEntry
 from roret.economy.models import Budget
-from roret.reports.charts import format_da
-from roret.reports.tables import pseudonym
+from roret.reports.toolkit.charts import format_da
+from roret.reports.toolkit.tables import pseudonym
 from tests.economy.url_access import EXPECTED as ECONOMY_URLS
 from tests.factories import PASSWORD
 from tests.reports.cells import hidden_texts, small_counts_shown

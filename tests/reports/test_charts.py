@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.template import Context, Template
 
-from roret.reports.charts import Band, Series, bar_chart, format_da, line_chart, nice_ticks
+from roret.reports.toolkit.charts import Band, Series, bar_chart, format_da, line_chart, nice_ticks
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 from openpyxl import load_workbook
 
-from roret.reports import excel
-from roret.reports.tables import Column, build_table
+from roret.reports.toolkit import excel
+from roret.reports.toolkit.tables import Column, build_table
 
 
 def test_money_and_percentages_reach_openpyxl_as_decimal(monkeypatch):

@@ -13,7 +13,7 @@ import itertools
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from roret.reports.suppression import Figure, Grid, Line, Network, Sum, protect, small, suppress
+from roret.reports.toolkit.suppression import Figure, Grid, Line, Network, Sum, protect, small, suppress
 
 # ------------------------------------------------------------------------------ brute force
 
@@ -301,7 +301,7 @@ def test_a_figure_in_two_lines_as_a_part_is_refused():
 def test_protect_reports_what_no_candidate_can_protect():
     # Two hidden ones under a total shown elsewhere (fixed) with nothing else to hide.
     figures = {"a": Figure(1), "b": Figure(1), "t": Figure(2)}
-    from roret.reports.suppression import Unit
+    from roret.reports.toolkit.suppression import Unit
     units = {"a": Unit(("a",), primary=True), "b": Unit(("b",), primary=True), "t": Unit(("t",), candidate=False)}
     chosen, exposed = protect(figures, [Sum("t", ["a", "b"])], units)
     assert chosen == {"a", "b"} and sorted(exposed) == ["a", "b"]

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from openpyxl import load_workbook
 
-from roret.reports.excel import workbook
-from roret.reports.tables import Column, build_table, pseudonym
+from roret.reports.toolkit.excel import workbook
+from roret.reports.toolkit.tables import Column, build_table, pseudonym
 
 COLUMNS = [Column("label", "Group", "text"), Column("citizens", "Citizens", citizen_count=True),
            Column("cost_total", "Cost", "money"), Column("expensive_cases", "Expensive", citizen_count=True)]

@@ -2,7 +2,7 @@
 
 from django import template
 
-from roret.reports.charts import format_da
+from roret.reports.toolkit.charts import format_da
 
 register = template.Library()
 

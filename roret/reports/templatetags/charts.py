@@ -1,8 +1,8 @@
-"""Template access to roret.reports.charts: ``{% load charts %}{% line_chart series x_labels=... title=... %}``."""
+"""Template access to roret.reports.toolkit.charts: ``{% load charts %}{% line_chart series x_labels=... title=... %}``."""
 
 from django import template
 
-from roret.reports import charts
+from roret.reports.toolkit import charts
 
 register = template.Library()
 

@@ -1,4 +1,4 @@
-"""Figures on pages as the committee may see them (roret.reports.suppression).
+"""Figures on pages as the committee may see them (roret.reports.toolkit.suppression).
 
 ``{% load suppression %}{% figure o.occupied o|hides:"occupied" %}`` renders a count of citizens
 in a ``<span data-citizens>``, or "skjult" (``data-hidden``) when the pattern hides it;
@@ -9,8 +9,8 @@ in a ``<span data-citizens>``, or "skjult" (``data-hidden``) when the pattern hi
 from django import template
 from django.utils.html import format_html
 
-from roret.reports.charts import format_da
-from roret.reports.suppression import NOTE, hidden_label, small
+from roret.reports.toolkit.charts import format_da
+from roret.reports.toolkit.suppression import NOTE, hidden_label, small
 
 register = template.Library()
 

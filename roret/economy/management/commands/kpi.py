@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from roret.core import periods
 from roret.economy import kpi
 from roret.economy.services import current_horizon
-from roret.reports.charts import format_da
+from roret.reports.toolkit.charts import format_da
 
 
 def _date(option: str, text: str) -> datetime.date:

@@ -1,7 +1,7 @@
 """Report tables: one structure that a page, a PDF and an Excel sheet all render, with small-cell
 suppression for the committee and pseudonyms for case-level rows.
 
-Suppression (the committee role) is decided by roret.reports.suppression: a row whose figures
+Suppression (the committee role) is decided by roret.reports.toolkit.suppression: a row whose figures
 come from 1–4 citizens (its ``citizens``) is hidden whole, a count of citizens of 1–4 in another
 column (expensive cases) is hidden as a cell, and as few other rows or cells as needed are
 hidden beside them so that none can be worked out from the table's total row (or from totals
@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from roret.reports import suppression
-from roret.reports.charts import format_da
-from roret.reports.suppression import MIN_CITIZENS, hidden_label, small  # noqa: F401 (the table's rule)
+from roret.reports.toolkit import suppression
+from roret.reports.toolkit.charts import format_da
+from roret.reports.toolkit.suppression import MIN_CITIZENS, hidden_label, small  # noqa: F401 (the table's rule)
 
 
 def pseudonym(citizen_id: int) -> str:
@@ -83,7 +83,7 @@ class Table:
 def build_table(title: str, columns: Sequence[Column], items: Sequence[dict], *, total: dict | None = None,
                 suppress: bool = False, note: str = "", implied_total: bool = False) -> Table:
     """A table of ``items`` (dicts of figures with a ``citizens`` count); with ``suppress`` the
-    committee's small-cell rule applies (roret.reports.suppression). ``implied_total`` says the
+    committee's small-cell rule applies (roret.reports.toolkit.suppression). ``implied_total`` says the
     rows add up to totals the reader sees elsewhere (another table), though no total row is shown."""
     table = Table(title, list(columns), note=note)
     pattern = _pattern(columns, items, total, implied_total) if suppress else None

@@ -8,7 +8,7 @@ hover both get the number.
 
 Use::
 
-    from roret.reports.charts import Band, Series, bar_chart, line_chart
+    from roret.reports.toolkit.charts import Band, Series, bar_chart, line_chart
 
     svg = line_chart(
         [Series("Median", [10, 12, 13]), Series("Places", [12, 12, 14], dashed=True)],

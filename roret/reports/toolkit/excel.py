@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from roret.reports.tables import Cell, Table
+from roret.reports.toolkit.tables import Cell, Table
 
 FORMATS = {"money": "#,##0", "int": "#,##0", "days": "#,##0", "pct": '0.0" %"'}
 
