@@ -215,5 +215,25 @@ class AuditEntry(models.Model):
     def channel_label(self) -> str:
         return str(CHANNELS.get(self.channel, self.channel))
 
+    @property
+    def object_label(self) -> str:
+        """What was touched, in words: the model's Danish name and its number ("placering #45")."""
+        if not self.object_type:
+            return ""
+        from django.apps import apps
+
+        try:
+            name = apps.get_model(self.object_type)._meta.verbose_name
+        except (LookupError, ValueError):
+            name = self.object_type
+        return f"{name} #{self.object_id}" if self.object_id else str(name)
+
+    @property
+    def changes(self) -> list[tuple[str, object, object]]:
+        """(field, before, after) for each field the entry records, changed or new."""
+        before = self.before if isinstance(self.before, dict) else {}
+        after = self.after if isinstance(self.after, dict) else {}
+        return [(key, before.get(key, ""), after.get(key, "")) for key in dict.fromkeys([*before, *after])]
+
 
 from roret.core.jobs import Job, JobStatus  # noqa: E402,F401  (background jobs, defined beside their task)

@@ -91,7 +91,7 @@ def audit_log(request):
                 query["citizen"] = str(citizen[0]) if citizen else "0"
         if not errors:
             return redirect(f"{request.path}?{query.urlencode()}")
-    entries = AuditEntry.objects.all()
+    entries = AuditEntry.objects.select_related("actor")
     if params.get("user"):
         entries = entries.filter(actor_name__iexact=params["user"].strip())
     if params.get("action") in AuditAction.values:
