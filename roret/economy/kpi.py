@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from roret.core.periods import Period
 from roret.economy import engine
@@ -146,14 +147,14 @@ def dimension_labels(dimension: str, keys) -> dict:
     from roret.offers.models import AccountFunction, LegalBasis, Offer, Provider
 
     keys = [k for k in keys if k is not None]
-    none_label = {"centre": "(external)", "target_group": "(none recorded)"}.get(dimension, "–")
+    none_label = {"centre": _("(external offers)"), "target_group": _("(none recorded)")}.get(dimension, "–")
     out: dict = {None: none_label}
     if dimension == "paragraph":
         out.update({k: str(LegalBasis(k).label) if k in LegalBasis.values else k for k in keys})
     elif dimension == "account_function":
         out.update({k: str(AccountFunction(k).label) if k in AccountFunction.values else k for k in keys})
     elif dimension == "own_external":
-        out.update({True: "own", False: "external"})
+        out.update({True: _("own offers"), False: _("external offers")})
     elif dimension in ("offer_type", "target_group"):
         out.update(dict(Term.objects.filter(pk__in=keys).values_list("pk", "display")))
     elif dimension == "provider":

@@ -202,6 +202,13 @@ def _centre_occupancy(request, centre_id: int, years: range, today: datetime.dat
         "year": last})
 
 
+def _paragraph_label(code: str) -> str:
+    """A legal basis as a person reads it ("SEL §108"), not its code ("SEL108")."""
+    from roret.offers.models import LegalBasis
+
+    return str(LegalBasis(code).label).split(" (")[0] if code in LegalBasis.values else code
+
+
 def _year(request, default: int) -> int:
     try:
         year = int(request.GET.get("year", default))
@@ -226,7 +233,7 @@ def expensive_cases(request):
         paragraphs.setdefault(v["citizen_id"], []).append(v["paragraph"])
     measured = _quality_of_life(expensive)
     items = [{"label": pseudonym(cid), "cost": kpi.kroner(o), "reimbursement": kpi.kroner(reimbursed.get(cid, 0)),
-              "net": kpi.kroner(o - reimbursed.get(cid, 0)), "paragraphs": ", ".join(paragraphs.get(cid, [])),
+              "net": kpi.kroner(o - reimbursed.get(cid, 0)), "paragraphs": ", ".join(_paragraph_label(p) for p in paragraphs.get(cid, [])),
               "who5": measured.get(cid)} for cid, o in sorted(expensive.items(), key=lambda kv: -kv[1])]
     audit.record(request.user, "view", summary=f"Dyre enkeltsager {year} (pseudonymiseret, {len(items)} borgere)")
     return render(request, "economy/expensive.html", {

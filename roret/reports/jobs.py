@@ -17,6 +17,9 @@ def make_kpi_report(job):
     context = report_context(user, period, half, progress=lambda percent, message: report(job, percent * 0.8, message))
     report(job, 85, "PDF" if fmt == "pdf" else "Excel")
     data = render_report(context, fmt)
-    job.output.save(f"kpi-{half}.{fmt}", ContentFile(data), save=False)
+    # The storage may add a suffix to keep stored names unique (kpi-2026-H1_nfDWDEp.pdf); the person
+    # downloads it under the plain name (core:job_output serves result["filename"]).
+    filename = f"kpi-rapport-{half}.{fmt}"
+    job.output.save(filename, ContentFile(data), save=False)
     record_export(user, context, fmt, channel="task")
-    return {"half": half, "format": fmt, "bytes": len(data)}
+    return {"half": half, "format": fmt, "bytes": len(data), "filename": filename}

@@ -31,7 +31,7 @@ def _download(request, fmt: str):
     data = render_report(context, fmt, base_url=request.build_absolute_uri("/"))
     record_export(request.user, context, fmt)
     response = HttpResponse(data, content_type=FORMATS[fmt])
-    response["Content-Disposition"] = f'attachment; filename="kpi-{half}.{fmt}"'
+    response["Content-Disposition"] = f'attachment; filename="kpi-rapport-{half}.{fmt}"'
     return response
 
 
