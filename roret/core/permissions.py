@@ -31,6 +31,7 @@ from django.http import Http404
 
 from roret.core import periods
 from roret.core.models import Role
+from roret.core.parsing import id_or_none
 
 VIEW, RECORD, CHANGE, EXPORT = "view", "record", "change", "export"
 ACTIONS = (VIEW, RECORD, CHANGE, EXPORT)
@@ -124,17 +125,22 @@ def fetch(user, action: str, source, pk, *, via: str | None = None, lock: bool =
     queryset = source._default_manager.all() if isinstance(source, type) else source
     if via is None:
         via = "" if queryset.model is apps.get_model("citizens", "Citizen") else "citizen"
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise NotInScope("no such record") from None
-    queryset = queryset.filter(citizen_scope(user, action, via=via), pk=pk)
+    return _one(queryset.filter(citizen_scope(user, action, via=via)), pk, lock=lock)
+
+
+def _one(queryset, pk, *, lock: bool):
+    """The row ``pk`` of an already scoped ``queryset``, or NotInScope (also for an id that is not
+    a whole number or does not fit a database key: never a server error)."""
+    pk = id_or_none(pk)
+    if pk is None:
+        raise NotInScope("no such record")
+    queryset = queryset.filter(pk=pk)
     if lock:
         queryset = queryset.select_for_update(of=("self",))
-    obj = queryset.first()
-    if obj is None:
+    found = queryset.first()
+    if found is None:
         raise NotInScope("no such record, or not in your scope")
-    return obj
+    return found
 
 
 # --- reference data ----------------------------------------------------------------------------
@@ -162,18 +168,8 @@ def offer_scope(user, action: str) -> Q:
 
 def fetch_offer(user, action: str, pk, *, lock: bool = False):
     """The offer ``pk`` if ``user`` may ``action`` it; else :class:`NotInScope`."""
-    offer = apps.get_model("offers", "Offer")
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise NotInScope("no such offer") from None
-    queryset = offer.objects.filter(offer_scope(user, action), pk=pk).select_related("provider")
-    if lock:
-        queryset = queryset.select_for_update(of=("self",))
-    found = queryset.first()
-    if found is None:
-        raise NotInScope("no such offer, or not yours to change")
-    return found
+    offers = apps.get_model("offers", "Offer").objects.select_related("provider")
+    return _one(offers.filter(offer_scope(user, action)), pk, lock=lock)
 
 
 # --- aggregates --------------------------------------------------------------------------------

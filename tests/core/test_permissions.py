@@ -68,3 +68,13 @@ def test_changes_outside_scope_are_refused(world, people):
     with pytest.raises(NotInScope):
         placement_services.create_grant(people[1], paragraph="SEL108", offer_type=world.residential.offer_type,
                                         start=datetime.date(2024, 1, 1), actor=world.users["caseworker"])
+
+
+@pytest.mark.parametrize("pk", ["abc", "", None, "1.5", str(2**70), -1])
+def test_an_id_that_is_no_key_is_not_in_scope_never_a_server_error(world, people, pk):
+    from roret.core import permissions
+
+    with pytest.raises(NotInScope):
+        permissions.fetch(world.users["caseworker"], "view", Citizen, pk)
+    with pytest.raises(NotInScope):
+        permissions.fetch_offer(world.users["economist"], "change", pk)
