@@ -127,7 +127,7 @@ def scope_entries() -> list[Mutation]:
 
 def relations_and_roles() -> list[Mutation]:
     access, api_access = ROOT / "roret/core/access.py", ROOT / "roret/api/access.py"
-    citizens, runs = ROOT / "roret/citizens/services.py", ROOT / "roret/capacity/runs.py"
+    citizens, capacity = ROOT / "roret/citizens/services.py", ROOT / "roret/capacity/services.py"
     return [
         substitution(PERMISSIONS, "return user is not None and user.is_authenticated and user.is_active",
                      "return user is not None and user.is_authenticated", "permissions.is_active: the is_active check"),
@@ -153,8 +153,9 @@ def relations_and_roles() -> list[Mutation]:
                      "citizens.create_citizen: only into the caseworker's own team"),
         substitution(citizens, ".filter(pk=citizen_id, team__isnull=True)", ".filter(pk=citizen_id)",
                      "citizens.take_into_caseload: only a citizen without a team"),
-        substitution(runs, "    if scope.centre_id is not None and not own_offers(",
-                     "    if False and not own_offers(", "capacity.start_pdf: a centre leader only for the centre's groups"),
+        substitution(capacity, "    if scope.centre_id is not None and not own_offers(",
+                     "    if False and not own_offers(",
+                     "capacity.require_group_scope: a centre leader only for the centre's groups (pages, start_pdf)"),
     ]
 
 
