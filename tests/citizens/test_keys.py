@@ -164,3 +164,10 @@ def test_pseudonyms_do_not_change_with_the_secret_key(settings):
     assert pseudonym(42) == before
     settings.PSEUDONYM_KEY = "a pseudonym key of its own, at least 32 characters"
     assert pseudonym(42) != before and pseudonym(42) == pseudonym(42) != pseudonym(43)
+
+
+def test_pin_prints_the_keys_derived_now_so_they_survive_the_oldest_key(settings):
+    out = io.StringIO()
+    call_command("keys", "pin", stdout=out)
+    assert out.getvalue().split() == [f"PSEUDONYM_KEY={settings.PSEUDONYM_KEY}",
+                                      f"AUDIT_CHAIN_KEY={settings.AUDIT_CHAIN_KEY}"]

@@ -31,10 +31,17 @@ class Command(BaseCommand):
         rotate.add_argument("--from-start", action="store_true", help="check every row again")
         rotate.add_argument("--batches", type=int, default=None, help="stop after so many batches")
         sub.add_parser("generate", help="print a new key to put first in FIELD_ENCRYPTION_KEYS")
+        sub.add_parser("pin", help="print PSEUDONYM_KEY and AUDIT_CHAIN_KEY as they are now, to set them in the "
+                                   "environment before the oldest field key (they may be derived from) is removed")
 
     def handle(self, *args, what, **options):
         if what == "generate":
             self.stdout.write(Fernet.generate_key().decode())
+            return
+        if what == "pin":
+            from django.conf import settings
+
+            self.stdout.write(f"PSEUDONYM_KEY={settings.PSEUDONYM_KEY}\nAUDIT_CHAIN_KEY={settings.AUDIT_CHAIN_KEY}")
             return
         problems = check_field_keys()
         if problems:
