@@ -21,18 +21,18 @@ class Command(BaseCommand):
     requires_system_checks = []
 
     def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="what", required=True)
-        status = sub.add_parser("status", help="the keys (by fingerprint), the rotation's progress")
-        status.add_argument("--scan", action="store_true",
-                            help="decrypt every row and count those still under an older key")
-        rotate = sub.add_parser("rotate", help="re-encrypt every CPR number with the active (first) key, "
-                                               "in batches; goes on from where an interrupted run stopped")
-        rotate.add_argument("--batch-size", type=int, default=rotation.BATCH)
-        rotate.add_argument("--from-start", action="store_true", help="check every row again")
-        rotate.add_argument("--batches", type=int, default=None, help="stop after so many batches")
-        sub.add_parser("generate", help="print a new key to put first in FIELD_ENCRYPTION_KEYS")
-        sub.add_parser("pin", help="print PSEUDONYM_KEY and AUDIT_CHAIN_KEY as they are now, to set them in the "
-                                   "environment before the oldest field key (they may be derived from) is removed")
+        # A positional choice rather than subcommands, so Django's own options (-v 0) go anywhere.
+        parser.add_argument("what", choices=["status", "rotate", "generate", "pin"],
+                            help="status: the keys (by fingerprint) and the rotation's progress; rotate: re-encrypt "
+                                 "every CPR number with the active (first) key, in batches, going on from where an "
+                                 "interrupted run stopped; generate: print a new key to put first in "
+                                 "FIELD_ENCRYPTION_KEYS; pin: print PSEUDONYM_KEY and AUDIT_CHAIN_KEY as they are "
+                                 "now, to set them before the oldest field key (they may be derived from) goes")
+        parser.add_argument("--scan", action="store_true",
+                            help="with status: decrypt every row and count those still under an older key")
+        parser.add_argument("--batch-size", type=int, default=rotation.BATCH, help="with rotate: rows per batch")
+        parser.add_argument("--from-start", action="store_true", help="with rotate: check every row again")
+        parser.add_argument("--batches", type=int, default=None, help="with rotate: stop after so many batches")
 
     def handle(self, *args, what, **options):
         if what == "generate":

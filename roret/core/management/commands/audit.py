@@ -25,12 +25,13 @@ class Command(BaseCommand):
     requires_system_checks = []
 
     def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="what", required=True)
-        verify = sub.add_parser("verify", help="walk the chain and report the first edited, inserted or "
-                                               "deleted entry; exit status 1 when the chain is broken")
-        verify.add_argument("--anchor", action="append", default=[], type=anchor, metavar="ID:HASH",
-                            help="an entry's id and hash kept outside roret (from `roret audit head`); repeatable")
-        sub.add_parser("head", help="print the last entry's id and hash (ID:HASH), to keep as an anchor")
+        # A positional choice rather than subcommands, so Django's own options (-v 0) go anywhere.
+        parser.add_argument("what", choices=["verify", "head"],
+                            help="verify: walk the chain and report the first edited, inserted or deleted entry "
+                                 "(exit status 1 when the chain is broken); head: print the last entry's id and "
+                                 "hash (ID:HASH), to keep outside roret as an anchor")
+        parser.add_argument("--anchor", action="append", default=[], type=anchor, metavar="ID:HASH",
+                            help="with verify: an entry's id and hash kept outside roret; repeatable")
 
     def handle(self, *args, what, **options):
         if what == "head":
