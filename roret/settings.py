@@ -24,7 +24,9 @@ _DEV_SECRET = "roret-development-only-not-secret"
 _DEV_FIELD_KEY = "cm9yZXQtZGV2ZWxvcG1lbnQta2V5LW5vdC1zZWNyZXQ="
 
 SECRET_KEY = envstr("SECRET_KEY", None if not DEBUG else _DEV_SECRET)
-FIELD_ENCRYPTION_KEY = envstr("FIELD_ENCRYPTION_KEY", None if not DEBUG else _DEV_FIELD_KEY)
+# The field keys: FIELD_ENCRYPTION_KEYS (newest first) or FIELD_ENCRYPTION_KEY; see the keys block below.
+FIELD_ENCRYPTION_KEY = envstr("FIELD_ENCRYPTION_KEY",
+                              None if not DEBUG or envstr("FIELD_ENCRYPTION_KEYS") else _DEV_FIELD_KEY)
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"] if DEBUG else [])
 _DATABASE_URL = envstr("DATABASE_URL", None if not DEBUG else f"sqlite:///{VAR_DIR / 'roret.sqlite3'}")
 
@@ -35,7 +37,7 @@ if not DEBUG:
             ("SECRET_KEY", SECRET_KEY),
             ("DATABASE_URL", _DATABASE_URL),
             ("ALLOWED_HOSTS", ALLOWED_HOSTS),
-            ("FIELD_ENCRYPTION_KEY", FIELD_ENCRYPTION_KEY),
+            ("FIELD_ENCRYPTION_KEY(S)", FIELD_ENCRYPTION_KEY or envstr("FIELD_ENCRYPTION_KEYS")),
         )
         if not value
     ]
@@ -172,3 +174,65 @@ RORET = {
     "MUNICIPALITY_CODE": envstr("RORET_MUNICIPALITY_CODE", "0657"),
     "MUNICIPALITY_NAME": envstr("RORET_MUNICIPALITY_NAME", "Demo Kommune"),
 }
+
+# --- Audit, keys and retention (docs/security.md) ---------------------------------------------
+# The field-encryption keys, newest first: the first encrypts and hashes new CPR numbers, all of
+# them decrypt and find old ones until `roret keys rotate` has moved every row to the first.
+# FIELD_ENCRYPTION_KEY is still accepted; set beside FIELD_ENCRYPTION_KEYS it is the oldest key.
+FIELD_ENCRYPTION_KEYS = envlist("FIELD_ENCRYPTION_KEYS", [])
+if FIELD_ENCRYPTION_KEY and FIELD_ENCRYPTION_KEY not in FIELD_ENCRYPTION_KEYS:
+    FIELD_ENCRYPTION_KEYS.append(FIELD_ENCRYPTION_KEY)
+
+
+def _field_key_bytes(key: str) -> bytes:
+    import base64
+    import binascii
+
+    try:
+        raw = base64.urlsafe_b64decode(key.encode())
+    except (binascii.Error, ValueError):
+        raw = b""
+    if len(raw) != 32:
+        raise ImproperlyConfigured("each field-encryption key must be 32 url-safe base64-encoded bytes "
+                                   "(a Fernet key: roret keys generate)")
+    return raw
+
+
+def _derived_key(name: str, label: bytes) -> str:
+    """A key of its own (``name`` from the environment, at least 32 characters), or, unset, one
+    derived from the oldest field key, which stays put when newer keys are added in front."""
+    import hashlib
+    import hmac
+
+    value = envstr(name)
+    if value:
+        if len(value) < 32:
+            raise ImproperlyConfigured(f"{name} must be at least 32 characters")
+        return value
+    return hmac.new(_field_key_bytes(FIELD_ENCRYPTION_KEYS[-1]), label, hashlib.sha256).hexdigest()
+
+
+for _key in FIELD_ENCRYPTION_KEYS:
+    _field_key_bytes(_key)
+if not DEBUG and _DEV_FIELD_KEY in FIELD_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured("the development field key must not be used in production")
+# Pseudonyms of citizens for the economist (stable across SECRET_KEY changes) and the audit log's
+# hash chain; pin both with their own settings before the oldest field key is retired.
+PSEUDONYM_KEY = _derived_key("PSEUDONYM_KEY", b"roret-pseudonym") if FIELD_ENCRYPTION_KEYS else None
+AUDIT_CHAIN_KEY = _derived_key("AUDIT_CHAIN_KEY", b"roret-audit-chain") if FIELD_ENCRYPTION_KEYS else None
+
+# Roles that give a reason before opening a citizen's record (once per citizen and session),
+# e.g. "caseworker,centre_staff,centre_leader"; the reason stands on the audit entries.
+ACCESS_REASON_ROLES = envlist("RORET_ACCESS_REASON_ROLES", [])
+# The mass-read alarm: more than MASS_READ_RECORDS records opened by one account within
+# MASS_READ_MINUTES flags the account to the administrator (and deactivates it if asked to).
+MASS_READ_RECORDS = envint("RORET_MASS_READ_RECORDS", 100)
+MASS_READ_MINUTES = envint("RORET_MASS_READ_MINUTES", 10)
+MASS_READ_DEACTIVATE = envbool("RORET_MASS_READ_DEACTIVATE", False)
+# Retention (`roret retention`): closed cases anonymised after so many years without activity,
+# background jobs' output files deleted after so many days, audit entries deleted after so many years.
+RETENTION_CASE_YEARS = envint("RORET_RETENTION_CASE_YEARS", 5)
+RETENTION_JOB_FILE_DAYS = envint("RORET_RETENTION_JOB_FILE_DAYS", 30)
+RETENTION_AUDIT_YEARS = envint("RORET_RETENTION_AUDIT_YEARS", 5)
+# The reason asked for above is read per request (and from an API client's X-Access-Reason header).
+MIDDLEWARE.append("roret.core.access_reasons.AccessReasonMiddleware")

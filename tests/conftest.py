@@ -29,6 +29,13 @@ def assert_audited():
     return check
 
 
+def _audit_migration():
+    """The migration that defines the audit log's triggers as they are now."""
+    import importlib
+
+    return importlib.import_module("roret.core.migrations.0005_audit_chain_alarms_keys")
+
+
 @pytest.fixture(autouse=True)
 def _audit_triggers_allow_test_flush(request):
     """Transactional tests end with a flush (DELETE on SQLite, TRUNCATE on PostgreSQL). The
@@ -44,8 +51,7 @@ def _audit_triggers_allow_test_flush(request):
         m.kwargs.get("transaction") for m in request.node.iter_markers("django_db"))
     request.getfixturevalue("transactional_db" if transactional else "db")
     with connection.cursor() as cursor:
-        cursor.execute("""CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON core_auditentry
-                          BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END""")
+        cursor.execute(_audit_migration().SQLITE_DELETE_TRIGGER)
     yield
     if transactional:
         with connection.cursor() as cursor:

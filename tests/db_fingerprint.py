@@ -1,8 +1,9 @@
 """A fingerprint of the database in one query: whether a request or a service call changed it.
 
 It counts the rows of every table (sessions aside: logging in and out is not a change of record)
-and, of the audit log, the entries that record a change (create, change, delete, export): reading
-and searching are audited too, and a refused write may read first, but it must write nothing.
+and, of the audit log, the entries that record a change (create, change, delete, export): reading,
+searching, listing and a refused attempt are audited too, and a refused write may read first, but
+it must write nothing.
 Every service writes an audit row for what it changes, so an update that leaves the counts alone
 still moves the audit count.
 """
@@ -14,7 +15,7 @@ from django.db import connection
 
 from roret.core.models import AuditAction, AuditEntry
 
-READS = (AuditAction.VIEW, AuditAction.SEARCH)
+READS = (AuditAction.VIEW, AuditAction.SEARCH, AuditAction.LIST, AuditAction.REFUSED)
 
 
 @cache

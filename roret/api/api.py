@@ -11,8 +11,12 @@ from ninja.security import django_auth
 from roret.api import caseflow
 from roret.api.access import NOT_FOUND, citizen_or_404, require
 from roret.citizens import services as citizen_services
+from roret.core import access_reasons
 from roret.core.permissions import CASE_ROLES, CATALOGUE_ROLES, NotInScope, suppresses
 from roret.offers.queries import committee_catalogue
+
+REASON_REQUIRED = ("Din rolle skal angive en begrundelse for adgang til borgerens journal: send den i headeren "
+                   f"{access_reasons.HEADER} (mindst {access_reasons.MIN_LENGTH} tegn).")
 
 api = NinjaAPI(title="roret API", version="1", urls_namespace="api", auth=django_auth,
                description="Session authentication (log in at /login/); unsafe methods (POST) need "
@@ -146,6 +150,13 @@ def list_offers(request, day: datetime.date | None = None):
 def not_in_scope(request, exc):
     """The gate's refusal, from any service an endpoint calls: 404, as the pages answer."""
     return api.create_response(request, {"detail": NOT_FOUND}, status=404)
+
+
+@api.exception_handler(access_reasons.ReasonRequired)
+def reason_required(request, exc):
+    """The caller's role gives a reason for access (settings.ACCESS_REASON_ROLES): 403 until the
+    request carries one in the X-Access-Reason header (docs/api.md)."""
+    return api.create_response(request, {"detail": REASON_REQUIRED}, status=403)
 
 
 api.add_router("", caseflow.router)

@@ -10,6 +10,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from roret.api.access import NOT_FOUND, citizen_or_404, require
+from roret.core import audit
 from roret.core.permissions import CASE_ROLES, CASEWORKERS
 from roret.outcomes import queries as outcome_queries
 from roret.visitation import fhir
@@ -212,8 +213,10 @@ def export_fhir(request, citizen_id: int):
 def follow_ups_due(request):
     """Your overdue follow-ups and those due within 30 days, oldest first (as the follow-ups page)."""
     require(request, CASE_ROLES)
+    rows = outcome_queries.follow_ups_due(request.user, datetime.date.today())
+    audit.listed(request.user, "follow_ups_due", [f.citizen_id for f in rows], channel="api")
     return [{"id": f.pk, "citizen_id": f.citizen_id, "citizen_name": f.citizen.name, "grant_id": f.grant_id,
              "paragraph": f.grant.paragraph, "team": f.grant.team.name if f.grant.team_id else None,
              "current_offers": [p.offer.name for p in f.grant.current], "due_on": f.due_on, "overdue": f.overdue,
              "days": f.days}
-            for f in outcome_queries.follow_ups_due(request.user, datetime.date.today())]
+            for f in rows]

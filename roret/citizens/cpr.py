@@ -12,9 +12,9 @@ import logging
 import re
 from functools import lru_cache
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils.translation import gettext as _
 from stdnum.dk import cpr as stdnum_cpr
 from stdnum.exceptions import ValidationError as StdnumError
@@ -67,34 +67,92 @@ def mask_text(text: str) -> str:
     return CPR_PATTERN.sub(lambda m: f"{m.group(1)}-xxxx", text)
 
 
-@lru_cache(maxsize=4)
+# --- the keys ----------------------------------------------------------------------------------
+# settings.FIELD_ENCRYPTION_KEYS holds the field keys, newest first (settings.py): the first, the
+# active key, encrypts and hashes new numbers; every key decrypts, and a lookup tries the hash
+# under every key, so a citizen is found whether `roret keys rotate` has reached their row or not.
+
+
+@lru_cache(maxsize=16)
 def _keys(field_key: str) -> tuple[Fernet, bytes]:
-    raw = base64.urlsafe_b64decode(field_key.encode())
+    try:
+        raw = base64.urlsafe_b64decode(field_key.encode())
+    except (ValueError, TypeError):
+        raw = b""
     if len(raw) != 32:
-        raise ValueError("FIELD_ENCRYPTION_KEY must be 32 url-safe base64-encoded bytes (a Fernet key)")
+        raise ValueError("a field-encryption key must be 32 url-safe base64-encoded bytes (a Fernet key)")
     # Separate keys for encryption and for the lookup hash, both derived from the one secret.
     enc = hmac.new(raw, b"roret-cpr-encryption", hashlib.sha256).digest()
     mac = hmac.new(raw, b"roret-cpr-lookup", hashlib.sha256).digest()
     return Fernet(base64.urlsafe_b64encode(enc)), mac
 
 
-def lookup_hash(number: str) -> str:
-    """Keyed hash (HMAC-SHA256) of the normalised number, for exact lookup without decryption."""
-    _fernet, mac = _keys(settings.FIELD_ENCRYPTION_KEY)
+def keyring() -> list[str]:
+    """The configured field keys, newest (active) first."""
+    keys = list(getattr(settings, "FIELD_ENCRYPTION_KEYS", None) or [])
+    if not keys and getattr(settings, "FIELD_ENCRYPTION_KEY", None):
+        keys = [settings.FIELD_ENCRYPTION_KEY]
+    if not keys:
+        raise ImproperlyConfigured("no field-encryption key: set FIELD_ENCRYPTION_KEYS (or FIELD_ENCRYPTION_KEY)")
+    return keys
+
+
+def key_id(field_key: str) -> str:
+    """A short fingerprint that names a key without revealing it (for logs, status and rotation)."""
+    return hashlib.sha256(b"roret-key-id" + field_key.encode()).hexdigest()[:12]
+
+
+def active_key_id() -> str:
+    return key_id(keyring()[0])
+
+
+def _hash_with(field_key: str, number: str) -> str:
+    _fernet, mac = _keys(field_key)
     return hmac.new(mac, normalise(number).encode(), hashlib.sha256).hexdigest()
 
 
+def lookup_hash(number: str) -> str:
+    """Keyed hash (HMAC-SHA256) of the normalised number under the active key, for exact lookup
+    without decryption; what new and re-encrypted rows store."""
+    return _hash_with(keyring()[0], number)
+
+
+def lookup_hashes(number: str) -> list[str]:
+    """The number's hash under every configured key, active first: a row not yet rotated still
+    carries an older key's hash, so a lookup asks for any of them."""
+    return list(dict.fromkeys(_hash_with(key, number) for key in keyring()))
+
+
 def encrypt(number: str) -> str:
-    fernet, _mac = _keys(settings.FIELD_ENCRYPTION_KEY)
+    fernet, _mac = _keys(keyring()[0])
     return fernet.encrypt(normalise(number).encode()).decode()
 
 
+def _multi() -> MultiFernet:
+    return MultiFernet([_keys(key)[0] for key in keyring()])
+
+
 def decrypt(token: str) -> str:
-    fernet, _mac = _keys(settings.FIELD_ENCRYPTION_KEY)
     try:
-        return fernet.decrypt(token.encode()).decode()
+        return _multi().decrypt(token.encode()).decode()
     except InvalidToken as exc:
-        raise ValueError("CPR ciphertext cannot be decrypted with this FIELD_ENCRYPTION_KEY") from exc
+        raise ValueError("CPR ciphertext cannot be decrypted with any of the FIELD_ENCRYPTION_KEYS") from exc
+
+
+def is_current(token: str, stored_hash: str) -> bool:
+    """Whether a row's ciphertext and hash are both under the active key (nothing to rotate)."""
+    fernet, _mac = _keys(keyring()[0])
+    try:
+        number = fernet.decrypt(token.encode()).decode()
+    except InvalidToken:
+        return False
+    return hmac.compare_digest(_hash_with(keyring()[0], number), stored_hash)
+
+
+def reencrypt(token: str) -> tuple[str, str]:
+    """(ciphertext, hash) of the number in ``token`` under the active key."""
+    number = decrypt(token)
+    return encrypt(number), lookup_hash(number)
 
 
 def formatted(number: str) -> str:

@@ -20,19 +20,30 @@ EDITABLE_FIELDS = ["first_name", "last_name", "address", "postcode", "city", "di
 
 
 def get_citizen(user, pk, *, action: str = VIEW, channel: str = "web", summary: str = "") -> Citizen:
-    """The citizen ``pk`` if ``user`` may ``action`` them (else NotInScope, a 404), the read audited."""
-    citizen = permissions.fetch(user, action, Citizen.objects.select_related("team"), pk)
-    audit.record(user, "export" if action == EXPORT else "view", citizen=citizen, obj=citizen,
-                 summary=summary or f"Borgerjournal vist: {citizen.cpr_masked}", channel=channel)
+    """The citizen ``pk`` if ``user`` may ``action`` them (else NotInScope, a 404, the attempt
+    audited as refused), the read audited (with the reason for access where the role gives one)."""
+    try:
+        citizen = permissions.fetch(user, action, Citizen.objects.select_related("team"), pk)
+    except permissions.NotInScope:
+        audit.refused(user, Citizen, pk, action=action, channel=channel)
+        raise
+    audit.read(user, "export" if action == EXPORT else "view", citizen_id=citizen.pk, obj=citizen,
+               summary=summary or f"Borgerjournal vist: {citizen.cpr_masked}", channel=channel)
     return citizen
 
 
 def get_record(user, source, pk, *, summary: str, action: str = VIEW, channel: str = "web"):
     """A part of a citizen's record (an inquiry, a decision, a follow-up: ``source`` is its model or
-    a queryset) if ``user`` may ``action`` its citizen (else NotInScope, a 404), the read audited."""
-    obj = permissions.fetch(user, action, source, pk)
-    audit.record(user, "export" if action == EXPORT else "view", citizen=obj.citizen_id, obj=obj,
-                 summary=summary, channel=channel)
+    a queryset) if ``user`` may ``action`` its citizen (else NotInScope, a 404, the attempt audited
+    as refused), the read audited."""
+    try:
+        obj = permissions.fetch(user, action, source, pk)
+    except permissions.NotInScope:
+        model = source if isinstance(source, type) else source.model
+        audit.refused(user, model, pk, action=action, via="citizen", channel=channel)
+        raise
+    audit.read(user, "export" if action == EXPORT else "view", citizen_id=obj.citizen_id, obj=obj,
+               summary=summary, channel=channel)
     return obj
 
 
@@ -40,7 +51,8 @@ def search(user, query: str, *, channel: str = "web", limit: int = SEARCH_LIMIT)
     """Citizens in ``user``'s scope matching a CPR number exactly or a name by prefix.
 
     A CPR search goes through the keyed hash (the number is never compared in clear) and is
-    audited, since it tells whether a person is known to the department.
+    audited, since it tells whether a person is known to the department; a name search is
+    audited as a list (how many citizens it named).
     """
     query = (query or "").strip()
     base = Citizen.objects.restrict(user, VIEW).select_related("team")
@@ -62,7 +74,10 @@ def search(user, query: str, *, channel: str = "web", limit: int = SEARCH_LIMIT)
                            | Q(last_name_search__gte=token, last_name_search__lt=upper))
         else:
             qs = qs.filter(name_search__contains=token)
-    return qs.order_by("last_name", "first_name")[:limit]
+    found = list(qs.order_by("last_name", "first_name")[:limit])
+    # A list that names citizens: one audit entry saying how many, not one per citizen.
+    audit.listed(user, "name_search", [c.pk for c in found], channel=channel)
+    return found
 
 
 @transaction.atomic
@@ -79,7 +94,7 @@ def create_citizen(*, cpr: str, first_name: str, last_name: str, actor, team=Non
     citizen = Citizen(first_name=first_name, last_name=last_name, team=team, address=address,
                       postcode=postcode, city=city, district=district, is_demo=is_demo)
     citizen.set_cpr(cpr)
-    if Citizen.objects.filter(cpr_hash=citizen.cpr_hash).exists():
+    if Citizen.objects.with_cpr(cpr).exists():
         raise ValidationError({"cpr": _("A citizen with this CPR number is already registered.")},
                               code="duplicate")
     citizen.full_clean(exclude=["cpr_encrypted", "cpr_hash", "birth_date", "name_search", "last_name_search"])

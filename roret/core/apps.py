@@ -18,4 +18,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Organisation, users and audit")
 
     def ready(self):
+        from django.core import checks
+
+        from roret.core.checks import check_audit_chain_key
+
         post_migrate.connect(ensure_reference_terms, sender=self, dispatch_uid="roret_core_terms")
+        checks.register(check_audit_chain_key)

@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -149,24 +150,56 @@ class Term(models.Model):
 class AuditAction(models.TextChoices):
     VIEW = "view", _("Viewed")
     SEARCH = "search", _("Searched")
+    LIST = "list", _("Listed")
     EXPORT = "export", _("Exported")
     CREATE = "create", _("Created")
     CHANGE = "change", _("Changed")
     DELETE = "delete", _("Deleted")
+    REFUSED = "refused", _("Refused")
+    ALARM = "alarm", _("Alarm")
+    ANONYMISE = "anonymise", _("Anonymised")
 
+
+#: Actions that read (or try to read) and change nothing.
+READ_ACTIONS = frozenset({AuditAction.VIEW, AuditAction.SEARCH, AuditAction.LIST, AuditAction.REFUSED})
 
 CHANNELS = {"web": _("in roret"), "api": _("through the API"), "cli": _("from the command line"),
             "task": _("in a background job")}
+
+#: The lists that name citizens, audited with one row per list shown (``audit.listed``): the
+#: row's object is ``list`` with the list's key as its id, and ``citizen_count`` says how many.
+LISTS = {
+    "work_list": _("the overview's work list"),
+    "cases": _("open cases"),
+    "transitions": _("transitions"),
+    "follow_ups_due": _("follow-ups due"),
+    "compliance": _("quality-of-life measurements missing"),
+    "offer_people": _("an offer's residents and waiting list"),
+    "name_search": _("name search"),
+}
+
+
+class AuditEntryManager(models.Manager):
+    def bulk_create(self, objs, *args, **kwargs):
+        """Many entries at once (the demo's), chained in list order like single ones."""
+        from roret.core import audit_chain
+
+        return audit_chain.append_many(self, list(objs), *args, **kwargs)
 
 
 class AuditEntry(models.Model):
     """One append-only line of the audit log: who did what to which citizen's data, when, and how.
 
     Rows are never updated or deleted: ``save`` refuses an existing row, ``delete`` refuses always,
-    and database triggers (migration 0002) refuse UPDATE and DELETE from any client.
+    and database triggers (migrations 0003 and 0005) refuse UPDATE and DELETE from any client,
+    except that retention may delete the rows up to the chain's checkpoint.
+
+    Each row is a link in a hash chain (roret/core/audit_chain.py): ``row_hash`` is a keyed hash
+    (HMAC-SHA256 with ``AUDIT_CHAIN_KEY``) of the row's content and ``prev_hash``, the hash of
+    the row before it; ``roret audit verify`` finds an edited, inserted or deleted row.
     """
 
-    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("time"), default=timezone.now, editable=False, db_index=True)
     actor = models.ForeignKey(
         User, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("user")
     )
@@ -175,6 +208,8 @@ class AuditEntry(models.Model):
     action = models.CharField(_("action"), max_length=10, choices=AuditAction.choices, db_index=True)
     # The citizen whose data was touched, as a plain id: the log outlives the record.
     citizen_id = models.BigIntegerField(_("citizen"), null=True, blank=True, db_index=True)
+    # How many citizens a list named (a "list" entry names no single citizen).
+    citizen_count = models.PositiveIntegerField(_("citizens listed"), null=True, blank=True)
     object_type = models.CharField(_("object type"), max_length=60)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     summary = models.CharField(_("what"), max_length=300)
@@ -182,12 +217,18 @@ class AuditEntry(models.Model):
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
+    prev_hash = models.CharField(_("previous entry's hash"), max_length=64, blank=True, editable=False)
+    row_hash = models.CharField(_("hash"), max_length=64, blank=True, editable=False)
+
+    objects = AuditEntryManager()
 
     class Meta:
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit log")
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["citizen_id", "-at"], name="audit_citizen_at")]
+        indexes = [models.Index(fields=["citizen_id", "-at"], name="audit_citizen_at"),
+                   # The mass-read alarm counts one account's reads in the last minutes.
+                   models.Index(fields=["actor", "at"], name="audit_actor_at")]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.summary}"
@@ -195,7 +236,9 @@ class AuditEntry(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise PermissionError("audit entries are append-only")
-        super().save(*args, **kwargs)
+        from roret.core import audit_chain
+
+        audit_chain.append(self, lambda: super(AuditEntry, self).save(*args, **kwargs))
 
     def delete(self, *args, **kwargs):
         raise PermissionError("audit entries are append-only")
@@ -217,9 +260,12 @@ class AuditEntry(models.Model):
 
     @property
     def object_label(self) -> str:
-        """What was touched, in words: the model's Danish name and its number ("placering #45")."""
+        """What was touched, in words: the model's Danish name and its number ("placering #45"),
+        or the list that was shown."""
         if not self.object_type:
             return ""
+        if self.object_type == "list":
+            return str(LISTS.get(self.object_id, self.object_id))
         from django.apps import apps
 
         try:
@@ -234,6 +280,73 @@ class AuditEntry(models.Model):
         before = self.before if isinstance(self.before, dict) else {}
         after = self.after if isinstance(self.after, dict) else {}
         return [(key, before.get(key, ""), after.get(key, "")) for key in dict.fromkeys([*before, *after])]
+
+
+GENESIS_HASH = "0" * 64
+
+
+class AuditChainHead(models.Model):
+    """The end of the audit log's hash chain, one row that every append locks: the last entry's id
+    and hash, and the checkpoint where the chain starts after retention deleted older entries."""
+
+    last_id = models.BigIntegerField(_("last entry"), default=0)
+    last_hash = models.CharField(_("last entry's hash"), max_length=64, default=GENESIS_HASH)
+    checkpoint_id = models.BigIntegerField(_("deleted up to entry"), default=0)
+    checkpoint_hash = models.CharField(_("hash of the last deleted entry"), max_length=64, default=GENESIS_HASH)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain head")
+
+    def __str__(self):
+        return f"#{self.last_id} {self.last_hash[:12]}"
+
+
+class MassReadAlarm(models.Model):
+    """One account opened more citizen records in a short time than the threshold allows
+    (``MASS_READ_RECORDS`` in ``MASS_READ_MINUTES``): shown to the administrator until handled."""
+
+    user = models.ForeignKey(User, models.PROTECT, related_name="+", verbose_name=_("user"))
+    raised_at = models.DateTimeField(_("raised"), default=timezone.now, db_index=True)
+    records = models.PositiveIntegerField(_("records opened"))
+    refused = models.PositiveIntegerField(_("refused attempts"), default=0)
+    threshold = models.PositiveIntegerField(_("threshold"))
+    minutes = models.PositiveIntegerField(_("minutes"))
+    deactivated = models.BooleanField(_("account deactivated"), default=False)
+    handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        User, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("handled by")
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("mass-read alarm")
+        verbose_name_plural = _("mass-read alarms")
+        ordering = ["-raised_at", "-id"]
+
+    def __str__(self):
+        return f"{self.user} {self.records} / {self.minutes} min"
+
+
+class KeyRotation(models.Model):
+    """How far ``roret keys rotate`` has come re-encrypting a field with the active key, so an
+    interrupted run resumes where it stopped (one row per field and active key)."""
+
+    field = models.CharField(_("field"), max_length=60)
+    key_id = models.CharField(_("active key"), max_length=16)
+    last_pk = models.BigIntegerField(_("done up to row"), default=0)
+    checked = models.PositiveIntegerField(_("rows checked"), default=0)
+    changed = models.PositiveIntegerField(_("rows re-encrypted"), default=0)
+    started = models.DateTimeField(_("started"), default=timezone.now)
+    finished = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("key rotation")
+        verbose_name_plural = _("key rotations")
+        constraints = [models.UniqueConstraint(fields=["field", "key_id"], name="key_rotation_once_per_key")]
+
+    def __str__(self):
+        return f"{self.field} -> {self.key_id}"
 
 
 from roret.core.jobs import Job, JobStatus  # noqa: E402,F401  (background jobs, defined beside their task)

@@ -14,4 +14,6 @@ urlpatterns = [
 #: Pages named in the ``core`` namespace (``core:audit_log``).
 core_patterns = [
     path("audit/", views.audit_log, name="audit_log"),
+    path("audit/alarms/<int:pk>/handled/", views.alarm_handle, name="alarm_handle"),
+    path("access-reason/", views.access_reason, name="access_reason"),
 ]

@@ -1,16 +1,28 @@
-"""Home page and the administrator's audit log search.
+"""Home page, the administrator's audit log search with the mass-read alarms, and the page that
+asks for the reason for access.
 
 They read across the apps (citizens, offers, placements, outcomes, visitation), which roret.core
 may not import (the import contracts in pyproject.toml), so they live in this small app."""
 
 import datetime
 
+from django import forms
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
+from roret.core import access_reasons, audit
 from roret.core.access import role_required
-from roret.core.models import AuditAction, AuditEntry, Role
+from roret.core.forms import REASON
+from roret.core.models import AuditAction, AuditEntry, MassReadAlarm, Role
+from roret.core.parsing import id_or_none
 
 
 @login_required
@@ -37,6 +49,7 @@ def home(request):
         context.update(department_figures(today, suppress=suppresses(user)))
     if user.role == Role.ADMIN:
         context["audit_today"] = AuditEntry.objects.filter(at__date=today).count()
+        context["open_alarms"] = MassReadAlarm.objects.filter(handled_at__isnull=True).count()
     return render(request, "front/home.html", context)
 
 
@@ -59,6 +72,7 @@ def _work_list(user, today: datetime.date) -> dict:
         work["urgent_cases"] = [r for r in cases if r.deadline_status in ("past", "near")][:URGENT_ROWS]
         work["near_days"] = case_queries.deadlines.NEAR_WORKING_DAYS
         work["youth_count"] = case_queries.open_youth_transitions(user).count()
+    audit.listed(user, "work_list", [r.citizen_id for r in work["overdue_follow_ups"] + work.get("urgent_cases", [])])
     return {"work": work}
 
 
@@ -87,7 +101,7 @@ def audit_log(request):
             except Exception as exc:  # ValidationError: shown on the page
                 errors.append(" ".join(getattr(exc, "messages", [str(exc)])))
             else:
-                citizen = Citizen.objects.filter(cpr_hash=cprlib.lookup_hash(number)).values_list("pk", flat=True)
+                citizen = Citizen.objects.with_cpr(number).values_list("pk", flat=True)
                 query["citizen"] = str(citizen[0]) if citizen else "0"
         if not errors:
             return redirect(f"{request.path}?{query.urlencode()}")
@@ -114,5 +128,63 @@ def audit_log(request):
     query.pop("page", None)
     return render(request, "front/audit_log.html", {
         "page": page, "actions": AuditAction.choices, "params": params, "errors": errors,
-        "query": query.urlencode(),
+        "query": query.urlencode(), **_alarms(),
     })
+
+
+def _alarms() -> dict:
+    """The mass-read alarms for the audit log page: every open one, and the last handled ones."""
+    alarms = MassReadAlarm.objects.select_related("user", "handled_by")
+    return {"open_alarms": list(alarms.filter(handled_at__isnull=True).order_by("-raised_at")),
+            "handled_alarms": list(alarms.filter(handled_at__isnull=False).order_by("-handled_at")[:10]),
+            "alarm_rule": {"records": settings.MASS_READ_RECORDS, "minutes": settings.MASS_READ_MINUTES,
+                           "deactivate": settings.MASS_READ_DEACTIVATE}}
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def alarm_handle(request, pk):
+    """The administrator has looked into a mass-read alarm and says what was found (audited)."""
+    alarm = get_object_or_404(MassReadAlarm, pk=pk)
+    try:
+        audit.handle_alarm(alarm, actor=request.user, note=request.POST.get("note", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The alarm is marked as handled."))
+    return redirect("core:audit_log")
+
+
+class AccessReasonForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Why do you open the record?"), widget=REASON,
+                             min_length=access_reasons.MIN_LENGTH, max_length=access_reasons.MAX_LENGTH,
+                             help_text=gettext_lazy("For example: the follow-up meeting on Thursday, or an inquiry "
+                                                    "from the citizen's relative. At least 10 characters."))
+
+
+def _safe_next(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                       require_https=request.is_secure()):
+        return target
+    from django.urls import reverse
+
+    return reverse("home")
+
+
+@login_required
+def access_reason(request):
+    """Ask why the user opens a citizen's record (roles in ``ACCESS_REASON_ROLES``), once per
+    citizen and session; the reason stands on the audit entries of what they then open.
+
+    The page says nothing about the citizen: the id comes from the link the user followed, and
+    whether the record may be opened is the gate's answer when they go on."""
+    citizen_id = id_or_none(request.POST.get("citizen") or request.GET.get("citizen"))
+    form = AccessReasonForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        if citizen_id is not None:
+            access_reasons.remember(request, citizen_id, form.cleaned_data["reason"])
+            return redirect(_safe_next(request))
+        form.add_error(None, _("The link to the record is incomplete: go back and open the record again."))
+    return render(request, "front/access_reason.html", {
+        "form": form, "citizen_id": citizen_id or "", "next": _safe_next(request)})

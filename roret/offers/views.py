@@ -5,6 +5,7 @@ import datetime
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
+from roret.core import audit
 from roret.core.access import role_required
 from roret.core.permissions import (
     CASE_ROLES,
@@ -81,8 +82,11 @@ def detail_page(request, pk, *, forms: dict | None = None, status: int = 200):
         visible = citizen_scope(request.user, VIEW, via="citizen")
         residents = (Placement.objects.filter(visible, offer=offer).active_on(day)
                      .select_related("citizen").order_by("start"))
-        waiting = (Grant.objects.waiting_on(day).filter(visible, preferred_offer=offer)
-                   .select_related("citizen").order_by("start"))
+        waiting = list(Grant.objects.waiting_on(day).filter(visible, preferred_offer=offer)
+                       .select_related("citizen").order_by("start"))
+        residents = list(residents)
+        audit.listed(request.user, "offer_people", [p.citizen_id for p in residents] + [g.citizen_id for g in waiting],
+                     detail=f"{offer.name}: {len(residents)} beboere, {len(waiting)} på venteliste")
     return render(request, "offers/detail.html", {
         "offer": offer, "day": day, "today_only": suppresses(request.user),
         "target_groups": offer.target_groups.all(),

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from roret.citizens import services as citizen_services
-from roret.core import permissions
+from roret.core import audit, permissions
 from roret.core.access import role_required
 from roret.core.models import Term
 from roret.core.parsing import id_or_none
@@ -60,6 +60,7 @@ def _answers(post, prefix: str = "who5_") -> list[int] | None:
 def due(request):
     today = datetime.date.today()
     rows = queries.follow_ups_due(request.user, today)
+    audit.listed(request.user, "follow_ups_due", [r.citizen_id for r in rows])
     return render(request, "outcomes/due.html", {
         "overdue": [r for r in rows if r.overdue], "upcoming": [r for r in rows if not r.overdue], "today": today,
         "compliance_count": len(queries.measurement_compliance(request.user, today))})
@@ -171,6 +172,7 @@ def follow_up(request, follow_up_pk):
 def compliance(request):
     today = datetime.date.today()
     rows = queries.measurement_compliance(request.user, today)
+    audit.listed(request.user, "compliance", [r["citizen"].pk for r in rows])
     return render(request, "outcomes/compliance.html", {
         "rows": rows, "today": today, "threshold": queries.expensive_threshold(),
         "labels": {"move_in": _("Move-in to a residential offer"), "follow_up": _("Before the follow-up"),

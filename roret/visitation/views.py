@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from roret.citizens import services as citizen_services
-from roret.core import permissions
+from roret.core import audit, permissions
 from roret.core.access import role_required
 from roret.core.forms import apply_errors
 from roret.core.models import Term
@@ -40,6 +40,7 @@ def cases(request):
     rows = queries.open_inquiries(request.user, today)
     only_mine = request.GET.get("who") == "mine"
     shown = [r for r in rows if r.caseworker_id == request.user.pk] if only_mine else rows
+    audit.listed(request.user, "cases", [r.citizen_id for r in shown])
     return render(request, "visitation/cases.html", {
         "rows": shown, "summary": queries.deadline_summary(rows, request.user), "only_mine": only_mine,
         "today": today, "near_days": queries.deadlines.NEAR_WORKING_DAYS})
@@ -300,9 +301,9 @@ def fhir_export(request, citizen_id):
 @role_required(CW)
 def transitions(request):
     today = datetime.date.today()
-    return render(request, "visitation/transitions.html", {
-        "youth": queries.youth_transitions(request.user, today),
-        "elderly": queries.elderly_candidates(request.user, today), "today": today})
+    youth, elderly = queries.youth_transitions(request.user, today), queries.elderly_candidates(request.user, today)
+    audit.listed(request.user, "transitions", [r.citizen_id for r in youth] + [c.pk for c in elderly])
+    return render(request, "visitation/transitions.html", {"youth": youth, "elderly": elderly, "today": today})
 
 
 @role_required(CW)

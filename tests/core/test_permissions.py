@@ -47,13 +47,14 @@ def test_aggregate_roles_and_admin_see_no_citizen_records(world, people, role):
     assert visible(world.users[role]) == set()
 
 
-def test_a_record_outside_scope_answers_404_and_is_not_audited(world, people):
+def test_a_record_outside_scope_answers_404_and_only_the_refusal_is_audited(world, people):
     from roret.core.models import AuditEntry
 
     before = AuditEntry.objects.count()
     with pytest.raises(Http404):
         services.get_citizen(world.users["caseworker"], people[1].pk)
-    assert AuditEntry.objects.count() == before
+    new = AuditEntry.objects.order_by("pk")[before:]
+    assert [(e.action, e.citizen_id) for e in new] == [("refused", people[1].pk)]
 
 
 def test_search_goes_through_the_gate(world, people):

@@ -24,8 +24,11 @@ from roret.reports.toolkit.suppression import MIN_CITIZENS, hidden_label, small 
 
 
 def pseudonym(citizen_id: int) -> str:
-    """A stable pseudonym for a citizen (keyed hash of the id; never the name or CPR number)."""
-    digest = hmac.new(settings.SECRET_KEY.encode(), f"citizen:{citizen_id}".encode(), hashlib.sha256).hexdigest()
+    """A stable pseudonym for a citizen (keyed hash of the id; never the name or CPR number).
+
+    The key is ``PSEUDONYM_KEY``, its own setting or derived from the oldest field key
+    (settings.py), so pseudonyms stay the same when SECRET_KEY changes (docs/security.md)."""
+    digest = hmac.new(settings.PSEUDONYM_KEY.encode(), f"citizen:{citizen_id}".encode(), hashlib.sha256).hexdigest()
     return f"B-{digest[:8].upper()}"
 
 

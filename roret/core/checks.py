@@ -1,0 +1,20 @@
+"""System checks of the audit log: the configured chain key is the one the log was written with
+(a wrong key would chain every new entry wrongly and make `roret audit verify` fail)."""
+
+from django.core import checks
+from django.db import DatabaseError
+
+
+def check_audit_chain_key(**kwargs) -> list[checks.CheckMessage]:
+    from roret.core import audit_chain
+
+    try:
+        matches = audit_chain.key_matches_recent()
+    except DatabaseError:  # before migrate
+        return []
+    if matches is False:
+        return [checks.Error(
+            "AUDIT_CHAIN_KEY does not reproduce the hash of any of the newest audit entries: the key changed "
+            "(it is derived from the oldest field key unless set)", id="roret.E111",
+            hint="put back the key the log was written with; run `roret audit verify` to see the chain")]
+    return []
