@@ -173,7 +173,12 @@ LOGGING = {
 RORET = {
     "MUNICIPALITY_CODE": envstr("RORET_MUNICIPALITY_CODE", "0657"),
     "MUNICIPALITY_NAME": envstr("RORET_MUNICIPALITY_NAME", "Demo Kommune"),
+    # A running background job's lease: its worker renews the job's heartbeat every quarter of
+    # this; a running job whose heartbeat is older has lost its worker and is shown as failed.
+    "JOB_LEASE_SECONDS": envint("RORET_JOB_LEASE_SECONDS", 60),
 }
+if RORET["JOB_LEASE_SECONDS"] < 1:
+    raise ImproperlyConfigured("RORET_JOB_LEASE_SECONDS must be at least 1 (seconds)")
 
 # --- Audit, keys and retention (docs/security.md) ---------------------------------------------
 # The field-encryption keys, newest first: the first encrypts and hashes new CPR numbers, all of
