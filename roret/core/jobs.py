@@ -235,23 +235,22 @@ class _Heartbeat(threading.Thread):
         self.join()
 
 
-@task(takes_context=True)
-def run_job(context, job_id: int) -> dict | None:
+@task()
+def run_job(job_id: int) -> dict | None:
     """The one django-tasks task behind every job: mark running, call the handler, record the end.
 
-    A task that is no longer the job's (the job was marked stale and retried while this task sat
-    in a queue) does nothing, and a run whose job was meanwhile marked failed does not overwrite
-    that: only the job's current task records an end."""
+    Only a queued job is started, and a run records its end only while the job is still that run's
+    (same start time, still running): a run whose job was meanwhile marked failed, and perhaps
+    retried, does not overwrite what the person now sees."""
     mark_stale()  # a worker taking a task also notices jobs whose worker died
-    task_id = str(context.task_result.id)
     now = timezone.now()
-    claimed = Job.objects.filter(pk=job_id, task_id=task_id, status=JobStatus.QUEUED).update(
+    claimed = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
         status=JobStatus.RUNNING, started=now, heartbeat=now, progress=0, attempts=models.F("attempts") + 1)
     if not claimed:
-        logger.warning("job %s: task %s is not its current task, or the job is not queued; skipped", job_id, task_id)
+        logger.warning("job %s is not queued; its task is skipped", job_id)
         return None
     job = Job.objects.get(pk=job_id)
-    mine = Job.objects.filter(pk=job_id, task_id=task_id, status=JobStatus.RUNNING)
+    mine = Job.objects.filter(pk=job_id, started=now, status=JobStatus.RUNNING)
     heartbeat = _Heartbeat(job.pk)
     heartbeat.start()
     try:
