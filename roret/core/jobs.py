@@ -167,13 +167,17 @@ def mark_stale(job: Job | None = None) -> int:
     from django_tasks_db.models import DBTaskResult
 
     now = timezone.now()
-    stale = Job.objects.filter(status=JobStatus.RUNNING, heartbeat__lt=now - lease())
+    cutoff = now - lease()
+    # A job started before heartbeats existed (or by an older worker) is judged by its start.
+    stale = Job.objects.filter(Q(heartbeat__lt=cutoff) | Q(heartbeat__isnull=True, started__lt=cutoff),
+                               status=JobStatus.RUNNING)
     if job is not None:
         stale = stale.filter(pk=job.pk)
     marked = 0
-    for pk, progress, heartbeat, task_id in stale.values_list("pk", "progress", "heartbeat", "task_id"):
+    for pk, progress, heartbeat, started, task_id in stale.values_list("pk", "progress", "heartbeat", "started",
+                                                                       "task_id"):
         error = str(_("The worker process stopped at %(progress)d %% (last sign of life %(time)s).")) % {
-            "progress": progress, "time": timezone.localtime(heartbeat).strftime("%d.%m.%Y %H:%M:%S")}
+            "progress": progress, "time": timezone.localtime(heartbeat or started).strftime("%d.%m.%Y %H:%M:%S")}
         # The same condition again in the UPDATE: a heartbeat that arrived since the read wins.
         marked += Job.objects.filter(pk=pk, status=JobStatus.RUNNING, heartbeat=heartbeat).update(
             status=JobStatus.FAILED, finished=now, message=str(_("The worker process stopped")), error=error)

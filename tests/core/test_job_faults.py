@@ -120,3 +120,19 @@ def test_only_a_failed_job_can_be_retried_and_only_by_its_owner(world, client):
     assert Job.objects.get(pk=job.pk).task_id == job.task_id  # nothing queued again
     client.force_login(world.users["committee"])
     assert client.post(reverse("core:job_retry", args=[job.pk])).status_code == 404
+
+
+def test_a_running_job_without_a_heartbeat_is_judged_by_its_start(world):
+    """Jobs already running when heartbeats came in (or from an older worker) are not immortal."""
+    import datetime
+
+    from django.utils import timezone
+
+    job = start_job("tests.slow", user=world.users["economist"], params={"steps": 1, "delay": 0})
+    long_ago = timezone.now() - datetime.timedelta(seconds=LEASE + 1)
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, started=timezone.now(), progress=40)
+    assert mark_stale() == 0  # started just now
+    Job.objects.filter(pk=job.pk).update(started=long_ago)
+    assert mark_stale() == 1
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and job.progress == 40 and "40 %" in job.error
