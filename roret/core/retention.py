@@ -175,6 +175,10 @@ def delete_form_tokens(policy: Policy, dry_run: bool, progress: Progress | None)
 
     result = StepResult("form_tokens", "Form tokens older than a day")
     result.count = form_tokens.delete_old(dry_run=dry_run)
+    if result.count and not dry_run:
+        audit.record(None, AuditAction.DELETE, channel="cli", object_type="core.formsubmission",
+                     summary=f"Opbevaring: {result.count} formular-tokens ældre end et døgn slettet",
+                     after={"deleted": result.count})
     return result
 
 
