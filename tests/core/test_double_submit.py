@@ -125,6 +125,26 @@ def test_a_form_with_errors_keeps_its_token_for_the_corrected_submit(world):
     assert Inquiry.objects.filter(about="Rettet henvendelse").count() == 1
 
 
+def test_a_submit_sent_to_the_reason_page_keeps_its_token(world, settings):
+    """The view raised (a reason for access is wanted; a middleware answers with a redirect to the
+    reason page): nothing was written, so the token is not stored, and the same form sent again
+    once the reason is given writes."""
+    settings.ACCESS_REASON_ROLES = ["caseworker"]
+    citizen = world.citizen(first_name="Grund")
+    world.place(citizen, world.residential)
+    client = logged_in(world.users["caseworker"])
+    action = reverse("outcomes:citizen", kwargs={"citizen_id": citizen.pk})
+    data = {"action": "measure", "occasion": "other", "measured_on": TODAY.isoformat(),
+            **{f"who5_{i}": "3" for i in range(1, 6)}, form_tokens.FIELD: form_tokens.new_token()}
+    asked = client.post(action, data)
+    assert asked.status_code == 302 and asked["Location"].startswith(reverse("core:access_reason"))
+    assert not FormSubmission.objects.exists() and not Measurement.objects.filter(citizen=citizen).exists()
+    client.post(reverse("core:access_reason"), {"citizen": citizen.pk, "reason": "Opfølgningsmøde på torsdag",
+                                                "next": action})
+    assert client.post(action, data).status_code == 302
+    assert Measurement.objects.filter(citizen=citizen).count() == 1
+
+
 def test_a_new_rendering_of_a_form_has_a_new_token(world):
     client = logged_in(world.users["caseworker"])
     page = reverse("visitation:inquiry_new")
