@@ -99,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "roret.core.context.navigation",
             ],
+            "builtins": ["roret.core.templatetags.form_token"],
         },
     },
 ]
@@ -241,3 +242,6 @@ RETENTION_JOB_FILE_DAYS = envint("RORET_RETENTION_JOB_FILE_DAYS", 30)
 RETENTION_AUDIT_YEARS = envint("RORET_RETENTION_AUDIT_YEARS", 5)
 # The reason asked for above is read per request (and from an API client's X-Access-Reason header).
 MIDDLEWARE.append("roret.core.access_reasons.AccessReasonMiddleware")
+# Last, around the view alone: a form's token sent a second time replays the first result (a form
+# sent twice writes once; docs/security.md, "Double submits").
+MIDDLEWARE.append("roret.core.form_tokens.FormTokenMiddleware")

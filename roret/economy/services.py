@@ -244,6 +244,7 @@ def import_budgets(file, *, actor, channel: str = "web", on_row=None) -> int:
 
     from roret.core import permissions
     from roret.offers.models import AccountFunction
+    from roret.reports.toolkit.excel import unsafe_text
 
     permissions.require_role(actor, permissions.PLANNERS, "only the economist imports budgets")
 
@@ -297,7 +298,8 @@ def import_budgets(file, *, actor, channel: str = "web", on_row=None) -> int:
             if (year, function) in seen:
                 errors.append(f"row {r}: {year} {function} also on row {seen[(year, function)]}")
             seen[(year, function)] = r
-        note = str(cell("note") or "")[:200] if "note" in where else ""
+        # A note the template wrote as '=... (no formula: reports.toolkit.excel) comes back as typed.
+        note = unsafe_text(str(cell("note") or ""))[:200] if "note" in where else ""
         parsed.append((r, year, function, amount, note))
     if errors:
         raise BudgetImportError(errors)
@@ -319,12 +321,11 @@ def import_budgets(file, *, actor, channel: str = "web", on_row=None) -> int:
 
 def budget_workbook(year: int) -> bytes:
     """An Excel sheet with the year's budgets per account function, ready to fill in and import."""
-    import io
-
     from openpyxl import Workbook
 
     from roret.economy.models import Budget
     from roret.offers.models import AccountFunction
+    from roret.reports.toolkit import excel
 
     wb = Workbook()
     ws = wb.active
@@ -339,9 +340,7 @@ def budget_workbook(year: int) -> bytes:
     ws.column_dimensions["C"].width = 18
     for row in ws.iter_rows(min_row=2, min_col=3, max_col=3):
         row[0].number_format = "#,##0.00"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return excel.save(wb)
 
 
 # ---- reimbursement levels and self-sufficiency targets ----------------------------------------
