@@ -20,6 +20,7 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.core import checks
 
+        from roret.core import login_guard  # noqa: F401 (connects the audit of failed logins)
         from roret.core.checks import check_audit_chain_key
 
         post_migrate.connect(ensure_reference_terms, sender=self, dispatch_uid="roret_core_terms")
