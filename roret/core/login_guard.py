@@ -91,7 +91,10 @@ def lockouts() -> list[Lockout]:
     attempts, cool_off = _recent()
     found = []
     for kind, column in (("username", "username"), ("ip", "ip_address")):
-        rows = (attempts.exclude(**{f"{column}__isnull": True}).exclude(**{column: ""}).values(column)
+        rows = attempts.exclude(**{f"{column}__isnull": True})
+        if kind == "username":  # an address field turns "" into NULL, which the line above leaves out
+            rows = rows.exclude(username="")
+        rows = (rows.order_by().values(column)
                 .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
                 .filter(failures__gte=settings.AXES_FAILURE_LIMIT))
         for row in rows:
