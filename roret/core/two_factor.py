@@ -13,6 +13,7 @@ seconds at first) and audited like failed passwords.
 from __future__ import annotations
 
 import secrets
+import time
 from urllib.parse import urlencode
 
 import segno
@@ -25,6 +26,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from roret.core import audit, permissions, sessions
@@ -136,10 +138,15 @@ def confirm_setup(request, token: str) -> TOTPDevice:
         raise CodeError({"token": _("You have an authenticator already. An administrator can reset it.")})
     token = _clean_token(token)
     device = pending_device(request)
-    if not device.verify_token(token):
+    # Checked by the bare algorithm: django-otp's verify_token saves the device on a wrong code (to
+    # count it), and nothing is saved before the code is right.
+    code = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    code.time = time.time()
+    if not code.verify(int(token), device.tolerance):
         _failed(request, user)
         raise CodeError({"token": _("The code is not right. Check that the phone's clock is right and type the "
                                     "newest code.")})
+    device.last_t = code.t()  # the code used here cannot be used again to log in
     device.confirmed = True
     device.save()
     request.session.pop(PENDING_KEY, None)

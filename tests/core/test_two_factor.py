@@ -142,3 +142,12 @@ def test_only_the_administrator_resets_devices(world, persona):
     give_device(world.users["committee"])
     with pytest.raises(NotInScope):
         two_factor.reset(world.users["committee"], actor=world.users[persona], reason="Mistet telefonen i bussen")
+
+
+def test_a_wrong_code_at_set_up_saves_nothing(world):
+    client = password_login("admin")
+    client.get("/account/two-factor/setup/")
+    response = client.post("/account/two-factor/setup/", {"token": "000000"})
+    assert response.status_code == 400
+    assert not TOTPDevice.objects.exists()
+    assert blocked_to(client, "/users/") == "/account/two-factor/setup/"
