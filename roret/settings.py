@@ -192,6 +192,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "roret.core.login_guard.lockout_response"
 AXES_VERBOSE = False
+AXES_ENABLE_ADMIN = False  # lockouts are lifted on the users page, with a reason and an audit entry
 # The number of reverse proxies in front of roret that add X-Forwarded-For (0: none, the peer's
 # address counts). Set it to the real number: a client can forge the header past it.
 AXES_IPWARE_PROXY_COUNT = envint("RORET_PROXY_COUNT", 0) or None

@@ -20,7 +20,8 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.core import checks
 
-        from roret.core import login_guard  # noqa: F401 (connects the audit of failed logins)
+        # Connect the audit of failed logins and what a login notes in the session (idle clock, device).
+        from roret.core import login_guard, sessions, two_factor  # noqa: F401
         from roret.core.checks import check_audit_chain_key
 
         post_migrate.connect(ensure_reference_terms, sender=self, dispatch_uid="roret_core_terms")

@@ -14,8 +14,10 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
+from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
 from django.db.models import F
+from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
 from roret.core import audit
@@ -43,6 +45,13 @@ class IdleTimeoutMiddleware:
             elif not isinstance(last, int) or now - last >= STAMP_EVERY:
                 request.session[LAST_ACTIVITY] = now
         return self.get_response(request)
+
+
+@receiver(user_logged_in, dispatch_uid="roret_idle_stamp_at_login")
+def stamp_at_login(sender, request, user, **kwargs):
+    """The idle clock starts at login (so the first page after it does not write the session)."""
+    if request is not None and hasattr(request, "session"):
+        request.session[LAST_ACTIVITY] = int(time.time())
 
 
 def end_all(user: User) -> None:

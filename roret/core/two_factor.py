@@ -18,8 +18,10 @@ from urllib.parse import urlencode
 
 import segno
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.dispatch import receiver
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -33,6 +35,7 @@ from roret.core import audit, permissions, sessions
 from roret.core.models import AuditAction, User
 
 PENDING_KEY = "roret_2fa_pending_key"
+HAS_DEVICE = "roret_2fa_has_device"
 DEVICE_NAME = "authenticator"
 #: Paths a user who still owes the code may reach (prefixes); the code pages themselves by name.
 EXEMPT_PREFIXES = ("/static/", "/i18n/", "/favicon")
@@ -43,11 +46,26 @@ def devices(user) -> list[TOTPDevice]:
     return list(TOTPDevice.objects.filter(user=user, confirmed=True)) if user.is_authenticated else []
 
 
-def required(user) -> bool:
-    """Whether ``user`` must give a code after the password."""
+def required(user, session=None) -> bool:
+    """Whether ``user`` must give a code after the password. With ``session``, whether the user has a
+    device is read from it when known: it is noted at login, and a device is only added by the user's
+    own set-up (in that session) or removed by a reset (which ends the sessions)."""
     if not user.is_authenticated:
         return False
-    return user.role in settings.TWO_FACTOR_ROLES or user.role in permissions.ADMINS or bool(devices(user))
+    if user.role in settings.TWO_FACTOR_ROLES or user.role in permissions.ADMINS:
+        return True
+    if session is not None and HAS_DEVICE in session:
+        return bool(session[HAS_DEVICE])
+    has = bool(devices(user))
+    if session is not None:
+        session[HAS_DEVICE] = has
+    return has
+
+
+@receiver(user_logged_in, dispatch_uid="roret_two_factor_note_device")
+def note_device_at_login(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        request.session[HAS_DEVICE] = bool(devices(user))
 
 
 def is_verified(request) -> bool:
@@ -68,7 +86,8 @@ class TwoFactorMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if user.is_authenticated and not self._exempt(request.path) and not is_verified(request) and required(user):
+        if (user.is_authenticated and not self._exempt(request.path) and not is_verified(request)
+                and required(user, request.session)):
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": _("Give your two-factor code at %(url)s first.")
                                      % {"url": reverse("core:two_factor_verify")}}, status=403)
@@ -150,6 +169,7 @@ def confirm_setup(request, token: str) -> TOTPDevice:
     device.confirmed = True
     device.save()
     request.session.pop(PENDING_KEY, None)
+    request.session[HAS_DEVICE] = True
     otp_login(request, device)
     audit.record(user, AuditAction.CREATE, obj=device, summary=f"Totrinslogin sat op: {user.get_username()}")
     return device

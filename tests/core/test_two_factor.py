@@ -151,3 +151,10 @@ def test_a_wrong_code_at_set_up_saves_nothing(world):
     assert response.status_code == 400
     assert not TOTPDevice.objects.exists()
     assert blocked_to(client, "/users/") == "/account/two-factor/setup/"
+
+
+def test_django_admin_shows_no_authenticator_secrets_and_no_lockout_rows(world, client):
+    client.force_login(world.users["admin"])
+    index = client.get("/admin/").content.decode()
+    assert "/admin/otp_totp/" not in index and "/admin/axes/" not in index
+    assert client.get("/admin/otp_totp/totpdevice/").status_code == 404
