@@ -158,3 +158,13 @@ def test_django_admin_shows_no_authenticator_secrets_and_no_lockout_rows(world, 
     index = client.get("/admin/").content.decode()
     assert "/admin/otp_totp/" not in index and "/admin/axes/" not in index
     assert client.get("/admin/otp_totp/totpdevice/").status_code == 404
+
+
+def test_a_misspelt_two_factor_role_is_a_start_up_error(settings):
+    from roret.core.checks import check_two_factor_roles
+
+    settings.TWO_FACTOR_ROLES = ["admin", "economists"]
+    errors = check_two_factor_roles()
+    assert [e.id for e in errors] == ["roret.E121"] and "economists" in errors[0].msg
+    settings.TWO_FACTOR_ROLES = ["admin", "economist"]
+    assert check_two_factor_roles() == []
