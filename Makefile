@@ -39,6 +39,8 @@ serve:
 	@echo ""
 	@echo "  roret serves the demo municipality on http://$(HOST)/"
 	@echo "  Demo users (password: demo): caseworker, centre_staff, centre_leader, economist, committee, admin"
+	@echo "  admin also gives a two-factor code: oathtool --totp -b RORETDEMOADMINSECRETKEY234567ABC"
+	@echo "  (or add that key to an authenticator app)"
 	@echo ""
 	@# The background worker (simulations, reports) runs beside the server and stops with it.
 	$(RORET) db_worker --no-reload & worker=$$!; \

@@ -5,6 +5,7 @@ Production (``RORET_DEBUG=0``) refuses to start without SECRET_KEY, DATABASE_URL
 ALLOWED_HOSTS and FIELD_ENCRYPTION_KEY.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -58,6 +59,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "roret.core",
     "roret.citizens",
     "roret.offers",
@@ -80,8 +84,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "roret.core.sessions.IdleTimeoutMiddleware",
+    "roret.core.two_factor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "roret.urls"
@@ -129,6 +138,19 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# django-axes first: it refuses a locked-out user name or address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Argon2id first; the others only check hashes made before it (a login rehashes them to Argon2).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
@@ -153,6 +175,37 @@ STATICFILES_DIRS = [
 ]
 
 SESSION_COOKIE_HTTPONLY = True
+# --- Login and sessions (docs/security.md#login-and-sessions) ----------------------------------
+# A session ends when the browser closes, after RORET_IDLE_MINUTES without a request, and at the
+# latest RORET_SESSION_HOURS after logging in.
+IDLE_MINUTES = envint("RORET_IDLE_MINUTES", 30)
+SESSION_COOKIE_AGE = envint("RORET_SESSION_HOURS", 8) * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+if IDLE_MINUTES < 1 or SESSION_COOKIE_AGE < 3600:
+    raise ImproperlyConfigured("RORET_IDLE_MINUTES must be at least 1 and RORET_SESSION_HOURS at least 1")
+# Failed logins (django-axes): after RORET_LOCKOUT_FAILURES failures for one user name, or from one
+# address whatever the user names, that name or address is refused for RORET_LOCKOUT_MINUTES
+# (0: until an administrator lifts it on the users page).
+AXES_FAILURE_LIMIT = envint("RORET_LOCKOUT_FAILURES", 5)
+_LOCKOUT_MINUTES = envint("RORET_LOCKOUT_MINUTES", 15)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=_LOCKOUT_MINUTES) if _LOCKOUT_MINUTES > 0 else None
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "roret.core.login_guard.lockout_response"
+AXES_VERBOSE = False
+AXES_ENABLE_ADMIN = False  # lockouts are lifted on the users page, with a reason and an audit entry
+# The number of reverse proxies in front of roret that add X-Forwarded-For (0: none, the peer's
+# address counts). Set it to the real number: a client can forge the header past it.
+AXES_IPWARE_PROXY_COUNT = envint("RORET_PROXY_COUNT", 0) or None
+if AXES_IPWARE_PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+if AXES_FAILURE_LIMIT < 1:
+    raise ImproperlyConfigured("RORET_LOCKOUT_FAILURES must be at least 1")
+# Two-factor login (TOTP, django-otp): the administrator always, and the roles named here.
+TWO_FACTOR_ROLES = sorted(set(envlist("RORET_2FA_ROLES", ["admin"])) | {"admin"})
+OTP_TOTP_ISSUER = envstr("RORET_2FA_ISSUER", "roret")
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True

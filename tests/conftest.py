@@ -1,7 +1,15 @@
 import pytest
 
 from roret.core.models import AuditEntry
+from tests.clients import SecondFactorClient
 from tests.factories import World
+
+
+@pytest.fixture
+def client():
+    """The suite's test client: logs in through django-axes and completes the second factor for
+    users who must give one (tests/clients.py); tests of the second factor use a plain Client."""
+    return SecondFactorClient()
 
 
 @pytest.fixture
@@ -70,6 +78,7 @@ def _service_messages_in_english():
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
-    """Personas log in a lot; PBKDF2's deliberate slowness is not what the tests are about."""
+    """Personas log in a lot; Argon2's deliberate slowness is not what the tests are about (the
+    production hasher is tested in tests/core/test_login.py with roret.settings' own list)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

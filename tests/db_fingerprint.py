@@ -1,6 +1,7 @@
 """A fingerprint of the database in one query: whether a request or a service call changed it.
 
-It counts the rows of every table (sessions aside: logging in and out is not a change of record)
+It counts the rows of every table (sessions and login attempts aside: logging in and out is not a
+change of record)
 and, of the audit log, the entries that record a change (create, change, delete, export): reading,
 searching, listing and a refused attempt are audited too, and a refused write may read first, but
 it must write nothing.
@@ -15,7 +16,11 @@ from django.db import connection
 
 from roret.core.models import AuditAction, AuditEntry
 
-READS = (AuditAction.VIEW, AuditAction.SEARCH, AuditAction.LIST, AuditAction.REFUSED)
+READS = (AuditAction.VIEW, AuditAction.SEARCH, AuditAction.LIST, AuditAction.REFUSED, AuditAction.LOGIN_FAILED,
+         AuditAction.LOCKED)
+#: Sessions and django-axes's records of login attempts: logging in and out is not a change of record.
+LOGIN_TABLES = ("django_session", "axes_accessattempt", "axes_accesslog", "axes_accessfailurelog",
+                "axes_accessattemptexpiration")
 
 
 @cache
@@ -23,7 +28,7 @@ def _query() -> tuple[list[str], str]:
     qn = connection.ops.quote_name
     tables = sorted({m._meta.db_table for m in apps.get_models(include_auto_created=True)
                      if not m._meta.proxy and m._meta.managed
-                     and m._meta.db_table not in ("django_session", AuditEntry._meta.db_table)})
+                     and m._meta.db_table not in (*LOGIN_TABLES, AuditEntry._meta.db_table)})
     audit = AuditEntry._meta.db_table
     reads = ", ".join(f"'{a.value}'" for a in READS)
     columns = [f"(SELECT COUNT(*) FROM {qn(t)})" for t in tables]

@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tasks_db.models import DBTaskResult
 
 from roret.core.models import Centre, Department, Team, Term, Unit, User
@@ -86,3 +87,7 @@ admin.site.unregister(Group)
 # background job's progress and result are shown on roret's own job pages.
 if admin.site.is_registered(DBTaskResult):
     admin.site.unregister(DBTaskResult)
+# Authenticators hold their users' TOTP secrets, and lifting a lockout is audited: both are done on
+# roret's users page (services with a reason), not by editing rows here.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)

@@ -54,6 +54,15 @@ def record(actor, action: str, *, summary: str, citizen=None, obj=None, before=N
     )
 
 
+def login_event(action: str, *, username: str, ip: str, user=None, summary: str) -> AuditEntry:
+    """A failed or refused login (``login_failed``, ``locked``): no one is logged in, so the entry
+    names no actor; it is about the account tried, if one has that name, so it stands in the
+    history on the account's page. The address is kept in ``after``; the password never."""
+    if action not in (AuditAction.LOGIN_FAILED, AuditAction.LOCKED):
+        raise ValueError(f"not a login action: {action!r}")
+    return record(None, action, summary=summary, obj=user, after={"username": username, "ip": ip})
+
+
 def read(actor, action: str, *, citizen_id: int, obj=None, summary: str, channel: str = "web") -> AuditEntry:
     """An audited read (or export) of a citizen's record the gate has let through.
 

@@ -18,3 +18,16 @@ def check_audit_chain_key(**kwargs) -> list[checks.CheckMessage]:
             "(it is derived from the oldest field key unless set)", id="roret.E111",
             hint="put back the key the log was written with; run `roret audit verify` to see the chain")]
     return []
+
+
+def check_two_factor_roles(**kwargs) -> list[checks.CheckMessage]:
+    """RORET_2FA_ROLES names roles that exist (a typo would silently leave a role without the code)."""
+    from django.conf import settings
+
+    from roret.core.models import Role
+
+    unknown = sorted(set(settings.TWO_FACTOR_ROLES) - set(Role.values))
+    if unknown:
+        return [checks.Error(f"RORET_2FA_ROLES names unknown roles: {', '.join(unknown)}", id="roret.E121",
+                             hint=f"use role codes: {', '.join(Role.values)}")]
+    return []

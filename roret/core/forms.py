@@ -108,3 +108,15 @@ class ActiveForm(forms.Form):
 class PasswordForm(PasswordFields):
     reason = forms.CharField(label=_("Reason"), max_length=300, widget=REASON,
                              help_text=_("E.g. \"Forgot the password; identity checked by phone\"."))
+
+
+class TwoFactorResetForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=300, widget=REASON,
+                             help_text=_("E.g. \"Lost the phone; identity checked by phone\"."))
+
+
+class LockoutLiftForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What"), choices=[("username", _("User name")), ("ip", _("Address"))], widget=forms.HiddenInput)
+    value = forms.CharField(label=_("User name or address"), max_length=150, widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("Reason"), max_length=300, widget=REASON,
+                             help_text=_("E.g. \"Called the user; it was them, the caps lock was on\"."))

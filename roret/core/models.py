@@ -87,6 +87,9 @@ class User(AbstractUser):
     centre = models.ForeignKey(
         Centre, models.SET_NULL, null=True, blank=True, related_name="staff", verbose_name=_("centre")
     )
+    #: Raised to end every session of the user at once (log out everywhere, deactivation, a reset
+    #: of the second factor): it is part of the hash each session is checked against.
+    session_generation = models.PositiveIntegerField(_("session generation"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("user")
@@ -107,6 +110,14 @@ class User(AbstractUser):
     @property
     def role_label(self):
         return Role(self.role).label
+
+    def _get_session_auth_hash(self, secret=None):
+        """Django checks every request's session against this hash: it changes with the password,
+        as in Django, and with ``session_generation``, so raising that ends all the user's sessions."""
+        from django.utils.crypto import salted_hmac
+
+        return salted_hmac("roret.core.User.session_auth_hash", f"{self.password}\x00{self.session_generation}",
+                           secret=secret, algorithm="sha256").hexdigest()
 
 
 class TermGroup(models.TextChoices):
@@ -158,6 +169,8 @@ class AuditAction(models.TextChoices):
     REFUSED = "refused", _("Refused")
     ALARM = "alarm", _("Alarm")
     ANONYMISE = "anonymise", _("Anonymised")
+    LOGIN_FAILED = "login_fail", _("Login failed")
+    LOCKED = "locked", _("Locked out")
 
 
 #: Actions that read (or try to read) and change nothing.

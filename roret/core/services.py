@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from roret.core import audit, permissions
+from roret.core import audit, permissions, sessions
 from roret.core.models import Centre, Role, Team, User
 
 MIN_REASON = 10
@@ -28,7 +28,8 @@ class UserError(ValidationError):
     """Input the users service refuses; the message says what is wrong and in which field."""
 
 
-def _reason(reason: str, *, why: str) -> str:
+def reason_given(reason: str, *, why: str) -> str:
+    """The reason typed, or a UserError naming ``why`` it is needed."""
     reason = (reason or "").strip()
     if len(reason) < MIN_REASON:
         raise UserError({"reason": _("%(why)s: give the reason in a sentence (at least %(n)d characters).")
@@ -69,7 +70,8 @@ def _describe(user: User) -> str:
     return f"{user.get_username()} ({role}{f', {where}' if where else ''})"
 
 
-def _lock(actor, user: User) -> User:
+def lock_for_admin(actor, user: User) -> User:
+    """``user``'s row locked for a change by ``actor``, who must be an administrator."""
     permissions.require_role(actor, permissions.ADMINS, "only an administrator changes users")
     locked = User.objects.select_for_update().filter(pk=getattr(user, "pk", None)).first()
     if locked is None:
@@ -119,8 +121,8 @@ def change_access(user: User, *, actor, role: str, team: Team | None = None, cen
                   reason: str, channel: str = "web") -> User:
     """Change a user's role, team or centre (an administrator), with a reason, audited with before
     and after. The last active administrator keeps the role, so the users page always has someone."""
-    user = _lock(actor, user)
-    reason = _reason(reason, why=_("A change of role, team or centre"))
+    user = lock_for_admin(actor, user)
+    reason = reason_given(reason, why=_("A change of role, team or centre"))
     before = audit.snapshot(user, ACCESS_FIELDS)
     _apply_role(user, role, team, centre)
     after = audit.snapshot(user, ACCESS_FIELDS)
@@ -143,8 +145,8 @@ def change_access(user: User, *, actor, role: str, team: Team | None = None, cen
 def set_active(user: User, *, actor, active: bool, reason: str, channel: str = "web") -> User:
     """Deactivate a user (they can no longer log in; their history stays) or reactivate them, with
     a reason, audited. An administrator does not deactivate themselves or the last administrator."""
-    user = _lock(actor, user)
-    reason = _reason(reason, why=_("Deactivating or reactivating a user"))
+    user = lock_for_admin(actor, user)
+    reason = reason_given(reason, why=_("Deactivating or reactivating a user"))
     if user.is_active == bool(active):
         raise UserError(_("%(user)s is already active.") % {"user": user.get_username()} if active else
                         _("%(user)s is already deactivated.") % {"user": user.get_username()})
@@ -156,8 +158,13 @@ def set_active(user: User, *, actor, active: bool, reason: str, channel: str = "
     before = audit.snapshot(user, ["is_active"])
     user.is_active = bool(active)
     user.save(update_fields=["is_active"])
+    if not active:
+        # Django already refuses an inactive user's sessions; raising the generation keeps them
+        # dead if the user is reactivated later.
+        sessions.end_all(user)
     audit.record(actor, "change", obj=user, channel=channel, reason=reason,
-                 summary=f"Bruger {'genaktiveret' if active else 'deaktiveret'}: {_describe(user)}",
+                 summary=f"Bruger {'genaktiveret' if active else 'deaktiveret (alle sessioner afsluttet)'}: "
+                         f"{_describe(user)}",
                  before=before, after={"is_active": user.is_active})
     return user
 
@@ -166,8 +173,8 @@ def set_active(user: User, *, actor, active: bool, reason: str, channel: str = "
 def set_password(user: User, *, actor, password: str, reason: str, channel: str = "web") -> User:
     """Give a user a new password (an administrator), checked by Django's password validators; the
     audit row says that it was changed, never what it is."""
-    user = _lock(actor, user)
-    reason = _reason(reason, why=_("A new password"))
+    user = lock_for_admin(actor, user)
+    reason = reason_given(reason, why=_("A new password"))
     try:
         password_validation.validate_password(password or "", user)
     except ValidationError as exc:
@@ -178,3 +185,32 @@ def set_password(user: User, *, actor, password: str, reason: str, channel: str 
                  summary=f"Ny adgangskode sat: {_describe(user)}",
                  before={"password": "(tidligere)"}, after={"password": "(ny, ikke gemt i loggen)"})
     return user
+
+
+LOCKOUT_KINDS = {"username": "username", "ip": "ip"}
+
+
+@transaction.atomic
+def lift_lockout(*, actor, kind: str, value: str, reason: str, channel: str = "web") -> int:
+    """Lift the lockout of a user name or an address after failed logins (an administrator, e.g.
+    once the person has been reached by phone), with a reason, audited. Returns how many attempt
+    records were cleared; a name or address that is not locked is refused."""
+    from axes.utils import reset
+
+    from roret.core.login_guard import lockouts
+
+    permissions.require_role(actor, permissions.ADMINS, "only an administrator lifts lockouts")
+    reason = reason_given(reason, why=_("Lifting a lockout"))
+    value = (value or "").strip()
+    if kind not in LOCKOUT_KINDS:
+        raise UserError({"kind": _("Say whether a user name or an address is to be let in again.")})
+    if not any(lo.kind == kind and lo.value == value for lo in lockouts()):
+        raise UserError({"value": _("%(value)s is not locked out.") % {"value": value or "–"}})
+    cleared = reset(username=value) if kind == "username" else reset(ip=value)
+    user = User.objects.filter(username=value).first() if kind == "username" else None
+    what = f"brugernavnet »{value}«" if kind == "username" else f"adressen {value}"
+    audit.record(actor, "change", obj=user, channel=channel, reason=reason,
+                 object_type="" if user else "axes.accessattempt", object_id="" if user else value,
+                 summary=f"Spærring efter mislykkede log-ind ophævet for {what}",
+                 before={"locked": True}, after={"locked": False, "cleared_attempts": cleared})
+    return cleared

@@ -8,8 +8,9 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from roret.core import forms, services
+from roret.core import forms, login_guard, services, two_factor
 from roret.core.access import role_required
 from roret.core.models import AuditEntry, Role, User
 from roret.core.permissions import ADMINS
@@ -37,6 +38,7 @@ def user_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "core/users.html", {
+        "lockouts": login_guard.lockouts(),
         "page": page, "roles": Role.choices, "role": role, "status": status, "q": text, "query": query.urlencode(),
     })
 
@@ -59,7 +61,7 @@ def user_create(request):
     return render(request, "core/user_new.html", {"form": form}, status=400 if form.errors else 200)
 
 
-def _detail(request, person, *, access=None, active=None, password=None, status=200):
+def _detail(request, person, *, access=None, active=None, password=None, reset=None, lift=None, status=200):
     access = access or forms.AccessForm(prefix="access", initial={"role": person.role, "team": person.team_id,
                                                                   "centre": person.centre_id})
     active = active or forms.ActiveForm(prefix="active", initial={"active": "0" if person.is_active else "1"})
@@ -68,6 +70,10 @@ def _detail(request, person, *, access=None, active=None, password=None, status=
     return render(request, "core/user_detail.html", {
         "person": person, "access_form": access, "active_form": active,
         "password_form": password or forms.PasswordForm(prefix="password"), "history": history,
+        "lockout": login_guard.is_locked(person.username), "has_device": bool(two_factor.devices(person)),
+        "reset_form": reset or forms.TwoFactorResetForm(prefix="reset"),
+        "lift_form": lift or forms.LockoutLiftForm(prefix="lift", initial={"kind": "username",
+                                                                           "value": person.username}),
     }, status=status)
 
 
@@ -141,3 +147,39 @@ def user_password(request, person):
             messages.success(request, _("%(user)s has a new password.") % {"user": person.get_username()})
             return _back(person, "")
     return _detail(request, person, password=form, status=400)
+
+
+@_post
+def user_two_factor_reset(request, person):
+    form = forms.TwoFactorResetForm(request.POST, prefix="reset")
+    if form.is_valid():
+        try:
+            two_factor.reset(person, actor=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            forms.apply_errors(form, exc)
+        else:
+            messages.success(request, _("The authenticator of %(user)s is removed; they set up a new one at their "
+                                        "next login.") % {"user": person.get_username()})
+            return _back(person, "")
+    return _detail(request, person, reset=form, status=400)
+
+
+@require_POST
+@role_required(ADMINS)
+def lockout_lift(request):
+    """Lift a lockout: from a user's page (by user name) or from the users list (a name or an address)."""
+    form = forms.LockoutLiftForm(request.POST, prefix="lift")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.lift_lockout(actor=request.user, kind=data["kind"], value=data["value"], reason=data["reason"])
+        except ValidationError as exc:
+            forms.apply_errors(form, exc)
+        else:
+            messages.success(request, _("%(value)s can log in again.") % {"value": data["value"]})
+            return redirect(request.POST.get("back") if request.POST.get("back", "").startswith("/users/")
+                            else "core:users")
+    for field, errors in form.errors.items():
+        for error in errors:
+            messages.error(request, f"{form.fields[field].label or field}: {error}" if field != "__all__" else error)
+    return redirect(request.POST.get("back") if request.POST.get("back", "").startswith("/users/") else "core:users")

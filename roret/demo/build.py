@@ -29,6 +29,10 @@ from roret.offers.models import DEFAULT_STEP, Offer, PlaceChange, Provider, Tari
 from roret.placements.models import Grant, Placement, PlacementTariff
 
 DEMO_PASSWORD = "demo"
+#: The demo administrator's authenticator secret (base32, as an app takes it), printed by `make run`
+#: and in the README, so a tester computes codes with `oathtool --totp -b` or adds it to an app.
+#: A demo database only: a real administrator sets up their own device at first login.
+DEMO_ADMIN_TOTP_SECRET = "RORETDEMOADMINSECRETKEY234567ABC"
 BATCH = 2000
 TEAMS = {"young": "Team Unge (18-30 år)", "psychiatry": "Team Psykiatri", "disability": "Team Handicap"}
 DEMO_USERS = [
@@ -135,6 +139,8 @@ class DemoBuilder:
                         email=f"{username}@demo.invalid")
             user.set_password(DEMO_PASSWORD)
             user.save()
+            if role == Role.ADMIN:
+                _demo_authenticator(user)
 
     def _team_for(self, citizen) -> Team:
         age = (self.today - citizen.birth).days / 365.25
@@ -262,3 +268,13 @@ class DemoBuilder:
 
 def build_demo(seed: int, n_citizens: int = 1200, today: datetime.date | None = None, progress=None) -> dict:
     return DemoBuilder(seed, n_citizens, today or datetime.date.today(), progress).build()
+
+
+def _demo_authenticator(user: User) -> None:
+    """The demo administrator's confirmed TOTP device with the documented secret."""
+    import base64
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=user, name="demo", confirmed=True,
+                              key=base64.b32decode(DEMO_ADMIN_TOTP_SECRET).hex())

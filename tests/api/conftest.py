@@ -5,6 +5,7 @@ from django.test import Client
 
 from roret.outcomes import services as outcome_services
 from roret.visitation import services
+from tests.clients import SecondFactorClient
 from tests.factories import PASSWORD
 from tests.visitation import helpers
 from tests.visitation.helpers import TODAY, term, theme_id
@@ -42,7 +43,7 @@ def api_client(world):
     """A logged-in client per persona, as the test client (no CSRF enforcement) sees the API."""
 
     def make(persona: str) -> Client:
-        client = Client()
+        client = SecondFactorClient()
         assert client.login(username=persona, password=PASSWORD)
         return client
 

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from roret.core.models import AuditEntry
+from tests.clients import SecondFactorClient
 from tests.factories import PASSWORD
 
 URL = "/api/v1/citizens/search"
@@ -16,7 +17,7 @@ URL = "/api/v1/citizens/search"
 def browser_like(username: str) -> Client:
     """A client that enforces CSRF as Django does for a real browser: log in, load a page to get
     the csrftoken cookie, then send it back in the X-CSRFToken header."""
-    client = Client(enforce_csrf_checks=True)
+    client = SecondFactorClient(enforce_csrf_checks=True)
     assert client.login(username=username, password=PASSWORD)
     assert client.get("/").status_code == 200
     return client

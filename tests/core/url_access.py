@@ -1,4 +1,5 @@
-from tests.url_roles import ADMIN_ONLY, AGGREGATE, EVERYONE, PERSONAS, api, reads, writes
+from tests.clients import give_device
+from tests.url_roles import ADMIN_ONLY, AGGREGATE, ANY_USER, EVERYONE, PERSONAS, api, reads, writes
 
 EXPECTED = {
     "login": EVERYONE,
@@ -11,6 +12,13 @@ EXPECTED = {
     "core:user_access": {**ADMIN_ONLY, "admin": 302},
     "core:user_active": {**ADMIN_ONLY, "admin": 302},
     "core:user_password": {**ADMIN_ONLY, "admin": 302},
+    "core:user_two_factor_reset": {**ADMIN_ONLY, "admin": 302},
+    "core:lockout_lift": {p: 405 for p in PERSONAS},  # POST only
+    # The user's own account; the code pages send a user who owes no code (or is verified) on.
+    "core:account": ANY_USER,
+    "core:logout_everywhere": {p: 405 for p in PERSONAS},  # POST only
+    "core:two_factor_verify": {p: 302 for p in PERSONAS},
+    "core:two_factor_setup": {**ANY_USER, "admin": 200},
     "api:api-root": {p: 404 for p in PERSONAS},  # django-ninja names the bare prefix; no page there
     "api:openapi-json": EVERYONE,
     "api:openapi-view": EVERYONE,
@@ -20,7 +28,17 @@ EXPECTED = {
 
 
 def url_ids(world, citizen) -> dict:
-    """A user for the users pages (the caseworker), and the team the access change moves them to."""
+    """A user for the users pages (the caseworker), and the team the access change moves them to;
+    the caseworker has an authenticator to reset, and a former employee's name is locked out after
+    failed logins (not a persona's: the walker logs the personas in)."""
+    from django.conf import settings
+    from django.contrib.auth import authenticate
+    from django.test import RequestFactory
+
+    give_device(world.users["caseworker"])
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        authenticate(RequestFactory().post("/login/", REMOTE_ADDR="10.9.9.9"), username="former_employee",
+                     password="wrong")
     return {"user_pk": world.users["caseworker"].pk, "other_team": world.other_team.pk}
 
 
@@ -39,4 +57,12 @@ POSTS = {
     "core:user_active": writes({"active-active": "0", "active-reason": "Fratrådt med udgangen af måneden"}, "admin"),
     "core:user_password": writes({"password-password1": PASSWORD, "password-password2": PASSWORD,
                                   "password-reason": "Glemt adgangskoden; identitet tjekket pr. telefon"}, "admin"),
+    "core:user_two_factor_reset": writes({"reset-reason": "Mistet telefonen; identitet tjekket pr. telefon"}, "admin"),
+    "core:lockout_lift": writes({"lift-kind": "username", "lift-value": "former_employee",
+                                 "lift-reason": "Ringet op; det var brugeren selv"}, "admin"),
+    # Everyone may end their own sessions (audited: a write).
+    "core:logout_everywhere": writes({}, *[p for p in PERSONAS if p != "anonymous"]),
+    # A wrong code changes no record.
+    "core:two_factor_verify": reads({"token": "000000"}),
+    "core:two_factor_setup": reads({"token": "000000"}),
 }

@@ -101,6 +101,19 @@ def test_the_demo_database_is_marked_consistent_and_complete():
     assert not Citizen.objects.filter(is_demo=False).exists()
     for username in ["caseworker", "centre_staff", "centre_leader", "economist", "committee", "admin"]:
         assert User.objects.get(username=username).check_password("demo")
+    # The demo administrator's authenticator has the secret the README and `make run` print.
+    import base64
+    from pathlib import Path
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from roret.demo.build import DEMO_ADMIN_TOTP_SECRET
+
+    device = TOTPDevice.objects.get(user__username="admin", confirmed=True)
+    assert base64.b32encode(device.bin_key).decode() == DEMO_ADMIN_TOTP_SECRET
+    root = Path(__file__).resolve().parents[2]
+    assert DEMO_ADMIN_TOTP_SECRET in (root / "README.md").read_text()
+    assert DEMO_ADMIN_TOTP_SECRET in (root / "Makefile").read_text()
 
     # Recognisably fictitious CPR numbers: DDMMYY-99xx, valid, unique.
     numbers = [cprlib.decrypt(t) for t in Citizen.objects.values_list("cpr_encrypted", flat=True)[:300]]

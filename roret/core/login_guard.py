@@ -1,0 +1,107 @@
+"""Failed logins: the lockout page django-axes shows, the audit entries for failed and refused
+logins, and the lockouts the administrator sees and lifts.
+
+django-axes counts the failures (per user name and per address, AXES_LOCKOUT_PARAMETERS) on every
+login that goes through ``django.contrib.auth.authenticate`` with a request: roret's login page and
+Django admin's. Its backend, first in AUTHENTICATION_BACKENDS, refuses a locked-out name or address
+before the password is checked, so the right password does not get through either.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from dataclasses import dataclass
+
+from axes.helpers import get_client_ip_address, get_cool_off
+from axes.models import AccessAttempt
+from axes.signals import user_locked_out
+from django.conf import settings
+from django.contrib.auth.signals import user_login_failed
+from django.db.models import Max, Sum
+from django.dispatch import receiver
+from django.shortcuts import render
+from django.utils import timezone
+
+from roret.core import audit
+from roret.core.models import AuditAction, User
+
+
+def _minutes_left(request) -> int | None:
+    cool_off = get_cool_off(request)
+    return math.ceil(cool_off.total_seconds() / 60) if cool_off else None
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """The page a locked-out login gets (429): what happened, when to try again, whom to ask."""
+    return render(request, "core/locked_out.html", {"minutes": _minutes_left(request),
+                                                    "failures": settings.AXES_FAILURE_LIMIT}, status=429)
+
+
+def _ip(request) -> str:
+    if request is None:
+        return ""
+    return getattr(request, "axes_ip_address", None) or get_client_ip_address(request) or ""
+
+
+def _user_named(username: str) -> User | None:
+    return User.objects.filter(username=username).first() if username else None
+
+
+@receiver(user_login_failed, dispatch_uid="roret_login_failed_audit")
+def audit_failed_login(sender, credentials, request=None, **kwargs):
+    """One audit entry per failed login: the name tried, the address, and the account if it exists
+    (on its page's history). The password is never written."""
+    username = str(credentials.get("username") or "")[:150]
+    audit.login_event(AuditAction.LOGIN_FAILED, username=username, ip=_ip(request), user=_user_named(username),
+                      summary=f"Mislykket log-ind som »{username}« fra {_ip(request) or 'ukendt adresse'}")
+
+
+@receiver(user_locked_out, dispatch_uid="roret_locked_out_audit")
+def audit_lockout(sender, request=None, username=None, ip_address=None, **kwargs):
+    """An audit entry each time a locked-out name or address is refused (the first one is the lockout)."""
+    username = str(username or "")[:150]
+    audit.login_event(AuditAction.LOCKED, username=username, ip=ip_address or "", user=_user_named(username),
+                      summary=f"Log-ind spærret efter {settings.AXES_FAILURE_LIMIT} mislykkede forsøg: "
+                              f"»{username}« fra {ip_address or 'ukendt adresse'}")
+
+
+# --- what the administrator sees and lifts -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Lockout:
+    kind: str  # "username" or "ip"
+    value: str
+    failures: int
+    last: datetime.datetime
+    until: datetime.datetime | None
+
+
+def _recent():
+    attempts = AccessAttempt.objects.all()
+    cool_off = get_cool_off()
+    if cool_off:
+        attempts = attempts.filter(attempt_time__gte=timezone.now() - cool_off)
+    return attempts, cool_off
+
+
+def lockouts() -> list[Lockout]:
+    """The user names and addresses locked out now, most recent first."""
+    attempts, cool_off = _recent()
+    found = []
+    for kind, column in (("username", "username"), ("ip", "ip_address")):
+        rows = attempts.exclude(**{f"{column}__isnull": True})
+        if kind == "username":  # an address field turns "" into NULL, which the line above leaves out
+            rows = rows.exclude(username="")
+        rows = (rows.order_by().values(column)
+                .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
+                .filter(failures__gte=settings.AXES_FAILURE_LIMIT))
+        for row in rows:
+            found.append(Lockout(kind, row[column], row["failures"], row["last"],
+                                 row["last"] + cool_off if cool_off else None))
+    return sorted(found, key=lambda lockout: lockout.last, reverse=True)
+
+
+def is_locked(username: str) -> Lockout | None:
+    return next((lo for lo in lockouts() if lo.kind == "username" and lo.value == username), None)
