@@ -1,4 +1,4 @@
-from tests.url_roles import ADMIN_ONLY, AGGREGATE, EVERYONE, PERSONAS, api, reads, writes
+from tests.url_roles import ADMIN_ONLY, AGGREGATE, ANY_USER, EVERYONE, PERSONAS, api, reads, writes
 
 EXPECTED = {
     "login": EVERYONE,
@@ -12,8 +12,8 @@ EXPECTED = {
     "core:user_active": {**ADMIN_ONLY, "admin": 302},
     "core:user_password": {**ADMIN_ONLY, "admin": 302},
     "api:api-root": {p: 404 for p in PERSONAS},  # django-ninja names the bare prefix; no page there
-    "api:openapi-json": EVERYONE,
-    "api:openapi-view": EVERYONE,
+    "api:openapi-json": ANY_USER,  # the schema and the docs are for logged-in users
+    "api:openapi-view": ANY_USER,
     "api:list_offers": api(AGGREGATE),
 }
 
