@@ -72,3 +72,14 @@ def test_static_files_keep_their_caching_for_a_logged_in_user(client, world):
     response = client.get("/static/roret/roret.css")
     assert response.status_code == 200
     assert "no-store" not in response.headers.get("Cache-Control", "")
+
+
+@pytest.mark.django_db
+def test_whitenoise_serves_static_files_with_debug_off(client, settings):
+    """roret's URLs serve no static file; with DEBUG off only WhiteNoise answers one (from the
+    finders here, from STATIC_ROOT after collectstatic in production)."""
+    assert settings.DEBUG is False
+    response = client.get("/static/swagger-ui/swagger-ui-bundle.js")
+    assert response.status_code == 200
+    assert type(response).__module__.startswith("whitenoise")
+    assert b"SwaggerUIBundle" in b"".join(response.streaming_content)
