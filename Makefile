@@ -6,7 +6,7 @@ RORET  := $(VENV)/bin/roret
 SEED   ?= 2026
 HOST   ?= 127.0.0.1:8000
 
-.PHONY: run test install assets messages migrate demo serve lint bench clean
+.PHONY: run test install assets messages migrate demo serve lint audit bench clean
 
 run: install demo serve
 
@@ -15,7 +15,8 @@ install: $(VENV)/.installed node_modules/.installed messages
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 ($(PYTHON)) is needed"; exit 1; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+	@# The venv's own setuptools (65.5 with Python 3.11) has known advisories (CVE-2024-6345, CVE-2025-47273).
+	$(PY) -m pip install --quiet --upgrade pip "setuptools>=78.1.1"
 	$(PY) -m pip install --quiet -e ".[test]"
 	@touch $@
 
@@ -50,6 +51,11 @@ test: install
 
 lint: install
 	$(PY) -m ruff check .
+
+# Known vulnerabilities in the installed packages (pip-audit against PyPI's advisory database);
+# fails on a finding, and when packages could not be audited (tools/audit_deps.py).
+audit: install
+	$(PY) tools/audit_deps.py
 
 bench: install
 	$(PY) -m pip install --quiet -e ".[bench]"

@@ -104,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "roret.core.context.navigation",
             ],
+            "builtins": ["roret.core.templatetags.form_token"],
         },
     },
 ]
@@ -246,7 +247,12 @@ DEMO_ALLOWED = DEBUG
 RORET = {
     "MUNICIPALITY_CODE": envstr("RORET_MUNICIPALITY_CODE", "0657"),
     "MUNICIPALITY_NAME": envstr("RORET_MUNICIPALITY_NAME", "Demo Kommune"),
+    # A running background job's lease: its worker renews the job's heartbeat every quarter of
+    # this; a running job whose heartbeat is older has lost its worker and is shown as failed.
+    "JOB_LEASE_SECONDS": envint("RORET_JOB_LEASE_SECONDS", 60),
 }
+if RORET["JOB_LEASE_SECONDS"] < 1:
+    raise ImproperlyConfigured("RORET_JOB_LEASE_SECONDS must be at least 1 (seconds)")
 
 # --- Audit, keys and retention (docs/security.md) ---------------------------------------------
 # The field-encryption keys, newest first: the first encrypts and hashes new CPR numbers, all of
@@ -309,3 +315,6 @@ RETENTION_JOB_FILE_DAYS = envint("RORET_RETENTION_JOB_FILE_DAYS", 30)
 RETENTION_AUDIT_YEARS = envint("RORET_RETENTION_AUDIT_YEARS", 5)
 # The reason asked for above is read per request (and from an API client's X-Access-Reason header).
 MIDDLEWARE.append("roret.core.access_reasons.AccessReasonMiddleware")
+# Last, around the view alone: a form's token sent a second time replays the first result (a form
+# sent twice writes once; docs/security.md, "Double submits").
+MIDDLEWARE.append("roret.core.form_tokens.FormTokenMiddleware")

@@ -146,6 +146,19 @@ def post_forms(html: str, page: str) -> set[str]:
     return targets
 
 
+FORM_BODY = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.IGNORECASE | re.DOTALL)
+
+
+def post_forms_without_token(html: str) -> list[str]:
+    """The opening tags of the page's POST forms that carry no form token (roret.core.form_tokens),
+    so a double submit of them would write twice."""
+    missing = []
+    for match in FORM_BODY.finditer(html):
+        if re.search(r"""method\s*=\s*["']?post""", match[1], re.IGNORECASE) and 'name="form_token"' not in match[2]:
+            missing.append(f"<form{match[1]}>")
+    return missing
+
+
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_every_url_answers_each_persona_as_declared(url_world, client, persona):
     world, ids = url_world
@@ -161,6 +174,8 @@ def test_every_url_answers_each_persona_as_declared(url_world, client, persona):
         if response.status_code == 200 and response.get("Content-Type", "").startswith("text/html"):
             for target in post_forms(response.content.decode(), path) - set(POSTS):
                 failures.append(f"{name} {path} has a POST form to {target}: declare its body and writers in POSTS")
+            for form in post_forms_without_token(response.content.decode()):
+                failures.append(f"{name} {path}: the POST form {form} has no {{% form_token %}}")
     assert not failures, f"as {persona}:\n" + "\n".join(failures)
 
 

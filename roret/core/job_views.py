@@ -1,10 +1,12 @@
 """A background job's status, polled by htmx while it runs, and its output file."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
-from roret.core.jobs import Job
+from roret.core.jobs import Job, JobError, mark_stale, retry_job
 
 
 def _own_job(request, pk) -> Job:
@@ -16,8 +18,20 @@ def _own_job(request, pk) -> Job:
 def job_status(request, pk):
     """The whole page, or with htmx only the status partial that replaces itself every second."""
     job = _own_job(request, pk)
+    mark_stale(job)  # a job whose worker died shows as failed, with the progress it reached
     template = "core/_job_status.html" if request.headers.get("HX-Request") else "core/job.html"
     return render(request, template, {"job": job})
+
+
+@login_required
+@require_POST
+def job_retry(request, pk):
+    """Queue a failed job again (its owner only); the page then follows the new attempt."""
+    try:
+        retry_job(_own_job(request, pk), actor=request.user)
+    except JobError as exc:
+        messages.error(request, str(exc))
+    return redirect("core:job_status", pk=pk)
 
 
 @login_required

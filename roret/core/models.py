@@ -349,4 +349,25 @@ class KeyRotation(models.Model):
         return f"{self.field} -> {self.key_id}"
 
 
+class FormSubmission(models.Model):
+    """A form token that has been submitted, so the same form sent twice writes once
+    (:mod:`roret.core.form_tokens`). ``status`` is empty while the first submit is still running;
+    then it and ``location`` hold the redirect that a second submit of the token is answered with."""
+
+    token = models.CharField(_("token"), max_length=64)
+    user = models.ForeignKey(User, models.CASCADE, related_name="+", verbose_name=_("user"))
+    path = models.CharField(_("address"), max_length=500)
+    status = models.PositiveSmallIntegerField(_("status"), null=True, blank=True)
+    location = models.CharField(_("redirected to"), max_length=2000, blank=True)
+    created = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("form submission")
+        verbose_name_plural = _("form submissions")
+        constraints = [models.UniqueConstraint(fields=["token"], name="form_submission_token_unique")]
+
+    def __str__(self):
+        return f"{self.path} {self.status or '…'}"
+
+
 from roret.core.jobs import Job, JobStatus  # noqa: E402,F401  (background jobs, defined beside their task)

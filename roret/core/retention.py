@@ -164,6 +164,24 @@ def delete_job_files(policy: Policy, dry_run: bool, progress: Progress | None) -
     return result
 
 
+# --- form tokens -----------------------------------------------------------------------------------
+
+
+@step("form_tokens", "Form tokens older than a day", order=40)
+def delete_form_tokens(policy: Policy, dry_run: bool, progress: Progress | None) -> StepResult:
+    """Delete the tokens of forms sent more than a day ago (roret.core.form_tokens): a form that
+    old is not double-submitted, and the rows name who sent what where."""
+    from roret.core import form_tokens
+
+    result = StepResult("form_tokens", "Form tokens older than a day")
+    result.count = form_tokens.delete_old(dry_run=dry_run)
+    if result.count and not dry_run:
+        audit.record(None, AuditAction.DELETE, channel="cli", object_type="core.formsubmission",
+                     summary=f"Opbevaring: {result.count} formular-tokens ældre end et døgn slettet",
+                     after={"deleted": result.count})
+    return result
+
+
 # --- the audit log -----------------------------------------------------------------------------
 
 

@@ -12,5 +12,6 @@ urlpatterns = [
     path("users/<int:user_pk>/active/", user_views.user_active, name="user_active"),
     path("users/<int:user_pk>/password/", user_views.user_password, name="user_password"),
     path("jobs/<int:pk>/", job_views.job_status, name="job_status"),
+    path("jobs/<int:pk>/retry/", job_views.job_retry, name="job_retry"),
     path("jobs/<int:pk>/output/", job_views.job_output, name="job_output"),
 ]

@@ -11,16 +11,19 @@ demo build and ``roret economy_refresh`` rebuild everything. There are no model 
 from __future__ import annotations
 
 import datetime
+import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from roret.economy import engine
 from roret.economy.models import CostSegment, EconomyState, PendingRecost
+
+logger = logging.getLogger(__name__)
 
 HORIZON_YEARS = 6  # open placements are costed to 1 January this many years ahead (the 5-year plan + 1)
 BATCH = 5000
@@ -224,11 +227,15 @@ def set_budget(year: int, account_function: str, amount, *, actor, note: str = "
     return budget
 
 
-def import_budgets(file, *, actor, channel: str = "web") -> int:
+def import_budgets(file, *, actor, channel: str = "web", on_row=None) -> int:
     """Import budgets from an Excel sheet (columns year, account_function, amount[, note]).
 
     All rows or none: any bad cell raises :class:`BudgetImportError` listing every problem by
-    row and column, and nothing is written. Returns the number of budgets written.
+    row and column, and nothing is written. The rows are written in one transaction, so a
+    database that fails halfway (a dropped connection, a refused row) leaves nothing written
+    either, and the error says at which row it stopped. ``on_row(row_number)`` is called before
+    each row is written (progress; the fault tests drop the connection there). Returns the
+    number of budgets written.
     """
     from decimal import Decimal, InvalidOperation
 
@@ -237,6 +244,7 @@ def import_budgets(file, *, actor, channel: str = "web") -> int:
 
     from roret.core import permissions
     from roret.offers.models import AccountFunction
+    from roret.reports.toolkit.excel import unsafe_text
 
     permissions.require_role(actor, permissions.PLANNERS, "only the economist imports budgets")
 
@@ -290,26 +298,34 @@ def import_budgets(file, *, actor, channel: str = "web") -> int:
             if (year, function) in seen:
                 errors.append(f"row {r}: {year} {function} also on row {seen[(year, function)]}")
             seen[(year, function)] = r
-        note = str(cell("note") or "")[:200] if "note" in where else ""
-        parsed.append((year, function, amount, note))
+        # A note the template wrote as '=... (no formula: reports.toolkit.excel) comes back as typed.
+        note = unsafe_text(str(cell("note") or ""))[:200] if "note" in where else ""
+        parsed.append((r, year, function, amount, note))
     if errors:
         raise BudgetImportError(errors)
     if not parsed:
         raise BudgetImportError(["the sheet has no budget rows below the header"])
-    with transaction.atomic():
-        for year, function, amount, note in parsed:
-            set_budget(year, function, amount, actor=actor, note=note or "Importeret", channel=channel)
+    row = None
+    try:
+        with transaction.atomic():
+            for row, year, function, amount, note in parsed:
+                if on_row is not None:
+                    on_row(row)
+                set_budget(year, function, amount, actor=actor, note=note or "Importeret", channel=channel)
+    except DatabaseError as exc:
+        logger.warning("budget import stopped at row %s by a database error", row, exc_info=True)
+        raise BudgetImportError([_("row %(row)s: the database stopped the import (%(error)s); try again")
+                                 % {"row": row, "error": type(exc).__name__}]) from exc
     return len(parsed)
 
 
 def budget_workbook(year: int) -> bytes:
     """An Excel sheet with the year's budgets per account function, ready to fill in and import."""
-    import io
-
     from openpyxl import Workbook
 
     from roret.economy.models import Budget
     from roret.offers.models import AccountFunction
+    from roret.reports.toolkit import excel
 
     wb = Workbook()
     ws = wb.active
@@ -324,9 +340,7 @@ def budget_workbook(year: int) -> bytes:
     ws.column_dimensions["C"].width = 18
     for row in ws.iter_rows(min_row=2, min_col=3, max_col=3):
         row[0].number_format = "#,##0.00"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return excel.save(wb)
 
 
 # ---- reimbursement levels and self-sufficiency targets ----------------------------------------

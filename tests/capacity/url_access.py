@@ -25,6 +25,7 @@ EXPECTED = {
     "capacity:run_pdf": NONE | {"centre_leader": 405, "economist": 405, "committee": 405},  # POST only: starts a job
     "core:job_status": OWNER_ONLY_MISSING,
     "core:job_output": OWNER_ONLY_MISSING,
+    "core:job_retry": {p: 405 for p in PERSONAS} | {"anonymous": LOGIN},  # POST only
 }
 
 PATH_IDS = {
@@ -46,6 +47,7 @@ POSTS = {
     "capacity:scenario_edit": writes(SCENARIO, "economist"),
     "capacity:scenario_delete": writes({}, "economist"),
     "capacity:run_pdf": writes({}, "centre_leader", "economist", "committee"),
+    "core:job_retry": writes({}),  # no job in the walker's world: 404 for everyone, nothing queued
 }
 
 

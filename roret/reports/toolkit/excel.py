@@ -1,5 +1,9 @@
 """Report tables as an Excel workbook (openpyxl): one sheet per table, numbers as numbers with
-Danish-style formats, cells hidden from the committee as the text "skjult" (the note below says why)."""
+Danish-style formats, cells hidden from the committee as the text "skjult" (the note below says why).
+
+Every workbook roret writes is saved with :func:`save`, which makes sure no text becomes a formula
+(a note ``=HYPERLINK(...)`` typed into roret must come back as the text, not as a live link or a
+command, when the sheet is opened in Excel or LibreOffice)."""
 
 from __future__ import annotations
 
@@ -15,6 +19,36 @@ from openpyxl.utils import get_column_letter
 from roret.reports.toolkit.tables import Cell, Table
 
 FORMATS = {"money": "#,##0", "int": "#,##0", "days": "#,##0", "pct": '0.0" %"'}
+# A text starting with one of these is read as a formula by a spreadsheet (OWASP "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_text(value):
+    """A text a spreadsheet shows as it is: one starting with =, +, -, @, tab or CR gets a leading
+    apostrophe. Anything but a text (a number, a negative amount too) is returned unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def unsafe_text(value):
+    """The text :func:`safe_text` was given, for a sheet that comes back to be imported."""
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_START):
+        return value[1:]
+    return value
+
+
+def save(wb: Workbook) -> bytes:
+    """The workbook as .xlsx bytes, every text cell through :func:`safe_text`: the one place where
+    roret's exports are kept free of formulas, whichever code filled the cells."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
+                    cell.value = safe_text(cell.value)  # a text again (openpyxl typed it 'f' for "=")
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
 
 
 def _sheet_title(title: str, used: set) -> str:
@@ -75,6 +109,4 @@ def workbook(tables: Sequence[Table], *, title: str, subtitle: str = "") -> byte
         if table.note:
             ws.cell(row=r + 1, column=1, value=table.note)
         ws.freeze_panes = "B5"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return save(wb)

@@ -15,7 +15,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="show what would go; change nothing")
-        parser.add_argument("--only", default="", help="comma-separated steps: cases, job_files, audit_log")
+        parser.add_argument("--only", default="", help="comma-separated steps: cases, form_tokens, job_files, audit_log")
         parser.add_argument("--today", type=datetime.date.fromisoformat, default=None,
                             help="the day the periods count back from (YYYY-MM-DD; default today)")
         parser.add_argument("--case-years", type=int, default=None, help="override RETENTION_CASE_YEARS")
