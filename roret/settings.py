@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "csp",
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
@@ -78,6 +79,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files answered before any session or database work (and without Cache-Control: no-store).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "roret.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "roret.core.middleware.DanishUnlessChosenMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -116,6 +121,8 @@ TEMPLATES = [
 WSGI_APPLICATION = "roret.wsgi.application"
 
 DATABASES = {"default": dj_database_url.parse(_DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 0))}
+# Behind pgbouncer in transaction mode a server-side cursor (.iterator()) does not survive (docs/deploy.md).
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = envbool("DB_DISABLE_SERVER_SIDE_CURSORS", False)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     # IMMEDIATE takes the write lock when a transaction starts, so two writers checking the
@@ -167,13 +174,42 @@ USE_TZ = True
 FORMAT_MODULE_PATH = ["roret.formats"]
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(envstr("RORET_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [
     ("dkfds", BASE_DIR / "node_modules" / "dkfds" / "dist"),
     ("htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("swagger-ui", BASE_DIR / "node_modules" / "swagger-ui-dist"),
     BASE_DIR / "roret" / "static",
 ]
 
+# Production serves static files through WhiteNoise from STATIC_ROOT (`roret collectstatic`), with
+# hashed names that may be cached for a year; development and tests use the finders as they are.
+# Development and tests: WhiteNoise finds files through the finders, as runserver does.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+if not DEBUG:
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+
+# --- HTTP headers and cookies (docs/security.md, "HTTP headers and pages") ---------------------
+# Behind a reverse proxy that ends TLS (docs/deploy.md), Django learns the scheme from the proxy's
+# X-Forwarded-Proto. Only set RORET_BEHIND_TLS_PROXY when the proxy overwrites that header: a client
+# could otherwise claim https.
+if envbool("RORET_BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = envbool("RORET_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = envint("RORET_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("RORET_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = envbool("RORET_HSTS_PRELOAD", False)
+# Preloading binds the municipality's whole domain to HTTPS in every browser, for a long time: its own
+# decision (RORET_HSTS_PRELOAD=1), so check --deploy does not warn while it has not been made.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 # --- Login and sessions (docs/security.md#login-and-sessions) ----------------------------------
 # A session ends when the browser closes, after RORET_IDLE_MINUTES without a request, and at the
@@ -207,21 +243,58 @@ if AXES_FAILURE_LIMIT < 1:
 TWO_FACTOR_ROLES = sorted(set(envlist("RORET_2FA_ROLES", ["admin"])) | {"admin"})
 OTP_TOTP_ISSUER = envstr("RORET_2FA_ISSUER", "roret")
 SESSION_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SECURE = not DEBUG
-SECURE_CONTENT_TYPE_NOSNIFF = True
-X_FRAME_OPTIONS = "DENY"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Content-Security-Policy (django-csp): scripts and styles from our own origin only, no inline
+# script, no style attribute, nothing may frame a page. The API docs load Swagger UI from our static
+# files too.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# The browser features no page uses, switched off (roret.core.middleware.SecurityHeadersMiddleware).
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"mask_cpr": {"()": "roret.citizens.cpr.MaskCprFilter"}},
+    "filters": {
+        "mask_cpr": {"()": "roret.citizens.cpr.MaskCprFilter"},
+        "client_errors_without_traceback": {"()": "roret.core.logfilters.ClientErrorsWithoutTraceback"},
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_cpr"]}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "WARNING")},
-    # The development server's request log, masked too (a CPR number in a ?q= would show).
-    "loggers": {"django.server": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+    "loggers": {
+        # Django's own loggers write through the one masked handler only: Django's default "django"
+        # handlers (an unmasked console with DEBUG on, mail to ADMINS) are replaced here.
+        "django": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO"), "propagate": False},
+        # A refused or missing page (403, 404) is one line, not a traceback; a 500 keeps its traceback.
+        "django.request": {"filters": ["mask_cpr", "client_errors_without_traceback"]},
+        # The development server's request log, masked too (a CPR number in a ?q= would show).
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
+
+# `roret demo` builds users with the password "demo": only with development settings. Read from
+# DEBUG as the environment set it (pytest-django turns settings.DEBUG off in every test).
+DEMO_ALLOWED = DEBUG
 
 # Municipality-level configuration (the demo municipality overrides nothing here).
 RORET = {

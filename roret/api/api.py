@@ -5,11 +5,13 @@ import datetime
 from decimal import Decimal
 from typing import Literal
 
+from django.contrib.auth.decorators import login_required
 from ninja import Field, NinjaAPI, Schema
 from ninja.security import django_auth
 
 from roret.api import caseflow
 from roret.api.access import NOT_FOUND, citizen_or_404, require
+from roret.api.docs import LocalSwagger
 from roret.citizens import services as citizen_services
 from roret.core import access_reasons
 from roret.core.permissions import CASE_ROLES, CATALOGUE_ROLES, NotInScope, suppresses
@@ -18,7 +20,9 @@ from roret.offers.queries import committee_catalogue
 REASON_REQUIRED = ("Din rolle skal angive en begrundelse for adgang til borgerens journal: send den i headeren "
                    f"{access_reasons.HEADER} (mindst {access_reasons.MIN_LENGTH} tegn).")
 
+# The docs and the OpenAPI schema are for logged-in users only: the schema names every endpoint.
 api = NinjaAPI(title="roret API", version="1", urls_namespace="api", auth=django_auth,
+               docs=LocalSwagger(), docs_decorator=login_required,
                description="Session authentication (log in at /login/); unsafe methods (POST) need "
                            "Django's CSRF token in the X-CSRFToken header. See docs/api.md.")
 

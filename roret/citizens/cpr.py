@@ -168,4 +168,12 @@ class MaskCprFilter(logging.Filter):
         masked = mask_text(message)
         if masked != message:
             record.msg, record.args = masked, None
+        # A traceback is formatted once per record and kept in exc_text, which formatters reuse:
+        # format it here, masked (a CPR number in a path or a value shows in the exception's text).
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_text(record.exc_text)
+        if record.stack_info:
+            record.stack_info = mask_text(record.stack_info)
         return True

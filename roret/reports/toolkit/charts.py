@@ -202,7 +202,7 @@ def _legend_rows(items, width) -> int:
 
 def _wrap(cid, title, desc, width, height, body) -> SafeString:
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="roret-chart" role="img" '
-            f'width="{width}" height="{height}" style="max-width:100%;height:auto" viewBox="0 0 {width} {height}" '
+            f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
             f'aria-labelledby="{cid}-title {cid}-desc" font-family="{FONT}">'
             f'<title id="{cid}-title">{escape(title)}</title><desc id="{cid}-desc">{escape(desc)}</desc>')
     return mark_safe(head + "".join(body) + "</svg>")  # noqa: S308 - every text above is escaped

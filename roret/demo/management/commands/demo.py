@@ -21,8 +21,14 @@ class Command(BaseCommand):
         parser.add_argument("--if-empty", action="store_true", help="do nothing if the database has data")
 
     def handle(self, *args, seed, citizens, today, if_empty, **options):
+        from django.conf import settings
+
         from roret.demo.build import DEMO_USERS, build_demo
 
+        if not settings.DEMO_ALLOWED:
+            # The demo's users all have the password "demo": never in a database with real citizens.
+            raise CommandError("roret demo only runs with development settings (RORET_DEBUG=1): it creates "
+                               "users with the password 'demo', which must never exist in production.")
         if citizens < 50:
             raise CommandError(f"--citizens must be at least 50 (got {citizens})")
         if Department.objects.exists() or Citizen.objects.exists():
