@@ -120,3 +120,18 @@ def test_a_cpr_number_in_the_url_is_not_searched_or_echoed(world, as_persona):
     assert '<form method="post" role="search"' in page
     found = client.post("/citizens/", {"q": cpr}).content.decode()
     assert citizen.name in found
+
+
+def test_a_note_longer_than_its_column_is_refused_not_a_server_error(world, as_persona):
+    """The gate lets 10,000 characters through; a note kept in a 200-character column is refused by
+    the service (PostgreSQL would raise DataError, SQLite would keep it)."""
+    import datetime
+
+    citizen = world.citizen(first_name="Ældre")
+    world.place(citizen, world.residential, start=datetime.date(2024, 1, 1))
+    before = fingerprint()
+    response = as_persona("caseworker").post(f"/visitation/citizens/{citizen.pk}/elderly-care/",
+                                             {"on": datetime.date.today().isoformat(), "note": "x" * 500})
+    assert response.status_code == 200
+    assert not difference(before, fingerprint())
+    assert "højst 200" in response.content.decode()
