@@ -47,6 +47,7 @@ from tests.url_roles import PERSONAS
 IDS = ["abc", "1.5", "-1", str(2**63), str(10**30)]
 DATES = ["9999-12-31", "0001-01-01", "1899-12-31", "2201-01-01"]
 EDGE_DATES = ["1900-01-01", "2200-12-31"]
+LONG_BUT_ALLOWED = "y" * 5_000
 AMOUNTS = ["abc", "NaN", "9" * 20]
 TEXTS = ["a\x00b", "\x07", "x" * 100_000]
 # GETs only read, so a query string gets the hostile value of each kind once.
@@ -307,8 +308,11 @@ def fuzz_form(fuzzer: Fuzzer, form: dict):
             edges = []
         else:  # the first and last day roret accepts may be saved, but must not break what reads them
             edges = [EDGE_DATES[index % 2]]
+        if field["kind"] in ("text", "textarea", "search") and edges == [] and hostile(field, index)[-1:] == TEXTS[2:]:
+            # Under the gate's 10,000 but beyond any short column: refused or kept, never a DataError.
+            edges = [LONG_BUT_ALLOWED]
         for value in edges:
-            fuzzer.attempt(f"{form['method'].upper()} {path} [{name}] {field['name']}={value!r} (in range)",
+            fuzzer.attempt(f"{form['method'].upper()} {path} [{name}] {field['name']}={_short(value)} (allowed)",
                            "post" if form["method"] == "post" else "get", urlsplit(path).path if form["method"] != "post"
                            else path, body_with(base, field["name"], value), may_change=True, then=form["page"])
         for value in hostile(field, index):
@@ -402,5 +406,9 @@ def test_no_hostile_value_gives_a_server_error_or_a_change(url_world):  # noqa: 
         failures += [f"{f} (as {persona})" for f in fuzzer.failures]
         requests += fuzzer.requests
     elapsed = time.monotonic() - started
+    # A page template that stops rendering its forms, or a parser that stops reading them, would
+    # leave nothing to fuzz: the walk sends some 450 hostile requests today.
+    assert requests > 300, f"only {requests} hostile requests: are the forms still found?"
+    print(f"fuzz: {requests} hostile requests, {len(seen_by)} forms and links, {elapsed:.0f} s")  # pytest -s
     assert not failures, (f"{len(failures)} of {requests} hostile requests failed ({elapsed:.0f} s):\n"
                           + "\n".join(failures))
