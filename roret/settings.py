@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "roret.core.input_guard.InputGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "roret.core.sessions.IdleTimeoutMiddleware",
     "roret.core.two_factor.TwoFactorMiddleware",

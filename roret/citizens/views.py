@@ -25,6 +25,14 @@ def search(request):
     # The form posts, so a CPR number never stands in a URL or an access log; a name search
     # may also come as ?q= (bookmarks, links).
     query = (request.POST if request.method == "POST" else request.GET).get("q", "").strip()
+    # A CPR number in a URL ends up in browser history and proxy logs, so a GET is a name search
+    # only: a term with a digit in it (a whole or part CPR number) is not searched, and the page
+    # sends the browser on to the bare search page, so the number is echoed nowhere.
+    if request.method != "POST" and any(c.isdigit() for c in query):
+        messages.error(request, _("A CPR number is searched only through the search field, not in the page's "
+                                  "address (an address ends up in browser history and logs). Type the number "
+                                  "in the field and press Search."))
+        return redirect("citizens:search")
     results = list(services.search(request.user, query)) if query else []
     is_cpr = cprlib.looks_like_cpr(query)
     return render(request, "citizens/search.html", {

@@ -14,6 +14,7 @@ import datetime
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
@@ -192,6 +193,14 @@ BUDGET_HEADERS = {
 }
 
 
+# The budget column holds 14 digits, two of them decimals (economy.Budget.amount).
+BUDGET_MAX = Decimal("999999999999.99")
+
+
+def _too_large() -> str:
+    return _("a budget has at most 12 digits before the decimal comma (999.999.999.999,99 kr.)")
+
+
 class BudgetImportError(ValueError):
     """A budget file that cannot be imported; ``errors`` says what and where (row, column)."""
 
@@ -212,8 +221,10 @@ def set_budget(year: int, account_function: str, amount, *, actor, note: str = "
     if account_function not in AccountFunction.values:
         raise BudgetImportError([f"{account_function!r} is not an account function (5.38.xx)"])
     amount = Decimal(amount)
-    if amount < 0:
-        raise BudgetImportError(["a budget must not be negative"])
+    if not amount.is_finite() or amount < 0:
+        raise BudgetImportError(["a budget must be a non-negative amount"])
+    if amount > BUDGET_MAX or amount != amount.quantize(Decimal("0.01")):
+        raise BudgetImportError([_too_large()])
     with transaction.atomic():
         budget = Budget.objects.select_for_update().filter(year=year, account_function=account_function).first()
         before = audit.snapshot(budget, ["year", "account_function", "amount", "note"]) if budget else None
@@ -243,11 +254,15 @@ def import_budgets(file, *, actor, channel: str = "web", on_row=None) -> int:
     from openpyxl.utils import get_column_letter
 
     from roret.core import permissions
+    from roret.core.parsing import declares_xml_entities
     from roret.offers.models import AccountFunction
     from roret.reports.toolkit.excel import unsafe_text
 
     permissions.require_role(actor, permissions.PLANNERS, "only the economist imports budgets")
 
+    if declares_xml_entities(file):
+        raise BudgetImportError([_("the file declares an XML entity or DOCTYPE, which an Excel sheet never needs; "
+                                   "save it again from Excel as .xlsx")])
     try:
         sheet = load_workbook(file, read_only=True, data_only=True).worksheets[0]
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
@@ -291,6 +306,9 @@ def import_budgets(file, *, actor, channel: str = "web", on_row=None) -> int:
             amount = Decimal(str(amount).strip().replace(" ", ""))
             if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
                 raise InvalidOperation
+            if amount > BUDGET_MAX:
+                errors.append(f"{at('amount')}: {_too_large()}")
+                amount = None
         except (InvalidOperation, ValueError):
             errors.append(f"{at('amount')}: {amount!r} is not a non-negative amount in kroner (two decimals at most)")
             amount = None

@@ -164,8 +164,9 @@ class AccessReasonForm(forms.Form):
 
 def _safe_next(request) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                       require_https=request.is_secure()):
+    # Only a path on this site: redirect() would read any other word as a URL name to reverse.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                                  require_https=request.is_secure()):
         return target
     from django.urls import reverse
 

@@ -44,6 +44,17 @@ def _id(value) -> int:
     return id_or_none(value) or 0
 
 
+def _chosen(queryset, value, label: str):
+    """The object chosen in an optional select: None when nothing is chosen, a refusal naming the
+    field when the posted value is not one of the choices (never silently nothing)."""
+    if not (value or "").strip():
+        return None
+    chosen = queryset.filter(pk=_id(value)).first()
+    if chosen is None:
+        raise ValidationError(_("%(field)s: choose one of the list's options.") % {"field": label})
+    return chosen
+
+
 def _answers(post, prefix: str = "who5_") -> list[int] | None:
     raw = [post.get(f"{prefix}{i}", "") for i in range(1, len(instruments.WHO5.items) + 1)]
     if not any(v.strip() for v in raw):
@@ -75,7 +86,7 @@ def citizen(request, citizen_id):
     if action:
         try:
             if action == "goal":
-                grant = Grant.objects.filter(citizen=citizen, pk=_id(request.POST.get("grant"))).first()
+                grant = _chosen(Grant.objects.filter(citizen=citizen), request.POST.get("grant"), _("Grant"))
                 services.add_goal(
                     citizen, actor=request.user, grant=grant,
                     goal_type=Term.objects.filter(group="goal_type", pk=_id(request.POST.get("goal_type"))).first(),
@@ -143,7 +154,8 @@ def follow_up(request, follow_up_pk):
             services.hold_follow_up(
                 follow_up, actor=request.user, held_on=_date(request.POST.get("held_on"), _("Held on")),
                 outcome=request.POST.get("outcome", ""), notes=request.POST.get("notes", ""), goal_progress=progress,
-                support_need=Term.objects.filter(group="support_need", pk=_id(request.POST.get("support_need"))).first(),
+                support_need=_chosen(Term.objects.filter(group="support_need"), request.POST.get("support_need"),
+                                     _("Support need")),
                 need_fallen=request.POST.get("need_fallen") == "on", who5_answers=_answers(request.POST),
                 renegotiation=renegotiation, end_reason=request.POST.get("end_reason", ""),
                 end_on=_date(request.POST["end_on"], _("End date")) if request.POST.get("end_on") else None)

@@ -462,6 +462,10 @@ def close_transition(transition: Transition, *, actor, end_reason: str, closed_o
                      channel: str = "web") -> Transition:
     transition = permissions.fetch(actor, CHANGE, Transition, transition.pk, lock=True)
     _require(end_reason, _("Give the reason the transition ends."), "end_reason")
+    longest = Transition._meta.get_field("end_reason").max_length
+    if len(end_reason.strip()) > longest:
+        raise ValidationError(_("The reason (with a note) is %(length)s characters; at most %(max)s are kept.")
+                              % {"length": len(end_reason.strip()), "max": longest}, code="end_reason")
     transition.closed_on, transition.end_reason = closed_on or datetime.date.today(), end_reason.strip()
     transition.save(update_fields=["closed_on", "end_reason"])
     audit.record(actor, "change", citizen=transition.citizen_id, obj=transition, channel=channel,
