@@ -117,7 +117,7 @@ def test_the_load_scenario_runs_against_gunicorn_without_a_failed_request(server
            "RORET_LOAD_MIX": "caseworker:2,economist:1,centre_leader:1"}
     env.pop("RORET_LOAD_ACCOUNTS", None)
     run = subprocess.run([str(BIN / "locust"), "-f", str(LOCUSTFILE), "--headless", "-u", "4", "-r", "4",
-                          "--run-time", "15s", "--stop-timeout", "5", "-H", server, "--csv", str(prefix),
+                          "--run-time", "20s", "--stop-timeout", "15", "-H", server, "--csv", str(prefix),
                           "--only-summary", "--loglevel", "WARNING"],
                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert Path(f"{prefix}_stats.csv").exists(), run.stderr[-3000:]

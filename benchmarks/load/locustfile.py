@@ -172,9 +172,12 @@ class Caseworker(StaffUser):
             return
         pk = random.choice(free)
         _taken_follow_ups.add(pk)
-        page = self.client.get(f"/outcomes/follow-ups/{pk}/", name="/outcomes/follow-ups/[id]/")
-        if not page.ok or 'id="follow-up-form"' not in page.text:
-            return  # held meanwhile by a colleague: the page shows it, without the form
+        with self.client.get(f"/outcomes/follow-ups/{pk}/", name="/outcomes/follow-ups/[id]/",
+                             catch_response=True) as page:
+            if page.ok and 'id="follow-up-form"' not in page.text:
+                page.failure(f"follow-up {pk}: no form on the page ({urlsplit(page.url).path})")
+        if 'id="follow-up-form"' not in page.text:
+            return
         data = {"held_on": datetime.date.today().isoformat(), "outcome": "continue",
                 "notes": "Opfølgning holdt (belastningstest)."}
         with self.csrf_post(f"/outcomes/follow-ups/{pk}/", page, data, name="/outcomes/follow-ups/[id]/ [POST]",
