@@ -30,6 +30,8 @@ from roret.placements.models import EndReason, Grant, Placement
 from roret.visitation import themes
 
 CASE = CASE_ROLES
+# How many follow-ups the follow-ups due page lists (the oldest first).
+DUE_ROWS = 200
 
 
 def _date(value: str, label: str) -> datetime.date:
@@ -70,10 +72,14 @@ def _answers(post, prefix: str = "who5_") -> list[int] | None:
 @role_required(CASE)
 def due(request):
     today = datetime.date.today()
-    rows = queries.follow_ups_due(request.user, today)
+    # A work list, oldest first: a large team's open follow-ups run into thousands, which no one
+    # reads on one page and which made it the slowest page under load (docs/benchmarks.md).
+    rows = queries.follow_ups_due(request.user, today, limit=DUE_ROWS)
+    counts = queries.follow_up_counts(request.user, today)
     audit.listed(request.user, "follow_ups_due", [r.citizen_id for r in rows])
     return render(request, "outcomes/due.html", {
         "overdue": [r for r in rows if r.overdue], "upcoming": [r for r in rows if not r.overdue], "today": today,
+        "counts": counts, "shown": len(rows), "total": counts["overdue"] + counts["upcoming"],
         "compliance_count": len(queries.measurement_compliance(request.user, today))})
 
 

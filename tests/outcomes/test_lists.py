@@ -1,6 +1,7 @@
 """Follow-ups due and the quality-of-life compliance list, per caseworker's team and per centre."""
 
 import datetime
+import re
 from decimal import Decimal
 
 from roret.citizens.models import Citizen
@@ -64,3 +65,18 @@ def test_a_measurement_is_due_before_a_follow_up(world):
                                 occasion="move_in")
     reasons = {r["reason"] for r in queries.measurement_compliance(cw, TODAY) if r["citizen"].pk == decision.citizen_id}
     assert reasons == {"follow_up"}
+
+
+def test_the_follow_ups_due_page_lists_the_oldest_first_and_says_how_many_it_left_out(world, client, monkeypatch):
+    from roret.outcomes import views
+
+    monkeypatch.setattr(views, "DUE_ROWS", 2)
+    cw = world.users["caseworker"]
+    for days in (3, 2, 1):
+        placement = world.place(world.citizen(last_name=f"Borger{days}"), world.day_offer)
+        services.schedule_follow_up(placement.grant, TODAY - days * DAY, actor=cw)
+    client.force_login(cw)
+    page = client.get("/outcomes/follow-ups/").content.decode()
+    assert len(re.findall(r'href="/outcomes/follow-ups/\d+/"', page)) == 2
+    assert "Borger3" in page and "Borger2" in page and "Borger1" not in page
+    assert 'id="due-shown"' in page and "(3)" in page
