@@ -73,14 +73,15 @@ def _answers(post, prefix: str = "who5_") -> list[int] | None:
 def due(request):
     today = datetime.date.today()
     # A work list, oldest first: a large team's open follow-ups run into thousands, which no one
-    # reads on one page and which made it the slowest page under load (docs/benchmarks.md).
+    # reads on one page and which made it the slowest page under load (docs/benchmarks.md). The
+    # quality-of-life compliance list is a link, not a count: counting it costs the whole caseload's
+    # costs for the coming year, seconds for a large team, on every visit of this page.
     rows = queries.follow_ups_due(request.user, today, limit=DUE_ROWS)
     counts = queries.follow_up_counts(request.user, today)
     audit.listed(request.user, "follow_ups_due", [r.citizen_id for r in rows])
     return render(request, "outcomes/due.html", {
         "overdue": [r for r in rows if r.overdue], "upcoming": [r for r in rows if not r.overdue], "today": today,
-        "counts": counts, "shown": len(rows), "total": counts["overdue"] + counts["upcoming"],
-        "compliance_count": len(queries.measurement_compliance(request.user, today))})
+        "counts": counts, "shown": len(rows), "total": counts["overdue"] + counts["upcoming"]})
 
 
 @role_required(CASE)
