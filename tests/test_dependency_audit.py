@@ -55,7 +55,7 @@ def test_a_clean_report_passes_and_the_editable_roret_is_not_counted(tmp_path):
 
 def test_ci_runs_the_audit_with_pip_audit_installed_from_the_test_extra():
     ci = (ROOT / ".ci" / "run").read_text()
-    assert re.search(r"^make audit$", ci, re.MULTILINE), ".ci/run must run `make audit`"
+    assert re.search(r"^(RORET_AUDIT_ALLOW_UNAUDITED=1 )?make audit$", ci, re.MULTILINE), ".ci/run must run `make audit`"
     makefile = (ROOT / "Makefile").read_text()
     target = re.search(r"^audit:.*\n((?:\t.*\n)+)", makefile, re.MULTILINE)
     assert target and "tools/audit_deps.py" in target.group(1)

@@ -179,6 +179,17 @@ def scenario_forms(scenario: Scenario):
     return form, formset
 
 
+def locked_out(username: str) -> str:
+    """A user name locked out after failed logins (the axes tables are no case data: the
+    fingerprint leaves them out)."""
+    from axes.models import AccessAttempt
+    from django.conf import settings
+
+    AccessAttempt.objects.create(username=username, ip_address="10.0.0.9", user_agent="test",
+                                 failures_since_start=settings.AXES_FAILURE_LIMIT)
+    return username
+
+
 def budget_file() -> io.BytesIO:
     from openpyxl import Workbook
 
@@ -326,6 +337,8 @@ CASES = [
     Case(core_services.set_password, (), lambda s, a: core_services.set_password(
         fresh(s.world.users["committee"]), actor=a, password="Langt-og-sikkert-2026!",
         reason="Glemt adgangskoden; identitet tjekket"), ADMINS),
+    Case(core_services.lift_lockout, (), lambda s, a: core_services.lift_lockout(
+        actor=a, kind="username", value=locked_out("committee"), reason="Ringet op; identitet tjekket"), ADMINS),
     # capacity
     Case(runs.create_run, (), lambda s, a: runs.create_run(get_group("sel108"), user=a, replications=100), ECONOMIST),
     Case(runs.start_run, (), lambda s, a: runs.start_run(get_group("sel108"), user=a, replications=100), ECONOMIST),

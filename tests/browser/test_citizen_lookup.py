@@ -48,7 +48,8 @@ def test_a_script_in_the_page_searches_the_api_by_cpr_with_the_csrf_token(world,
     addresses = []
     page.on("request", lambda request: addresses.append(request.url))
     result = page.evaluate("""async (cpr) => {
-        const token = document.cookie.split('; ').find(c => c.startsWith('csrftoken=')).split('=')[1];
+        // The CSRF cookie is HttpOnly: a script takes the token from the page's forms.
+        const token = document.querySelector('input[name=csrfmiddlewaretoken]').value;
         const search = (headers) => fetch('/api/v1/citizens/search', {
             method: 'POST', credentials: 'same-origin',
             headers: {'Content-Type': 'application/json', ...headers}, body: JSON.stringify({q: cpr})});

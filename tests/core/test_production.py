@@ -11,7 +11,9 @@ import pytest
 PRODUCTION_VARS = {"SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "FIELD_ENCRYPTION_KEY", "FIELD_ENCRYPTION_KEYS",
                    "RORET_BEHIND_TLS_PROXY", "RORET_SSL_REDIRECT", "RORET_HSTS_SECONDS", "RORET_HSTS_PRELOAD",
                    "RORET_STATIC_ROOT", "PSEUDONYM_KEY", "AUDIT_CHAIN_KEY"}
-BASE = {k: v for k, v in os.environ.items() if k not in PRODUCTION_VARS}
+# The browser tests' Playwright needs DJANGO_ALLOW_ASYNC_UNSAFE in the test process; a production
+# installation does not set it (check --deploy refuses it), so the subprocesses do not inherit it.
+BASE = {k: v for k, v in os.environ.items() if k not in PRODUCTION_VARS | {"DJANGO_ALLOW_ASYNC_UNSAFE"}}
 
 
 @pytest.fixture
