@@ -1,7 +1,8 @@
 """Forms of the scenario editor and the plan-run launcher."""
 
 from django import forms
-from django.forms import inlineformset_factory
+from django.core.exceptions import ValidationError
+from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from roret.capacity.models import Scenario, ScenarioEvent
@@ -50,8 +51,19 @@ class EventForm(forms.ModelForm):
         fields = ["kind", "month", "places", "label"]
 
 
+class EventRows(BaseInlineFormSet):
+    """The scenario's event rows; row counts sent with the form that no page writes (below zero)
+    are refused rather than read as extra rows."""
+
+    def clean(self):
+        super().clean()
+        counts = self.management_form.cleaned_data
+        if any(counts.get(name, 0) < 0 for name in ("TOTAL_FORMS", "INITIAL_FORMS")):
+            raise ValidationError(_("The form's rows do not add up; open the page again and enter the events anew."))
+
+
 EventFormSet = inlineformset_factory(
-    Scenario, ScenarioEvent, form=EventForm, fields=["kind", "month", "places", "label"], extra=3, can_delete=True,
+    Scenario, ScenarioEvent, form=EventForm, formset=EventRows, fields=["kind", "month", "places", "label"], extra=3, can_delete=True,
 )
 
 

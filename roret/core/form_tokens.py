@@ -88,6 +88,15 @@ def _replay(request, token: str):
         time.sleep(POLL_SECONDS)
 
 
+def _refused(request) -> bool:
+    """Whether the view refused the submit with an error message shown on the page it redirects to
+    (a refusal wrote nothing, so the same form may be sent again once corrected). The messages
+    added during this request wait in the storage's queue until the messages middleware, outside
+    this one, stores them."""
+    queued = getattr(getattr(request, "_messages", None), "_queued_messages", ())
+    return any(message.level >= messages.ERROR for message in queued)
+
+
 def _conflict(request, message: str):
     return render(request, "core/form_sent.html", {"message": message}, status=409)
 
@@ -114,7 +123,7 @@ class FormTokenMiddleware:
             FormSubmission.objects.filter(token=token).delete()
             raise
         if 300 <= response.status_code < 400 and response.has_header("Location") \
-                and not getattr(request, "_form_token_release", False):
+                and not getattr(request, "_form_token_release", False) and not _refused(request):
             FormSubmission.objects.filter(token=token).update(status=response.status_code,
                                                               location=response["Location"][:2000])
         else:

@@ -125,6 +125,24 @@ def test_a_form_with_errors_keeps_its_token_for_the_corrected_submit(world):
     assert Inquiry.objects.filter(about="Rettet henvendelse").count() == 1
 
 
+def test_a_submit_refused_with_a_message_on_the_next_page_keeps_its_token(world):
+    """A refusal shown as an error message after a redirect (the budget page's pattern) wrote
+    nothing: the token is not spent, so the corrected form, sent with the same token, writes."""
+    from roret.economy.models import Budget
+
+    client = logged_in(world.users["economist"])
+    token = token_in(client.get(reverse("economy:budget")).content.decode(), "amount")
+    data = {"year": str(TODAY.year), "account_function": "5.38.50", "amount": "1.000.000,00",
+            form_tokens.FIELD: token}
+    refused = client.post(reverse("economy:budget_set"), {**data, "amount": "mange penge"})
+    assert refused.status_code == 302 and not Budget.objects.exists()
+    assert not FormSubmission.objects.filter(token=token).exists()
+    fixed = client.post(reverse("economy:budget_set"), data)
+    assert fixed.status_code == 302
+    assert Budget.objects.filter(year=TODAY.year, account_function="5.38.50").count() == 1
+    assert ALREADY_SENT not in client.get(fixed["Location"]).content.decode()
+
+
 def test_a_submit_sent_to_the_reason_page_keeps_its_token(world, settings):
     """The view raised (a reason for access is wanted; a middleware answers with a redirect to the
     reason page): nothing was written, so the token is not stored, and the same form sent again
