@@ -110,6 +110,15 @@ fi
 # Served as in production: DEBUG off, the database's own keys, persistent connections.
 export RORET_DEBUG=0 ALLOWED_HOSTS=127.0.0.1 DB_CONN_MAX_AGE=${DB_CONN_MAX_AGE:-60}
 "$VENV/bin/roret" migrate --no-input -v 0
+# Static files as production serves them: collected once (hashed names, compressed) into the
+# load state, and collected again only when a source file is newer than the manifest.
+export RORET_STATIC_ROOT=$STATE/static
+if [[ ! -f $RORET_STATIC_ROOT/staticfiles.json ]] || \
+   [[ -n $(find roret/static roret/*/static node_modules/dkfds/dist node_modules/htmx.org/dist node_modules/swagger-ui-dist \
+           -newer "$RORET_STATIC_ROOT/staticfiles.json" -type f -print -quit) ]]; then
+  echo "Collecting static files into $RORET_STATIC_ROOT (once) ..."
+  "$VENV/bin/roret" collectstatic --no-input -v 0
+fi
 "$VENV/bin/gunicorn" roret.wsgi -b "127.0.0.1:$PORT" -w "$WORKERS" --threads "$THREADS" --preload \
   --certfile "$STATE/cert.pem" --keyfile "$STATE/key.pem" --timeout 60 --log-level warning \
   >"$OUT/gunicorn.log" 2>&1 &
