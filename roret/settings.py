@@ -226,7 +226,12 @@ if IDLE_MINUTES < 1 or SESSION_COOKIE_AGE < 3600:
 AXES_FAILURE_LIMIT = envint("RORET_LOCKOUT_FAILURES", 5)
 _LOCKOUT_MINUTES = envint("RORET_LOCKOUT_MINUTES", 15)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=_LOCKOUT_MINUTES) if _LOCKOUT_MINUTES > 0 else None
+# The order matters to roret.core.login_guard.LoginHandler: the user name's count, then the address's.
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "roret.core.login_guard.LoginHandler"
+# An address (a town hall's proxy, a terminal server) is shared by many: it is locked only after
+# this many failures within the cool-off, by whichever names.
+AXES_IP_FAILURE_LIMIT = envint("RORET_LOCKOUT_ADDRESS_FAILURES", 10 * AXES_FAILURE_LIMIT)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "roret.core.login_guard.lockout_response"
 AXES_VERBOSE = False
@@ -240,6 +245,8 @@ else:
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 if AXES_FAILURE_LIMIT < 1:
     raise ImproperlyConfigured("RORET_LOCKOUT_FAILURES must be at least 1")
+if AXES_IP_FAILURE_LIMIT < AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured("RORET_LOCKOUT_ADDRESS_FAILURES must be at least RORET_LOCKOUT_FAILURES")
 # Two-factor login (TOTP, django-otp): the administrator always, and the roles named here.
 TWO_FACTOR_ROLES = sorted(set(envlist("RORET_2FA_ROLES", ["admin"])) | {"admin"})
 OTP_TOTP_ISSUER = envstr("RORET_2FA_ISSUER", "roret")

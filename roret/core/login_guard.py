@@ -13,6 +13,7 @@ import datetime
 import math
 from dataclasses import dataclass
 
+from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_ip_address, get_cool_off
 from axes.models import AccessAttempt
 from axes.signals import user_locked_out
@@ -25,6 +26,25 @@ from django.utils import timezone
 
 from roret.core import audit
 from roret.core.models import AuditAction, User
+
+
+class LoginHandler(AxesDatabaseHandler):
+    """django-axes's database handler with a limit of its own for an address.
+
+    Many staff of a town hall log in from one address (a proxy, a terminal server), so an address
+    is locked only after AXES_IP_FAILURE_LIMIT failures (default ten times the user name's limit),
+    not after one colleague's five typos. django-axes compares the larger of the per-name and the
+    per-address count with one limit (AXES_FAILURE_LIMIT); this handler scales the address's count
+    to that limit, so a name is locked at its limit and an address at its own."""
+
+    def get_failures(self, request, credentials=None) -> int:
+        by_name, by_address = (attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
+                               for attempts in self.get_user_attempts(request, credentials))
+        return max(by_name, by_address * settings.AXES_FAILURE_LIMIT // settings.AXES_IP_FAILURE_LIMIT)
+
+
+def _limit(kind: str) -> int:
+    return settings.AXES_IP_FAILURE_LIMIT if kind == "ip" else settings.AXES_FAILURE_LIMIT
 
 
 def _minutes_left(request) -> int | None:
@@ -96,7 +116,7 @@ def lockouts() -> list[Lockout]:
             rows = rows.exclude(username="")
         rows = (rows.order_by().values(column)
                 .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
-                .filter(failures__gte=settings.AXES_FAILURE_LIMIT))
+                .filter(failures__gte=_limit(kind)))
         for row in rows:
             found.append(Lockout(kind, row[column], row["failures"], row["last"],
                                  row["last"] + cool_off if cool_off else None))
