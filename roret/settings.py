@@ -229,6 +229,7 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=_LOCKOUT_MINUTES) if _LOCKOUT_MIN
 # The order matters to roret.core.login_guard.LoginHandler: the user name's count, then the address's.
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_HANDLER = "roret.core.login_guard.LoginHandler"
+AXES_USERNAME_CALLABLE = "roret.core.login_guard.username_tried"
 # An address (a town hall's proxy, a terminal server) is shared by many: it is locked only after
 # this many failures within the cool-off, by whichever names.
 AXES_IP_FAILURE_LIMIT = envint("RORET_LOCKOUT_ADDRESS_FAILURES", 10 * AXES_FAILURE_LIMIT)

@@ -43,6 +43,17 @@ class LoginHandler(AxesDatabaseHandler):
         return max(by_name, by_address * settings.AXES_FAILURE_LIMIT // settings.AXES_IP_FAILURE_LIMIT)
 
 
+def username_tried(request, credentials=None) -> str | None:
+    """The user name a login tried, as django-axes counts it: cut to a user name's longest (150),
+    so a pasted essay is counted as a failure instead of overflowing axes's column (a 500 on
+    PostgreSQL). Django's login forms pass any length on to ``authenticate``."""
+    if credentials:
+        name = credentials.get(settings.AXES_USERNAME_FORM_FIELD)
+    else:
+        name = getattr(request, "data", request.POST).get(settings.AXES_USERNAME_FORM_FIELD)
+    return None if name is None else str(name)[:150]
+
+
 def _limit(kind: str) -> int:
     return settings.AXES_IP_FAILURE_LIMIT if kind == "ip" else settings.AXES_FAILURE_LIMIT
 

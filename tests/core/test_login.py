@@ -82,6 +82,15 @@ def test_failed_logins_and_the_lockout_are_audited_without_the_password(world):
     assert not AuditEntry.objects.filter(after__icontains="hemmeligt").exists()
 
 
+def test_an_overlong_user_name_is_a_failed_login_not_a_server_error(world):
+    """Django's login form passes a user name of any length to authenticate; axes's column holds
+    255 characters (PostgreSQL refused a longer one with a server error)."""
+    for path in ("/login/", "/admin/login/"):
+        response = attempt(path, "y" * 5000, "forkert")
+        assert response.status_code == 200 and not logged_in(response)
+    assert set(AccessAttempt.objects.values_list("username", flat=True)) == {"y" * 150}
+
+
 def test_colleagues_typing_wrong_from_one_shared_address_do_not_lock_it(world):
     """A town hall's proxy or terminal server is one address for many: five colleagues' typos lock
     none of them out, and the next colleague gets in (the address has a limit of its own)."""
