@@ -3,6 +3,7 @@ message that names the field, and nothing is written."""
 
 import io
 import zipfile
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -81,6 +82,15 @@ def test_the_budget_import_refuses_a_budget_beyond_14_digits(world):
     buffer.seek(0)
     with pytest.raises(BudgetImportError, match="12 digits"):
         import_budgets(buffer, actor=world.users["economist"])
+    assert not Budget.objects.exists()
+
+
+def test_a_budget_with_more_than_two_decimals_is_refused_as_such(world):
+    """Kroner and øre: a third decimal is named as the problem, not the size."""
+    from roret.economy.services import set_budget
+
+    with pytest.raises(BudgetImportError, match="two decimals"):
+        set_budget(2026, "5.38.50", Decimal("1000.005"), actor=world.users["economist"])
     assert not Budget.objects.exists()
 
 

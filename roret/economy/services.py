@@ -223,8 +223,10 @@ def set_budget(year: int, account_function: str, amount, *, actor, note: str = "
     amount = Decimal(amount)
     if not amount.is_finite() or amount < 0:
         raise BudgetImportError(["a budget must be a non-negative amount"])
-    if amount > BUDGET_MAX or amount != amount.quantize(Decimal("0.01")):
+    if amount > BUDGET_MAX:
         raise BudgetImportError([_too_large()])
+    if amount != amount.quantize(Decimal("0.01")):
+        raise BudgetImportError([_("a budget is in kroner and øre: at most two decimals")])
     with transaction.atomic():
         budget = Budget.objects.select_for_update().filter(year=year, account_function=account_function).first()
         before = audit.snapshot(budget, ["year", "account_function", "amount", "note"]) if budget else None

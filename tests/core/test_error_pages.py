@@ -81,21 +81,11 @@ def test_the_500_template_renders_without_a_request_or_a_database():
 
 
 @pytest.mark.django_db
-def test_a_refused_page_logs_one_line_without_a_traceback(client, world):
+@pytest.mark.parametrize("debug", [False, True])
+def test_a_refused_page_logs_one_line_without_a_traceback(client, world, debug):
+    """With debug on too: Django's default handlers (a console for DEBUG) are replaced, not added to."""
     client.login(username="economist", password=PASSWORD)
-    with request_log() as log:
-        assert client.get("/citizens/").status_code == 403
-    written = log.getvalue()
-    assert written.count("Forbidden") == 1, written
-    assert "Traceback" not in written
-
-
-@pytest.mark.django_db
-@override_settings(DEBUG=True)
-def test_with_debug_on_a_refused_page_is_written_once(client, world):
-    """Django's default handlers (a console for DEBUG) are replaced, not added to."""
-    client.login(username="economist", password=PASSWORD)
-    with request_log() as log:
+    with override_settings(DEBUG=debug), request_log() as log:
         assert client.get("/citizens/").status_code == 403
     written = log.getvalue()
     assert written.count("Forbidden") == 1, written
