@@ -106,19 +106,23 @@ def durations(period: Period, dimension: str | None = None, where: Q | None = No
     if table is None:
         with PeriodTable(period, where) as own_table:
             return durations(period, dimension, where, table=own_table)
-    return _from_counts(*table.duration_counts(DIMENSIONS[dimension] if dimension else None), dimension)
+    return table.remember(("durations", dimension), lambda: _from_counts(
+        *table.duration_counts(DIMENSIONS[dimension] if dimension else None), dimension))
 
 
 def durations_with_total(table: PeriodTable, dimensions: tuple[str, ...]) -> dict:
     """{None: {None: total}, dim: {key: Duration}}: the total rolled up from the first
     dimension's counts (counts add up over keys), so it costs no extra pass."""
-    out = {}
-    for i, dim in enumerate(dimensions):
-        counts = table.duration_counts(DIMENSIONS[dim])
-        out[dim] = _from_counts(*counts, dim)
-        if i == 0:
-            entries, exits = counts
-            out[None] = _from_counts([(None, *r[1:]) for r in entries], [(None, *r[1:]) for r in exits], None)
-    if not dimensions:
-        out[None] = _from_counts(*table.duration_counts(None), None)
-    return out
+    def compute():
+        out = {}
+        for i, dim in enumerate(dimensions):
+            counts = table.duration_counts(DIMENSIONS[dim])
+            out[dim] = _from_counts(*counts, dim)
+            if i == 0:
+                entries, exits = counts
+                out[None] = _from_counts([(None, *r[1:]) for r in entries], [(None, *r[1:]) for r in exits], None)
+        if not dimensions:
+            out[None] = _from_counts(*table.duration_counts(None), None)
+        return out
+    # Stored as computed (the estimator over thousands of distinct lengths is the costly part).
+    return table.remember(("durations_with_total", dimensions), compute)

@@ -127,6 +127,33 @@ def citizen_figures(main: PeriodTable, parts: list[PeriodTable], dimensions, thr
     """
     levels_for_year = levels or levels_for
     threshold = expensive_threshold() if threshold is None else threshold
+    year_levels = {part.period.start.year: levels_for_year(part.period.start.year) for part in parts}
+    year_levels.setdefault(main.period.start.year, levels_for_year(main.period.start.year))
+    # Stored with the period's other figures, keyed on what else goes in: the threshold and levels.
+    key = ("citizen_figures", tuple(dimensions), str(threshold), tuple(sorted(
+        (y, tuple((t, str(r)) for t, r in lv)) for y, lv in year_levels.items())),
+        tuple(p.period for p in parts))
+    found = main.remember(key, lambda: _citizen_figures(main, parts, dimensions, threshold, offer_keys,
+                                                         year_levels.__getitem__))
+    total.expensive_cases, total.reimbursement = found[None]
+    for d in dimensions:
+        for r in breakdowns[d]:
+            r.expensive_cases, r.reimbursement = found[d].get(r.key, (0, 0))
+
+
+def _citizen_figures(main: PeriodTable, parts: list[PeriodTable], dimensions, threshold: Decimal, offer_keys: dict,
+                     levels_for_year) -> dict:
+    """{None: (expensive, reimbursement øre), dimension: {key: (expensive, reimbursement øre)}}."""
+    from roret.economy.kpi import Row
+
+    total = Row()
+    breakdowns = {d: {} for d in dimensions}
+
+    def entry(d, key):
+        if key not in breakdowns[d]:
+            breakdowns[d][key] = Row(key=key)
+        return breakdowns[d][key]
+
     limit = annual_limit_ore(main.period, threshold)
     # Citizen rows come grouped by (citizen, offer, paragraph, target group), which fix every
     # dimension; the offer's dimension values come from the finest-grain rows already read.
@@ -164,8 +191,8 @@ def citizen_figures(main: PeriodTable, parts: list[PeriodTable], dimensions, thr
                 in_rows[d][key_of(d, row)].add(row[0])
     total.expensive_cases = len(expensive)
     for d in dimensions:
-        for r in breakdowns[d]:
-            r.expensive_cases = len(in_rows[d].get(r.key, ()))
+        for key, cids in in_rows[d].items():
+            entry(d, key).expensive_cases = len(cids)
     for part in parts:
         if single:
             reimb = {(cid, part.period.start.year): amount for cid, cost in per_citizen.items()
@@ -181,7 +208,7 @@ def citizen_figures(main: PeriodTable, parts: list[PeriodTable], dimensions, thr
         cids = [r[0] for r in rows]
         weights = [int(r[-1]) for r in rows]
         for d in dimensions:
-            by_key = {r.key: r for r in breakdowns[d]}
             for key, share in allocate(amounts, cids, [key_of(d, r) for r in rows], weights).items():
-                if key in by_key:
-                    by_key[key].reimbursement += share
+                entry(d, key).reimbursement += share
+    return {None: (total.expensive_cases, total.reimbursement),
+            **{d: {k: (r.expensive_cases, r.reimbursement) for k, r in rows.items()} for d, rows in breakdowns.items()}}

@@ -303,8 +303,7 @@ class Figures:
         if not dimensions:  # a total alone: one SUM and one COUNT(DISTINCT), no grouping to parse
             for name, value in zip(ADDITIVE, table.sums(), strict=True):
                 setattr(total, name, value)
-            known = self._citizens.get(period)
-            total.citizens = known.total if known is not None else table.citizens()
+            total.citizens = table.citizens()
             return total, {}
         fine = table.fine()
         where = {name: i for i, name in enumerate(GRAIN)}
@@ -321,14 +320,11 @@ class Figures:
                 value = int(value or 0)
                 for row in rows:
                     setattr(row, name, getattr(row, name) + value)
-        if period not in self._citizens:
-            self._citizens[period] = _Citizens(table.combinations())
-        citizens = self._citizens[period]
-        total.citizens = citizens.total
+        total.citizens = table.citizens()
         breakdowns = {}
         offer_keys = _offer_keys(fine)
         for d in dimensions:
-            counts = citizens.per_value(d, offer_keys)
+            counts = table.remember(("citizens_by", d), lambda d=d: self._distinct(period).per_value(d, offer_keys))
             rows = sorted(per[d].values(), key=lambda r: (r.key is None, str(r.key)))
             labels = self.labels(d, [r.key for r in rows])
             for r in rows:
@@ -336,6 +332,12 @@ class Figures:
                 r.label = labels.get(r.key, str(r.key))
             breakdowns[d] = rows
         return total, breakdowns
+
+    def _distinct(self, period: Period) -> _Citizens:
+        """The period's distinct own citizens by dimension, parsed once per request."""
+        if period not in self._citizens:
+            self._citizens[period] = _Citizens(self.table(period).combinations())
+        return self._citizens[period]
 
     def totals(self, period: Period) -> Row:
         """The period's figures for everything in scope."""

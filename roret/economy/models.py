@@ -77,6 +77,82 @@ class PendingRecost(models.Model):
         return str(self.placement_id)
 
 
+class MonthFigure(models.Model):
+    """The additive figures of one calendar month for one breakdown key: the rollup.
+
+    Summed from the cost segments (``roret.economy.rollup``): cost in whole øre by the engine's
+    cumulative rounding (so months add up to any month-aligned period to the øre), place-days,
+    placements that start in the month, placements whose last day is in the month, and
+    placements running at the month's first day (started before it, not yet ended). The key is
+    the finest grain of the period tables (an offer fixes provider, centre, own/external, offer
+    type and account function) plus sold/own citizen. Kept current by the re-costing service for
+    exactly the months a change touches; ``roret economy_refresh`` rebuilds it, ``roret
+    economy_refresh --check`` compares it with the cost segments."""
+
+    month = models.IntegerField(_("month (year * 12 + month - 1)"))
+    offer = models.ForeignKey("offers.Offer", models.CASCADE, related_name="+", verbose_name=_("offer"))
+    paragraph = models.CharField(_("legal basis"), max_length=10, choices=LegalBasis.choices)
+    target_group = models.ForeignKey("core.Term", models.SET_NULL, null=True, blank=True, related_name="+",
+                                     db_index=False, verbose_name=_("target group (FFB)"))
+    provider = models.ForeignKey("offers.Provider", models.CASCADE, related_name="+", db_index=False,
+                                 verbose_name=_("provider"))
+    centre = models.ForeignKey("core.Centre", models.SET_NULL, null=True, blank=True, related_name="+",
+                               db_index=False, verbose_name=_("centre"))
+    offer_type = models.ForeignKey("core.Term", models.PROTECT, related_name="+", db_index=False,
+                                   verbose_name=_("offer type (FFB)"))
+    account_function = models.CharField(_("account function"), max_length=7, choices=AccountFunction.choices)
+    own = models.BooleanField(_("own offer"))
+    sold = models.BooleanField(_("sold place"))
+    ore = models.BigIntegerField(_("cost (øre)"))
+    days = models.BigIntegerField(_("place-days"))
+    new = models.IntegerField(_("placements started"))
+    ended = models.IntegerField(_("placements ended"))
+    running = models.IntegerField(_("placements running at the month's start"))
+
+    class Meta:
+        verbose_name = _("month figure")
+        verbose_name_plural = _("month figures (rollup)")
+        indexes = [models.Index(fields=["month", "offer"], name="monthfigure_month_offer")]
+
+    def __str__(self):
+        return f"{self.month // 12}-{self.month % 12 + 1:02d} {self.offer_id} {self.paragraph}"
+
+
+class MonthVersion(models.Model):
+    """When a month's cost segments last changed: a counter that grows with every change, so a
+    stored figure of a period is current while no month of the period has a newer version."""
+
+    month = models.IntegerField(_("month (year * 12 + month - 1)"), primary_key=True)
+    version = models.BigIntegerField(_("version"))
+
+    class Meta:
+        verbose_name = _("month version")
+        verbose_name_plural = _("month versions")
+
+    def __str__(self):
+        return f"{self.month // 12}-{self.month % 12 + 1:02d}: {self.version}"
+
+
+class StoredFigure(models.Model):
+    """A figure of a period that is not additive over months (distinct citizens, citizen costs,
+    length-of-stay counts), stored with the version of the period's months it was computed at
+    and used while none of them has changed (``roret.economy.rollup.FigureStore``)."""
+
+    scope = models.CharField(_("period and filter (hash)"), max_length=64)
+    question = models.CharField(_("question"), max_length=200)
+    version = models.BigIntegerField(_("version of the period's months"))
+    value = models.BinaryField(_("value"))
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("stored figure")
+        verbose_name_plural = _("stored figures")
+        constraints = [models.UniqueConstraint(fields=["scope", "question"], name="storedfigure_one_per_question")]
+
+    def __str__(self):
+        return f"{self.scope[:8]} {self.question}"
+
+
 class EconomyState(models.Model):
     """When the cost segments were last rebuilt and how far ahead open placements reach."""
 

@@ -21,7 +21,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from roret.economy import engine
+from roret.economy import engine, rollup
 from roret.economy.models import CostSegment, EconomyState, PendingRecost
 
 logger = logging.getLogger(__name__)
@@ -115,6 +115,9 @@ def refresh_segments(placement_ids: Iterable[int] | None = None, *, today: datet
                      progress: Callable[[int, int], None] | None = None) -> dict:
     """Rebuild the cost segments of ``placement_ids`` (all placements when None), atomically.
 
+    The monthly rollup follows in the same transaction: rebuilt with everything, else changed
+    by the difference the placements' segments make, in exactly the months they change.
+
     Returns counts: placements, segments, missing_hours, missing_tariff.
     """
     from roret.placements.models import Placement
@@ -137,6 +140,7 @@ def refresh_segments(placement_ids: Iterable[int] | None = None, *, today: datet
             # Two re-costings of the same placement run one after the other (PostgreSQL row locks;
             # SQLite takes one writer at a time), so neither inserts segments the other deletes.
             list(Placement.objects.select_for_update().filter(pk__in=placement_ids).values_list("pk", flat=True))
+            before = rollup.contributions(rollup.segment_rows(placement_ids))
             CostSegment.objects.filter(placement_id__in=placement_ids).delete()
         placements = list(qs)
         total = len(placements)
@@ -150,12 +154,32 @@ def refresh_segments(placement_ids: Iterable[int] | None = None, *, today: datet
             if progress:
                 progress(done, total)
         if full:
+            rollup_rows = rollup.rebuild()
+        else:
+            rollup.apply_difference(before, rollup.contributions(rollup.segment_rows(placement_ids)))
+        if full:
             EconomyState.objects.all().delete()
             EconomyState.objects.create(refreshed_at=timezone.now(), horizon=horizon, segments=written, **flags)
         elif not EconomyState.objects.exists():
             EconomyState.objects.create(refreshed_at=timezone.now(), horizon=horizon,
                                         segments=CostSegment.objects.count(), **flags)
-    return {"placements": total, "segments": written, **flags}
+    return {"placements": total, "segments": written, **flags, **({"rollup_rows": rollup_rows} if full else {})}
+
+
+def fresh_segment_rows(today: datetime.date | None = None):
+    """Every placement's cost segments as the engine makes them now, without writing: yields
+    (rows in SEGMENT_COLUMNS order, placements done, placements in all) a chunk at a time, up to
+    the stored horizon. What ``roret economy_check --exact`` compares the rollup with."""
+    from roret.placements.models import Placement
+
+    own_code = settings.RORET["MUNICIPALITY_CODE"]
+    horizon = current_horizon() if today is None else horizon_for(today)
+    placements = list(Placement.objects.order_by("pk").values(*PLACEMENT_FIELDS))
+    targets = _primary_target_groups(None)
+    flags = {"missing_hours": 0, "missing_tariff": 0}
+    for chunk_start in range(0, len(placements), BATCH):
+        chunk = placements[chunk_start:chunk_start + BATCH]
+        yield _segments_for(chunk, horizon, own_code, flags, targets), chunk_start + len(chunk), len(placements)
 
 
 def recost_after_commit(placement_ids: Iterable[int]) -> None:

@@ -23,6 +23,7 @@ from django.db import connection
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce, Least
 
+from roret.economy import rollup
 from roret.economy.segments import days_expr, ore_expr, segments_in
 
 COLUMNS = ("placement_id", "citizen_id", "offer_id", "provider_id", "centre_id", "offer_type_id", "target_group_id",
@@ -52,7 +53,12 @@ def additive_measures(a: int, b: int) -> tuple[str, list]:
 
 class PeriodTable:
     """``with PeriodTable(period, where) as t: t.rows(sql, params)`` — the period's cost segments,
-    each with its cost (``ore``) and place-days (``days``) inside the period and ``is_last``."""
+    each with its cost (``ore``) and place-days (``days``) inside the period and ``is_last``.
+
+    The table is built on the first question that needs it. A month-aligned period's
+    finest-grain figures come from the monthly rollup (:mod:`roret.economy.rollup`) without it,
+    and every other answer is stored (:class:`~roret.economy.rollup.FigureStore`) and asked
+    again only after a month of the period has changed."""
 
     def __init__(self, period, where: Q | None = None):
         self.period = period
@@ -60,14 +66,33 @@ class PeriodTable:
         self.name = f"econ_period_{os.getpid()}_{next(_serial)}"
         self.a, self.b = period.start.toordinal(), period.end.toordinal()
         self._answers: dict = {}
+        self._built = False
+        self._store = None
+
+    @property
+    def built(self) -> bool:
+        """Whether the temporary table was needed (and built) for the questions asked."""
+        return self._built
 
     def _once(self, key, query):
-        """The table does not change while it lives: each question is asked of it once."""
+        """The table does not change while it lives: each question is asked of it once, and of
+        the database only when no stored answer is current."""
         if key not in self._answers:
-            self._answers[key] = query()
+            if self._store is None:
+                self._store = rollup.FigureStore(self.period, self.where)
+            found, value = self._store.get(key)
+            if not found:
+                value = query()
+                self._store.put(key, value)
+            self._answers[key] = value
         return self._answers[key]
 
     def __enter__(self) -> PeriodTable:
+        return self
+
+    def _build(self) -> None:
+        if self._built:
+            return
         last_day = Least(Value(self.b), Coalesce("placement_end", Value(self.b)))
         is_last = Case(When(Q(start_day__lt=last_day, end_day__gte=last_day), then=Value(1)), default=Value(0),
                        output_field=IntegerField())
@@ -77,47 +102,77 @@ class PeriodTable:
         sql, params = qs.query.sql_with_params()
         with connection.cursor() as cursor:
             cursor.execute(f"CREATE TEMPORARY TABLE {self.name} AS {sql}", params)
-        return self
+        self._built = True
 
     def __exit__(self, *exc) -> None:
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {self.name}")
+        if self._built:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE IF EXISTS {self.name}")
+            self._built = False
 
     def rows(self, sql: str, params=()) -> list[tuple]:
-        """Run ``sql`` with ``{t}`` standing for this table."""
+        """Run ``sql`` with ``{t}`` standing for this table (built on first use)."""
+        self._build()
         with connection.cursor() as cursor:
             cursor.execute(sql.format(t=self.name), list(params))
             return cursor.fetchall()
 
     def fine(self) -> list[tuple]:
-        """[(*GRAIN, *ADDITIVE)] at the finest grain."""
-        def query():
-            select, params = additive_measures(self.a, self.b)
-            cols = ", ".join(GRAIN)
-            return self.rows(f"SELECT {cols}, {select} FROM {{t}} GROUP BY {cols}", params)
-        return self._once("fine", query)
+        """[(*GRAIN, *ADDITIVE)] at the finest grain: from the monthly rollup for a month-aligned
+        period, else one GROUP BY of the table."""
+        if rollup.aligned(self.period):
+            if "fine" not in self._answers:
+                self._answers["fine"] = rollup.period_rows(self.period, self.where, GRAIN)
+            return self._answers["fine"]
+        return self._once("fine", self.exact_fine)
+
+    def exact_fine(self) -> list[tuple]:
+        """[(*GRAIN, *ADDITIVE)] by one GROUP BY of the table, whatever the period: the exact path
+        the rollup is held to."""
+        select, params = additive_measures(self.a, self.b)
+        cols = ", ".join(GRAIN)
+        return self.rows(f"SELECT {cols}, {select} FROM {{t}} GROUP BY {cols}", params)
 
     def sums(self) -> tuple:
-        """(*ADDITIVE) over the whole table: from the finest-grain rows when they have been read,
-        else one SUM without GROUP BY."""
+        """(*ADDITIVE) over the whole table: from the finest-grain rows (the rollup's, for a
+        month-aligned period), else one SUM without GROUP BY."""
+        def add(rows):
+            return tuple(sum(int(row[len(GRAIN) + i] or 0) for row in rows) for i in range(len(ADDITIVE)))
+
+        if "fine" in self._answers:
+            return add(self.fine())
+        if rollup.aligned(self.period):
+            if "sums" not in self._answers:
+                self._answers["sums"] = rollup.period_sums(self.period, self.where)
+            return self._answers["sums"]
+
         def query():
-            if "fine" in self._answers:
-                return tuple(sum(int(row[len(GRAIN) + i] or 0) for row in self._answers["fine"])
-                             for i in range(len(ADDITIVE)))
             select, params = additive_measures(self.a, self.b)
             return tuple(int(v or 0) for v in self.rows(f"SELECT {select} FROM {{t}}", params)[0])
         return self._once("sums", query)
 
+    def remember(self, key, query):
+        """A figure of this period computed by the caller (from this table's answers), stored as
+        the table's own answers are."""
+        return self._once(("figure", key), query)
+
     def citizens(self) -> int:
-        """The number of distinct own citizens in the period."""
-        return self._once("citizens", lambda: int(self.rows(
-            "SELECT COUNT(DISTINCT citizen_id) FROM {t} WHERE NOT sold")[0][0]))
+        """The number of distinct own citizens in the period (one COUNT(DISTINCT) over the
+        period's segments when the table has not been built)."""
+        def query():
+            if self._built:
+                return int(self.rows("SELECT COUNT(DISTINCT citizen_id) FROM {t} WHERE NOT sold")[0][0])
+            return segments_in(self.period, self.where).filter(sold=False).values("citizen_id").distinct().count()
+        return self._once("citizens", query)
 
     def combinations(self) -> list[tuple]:
         """The distinct (citizen, offer, paragraph, target group) of own citizens: they fix every
-        dimension, so distinct citizens per dimension value are counted from them."""
-        return self._once("combinations", lambda: self.rows(
-            "SELECT DISTINCT citizen_id, offer_id, paragraph, target_group_id FROM {t} WHERE NOT sold"))
+        dimension, so distinct citizens per dimension value are counted from them. Not stored
+        (large); callers store what they count from them."""
+        if "combinations" not in self._answers:
+            self._answers["combinations"] = self.rows(
+                "SELECT DISTINCT citizen_id, offer_id, paragraph, target_group_id FROM {t} WHERE NOT sold")
+        return self._answers["combinations"]
 
     def citizen_costs(self, min_ore: int) -> dict[int, int]:
         """{citizen: øre} of own citizens above ``min_ore`` in the period."""

@@ -237,12 +237,17 @@ def test_the_shared_kaplan_meier_gives_the_plain_loops_median(stays):
 
 
 def test_marks_left_by_a_process_that_died_are_picked_up_by_the_next_recosting(world):
+    from roret.economy import rollup
+    from roret.placements.models import Placement
+
     placement = world.place(world.citizen(), world.residential, start=day(2024, 1, 1))
-    # A change committed, then the process died before its after-commit re-costing ran.
-    CostSegment.objects.filter(placement=placement).delete()
+    # A change committed (the placement ended on 1 July), then the process died before its
+    # after-commit re-costing ran: the segments and the rollup still cost the whole year.
+    Placement.objects.filter(pk=placement.pk).update(end=day(2024, 7, 1))
     PendingRecost.objects.create(placement_id=placement.pk)
-    assert kpi.totals(YEAR_2024).cost_total == 0
+    assert kpi.kroner(kpi.totals(YEAR_2024).cost_total) == Decimal(366 * 2250)
     other = world.place(world.citizen(), world.day_offer, start=day(2024, 1, 1))   # the next re-costing
     assert not PendingRecost.objects.exists()
-    assert kpi.kroner(kpi.totals(YEAR_2024).cost_total) == Decimal(366 * 2250 + 366 * 600)
+    assert kpi.kroner(kpi.totals(YEAR_2024).cost_total) == Decimal(182 * 2250 + 366 * 600)
     assert CostSegment.objects.filter(placement=other).exists()
+    assert rollup.differences() == []

@@ -1,4 +1,5 @@
-"""``roret economy_refresh``: rebuild every placement's cost segments (after imports, nightly)."""
+"""``roret economy_refresh``: rebuild every placement's cost segments and the monthly rollup (after
+imports, after raw changes, nightly)."""
 
 import datetime
 import time
@@ -10,7 +11,7 @@ from roret.economy.services import refresh_segments
 
 
 class Command(BaseCommand):
-    help = "Rebuild the cost segments the KPIs sum, for every placement."
+    help = "Rebuild the cost segments the KPIs sum, for every placement, and the monthly rollup of them."
 
     def add_arguments(self, parser):
         parser.add_argument("--today", type=datetime.date.fromisoformat, default=None,
@@ -27,7 +28,8 @@ class Command(BaseCommand):
         result = refresh_segments(today=today, progress=progress)
         bar.close()
         self.stdout.write(self.style.SUCCESS(
-            f"{result['segments']} cost segments for {result['placements']} placements in "
+            f"{result['segments']} cost segments for {result['placements']} placements and "
+            f"{result['rollup_rows']} rows of the monthly rollup in "
             f"{time.perf_counter() - started:.1f} s"
             + (f"; {result['missing_hours']} hourly placements without weekly hours" if result["missing_hours"] else "")
             + (f"; {result['missing_tariff']} placements with days before any tariff" if result["missing_tariff"] else "")))
