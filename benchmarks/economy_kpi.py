@@ -56,8 +56,8 @@ def main(argv: list[str] | None = None) -> dict:
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-    result = benchmark(period, {"engine": args.engine_repeats, "pandas": args.pandas_repeats,
-                                "loop": args.loop_repeats})
+    result = benchmark(period, {"engine_cold": args.engine_repeats, "engine": args.engine_repeats,
+                                "pandas": args.pandas_repeats, "loop": args.loop_repeats})
     from roret.citizens.models import Citizen
     from roret.placements.models import Placement
 

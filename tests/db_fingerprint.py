@@ -1,7 +1,8 @@
 """A fingerprint of the database in one query: whether a request or a service call changed it.
 
 It counts the rows of every table (sessions and login attempts aside: logging in and out is not a
-change of record)
+change of record; stored economy figures aside: a page that reads a period stores what it computed,
+a copy of figures derived from the record, not a change of it)
 and, of the audit log, the entries that record a change (create, change, delete, export): reading,
 searching, listing and a refused attempt are audited too, and a refused write may read first, but
 it must write nothing.
@@ -22,13 +23,16 @@ READS = (AuditAction.VIEW, AuditAction.SEARCH, AuditAction.LIST, AuditAction.REF
 LOGIN_TABLES = ("django_session", "axes_accessattempt", "axes_accesslog", "axes_accessfailurelog",
                 "axes_accessattemptexpiration")
 
+#: Figures a read stores for the next read (roret.economy.rollup.FigureStore): derived, not record.
+DERIVED_TABLES = ("economy_storedfigure",)
+
 
 @cache
 def _query() -> tuple[list[str], str]:
     qn = connection.ops.quote_name
     tables = sorted({m._meta.db_table for m in apps.get_models(include_auto_created=True)
                      if not m._meta.proxy and m._meta.managed
-                     and m._meta.db_table not in (*LOGIN_TABLES, AuditEntry._meta.db_table)})
+                     and m._meta.db_table not in (*LOGIN_TABLES, *DERIVED_TABLES, AuditEntry._meta.db_table)})
     audit = AuditEntry._meta.db_table
     reads = ", ".join(f"'{a.value}'" for a in READS)
     columns = [f"(SELECT COUNT(*) FROM {qn(t)})" for t in tables]

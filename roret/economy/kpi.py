@@ -320,7 +320,7 @@ class Figures:
                 value = int(value or 0)
                 for row in rows:
                     setattr(row, name, getattr(row, name) + value)
-        total.citizens = table.citizens()
+        total.citizens = table.citizens(build=True)
         breakdowns = {}
         offer_keys = _offer_keys(fine)
         for d in dimensions:

@@ -130,8 +130,10 @@ def apply_difference(before: dict[tuple, list[int]], after: dict[tuple, list[int
     months = {key[0] for key in diff}
     offers = {key[1] for key in diff}
     existing = {}
-    for figure in MonthFigure.objects.filter(month__in=months, offer_id__in=offers):
-        existing[(figure.month, *_normal(tuple(getattr(figure, f) for f in KEY)))] = figure
+    # Locked: two re-costings of different placements may share a month and key, and each adds
+    # its own difference to what the other committed (PostgreSQL re-reads a locked row).
+    for figure in MonthFigure.objects.select_for_update().filter(month__in=months, offer_id__in=offers).order_by("pk"):
+        existing.setdefault((figure.month, *_normal(tuple(getattr(figure, f) for f in KEY))), figure)
     changed, created, emptied = [], [], []
     for key, delta in diff.items():
         figure = existing.get(key)
@@ -153,9 +155,20 @@ def apply_difference(before: dict[tuple, list[int]], after: dict[tuple, list[int
     return months
 
 
+#: The MonthVersion row that holds the last version given out (no month has this index).
+COUNTER = -1
+
+
 def bump(months: Iterable[int] | None) -> int:
-    """Give ``months`` (all months when None) a new version; returns it."""
-    version = (MonthVersion.objects.aggregate(v=Max("version"))["v"] or 0) + 1
+    """Give ``months`` (all months when None) a new version; returns it. Versions come from one
+    locked counter row, so two changes committing one after the other never share a version
+    (a figure stored between them would otherwise pass for current)."""
+    counter = MonthVersion.objects.select_for_update().filter(month=COUNTER).first()
+    if counter is None:
+        MonthVersion.objects.bulk_create([MonthVersion(month=COUNTER, version=0)], ignore_conflicts=True)
+        counter = MonthVersion.objects.select_for_update().get(month=COUNTER)
+    version = max(counter.version, MonthVersion.objects.aggregate(v=Max("version"))["v"] or 0) + 1
+    MonthVersion.objects.filter(month=COUNTER).update(version=version)
     if months is None:
         MonthVersion.objects.update(version=version)
         StoredFigure.objects.all().delete()
@@ -272,7 +285,9 @@ def differences(progress: Callable[[int, int], None] | None = None, *, exact: bo
     stored: dict[tuple, list[int]] = {}
     for values in MonthFigure.objects.values_list("month", *KEY, *MEASURES).iterator(chunk_size=10000):
         n = len(KEY) + 1
-        stored[(values[0], *_normal(tuple(values[1:n])))] = [int(v) for v in values[n:]]
+        acc = stored.setdefault((values[0], *_normal(tuple(values[1:n]))), [0] * len(MEASURES))
+        for i, v in enumerate(values[n:]):
+            acc[i] += int(v)
     zero = [0] * len(MEASURES)
     per_month: dict[tuple[int, str], dict] = {}
     keys = sorted(set(fresh) | set(stored), key=repr)
@@ -352,13 +367,18 @@ class FigureStore:
                 scope=self.scope, version=self.version).values_list("question", "value")}
         return self._known
 
+    @staticmethod
+    def _key(question) -> str:
+        """A question (any tuple of plain values) as a fixed-length key."""
+        return hashlib.sha256(repr(question).encode()).hexdigest()
+
     def get(self, question) -> tuple[bool, object]:
         known = self._load()
-        key = repr(question)
+        key = self._key(question)
         return (True, known[key]) if key in known else (False, None)
 
     def put(self, question, value) -> None:
-        key = repr(question)
+        key = self._key(question)
         self._load()[key] = value
         StoredFigure.objects.filter(scope=self.scope, question=key).delete()
         StoredFigure.objects.bulk_create([StoredFigure(scope=self.scope, question=key, version=self.version,

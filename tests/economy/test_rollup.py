@@ -154,7 +154,7 @@ def test_the_demo_rollup_reconciles_with_the_exact_path_for_years_halves_quarter
 # ---- a change refreshes exactly the months it touches ----------------------------------------------
 
 def _versions():
-    return dict(MonthVersion.objects.values_list("month", "version"))
+    return dict(MonthVersion.objects.exclude(month=rollup.COUNTER).values_list("month", "version"))
 
 
 def _month(d):
@@ -235,3 +235,56 @@ def test_a_raw_change_to_a_tariff_is_reported_by_the_exact_check(world):
     assert "2024-01  ore" in out.getvalue()
     call_command("economy_refresh", stdout=io.StringIO(), verbosity=0)
     call_command("economy_check", "--exact", stdout=io.StringIO(), verbosity=0)
+
+
+# ---- two re-costings at once ------------------------------------------------------------------------
+
+SLOW_UPDATE = """
+CREATE OR REPLACE FUNCTION test_slow_rollup_update() RETURNS trigger AS $$
+BEGIN PERFORM pg_sleep(0.3); RETURN NEW; END $$ LANGUAGE plpgsql;
+CREATE TRIGGER test_slow_rollup_update BEFORE UPDATE ON economy_monthfigure
+FOR EACH ROW EXECUTE FUNCTION test_slow_rollup_update();
+"""
+NO_SLOW_UPDATE = """
+DROP TRIGGER IF EXISTS test_slow_rollup_update ON economy_monthfigure;
+DROP FUNCTION IF EXISTS test_slow_rollup_update();
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_recostings_of_the_same_months_at_once_both_count(world):
+    """On PostgreSQL a trigger holds each rollup UPDATE, so both re-costings are inside the same
+    months together: without the row lock each would write its own sum over the other's."""
+    import threading
+
+    from roret.economy.services import refresh_segments
+
+    first, second = (world.place(world.citizen(), world.day_offer, start=day(2024, 1, 1)) for _ in range(2))
+    Placement.objects.filter(pk__in=[first.pk, second.pk]).update(end=day(2024, 9, 1))   # both end early (raw)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(SLOW_UPDATE)
+    barrier, errors = threading.Barrier(2), []
+
+    def recost(pk):
+        try:
+            barrier.wait(10)
+            refresh_segments([pk])
+        except Exception as exc:  # noqa: BLE001 (reported below)
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    try:
+        threads = [threading.Thread(target=recost, args=(p.pk,)) for p in (first, second)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+    finally:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(NO_SLOW_UPDATE)
+    assert errors == []
+    assert rollup.differences() == []
+    assert kpi.totals(Period(day(2024, 1, 1), day(2025, 1, 1))).days_own == 2 * 244
