@@ -173,6 +173,127 @@ def _band(x):
     return Band(mean=x.mean(axis=0), p10=q[0], p50=q[1], p90=q[2])
 
 
+def _thresholds(h: int, steps: int) -> np.ndarray:
+    """The times at which the stepped simulation frees own places, in order: just after each
+    month starts, at the middle of each step and at each month's end (see :func:`plan_simulate`)."""
+    dt = 1.0 / steps
+    out = []
+    for m in range(h):
+        out.append(m + 2 * _AFTER)
+        out.extend(m + j * dt + 0.5 * dt for j in range(steps))
+        out.append(m + 1.0)
+    return np.array(out)
+
+
+class _Loss:
+    """Own places as a head count per replication, for the loss policy without homecomings.
+
+    When nobody moves from a bought place to an own one, an own place only needs to be known
+    as taken or free: an admitted citizen's departure is booked, when they arrive, against the
+    first moment the stepped simulation frees places at or after it (``due``), and the head
+    count drops there. Citizens in bought places stay there until they leave, so they are only
+    recorded (arrival, departure, replication, month) and counted per month at the end.
+    """
+
+    def __init__(self, theta, reps):
+        self.theta = theta
+        self.due = np.zeros((theta.size + 1, reps), dtype=np.int64)  # places freed at each moment
+        self.occupied = np.zeros(reps, dtype=np.int64)
+        self.step = 0  # the next moment at which places are freed
+        self.external = []  # (start, end, replication, month) of every stay in a bought place
+
+    def book(self, dep, rows):
+        """Citizens take own places now and leave them at ``dep``: at the first moment at or
+        after ``dep`` that is still to come (a short stay ends at the next one)."""
+        step = np.maximum(np.searchsorted(self.theta, dep), self.step)
+        np.add.at(self.due, (step, rows), 1)
+        self.occupied += np.bincount(rows, minlength=self.occupied.size)
+
+    def depart(self):
+        self.occupied -= self.due[self.step]
+        self.step += 1
+
+    def admit(self, dep, key, room, month):
+        """As :meth:`_Pool.admit`: the first ``room`` arrivals (in order, ``inf``-padded) take own
+        places, the others bought ones; returns how many went to bought places, per replication."""
+        valid = np.isfinite(dep)
+        n_in = valid.sum(axis=1)
+        k = np.minimum(n_in, np.maximum(room, 0))
+        own = np.arange(dep.shape[1]) < k[:, None]
+        rows, cols = np.nonzero(own)
+        if rows.size:
+            self.book(dep[rows, cols], rows)
+        rows, cols = np.nonzero(valid & ~own)
+        if rows.size:
+            self.external.append((key[rows, cols], dep[rows, cols], rows, np.full(rows.size, month)))
+        return n_in - k
+
+    def bought(self, h):
+        """Citizens in bought places at each month's end and their place-months in each month,
+        ``(reps, h)`` each. A stay from ``a`` to ``d`` that began in month ``f`` is there at the
+        end of month ``m`` when ``f <= m`` and ``d > m + 1``; it costs its overlap with each
+        month ``[m, m + 1)``: ``f + 1 - a`` in its first, 1 in each full one, ``d - l`` in the
+        month ``l`` its departure falls in (``d - a`` when that is the first)."""
+        reps = self.occupied.size
+        if not self.external:
+            return np.zeros((reps, h)), np.zeros((reps, h))
+        a, d, r, first = (np.concatenate(x) for x in zip(*self.external, strict=True))
+        gone = np.ceil(d).astype(np.int64) - 1  # the first month at whose end the stay is over
+        last = np.maximum(gone, first)
+        width = h + 2
+
+        def per_month(months, weights):
+            idx = r * width + np.clip(months, 0, h + 1)
+            return np.bincount(idx, weights, minlength=reps * width).reshape(reps, width)
+
+        stays = (gone > first).astype(float)
+        present = np.cumsum(per_month(first, stays) - per_month(gone, stays), axis=1)
+        same = last == first
+        spans = (~same).astype(float)
+        area = per_month(first, np.where(same, np.maximum(d - a, 0.0), first + 1.0 - a))
+        area += per_month(last, np.where(same, 0.0, d - last))
+        area += np.cumsum(per_month(first + 1, spans) - per_month(last, spans), axis=1)
+        return present[:, :h], area[:, :h]
+
+
+def _plan_loss(tl: Timeline, rng, reps: int, steps: int, tick):
+    """:func:`plan_simulate` for the loss policy without homecomings: the same random numbers
+    drawn in the same order, the same moments, a head count instead of a place per citizen."""
+    h, dt, u = tl.horizon, 1.0 / steps, tl.urgent_share
+    pool = _Loss(_thresholds(h, steps), reps)
+    rows = np.arange(reps)
+    n_res = tl.resident_elapsed.size
+    if n_res:
+        dep = tl.stay.sample_residual(rng, tl.resident_elapsed, (reps, n_res))
+        dep = np.where(np.isfinite(tl.resident_leaves), tl.resident_leaves + _AFTER, dep)
+        pool.book(dep.ravel(), np.repeat(rows, n_res))
+    n_ext = tl.external_elapsed.size
+    if n_ext:
+        dep = tl.stay.sample_residual(rng, tl.external_elapsed, (reps, n_ext)).ravel()
+        pool.external.append((np.zeros(dep.size), dep, np.repeat(rows, n_ext), np.zeros(dep.size, dtype=np.int64)))
+    occ, new_ext = np.zeros((reps, h)), np.zeros((reps, h))
+    for m in range(h):
+        places, reserved = int(tl.places[m]), int(tl.reserved[m])
+        pool.depart()
+        for q in tl.pipeline_probability[tl.pipeline_months == m]:
+            comes = rng.random(reps) < q
+            dep = np.where(comes, m + tl.stay.sample(rng, reps), np.inf)[:, None]
+            new_ext[:, m] += pool.admit(dep, np.full_like(dep, float(m)), places - reserved - pool.occupied, m)
+        lam = tl.arrival_rate[m]
+        for j in range(steps):
+            t0 = m + j * dt
+            pool.depart()
+            for share, held_back in ((u, 0), (1 - u, reserved)):
+                if share > 0:
+                    dep, at = _arrivals(rng, reps, lam * share * dt, t0, dt, tl.stay)
+                    new_ext[:, m] += pool.admit(dep, at, places - held_back - pool.occupied, m)
+        pool.depart()
+        occ[:, m] = pool.occupied
+        tick(m + 1)
+    ext, ext_area = pool.bought(h)
+    return occ, ext, new_ext, ext_area
+
+
 def plan_simulate(
     tl: Timeline,
     *,
@@ -193,6 +314,10 @@ def plan_simulate(
     steps = int(places_array(steps_per_month, "steps_per_month"))
     h, dt, wait = tl.horizon, 1.0 / steps, tl.policy == "wait"
     u = tl.urgent_share
+
+    if not wait and not tl.move_home.any():
+        occ, ext, new_ext, ext_area = _plan_loss(tl, rng, reps, steps, tick)
+        return _result(tl, scenario_name, occ, ext, new_ext, ext_area, reps, steps)
 
     n_res = tl.resident_elapsed.size
     own = np.full((reps, max(int(tl.places.max()), n_res, 1)), np.inf)
@@ -238,6 +363,12 @@ def plan_simulate(
         ext[:, m] = pool.external()
         tick(m + 1)
 
+    return _result(tl, scenario_name, occ, ext, new_ext, ext_area, reps, steps)
+
+
+def _result(tl, scenario_name, occ, ext, new_ext, ext_area, reps, steps) -> PlanResult:
+    """The plan's bands from the simulated month ends, ``(reps, h)`` each."""
+    wait = tl.policy == "wait"
     cost = tl.places * tl.own_cost + ext_area * tl.external_cost
     total = cost.sum(axis=1)
     tq = np.quantile(total, (0.1, 0.5, 0.9), method="inverted_cdf")

@@ -37,6 +37,12 @@ __all__ = [
 _TINY = np.nextafter(0.0, 1.0)
 
 
+def _search(sorted_values: np.ndarray, x: np.ndarray, side: str) -> np.ndarray:
+    """``np.searchsorted`` on a flat copy of ``x``: with NumPy 2.4 a 2-d ``x`` is several times
+    slower than the same values in one dimension, and the plan searches every step."""
+    return np.searchsorted(sorted_values, x.ravel(), side=side).reshape(x.shape)
+
+
 def _uniform(rng: np.random.Generator, size) -> np.ndarray:
     """Uniforms on the open interval (0, 1)."""
     u = rng.random(size)
@@ -214,7 +220,7 @@ class KaplanMeier(StayDistribution):
 
     def survival(self, t):
         t = np.asarray(t, dtype=float)
-        idx = np.searchsorted(self.times, t, side="right") - 1
+        idx = _search(self.times, t, "right") - 1
         s = np.where(idx >= 0, self.survival_at[np.maximum(idx, 0)] if self.times.size else 1.0, 1.0)
         s_last = self.survival_at[-1] if self.times.size else 1.0
         beyond = t > self.last_time
@@ -224,7 +230,7 @@ class KaplanMeier(StayDistribution):
         q = np.asarray(q, dtype=float)
         s_last = self.survival_at[-1] if self.times.size else 1.0
         if self.times.size:
-            i = np.searchsorted(-self.survival_at, -q, side="left")  # first i with S_i <= q
+            i = _search(-self.survival_at, -q, "left")  # first i with S_i <= q
             inside = self.times[np.minimum(i, self.times.size - 1)]
         else:
             i = np.zeros(q.shape, dtype=int)
