@@ -200,7 +200,7 @@ def compute(inputs: PlanInputs, snapshots: list[dict], *, seed: int, replication
             "id": snap["id"],
             "method": result.method,
             "total_cost": str(kroner(row["total_cost"])),
-            "cost_difference": str(kroner(row["total_cost"] - base_total)),
+            "cost_difference": str(kroner(row["total_cost"]) - kroner(base_total)),  # the shown totals differ by it
             "total_cost_band": [str(kroner(x)) for x in result.total_cost_band] if result.total_cost_band else None,
             "new_external": round(row["new_external"], 2),
             "bought_place_months": round(row["bought_place_months"], 1),

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from ._checks import non_negative, places_array, positive, probability, rng_or_error
 from .erlang import occupancy_distribution
@@ -52,6 +51,8 @@ def ratio_estimate(blocked, arrivals, confidence: float = 0.95) -> tuple[float, 
     Replications are independent, so this is consistent even though the number of arrivals
     per replication varies (the mean of per-replication ratios would be biased).
     """
+    from scipy import stats
+
     b = np.asarray(blocked, dtype=float)
     n = np.asarray(arrivals, dtype=float)
     r = b.size
@@ -146,6 +147,8 @@ def simulate_loss(
         parts.append(_run(c, lam, stay, horizon, warmup, size, rng, start))
         done += size
     arrivals, blocked, area, n_admitted, stay_sum = (np.concatenate(x) for x in zip(*parts, strict=True))
+    from scipy import stats
+
     p, lo, hi = ratio_estimate(blocked, arrivals, confidence)
     occ = area / horizon
     half = stats.t.ppf(0.5 + confidence / 2, reps - 1) * occ.std(ddof=1) / np.sqrt(reps)

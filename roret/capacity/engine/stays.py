@@ -20,7 +20,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special
 
 from ._checks import finite_array, positive, rng_or_error
 
@@ -153,12 +152,16 @@ class LognormalStay(StayDistribution):
         return math.log(self.mean) - 0.5 * self._sigma**2
 
     def survival(self, t):
+        from scipy import special
+
         t = np.asarray(t, dtype=float)
         with np.errstate(divide="ignore"):
             z = (np.log(t) - self._mu) / self._sigma
         return special.ndtr(-z)
 
     def isf(self, q):
+        from scipy import special
+
         return np.exp(self._mu - self._sigma * special.ndtri(np.asarray(q, dtype=float)))
 
     def sample_equilibrium(self, rng, size):
