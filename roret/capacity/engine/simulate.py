@@ -106,15 +106,22 @@ def _run(c, lam, stay, horizon, warmup, reps, rng, start):
         place = earliest.view(np.int64) & tag
         ok = np.less_equal(earliest, t[j], out=admitted[j])
         flat[place * reps + cols] = np.where(ok, (untagged[j] | place).view(np.float64), earliest)
-    window = valid & (t >= warmup) & (t < t_end)
+    # Missing arrivals are at -inf, so before the window; rows before every window are skipped.
+    first = int(np.count_nonzero(t < warmup, axis=0).min()) - int(np.count_nonzero(~valid, axis=0).max())
+    first = max(first, 0)
+    tw, aw = t[first:], admitted[first:]
+    window = (tw >= warmup) & (tw < t_end)
     arrivals = window.sum(axis=0)
-    in_admitted = window & admitted
-    blocked = arrivals - in_admitted.sum(axis=0)
-    with np.errstate(invalid="ignore"):
-        overlap = np.minimum(ends, t_end) - np.maximum(t, warmup)
-    area = np.where(admitted, np.clip(overlap, 0.0, None), 0.0).sum(axis=0)
+    window &= aw
+    n_admitted = window.sum(axis=0)
+    stay_sum = (s[first:] * window).sum(axis=0)
+    np.minimum(ends, t_end, out=ends)
+    ends -= np.maximum(t, warmup)  # time in the window (negative: none)
+    np.maximum(ends, 0.0, out=ends)
+    ends *= admitted
+    area = ends.sum(axis=0)
     area += np.clip(np.minimum(initial, t_end) - warmup, 0.0, None).sum(axis=1)
-    return arrivals, blocked, area, in_admitted.sum(axis=0), np.where(in_admitted, s, 0.0).sum(axis=0)
+    return arrivals, arrivals - n_admitted, area, n_admitted, stay_sum
 
 
 def simulate_loss(
