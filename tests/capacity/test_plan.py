@@ -316,3 +316,16 @@ def test_head_count_and_place_by_place_simulations_agree_exactly(seed):
     for a, b in zip(loss[:3], pool[:3], strict=True):  # occupancy, bought places, new external
         np.testing.assert_array_equal(a, b)
     np.testing.assert_allclose(loss[3], pool[3], rtol=1e-10, atol=1e-9)  # place-months, summed in another order
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_the_guided_search_is_numpys_binary_search(side):
+    from roret.capacity.engine.plan_draws import locate
+    from roret.capacity.engine.plan_sim import _thresholds
+
+    rng = np.random.default_rng(1)
+    knots = np.concatenate([[0.0], np.cumsum(rng.uniform(0, 2, 240) * (rng.random(240) < 0.7))])  # flat stretches
+    for grid in (_thresholds(60, 4), _thresholds(7, 1), knots):
+        x = np.concatenate([rng.uniform(-1, grid[-1] + 2, 50_000), grid, np.nextafter(grid, -np.inf),
+                            np.nextafter(grid, np.inf), [np.inf, -np.inf]])
+        np.testing.assert_array_equal(locate(grid, x, side), np.searchsorted(grid, x, side))

@@ -23,7 +23,33 @@ import numpy as np
 
 from .scenarios import Timeline
 
-__all__ = ["PlanDraws"]
+__all__ = ["PlanDraws", "locate"]
+
+
+def locate(grid: np.ndarray, x: np.ndarray, side: str = "left") -> np.ndarray:
+    """``np.searchsorted(grid, x, side)`` for a sorted ``grid`` of times spread over its range
+    (steps, months), by a guide table: equal slices of the range, each with the answer at its
+    lower end, and a short walk forward. The start is taken two slices back, so rounding in
+    the slice number never starts past the answer. Several times faster than a binary search
+    for the hundreds of thousands of stays a plan books."""
+    grid = np.asarray(grid, dtype=float)
+    x = np.asarray(x, dtype=float)
+    n = grid.size
+    if n == 0 or grid[-1] <= grid[0]:
+        return np.searchsorted(grid, x, side=side)
+    slices = 4 * n
+    scale = slices / (grid[-1] - grid[0])
+    table = np.searchsorted(grid, grid[0] + np.arange(slices + 1) / scale, side=side)
+    b = np.clip((x - grid[0]) * scale, 0, slices).astype(np.int64)
+    i = np.where(b >= 2, table[np.maximum(b - 2, 0)], 0)
+    stop = np.append(grid, np.nan)  # compares false: the walk ends after the last
+    flat, xs = i.reshape(-1), x.reshape(-1)
+    before = np.less if side == "left" else np.less_equal  # grid[i] still before x: step on
+    todo = np.flatnonzero(before(stop[flat], xs))
+    while todo.size:
+        flat[todo] += 1
+        todo = todo[before(stop[flat[todo]], xs[todo])]
+    return i
 
 
 def _unit_points(rng: np.random.Generator, reps: int, total: float) -> np.ndarray:
@@ -47,7 +73,7 @@ class _Stream:
         gamma = _unit_points(rng, reps, float(knots[-1]))
         valid = np.isfinite(gamma)
         # The step whose stretch of Lambda holds the point: knots[k] <= gamma < knots[k + 1].
-        step = np.searchsorted(knots, gamma.ravel(), side="right").reshape(gamma.shape) - 1
+        step = locate(knots, gamma, side="right") - 1
         step = np.where(valid, np.minimum(step, steps - 1), steps)
         k = np.minimum(step, steps - 1)
         with np.errstate(invalid="ignore", divide="ignore"):

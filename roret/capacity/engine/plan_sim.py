@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import places_array, rng_or_error
-from .plan_draws import PlanDraws
+from .plan_draws import PlanDraws, locate
 from .progress import ProgressCallback, month_reporter
 from .results import Band, PlanResult
 from .scenarios import Timeline
@@ -279,7 +279,7 @@ def _by_step(stream, theta, steps: int, reps: int):
     rows = order // width
     rank = order % width - stream.first[rows, step]
     dep = stream.dep.ravel()[order]
-    when = np.maximum(np.searchsorted(theta, dep), step + 2 * (step // steps) + 2)
+    when = np.maximum(locate(theta, dep), step + 2 * (step // steps) + 2)
     bounds = np.searchsorted(step, np.arange(total + 1))
     return bounds, (rows, rank, when * reps + rows, stream.at.ravel()[order], dep)
 
