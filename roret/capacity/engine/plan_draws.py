@@ -10,9 +10,8 @@ process per replication by the time change
     \\Lambda(t) = \\int_0^t \\lambda(s)\\,ds, \\qquad
     T_k = \\Lambda^{-1}(\\Gamma_k), \\qquad \\Gamma_k = E_1 + \\dots + E_k,\\quad E_i \\sim \\mathrm{Exp}(1)
 
-(Cinlar, E. 1975, *Introduction to Stochastic Processes*, §4.7; Lewis, P. A. W. & Shedler,
-G. S. 1979, "Simulation of nonhomogeneous Poisson processes by thinning", Naval Research
-Logistics Quarterly 26(3), 403-413, on the inversion method). The arrival times come out
+(Cinlar, E. 1975, *Introduction to Stochastic Processes*, §4.7). With the rate constant on
+each step, ``Lambda`` is piecewise linear and its inverse exact. The arrival times come out
 sorted, so no sort is needed, and a scenario that changes demand moves the same points
 (common random numbers).
 """

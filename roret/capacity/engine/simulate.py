@@ -101,11 +101,18 @@ def _run(c, lam, stay, horizon, warmup, reps, rng, start):
     flat = free_at.ravel()
     cols = np.arange(reps)
     admitted = np.empty((nmax, reps), dtype=bool)
+    # Buffers for the step: the earliest free time (then what its place holds next), its place,
+    # the newcomer's tagged end and the place's flat index.
+    earliest, place, end, index = np.empty(reps), *(np.empty(reps, dtype=np.int64) for _ in range(3))
     for j in range(nmax):
-        earliest = np.minimum.reduce(free_at, axis=0)
-        place = earliest.view(np.int64) & tag
+        np.minimum.reduce(free_at, axis=0, out=earliest)
+        np.bitwise_and(earliest.view(np.int64), tag, out=place)
         ok = np.less_equal(earliest, t[j], out=admitted[j])
-        flat[place * reps + cols] = np.where(ok, (untagged[j] | place).view(np.float64), earliest)
+        np.bitwise_or(untagged[j], place, out=end)
+        np.copyto(earliest, end.view(np.float64), where=ok)
+        np.multiply(place, reps, out=index)
+        index += cols
+        flat[index] = earliest
     # Missing arrivals are at -inf, so before the window; rows before every window are skipped.
     first = int(np.count_nonzero(t < warmup, axis=0).min()) - int(np.count_nonzero(~valid, axis=0).max())
     first = max(first, 0)
