@@ -16,7 +16,6 @@ import numpy as np
 from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
-from scipy.stats import theilslopes
 
 from roret.capacity import engine
 from roret.capacity.groups import CapacityGroup
@@ -289,6 +288,18 @@ def _years_before(day: datetime.date, years: int) -> datetime.date:
         return datetime.date(day.year - years, 3, 1)
 
 
+def theil_sen(x, y) -> tuple[float, float]:
+    """Theil-Sen line ``a + b x``: ``b`` the median of the slopes between all pairs of points with
+    different ``x``, ``a = median(y) - b median(x)`` (Sen, P. K. 1968, "Estimates of the regression
+    coefficient based on Kendall's tau", JASA 63, 1379-1389). The same numbers as
+    ``scipy.stats.theilslopes(y, x)`` (its default ``method="separate"``), without loading
+    scipy.stats for five points. Returns ``(a, b)``."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    dx, dy = x[:, None] - x, y[:, None] - y
+    b = float(np.median(dy[dx > 0] / dx[dx > 0]))
+    return float(np.median(y) - b * np.median(x)), b
+
+
 def _arrival_trend(starts: list[datetime.date], first_start: datetime.date | None, day: datetime.date,
                    horizon: int, notes: list):
     """Yearly placement starts over the last HISTORY_YEARS years and their robust linear trend.
@@ -310,7 +321,7 @@ def _arrival_trend(starts: list[datetime.date], first_start: datetime.date | Non
     usable = [i for i, k in enumerate(range(HISTORY_YEARS, 0, -1)) if first_start and edges[k] >= first_start]
     if len(usable) >= 3:
         a_x, a_y = np.asarray(xs)[usable], np.asarray(counts, dtype=float)[usable]
-        b, a, _lo, _hi = theilslopes(a_y, a_x)
+        a, b = theil_sen(a_x, a_y)
     else:
         a, b = (float(np.mean([counts[i] for i in usable])) if usable else float(len(starts))), 0.0
         notes.append(_("Less than three years of placement history: the arrival rate is the mean, without trend."))

@@ -242,3 +242,42 @@ def test_a_plan_run_reports_progress_within_each_scenario_and_stores_the_same_re
     # The same seed without progress gives the same numbers, to the last digit.
     inputs = build_inputs(BY_KEY["sel108"], DAY)
     assert runs.compute(inputs, run.scenarios, seed=5, replications=50) == results
+
+
+def test_the_arrival_trend_is_scipys_theil_sen_line():
+    from scipy.stats import theilslopes
+
+    from roret.capacity.services import theil_sen
+
+    rng = np.random.default_rng(3)
+    cases = [([-4.5, -3.5, -2.5, -1.5, -0.5], [10, 12, 11, 15, 30]), ([-2.5, -1.5, -0.5], [4, 4, 4])]
+    cases += [(rng.integers(-5, 0, 6) - 0.5, rng.poisson(8, 6)) for _ in range(20)]  # ties in x and y
+    for x, y in cases:
+        slope, intercept, _lo, _hi = theilslopes(y, x)
+        assert theil_sen(x, y) == pytest.approx((intercept, slope), rel=1e-12, abs=1e-12)
+
+
+def test_a_plan_run_reads_the_record_in_a_fixed_number_of_queries(sel108):
+    # The plan's cost must not grow a query per citizen: the same number of queries with four
+    # placements as with forty (residents, completed stays and citizens in bought places).
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    w = sel108
+
+    def queries():
+        run = runs.create_run(BY_KEY["sel108"], user=None, seed=1, replications=20, day=DAY, channel="cli")
+        with CaptureQueriesContext(connection) as ctx:
+            runs.execute(run)
+        return len(ctx.captured_queries)
+
+    few = queries()
+    for i in range(12):
+        start = D(2020, 1, 2) + datetime.timedelta(days=60 * i)  # one at a time, beside A, in the own place
+        w.place(w.citizen(first_name=f"R{i}"), w.residential, start=start, end=start + datetime.timedelta(days=50))
+        start = D(2021, 1, 1) + datetime.timedelta(days=60 * i)
+        w.place(w.citizen(first_name=f"X{i}"), w.external108, start=start)
+        w.place(w.citizen(first_name=f"Y{i}"), w.external108, start=start, end=start + datetime.timedelta(days=200))
+    many = queries()
+    assert many == few, f"{few} queries with few placements, {many} with many"
+    assert many <= 20, f"{many} queries for one group's plan"

@@ -153,3 +153,21 @@ def test_kaplan_meier_equilibrium_sampler_has_the_right_mean():
 def test_bad_input_raises_value_error(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_kaplan_meier_sampling_by_guide_table_is_the_binary_search():
+    # KaplanMeier.isf starts from a guide table; it must give exactly what searchsorted gives.
+    rng = np.random.default_rng(2)
+    for _ in range(20):
+        n = int(rng.integers(1, 800))
+        durations = np.round(rng.exponential(20, n), int(rng.integers(0, 3)))
+        observed = rng.random(n) < 0.7
+        observed[0] = True
+        km = kaplan_meier(durations, observed)
+        q = np.concatenate([rng.random(20_000), km.survival_at, np.nextafter(km.survival_at, 1), [1.0, 1.5]])
+        q = q[q > 0]
+        i = np.searchsorted(-km.survival_at, -q, side="left")
+        with np.errstate(divide="ignore"):
+            tail = km.last_time + np.log(km.survival_at[-1] / q) / km.tail_rate
+        expected = np.where(q >= 1.0, 0.0, np.where(i < km.times.size, km.times[np.minimum(i, km.times.size - 1)], tail))
+        np.testing.assert_array_equal(km.isf(q), expected)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import linalg, optimize, special
 
 from ._checks import finite_array, load_array, places_array, positive
 
@@ -175,6 +174,8 @@ def occupancy_distribution(places: int, load: float) -> np.ndarray:
     c = int(places_array(places))
     a = float(load_array(load))
     n = np.arange(c + 1)
+    from scipy import special  # SciPy loads on first use: the plan's command line needs none of it
+
     logw = special.xlogy(n, a) - special.gammaln(n + 1)
     p = np.exp(logw - special.logsumexp(logw))
     return p / p.sum()
@@ -193,6 +194,8 @@ def max_load(places, blocking):
     b = finite_array(blocking, "blocking")
     if np.any((b <= 0) | (b >= 1)):
         raise ValueError(f"blocking must lie strictly between 0 and 1, got {blocking!r}")
+    from scipy import optimize
+
     c, b = np.broadcast_arrays(c, b)
     out = np.empty(c.shape)
     for idx in np.ndindex(c.shape):
@@ -243,6 +246,8 @@ def erlang_transient(places: int, load: float, mean_stay: float, initial, times)
     q[n[:-1], n[:-1] + 1] = a / s
     q[n[1:], n[1:] - 1] = n[1:] / s
     q[n, n] = -q.sum(axis=1)
+    from scipy import linalg
+
     out = np.vstack([p0 @ linalg.expm(q * ti) for ti in t])
     return np.clip(out, 0.0, 1.0)
 
@@ -261,6 +266,8 @@ def load_at_occupancy(places, target_occupancy):
     rho = finite_array(target_occupancy, "target_occupancy")
     if np.any((rho <= 0) | (rho >= 1)):
         raise ValueError(f"target_occupancy must lie strictly between 0 and 1, got {target_occupancy!r}")
+    from scipy import optimize
+
     c, rho = np.broadcast_arrays(c, rho)
     out = np.empty(c.shape)
     for idx in np.ndindex(c.shape):

@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import places_array, rng_or_error
+from .plan_draws import PlanDraws, locate
 from .progress import ProgressCallback, month_reporter
 from .results import Band, PlanResult
 from .scenarios import Timeline
@@ -158,19 +159,172 @@ class _Pool:
         )
 
 
-def _arrivals(rng, reps, mean, t0, dt, stay):
-    """Poisson arrivals in (t0, t0 + dt]: departure and arrival times, in arrival order, inf-padded."""
-    n = rng.poisson(mean, reps)
-    width = int(n.max()) if reps else 0
-    valid = np.arange(width) < n[:, None]
-    at = np.sort(np.where(valid, t0 + dt * rng.random((reps, width)), np.inf), axis=1)
-    dep = at + stay.sample(rng, (reps, width))
-    return np.where(valid, dep, np.inf), at
-
-
 def _band(x):
     q = np.quantile(x, (0.1, 0.5, 0.9), axis=0, method="inverted_cdf")
     return Band(mean=x.mean(axis=0), p10=q[0], p50=q[1], p90=q[2])
+
+
+def _thresholds(h: int, steps: int) -> np.ndarray:
+    """The times at which the stepped simulation frees own places, in order: just after each
+    month starts, at the middle of each step and at each month's end (see :func:`plan_simulate`)."""
+    dt = 1.0 / steps
+    out = []
+    for m in range(h):
+        out.append(m + 2 * _AFTER)
+        out.extend(m + j * dt + 0.5 * dt for j in range(steps))
+        out.append(m + 1.0)
+    return np.array(out)
+
+
+class _Loss:
+    """Own places as a head count per replication, for the loss policy without homecomings.
+
+    When nobody moves from a bought place to an own one, an own place only needs to be known
+    as taken or free: an admitted citizen's departure is booked, when they arrive, against the
+    first moment the stepped simulation frees places at or after it (``due``), and the head
+    count drops there. Citizens in bought places stay there until they leave, so they are only
+    recorded (arrival, departure, replication, month) and counted per month at the end.
+    """
+
+    def __init__(self, theta, reps):
+        self.theta = theta
+        self.due = np.zeros((theta.size + 1, reps), dtype=np.int64)  # places freed at each moment
+        self.occupied = np.zeros(reps, dtype=np.int64)
+        self.step = 0  # the next moment at which places are freed
+        self.external = []  # (start, end, replication, month) of every stay in a bought place
+
+    def book(self, dep, rows, when=None):
+        """Citizens take own places now and leave them at ``dep``: at the first moment at or
+        after ``dep`` that is still to come (a short stay ends at the next one), or at the
+        moments ``when`` if they are known already."""
+        if when is None:
+            when = np.maximum(np.searchsorted(self.theta, dep), self.step)
+        np.add.at(self.due, (when, rows), 1)
+        self.occupied += np.bincount(rows, minlength=self.occupied.size)
+
+    def depart(self):
+        self.occupied -= self.due[self.step]
+        self.step += 1
+
+    def admit(self, dep, key, room, month, *, n=None, valid=None, when=None):
+        """As :meth:`_Pool.admit`: the first ``room`` arrivals (in order, ``inf``-padded) take own
+        places, the others bought ones; returns how many went to bought places, per replication."""
+        if valid is None:
+            valid = np.isfinite(dep)
+            n = valid.sum(axis=1)
+        k = np.minimum(n, np.maximum(room, 0))
+        own = np.arange(dep.shape[1]) < k[:, None]
+        rows, cols = np.nonzero(own)
+        if rows.size:
+            self.book(dep[rows, cols], rows, None if when is None else when[rows, cols])
+        rows, cols = np.nonzero(valid & ~own)
+        if rows.size:
+            self.external.append((key[rows, cols], dep[rows, cols], rows, np.full(rows.size, month)))
+        return n - k
+
+    def admit_step(self, seg, n, room, month):
+        """:meth:`admit` for one step of a stream, from its arrivals sorted by step
+        (:func:`_by_step`): ``n`` per replication, of which the first ``room`` get own places."""
+        rows, rank, slot, at, dep = seg
+        k = np.minimum(n, np.maximum(room, 0))
+        own = rank < k[rows]
+        np.add.at(self.due.reshape(-1), slot[own], 1)
+        self.occupied += k
+        over = n - k
+        if rows.size > k.sum():
+            out = ~own
+            self.external.append((at[out], dep[out], rows[out], np.full(int(out.sum()), month)))
+        return over
+
+    def bought(self, h):
+        """Citizens in bought places at each month's end and their place-months in each month,
+        ``(reps, h)`` each. A stay from ``a`` to ``d`` that began in month ``f`` is there at the
+        end of month ``m`` when ``f <= m`` and ``d > m + 1``; it costs its overlap with each
+        month ``[m, m + 1)``: ``f + 1 - a`` in its first, 1 in each full one, ``d - l`` in the
+        month ``l`` its departure falls in (``d - a`` when that is the first)."""
+        reps = self.occupied.size
+        if not self.external:
+            return np.zeros((reps, h)), np.zeros((reps, h))
+        a, d, r, first = (np.concatenate(x) for x in zip(*self.external, strict=True))
+        gone = np.ceil(d).astype(np.int64) - 1  # the first month at whose end the stay is over
+        last = np.maximum(gone, first)
+        width = h + 2
+
+        def per_month(months, weights):
+            idx = r * width + np.clip(months, 0, h + 1)
+            return np.bincount(idx, weights, minlength=reps * width).reshape(reps, width)
+
+        stays = (gone > first).astype(float)
+        present = np.cumsum(per_month(first, stays) - per_month(gone, stays), axis=1)
+        same = last == first
+        spans = (~same).astype(float)
+        area = per_month(first, np.where(same, np.maximum(d - a, 0.0), first + 1.0 - a))
+        area += per_month(last, np.where(same, 0.0, d - last))
+        area += np.cumsum(per_month(first + 1, spans) - per_month(last, spans), axis=1)
+        return present[:, :h], area[:, :h]
+
+
+def _by_step(stream, theta, steps: int, reps: int):
+    """A stream's arrivals sorted by step (then replication, then time): for each step a slice
+    of rows, rank within the replication's step, booking slot in ``due`` (flat), arrival and
+    departure. A place is freed at the first moment at or after the departure that comes after
+    the arrival step's middle (the moments are numbered ``steps + 2`` a month)."""
+    total = stream.first.shape[1] - 2
+    width = stream.step.shape[1]
+    step = stream.step.ravel()
+    keep = np.flatnonzero(step < total)
+    key = step[keep].astype(np.int16 if total < np.iinfo(np.int16).max else np.int64)
+    order = keep[np.argsort(key, kind="stable")]  # radix sort for 16-bit keys
+    step = step[order]
+    rows = order // width
+    rank = order % width - stream.first[rows, step]
+    dep = stream.dep.ravel()[order]
+    when = np.maximum(locate(theta, dep), step + 2 * (step // steps) + 2)
+    bounds = np.searchsorted(step, np.arange(total + 1))
+    return bounds, (rows, rank, when * reps + rows, stream.at.ravel()[order], dep)
+
+
+def _plan_loss(tl: Timeline, draws: PlanDraws, reps: int, steps: int, tick):
+    """:func:`plan_simulate` for the loss policy without homecomings: the same draws, the same
+    moments as :func:`_plan_pool`, a head count instead of a place per citizen."""
+    h = tl.horizon
+    theta = _thresholds(h, steps)
+    pool = _Loss(theta, reps)
+    rows = np.arange(reps)
+    n_res = tl.resident_elapsed.size
+    if n_res:
+        pool.book(_resident_departures(tl, draws).ravel(), np.repeat(rows, n_res))
+    n_ext = tl.external_elapsed.size
+    if n_ext:
+        dep = draws.external_dep.ravel()
+        pool.external.append((np.zeros(dep.size), dep, np.repeat(rows, n_ext), np.zeros(dep.size, dtype=np.int64)))
+    sorted_streams = [(_by_step(stream, theta, steps, reps), stream, urgent)
+                      for stream, urgent in draws.streams if stream is not None]
+    occ, new_ext = np.zeros((reps, h)), np.zeros((reps, h))
+    for m in range(h):
+        places, reserved = int(tl.places[m]), int(tl.reserved[m])
+        pool.depart()
+        for i in np.flatnonzero(tl.pipeline_months == m):
+            dep = draws.pipeline_dep[:, i : i + 1]
+            new_ext[:, m] += pool.admit(dep, np.full_like(dep, float(m)), places - reserved - pool.occupied, m)
+        for j in range(steps):
+            pool.depart()
+            s = m * steps + j
+            for (bounds, parts), stream, urgent in sorted_streams:
+                seg = tuple(p[bounds[s] : bounds[s + 1]] for p in parts)
+                n = stream.first[:, s + 1] - stream.first[:, s]
+                new_ext[:, m] += pool.admit_step(seg, n, places - (0 if urgent else reserved) - pool.occupied, m)
+        pool.depart()
+        occ[:, m] = pool.occupied
+        tick(m + 1)
+    ext, ext_area = pool.bought(h)
+    return occ, ext, new_ext, ext_area
+
+
+def _resident_departures(tl: Timeline, draws: PlanDraws) -> np.ndarray:
+    """Residents leave when their remaining stay ends; one with a planned move stays until it and
+    counts at the end of the month before."""
+    return np.where(np.isfinite(tl.resident_leaves), tl.resident_leaves + _AFTER, draws.resident_dep)
 
 
 def plan_simulate(
@@ -191,19 +345,25 @@ def plan_simulate(
     tick = month_reporter(progress, tl.horizon, progress_every)
     reps = int(places_array(replications, "replications", minimum=2))
     steps = int(places_array(steps_per_month, "steps_per_month"))
-    h, dt, wait = tl.horizon, 1.0 / steps, tl.policy == "wait"
-    u = tl.urgent_share
+    draws = PlanDraws(tl, rng, reps, steps)
+    simulate = _plan_loss if tl.policy == "external" and not tl.move_home.any() else _plan_pool
+    occ, ext, new_ext, ext_area = simulate(tl, draws, reps, steps, tick)
+    return _result(tl, scenario_name, occ, ext, new_ext, ext_area, reps, steps)
 
+
+def _plan_pool(tl: Timeline, draws: PlanDraws, reps: int, steps: int, tick):
+    """The plan with a departure time per own and bought place (:class:`_Pool`): any policy,
+    homecomings included."""
+    h, dt, wait = tl.horizon, 1.0 / steps, tl.policy == "wait"
     n_res = tl.resident_elapsed.size
     own = np.full((reps, max(int(tl.places.max()), n_res, 1)), np.inf)
     if n_res:
-        dep = tl.stay.sample_residual(rng, tl.resident_elapsed, (reps, n_res))
-        own[:, :n_res] = np.where(np.isfinite(tl.resident_leaves), tl.resident_leaves + _AFTER, dep)
+        own[:, :n_res] = _resident_departures(tl, draws)
     n_ext = tl.external_elapsed.size
     ext_dep = np.full((reps, max(n_ext, 8)), np.inf)
     ext_key = np.full_like(ext_dep, np.inf)
     if n_ext:
-        ext_dep[:, :n_ext] = tl.stay.sample_residual(rng, tl.external_elapsed, (reps, n_ext))
+        ext_dep[:, :n_ext] = draws.external_dep
         ext_key[:, :n_ext] = -tl.external_elapsed  # longest in a bought place comes home first
     pool = _Pool(own, ext_dep, ext_key, track_freed=wait)
 
@@ -215,20 +375,18 @@ def plan_simulate(
             pool.move_home(places - pool.occupied(), m, limit=int(tl.move_home[m]))
         if wait:
             pool.move_home(places - reserved - pool.occupied(), m)
-        for q in tl.pipeline_probability[tl.pipeline_months == m]:
-            comes = rng.random(reps) < q
-            dep = np.where(comes, m + tl.stay.sample(rng, reps), np.inf)[:, None]
+        for i in np.flatnonzero(tl.pipeline_months == m):
+            dep = draws.pipeline_dep[:, i : i + 1]
             new_ext[:, m] += pool.admit(dep, np.full_like(dep, float(m)), places - reserved - pool.occupied())
-        lam = tl.arrival_rate[m]
         for j in range(steps):
             t0 = m + j * dt
             pool.depart(t0 + 0.5 * dt)
             if wait:
                 pool.move_home(places - reserved - pool.occupied(), t0 + 0.5 * dt)
-            for share, held_back in ((u, 0), (1 - u, reserved)):
-                if share > 0:
-                    dep, at = _arrivals(rng, reps, lam * share * dt, t0, dt, tl.stay)
-                    new_ext[:, m] += pool.admit(dep, at, places - held_back - pool.occupied())
+            for stream, urgent in draws.streams:
+                if stream is not None:
+                    _n, _valid, (dep, at) = stream.window(m * steps + j, stream.dep, stream.at)
+                    new_ext[:, m] += pool.admit(dep, at, places - (0 if urgent else reserved) - pool.occupied())
         pool.depart(m + 1.0)
         if wait:
             pool.move_home(places - reserved - pool.occupied(), m + 1.0)
@@ -237,7 +395,12 @@ def plan_simulate(
         occ[:, m] = pool.occupied()
         ext[:, m] = pool.external()
         tick(m + 1)
+    return occ, ext, new_ext, ext_area
 
+
+def _result(tl, scenario_name, occ, ext, new_ext, ext_area, reps, steps) -> PlanResult:
+    """The plan's bands from the simulated month ends, ``(reps, h)`` each."""
+    wait = tl.policy == "wait"
     cost = tl.places * tl.own_cost + ext_area * tl.external_cost
     total = cost.sum(axis=1)
     tq = np.quantile(total, (0.1, 0.5, 0.9), method="inverted_cdf")

@@ -36,7 +36,6 @@ level that an infinite-place system fed by every arrival exceeds with probabilit
 from __future__ import annotations
 
 import numpy as np
-from scipy import sparse, stats
 
 from .erlang import erlang_b
 from .progress import ProgressCallback, month_reporter
@@ -102,6 +101,8 @@ class _Chain:
         else:
             add(leave, n - 1, e, n * mu)
         add(e > 0, n, e - 1, e * mu)
+        from scipy import sparse  # SciPy loads on first use (the simulated plan needs none of it)
+
         src, dst, rate = np.concatenate(src), np.concatenate(dst), np.concatenate(rate)
         qt = sparse.csr_matrix((rate, (dst, src)), shape=(self.size, self.size))
         out = np.bincount(src, weights=rate, minlength=self.size)
@@ -110,6 +111,8 @@ class _Chain:
 
 def _month(p, qt, out, tol=1e-13):
     """Uniformisation over one month: distribution at the end and its integral over the month."""
+    from scipy import stats
+
     lam = float(out.max()) * 1.02
     if lam <= 0:
         return p.copy(), p.copy()
@@ -141,6 +144,8 @@ def plan_exact(tl: Timeline, scenario_name: str = "baseline", *, progress: Progr
     ``progress(done, total)`` is told the months solved every ``progress_every`` months (a
     second pass with a larger cap on bought places reports only beyond where the first got).
     """
+    from scipy import stats
+
     if not isinstance(tl.stay, ExponentialStay):
         raise ValueError("the exact plan needs exponential stays (ExponentialStay); simulate otherwise")
     # Bought places: an infinite-place system fed by every arrival bounds them; that bound is
