@@ -74,3 +74,41 @@ def record_export(user, context, fmt: str, channel: str = "web"):
     """The audit row of a report taken out of roret."""
     audit.record(user, "export", channel=channel, summary=f"KPI-rapport {context['period'].label} ({fmt}"
                  + (", undertrykt" if context["suppress"] else "") + ")")
+
+
+# ---- figures computed ahead ------------------------------------------------------------------------
+
+WARM_KINDS = ("year", "half", "quarter", "month")
+
+
+def warm_figures(today: datetime.date | None = None, progress=None) -> int:
+    """Compute and store the figures the steering pages open with, for the whole department and
+    for each centre: the overview of the latest completed year, half-year, quarter and month with
+    its trend, the self-sufficiency page and the KPI report of the latest completed half-year.
+
+    Run after ``roret economy_refresh`` (which drops every stored figure) so the morning's first
+    page is not the one that computes them. They stay stored until a change touches their months,
+    which for completed periods is a correction back in time. Returns the number of scopes warmed.
+    """
+    from django.db.models import Q
+
+    from roret.core.models import Centre
+    from roret.economy import kpi
+
+    today = today or datetime.date.today()
+    scopes = [None, *(Q(centre_id=pk) for pk in Centre.objects.order_by("pk").values_list("pk", flat=True))]
+    half = periods.period_of("half", today).previous(1)[0]
+    for done, where in enumerate(scopes, 1):
+        with kpi.Figures(where) as figures:
+            for kind in WARM_KINDS:
+                period = periods.period_of(kind, today).previous(1)[0]
+                figures.kpis(period, ("paragraph",), duration_by=("paragraph",))
+                figures.trend(period, 5)
+            if where is None:
+                first = kpi_report.SelfSufficiencyTarget.objects.order_by("year").values_list("year", flat=True).first()
+                kpi_report.self_sufficiency(figures, range(first or today.year - 6, today.year + 1), today)
+                kpi_report.contribution_table(figures, periods.period_of("year", today).previous(1)[0], False)
+        kpi_report.build_report(half, None, where, today=today)
+        if progress:
+            progress(done, len(scopes))
+    return len(scopes)

@@ -55,6 +55,12 @@ class Command(BaseCommand):
 
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+        # The steering pages' opening figures, computed ahead as the nightly refresh does.
+        from roret.reports.services import warm_figures
+
+        warm_figures(progress=lambda done, total: progress("Styringstal", done, total))
+        for bar in bars.values():
+            bar.close()
         self.stdout.write(self.style.SUCCESS(
             f"Demo municipality built in {time.perf_counter() - started:.1f} s: {result['citizens']} citizens, "
             f"{result['placements']} placements ({result['active']} active), {result['waiting']} on the waiting list."))

@@ -16,8 +16,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--today", type=datetime.date.fromisoformat, default=None,
                             help="the day the horizon for open placements counts from (YYYY-MM-DD)")
+        parser.add_argument("--no-warm", action="store_true",
+                            help="do not compute the steering pages' opening figures ahead")
 
-    def handle(self, *args, today, **options):
+    def handle(self, *args, today, no_warm=False, **options):
         started = time.perf_counter()
         bar = tqdm(desc="Cost segments", unit=" placements", disable=options["verbosity"] == 0)
 
@@ -33,3 +35,12 @@ class Command(BaseCommand):
             f"{time.perf_counter() - started:.1f} s"
             + (f"; {result['missing_hours']} hourly placements without weekly hours" if result["missing_hours"] else "")
             + (f"; {result['missing_tariff']} placements with days before any tariff" if result["missing_tariff"] else "")))
+        if no_warm:
+            return
+        from roret.reports.services import warm_figures
+
+        started = time.perf_counter()
+        bar = tqdm(desc="Steering figures", unit=" scopes", disable=options["verbosity"] == 0)
+        warm_figures(progress=progress)
+        bar.close()
+        self.stdout.write(f"The steering pages' opening figures computed in {time.perf_counter() - started:.1f} s.")
