@@ -92,9 +92,14 @@ def audit_failed_login(sender, credentials, request=None, **kwargs):
 def audit_lockout(sender, request=None, username=None, ip_address=None, **kwargs):
     """An audit entry each time a locked-out name or address is refused (the first one is the lockout)."""
     username = str(username or "")[:150]
+    attempts, _cool_off = _recent()
+    by_name = attempts.filter(username=username).aggregate(n=Sum("failures_since_start"))["n"] or 0
+    if by_name >= settings.AXES_FAILURE_LIMIT or not ip_address:
+        why = f"brugernavnet spærret efter {settings.AXES_FAILURE_LIMIT} mislykkede forsøg"
+    else:   # the address reached its own, higher limit (many names tried from it)
+        why = f"adressen spærret efter {settings.AXES_IP_FAILURE_LIMIT} mislykkede forsøg fra den"
     audit.login_event(AuditAction.LOCKED, username=username, ip=ip_address or "", user=_user_named(username),
-                      summary=f"Log-ind spærret efter {settings.AXES_FAILURE_LIMIT} mislykkede forsøg: "
-                              f"»{username}« fra {ip_address or 'ukendt adresse'}")
+                      summary=f"Log-ind afvist, {why}: »{username}« fra {ip_address or 'ukendt adresse'}")
 
 
 # --- what the administrator sees and lifts -----------------------------------------------------

@@ -189,6 +189,8 @@ def benchmark(period: periods.Period, repeats: dict[str, int]) -> dict:
     out: dict = {"period": [period.start.isoformat(), period.end.isoformat()], "seconds": {}, "runs": {}}
     answers = {}
     for name, n in repeats.items():
+        if not n:
+            continue
         times = []
         for _ in range(n):
             started = time.perf_counter()

@@ -77,7 +77,7 @@ def test_failed_logins_and_the_lockout_are_audited_without_the_password(world):
     assert locked.exists()
     entry = locked.first()
     assert entry.after == {"username": "caseworker", "ip": "10.0.0.1"}
-    assert "5 mislykkede" in entry.summary
+    assert "brugernavnet spærret efter 5 mislykkede forsøg" in entry.summary
     assert not AuditEntry.objects.filter(summary__contains="hemmeligt").exists()
     assert not AuditEntry.objects.filter(after__icontains="hemmeligt").exists()
 
@@ -108,6 +108,9 @@ def test_one_address_trying_many_user_names_is_locked_out(world):
     # ...while the same user from another address gets in (their name was not the one attacked).
     assert logged_in(attempt("/login/", "economist", PASSWORD, ip="10.0.0.2"))
     assert {(lo.kind, lo.value) for lo in lockouts()} == {("ip", "10.6.6.6")}
+    # The audit says it was the address, at its own limit, not the user name after five.
+    locked = AuditEntry.objects.filter(action=AuditAction.LOCKED).order_by("pk").first()
+    assert f"adressen spærret efter {settings.AXES_IP_FAILURE_LIMIT} mislykkede forsøg" in locked.summary
 
 
 def test_the_lockout_ends_after_the_cool_off(world):
