@@ -144,7 +144,10 @@ class Placement(models.Model):
         verbose_name_plural = _("placements")
         ordering = ["-start"]
         indexes = [
-            models.Index(fields=["offer", "start", "end"], name="placement_offer_period"),
+            # The end before the start: "in force on a day" (end IS NULL OR end > day) then reads
+            # only the placements still running, not every placement the offer has ever had, and the
+            # paying municipality makes the sold-places count covered (docs/benchmarks.md, issue 9).
+            models.Index(fields=["offer", "end", "start", "paying_municipality"], name="placement_offer_in_force"),
             models.Index(fields=["citizen", "start"], name="placement_citizen_start"),
         ]
         constraints = [
