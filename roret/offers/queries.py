@@ -42,7 +42,7 @@ def _count(queryset):
     """``SELECT COUNT(*)`` of a correlated ``queryset``, without the GROUP BY that
     ``.values().annotate(Count())`` writes: grouped, SQLite walks the offer's index from its
     first entry and cannot read the two ranges of "in force" (end IS NULL, end > day) apart."""
-    return queryset.annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
 
 
 def _own_code() -> str:

@@ -54,13 +54,18 @@ def follow_ups_due(user, today: datetime.date, horizon_days: int = 30, limit: in
     placements."""
     from django.db.models import Prefetch
 
+    from roret.outcomes.models import FollowUp
     from roret.placements.models import Placement
 
+    # The ids are sorted and cut in a subquery over the open follow-ups' index alone, then the
+    # rows shown are read with citizen, grant and team (joined before the sort, every due row of
+    # the caseload was read whole to keep 200).
+    ids = _open_follow_ups(user, today, horizon_days).order_by("due_on", "pk").values("pk")[:limit]
     current = Placement.objects.active_on(today).select_related("offer__provider")
-    rows = list(_open_follow_ups(user, today, horizon_days)
+    rows = list(FollowUp.objects.filter(pk__in=ids)
                 .select_related("citizen", "grant", "grant__team")
                 .prefetch_related(Prefetch("grant__placements", queryset=current, to_attr="current"))
-                .order_by("due_on", "pk")[:limit])
+                .order_by("due_on", "pk"))
     for row in rows:
         row.overdue = row.due_on < today
         row.days = (row.due_on - today).days

@@ -60,6 +60,9 @@ class Grant(models.Model):
         verbose_name = _("grant")
         verbose_name_plural = _("grants")
         ordering = ["-start"]
+        # The waiting list of a caseload (grants in force without a placement in force): the
+        # in-force test read from the index, not from each of the caseload's grants (issue 9).
+        indexes = [models.Index(fields=["citizen", "end", "start"], name="grant_citizen_in_force")]
         constraints = [
             models.CheckConstraint(
                 name="grant_end_after_start",
@@ -149,6 +152,8 @@ class Placement(models.Model):
             # paying municipality makes the sold-places count covered (docs/benchmarks.md, issue 9).
             models.Index(fields=["offer", "end", "start", "paying_municipality"], name="placement_offer_in_force"),
             models.Index(fields=["citizen", "start"], name="placement_citizen_start"),
+            # "Has the grant a placement in force?" (the waiting list), answered from the index.
+            models.Index(fields=["grant", "end", "start"], name="placement_grant_in_force"),
         ]
         constraints = [
             models.CheckConstraint(
