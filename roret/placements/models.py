@@ -148,9 +148,11 @@ class Placement(models.Model):
         ordering = ["-start"]
         indexes = [
             # The end before the start: "in force on a day" (end IS NULL OR end > day) then reads
-            # only the placements still running, not every placement the offer has ever had, and the
-            # paying municipality makes the sold-places count covered (docs/benchmarks.md, issue 9).
-            models.Index(fields=["offer", "end", "start", "paying_municipality"], name="placement_offer_in_force"),
+            # only the placements still running, not every placement the offer has ever had; the
+            # paying municipality and the citizen make the sold-places count and the centre scope
+            # (citizens placed in a centre's offers) covered (docs/benchmarks.md, issue 9).
+            models.Index(fields=["offer", "end", "start", "paying_municipality", "citizen"],
+                         name="placement_offer_in_force"),
             models.Index(fields=["citizen", "start"], name="placement_citizen_start"),
             # "Has the grant a placement in force?" (the waiting list), answered from the index.
             models.Index(fields=["grant", "end", "start"], name="placement_grant_in_force"),
