@@ -48,6 +48,8 @@ def main(argv=None):
         run(RORET + ["migrate", "-v0"], env)
     run([sys.executable, "benchmarks/citizen_pages.py", "--requests", "300", "--json"], env, "citizen_pages.json")
     run([sys.executable, "benchmarks/economy_kpi.py", "--year", "2025", "--out", str(OUT / "economy.json")], env)
+    # Every page a role's navigation reaches (issue 9); ``--ref`` compares with a commit side by side.
+    run([sys.executable, "benchmarks/economy_pages.py", "--ref", "none", "--out", str(OUT / "pages.json")], env)
     print(json.dumps({"written": sorted(p.name for p in OUT.glob("*.json"))}))
 
 

@@ -18,7 +18,7 @@ from roret.capacity.pdf import context_for
 from roret.capacity.scenarios import delete_scenario, save_scenario
 from roret.capacity.services import (
     build_inputs,
-    external_reasons,
+    external_reasons_by_group,
     group_statuses,
     require_group_scope,
     size_group,
@@ -97,8 +97,9 @@ def index(request):
         status.hidden = set()
     if hide_small:
         view = committee_catalogue(day)
+        reasons = external_reasons_by_group([s.group for s in statuses], day)
         for status in statuses:
-            _mark_status(status, view, external_reasons(status.group, day))
+            _mark_status(status, view, reasons[status.group.key])
     return render(request, "capacity/index.html", {
         "statuses": statuses, "day": day, "hide_small": hide_small,
         "any_hidden": any(s.hidden for s in statuses)})

@@ -58,6 +58,8 @@ class Citizen(models.Model):
         indexes = [
             models.Index(fields=["team", "name_search"], name="citizen_team_name"),
             models.Index(fields=["team", "last_name_search"], name="citizen_team_last_name"),
+            # A caseload's oldest citizens (the transitions page: 65 or more, the oldest first).
+            models.Index(fields=["team", "birth_date"], name="citizen_team_birth"),
         ]
 
     def __str__(self):

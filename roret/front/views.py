@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -48,12 +49,20 @@ def home(request):
 
         context.update(department_figures(today, suppress=suppresses(user)))
     if user.role == Role.ADMIN:
-        context["audit_today"] = AuditEntry.objects.filter(at__date=today).count()
+        context["audit_today"] = AuditEntry.objects.filter(at__gte=_day_start(today),
+                                                           at__lt=_day_start(today + datetime.timedelta(days=1))).count()
         context["open_alarms"] = MassReadAlarm.objects.filter(handled_at__isnull=True).count()
     return render(request, "front/home.html", context)
 
 
 URGENT_ROWS = 5
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    """Midnight starting ``day`` in the local time zone: a day's audit entries are a range of the
+    indexed time, which ``at__date`` (a function of every row's time) cannot use. 1.4 s at
+    100,000 audit entries for the administrator's overview."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 def _work_list(user, today: datetime.date) -> dict:
@@ -115,10 +124,10 @@ def audit_log(request):
             entries = entries.filter(citizen_id=int(params["citizen"]))
         except ValueError:
             errors.append(f"{params['citizen']!r} er ikke et borger-id.")
-    for key, lookup in (("from", "at__date__gte"), ("to", "at__date__lt")):
+    for key, lookup in (("from", "at__gte"), ("to", "at__lt")):
         if params.get(key):
             try:
-                entries = entries.filter(**{lookup: datetime.date.fromisoformat(params[key])})
+                entries = entries.filter(**{lookup: _day_start(datetime.date.fromisoformat(params[key]))})
             except ValueError:
                 errors.append(f"{params[key]!r} er ikke en dato (ÅÅÅÅ-MM-DD).")
     if params.get("text"):

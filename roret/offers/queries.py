@@ -4,7 +4,7 @@ computed in the database (one query for the whole list)."""
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import F, Func, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from roret.offers.models import Offer, PlaceChange, ProviderKind, Tariff, TariffUnit
@@ -18,13 +18,9 @@ def catalogue(day: datetime.date):
 
     places = (PlaceChange.objects.filter(offer=OuterRef("pk"), valid_from__lte=day)
               .values("offer").annotate(total=Sum("change")).values("total"))
-    occupied = (Placement.objects.filter(offer=OuterRef("pk")).active_on(day)
-                .values("offer").annotate(n=Count("pk")).values("n"))
-    sold = (Placement.objects.filter(offer=OuterRef("pk")).active_on(day)
-            .exclude(paying_municipality=_own_code())
-            .values("offer").annotate(n=Count("pk")).values("n"))
-    waiting = (Grant.objects.waiting_on(day).filter(preferred_offer=OuterRef("pk"))
-               .values("preferred_offer").annotate(n=Count("pk")).values("n"))
+    occupied = _count(Placement.objects.filter(offer=OuterRef("pk")).active_on(day))
+    sold = _count(Placement.objects.filter(offer=OuterRef("pk")).active_on(day).exclude(paying_municipality=_own_code()))
+    waiting = _count(Grant.objects.waiting_on(day).filter(preferred_offer=OuterRef("pk")))
     # The standard tariff in force on ``day``: roret.economy.engine.tariff_on without agreed rows,
     # in SQL (the latest row from on or before the day; Tariff.objects leaves corrected rows out,
     # so there is one row per date). tests/economy/test_tariff_rule.py holds the two together.
@@ -40,6 +36,13 @@ def catalogue(day: datetime.date):
                 tariff_amount=Subquery(tariff.values("amount")[:1]),
                 tariff_unit=Subquery(tariff.values("unit")[:1]),
             ))
+
+
+def _count(queryset):
+    """``SELECT COUNT(*)`` of a correlated ``queryset``, without the GROUP BY that
+    ``.values().annotate(Count())`` writes: grouped, SQLite walks the offer's index from its
+    first entry and cannot read the two ranges of "in force" (end IS NULL, end > day) apart."""
+    return queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
 
 
 def _own_code() -> str:

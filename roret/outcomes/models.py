@@ -112,6 +112,10 @@ class FollowUp(models.Model):
         verbose_name = _("follow-up")
         verbose_name_plural = _("follow-ups")
         ordering = ["due_on", "pk"]
+        # The open follow-ups of a caseload, due by a day: most follow-ups are held, so the index
+        # holds only the open ones (follow-ups due, the overview, the compliance list; issue 9).
+        indexes = [models.Index(fields=["citizen", "due_on"], condition=Q(held_on__isnull=True),
+                                name="follow_up_open_citizen_due")]
         constraints = [
             models.CheckConstraint(name="follow_up_held_has_outcome",
                                    condition=Q(held_on__isnull=True, outcome="") | Q(held_on__isnull=False) & ~Q(outcome=""),

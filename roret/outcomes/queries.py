@@ -54,13 +54,18 @@ def follow_ups_due(user, today: datetime.date, horizon_days: int = 30, limit: in
     placements."""
     from django.db.models import Prefetch
 
+    from roret.outcomes.models import FollowUp
     from roret.placements.models import Placement
 
+    # The ids are sorted and cut in a subquery over the open follow-ups' index alone, then the
+    # rows shown are read with citizen, grant and team (joined before the sort, every due row of
+    # the caseload was read whole to keep 200).
+    ids = _open_follow_ups(user, today, horizon_days).order_by("due_on", "pk").values("pk")[:limit]
     current = Placement.objects.active_on(today).select_related("offer__provider")
-    rows = list(_open_follow_ups(user, today, horizon_days)
+    rows = list(FollowUp.objects.filter(pk__in=ids)
                 .select_related("citizen", "grant", "grant__team")
                 .prefetch_related(Prefetch("grant__placements", queryset=current, to_attr="current"))
-                .order_by("due_on", "pk")[:limit])
+                .order_by("due_on", "pk"))
     for row in rows:
         row.overdue = row.due_on < today
         row.days = (row.due_on - today).days
@@ -113,23 +118,34 @@ def expensive_in_coming_year(citizen_scope, today: datetime.date) -> dict:
 
 
 def measurement_compliance(user, today: datetime.date, instrument: str = "WHO-5") -> list[dict]:
+    """Who in ``user``'s scope lacks a quality-of-life measurement (every row; see
+    :func:`missing_measurements`)."""
+    return missing_measurements(user, today, instrument)[0]
+
+
+def missing_measurements(user, today: datetime.date, instrument: str = "WHO-5",
+                         limit: int | None = None) -> tuple[list[dict], int]:
     """Who in ``user``'s scope lacks a quality-of-life measurement: at move-in to a residential
     offer (within the last year), before a follow-up due within 30 days or overdue, and
-    exceptionally expensive cases (yearly cost above the threshold) not measured for a year."""
+    exceptionally expensive cases (yearly cost above the threshold) not measured for a year.
+
+    The first ``limit`` rows (all if None), earliest day first, and how many rows there are. The
+    rules are checked over plain (id, day) tuples; citizens and offers are read for the rows
+    shown only, since a centre's list runs into thousands (docs/benchmarks.md, issue 9)."""
     from django.db.models import Q
 
     from roret.citizens.models import Citizen
+    from roret.offers.models import Offer
     from roret.placements.models import Placement
 
     scope = Citizen.objects.restrict(user, "view").values("pk")
-    current = (Placement.objects.filter(citizen__in=scope, start__lte=today)
-               .filter(Q(end__isnull=True) | Q(end__gt=today))
-               .select_related("citizen", "offer"))
-    current = list(current)
-    moved_in = [p for p in current if p.is_residential and p.start >= today - datetime.timedelta(days=365)]
-    due = follow_ups_due(user, today)
+    current = list(Placement.objects.filter(citizen__in=scope, start__lte=today)
+                   .filter(Q(end__isnull=True) | Q(end__gt=today))
+                   .order_by().values_list("citizen_id", "start", "offer_id", "is_residential", "citizen__last_name"))
+    moved_in = [p for p in current if p[3] and p[1] >= today - datetime.timedelta(days=365)]
+    due = list(_open_follow_ups(user, today, 30).order_by().values_list("citizen_id", "due_on", "citizen__last_name"))
     costs = expensive_in_coming_year(scope, today)
-    citizen_ids = {p.citizen_id for p in current} | {f.citizen_id for f in due}
+    citizen_ids = {p[0] for p in current} | {f[0] for f in due}
     days: dict = {}
     for citizen_id, measured_on in (Measurement.objects.filter(citizen_id__in=citizen_ids, instrument=instrument)
                                     .values_list("citizen_id", "measured_on")):
@@ -139,23 +155,25 @@ def measurement_compliance(user, today: datetime.date, instrument: str = "WHO-5"
     def measured_between(citizen_id, start, end):
         return any(start <= d <= end for d in days.get(citizen_id, ()))
 
-    rows = []
-    for p in moved_in:
-        if not measured_between(p.citizen_id, p.start - MOVE_IN_WINDOW[0], p.start + MOVE_IN_WINDOW[1]):
-            rows.append({"citizen": p.citizen, "reason": "move_in", "day": p.start, "context": str(p.offer),
-                         "latest": latest.get(p.citizen_id)})
-    for f in due:
-        if not measured_between(f.citizen_id, f.due_on - BEFORE_FOLLOW_UP, today):
-            rows.append({"citizen": f.citizen, "reason": "follow_up", "day": f.due_on, "context": "",
-                         "latest": latest.get(f.citizen_id)})
+    rows = []  # (day, last name, citizen id, reason, context: offer id or kroner)
+    for citizen_id, start, offer_id, _residential, last_name in moved_in:
+        if not measured_between(citizen_id, start - MOVE_IN_WINDOW[0], start + MOVE_IN_WINDOW[1]):
+            rows.append((start, last_name, citizen_id, "move_in", offer_id))
+    for citizen_id, due_on, last_name in due:
+        if not measured_between(citizen_id, due_on - BEFORE_FOLLOW_UP, today):
+            rows.append((due_on, last_name, citizen_id, "follow_up", None))
     seen = set()
-    for p in current:
-        cost = costs.get(p.citizen_id)
-        if p.citizen_id in seen or cost is None:
+    for citizen_id, _start, _offer, _residential, last_name in current:
+        cost = costs.get(citizen_id)
+        if citizen_id in seen or cost is None:
             continue
-        seen.add(p.citizen_id)
-        if not measured_between(p.citizen_id, today - EXPENSIVE_EVERY, today):
-            rows.append({"citizen": p.citizen, "reason": "expensive", "day": today, "context": cost,
-                         "latest": latest.get(p.citizen_id)})
-    rows.sort(key=lambda r: (r["day"], r["citizen"].last_name))
-    return rows
+        seen.add(citizen_id)
+        if not measured_between(citizen_id, today - EXPENSIVE_EVERY, today):
+            rows.append((today, last_name, citizen_id, "expensive", cost))
+    rows.sort(key=lambda r: r[:2])
+    shown = rows[:limit]
+    citizens = Citizen.objects.in_bulk({r[2] for r in shown})
+    offers = Offer.objects.in_bulk({r[4] for r in shown if r[3] == "move_in"})
+    return [{"citizen": citizens[cid], "reason": reason, "day": day, "latest": latest.get(cid),
+             "context": str(offers[context]) if reason == "move_in" else (context if reason == "expensive" else "")}
+            for day, _name, cid, reason, context in shown], len(rows)

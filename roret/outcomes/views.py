@@ -32,6 +32,8 @@ from roret.visitation import themes
 CASE = CASE_ROLES
 # How many follow-ups the follow-ups due page lists (the oldest first).
 DUE_ROWS = 200
+# How many rows the quality-of-life compliance page lists (the earliest first).
+COMPLIANCE_ROWS = 200
 
 
 def _date(value: str, label: str) -> datetime.date:
@@ -190,10 +192,12 @@ def follow_up(request, follow_up_pk):
 @role_required(CASE)
 def compliance(request):
     today = datetime.date.today()
-    rows = queries.measurement_compliance(request.user, today)
+    # A work list like the follow-ups: a centre's list runs into thousands, which no one reads on
+    # one page; the earliest are shown, and how many there are in all.
+    rows, total = queries.missing_measurements(request.user, today, limit=COMPLIANCE_ROWS)
     audit.listed(request.user, "compliance", [r["citizen"].pk for r in rows])
     return render(request, "outcomes/compliance.html", {
-        "rows": rows, "today": today, "threshold": queries.expensive_threshold(),
+        "rows": rows, "total": total, "today": today, "threshold": queries.expensive_threshold(),
         "labels": {"move_in": _("Move-in to a residential offer"), "follow_up": _("Before the follow-up"),
                    "expensive": _("Exceptionally expensive case")}})
 

@@ -60,6 +60,9 @@ class Grant(models.Model):
         verbose_name = _("grant")
         verbose_name_plural = _("grants")
         ordering = ["-start"]
+        # The waiting list of a caseload (grants in force without a placement in force): the
+        # in-force test read from the index, not from each of the caseload's grants (issue 9).
+        indexes = [models.Index(fields=["citizen", "end", "start"], name="grant_citizen_in_force")]
         constraints = [
             models.CheckConstraint(
                 name="grant_end_after_start",
@@ -144,8 +147,15 @@ class Placement(models.Model):
         verbose_name_plural = _("placements")
         ordering = ["-start"]
         indexes = [
-            models.Index(fields=["offer", "start", "end"], name="placement_offer_period"),
+            # The end before the start: "in force on a day" (end IS NULL OR end > day) then reads
+            # only the placements still running, not every placement the offer has ever had; the
+            # paying municipality and the citizen make the sold-places count and the centre scope
+            # (citizens placed in a centre's offers) covered (docs/benchmarks.md, issue 9).
+            models.Index(fields=["offer", "end", "start", "paying_municipality", "citizen"],
+                         name="placement_offer_in_force"),
             models.Index(fields=["citizen", "start"], name="placement_citizen_start"),
+            # "Has the grant a placement in force?" (the waiting list), answered from the index.
+            models.Index(fields=["grant", "end", "start"], name="placement_grant_in_force"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef
 
 from roret.citizens.models import Citizen
 from roret.core.permissions import VIEW, citizen_scope
@@ -85,19 +85,29 @@ def _birthday(born: datetime.date, years: int) -> datetime.date:
         return born.replace(year=born.year + years, day=28)
 
 
-def elderly_candidates(user, today: datetime.date):
-    """Citizens in scope aged 65 or more with a current placement: their needs may fit elderly care."""
-    cutoff = _birthday(today, -65)
-    current = Placement.objects.filter(start__lte=today).filter(Q(end__isnull=True) | Q(end__gt=today))
-    citizens = list(Citizen.objects.restrict(user, VIEW).filter(birth_date__lte=cutoff, placements__in=current)
-                    .distinct().order_by("birth_date"))
+def elderly_candidates(user, today: datetime.date, limit: int | None = None):
+    """Citizens in scope aged 65 or more with a current placement, the oldest first (the first
+    ``limit`` of them if given): their needs may fit elderly care."""
+    citizens = list(_elderly(user, today).order_by("birth_date", "pk")[:limit])
     placements: dict = {}
-    for p in current.filter(citizen__in=[c.pk for c in citizens]).select_related("offer"):
+    for p in Placement.objects.active_on(today).filter(citizen__in=[c.pk for c in citizens]).select_related("offer"):
         placements.setdefault(p.citizen_id, []).append(p)
     for citizen in citizens:
         citizen.age_now = citizen.age(today)
         citizen.current_placements = placements.get(citizen.pk, [])
     return citizens
+
+
+def elderly_count(user, today: datetime.date) -> int:
+    """How many citizens ``elderly_candidates`` finds, counted in the database."""
+    return _elderly(user, today).count()
+
+
+def _elderly(user, today: datetime.date):
+    # EXISTS per citizen (the placement index by citizen) rather than a join made DISTINCT: the
+    # join sorted every current placement of a 50,000-citizen caseload to drop the duplicates.
+    current = Placement.objects.active_on(today).filter(citizen=OuterRef("pk"))
+    return Citizen.objects.restrict(user, VIEW).filter(Exists(current), birth_date__lte=_birthday(today, -65))
 
 
 @dataclass

@@ -27,6 +27,8 @@ from roret.visitation.models import YOUTH_CHECKLIST, Assessment, Decision, Inqui
 
 CW = CASEWORKERS
 CASE = CASE_ROLES
+# How many of the citizens aged 65 or more the transitions page lists (the oldest first).
+ELDERLY_ROWS = 200
 
 
 def _inquiry(request, pk) -> Inquiry:
@@ -301,9 +303,14 @@ def fhir_export(request, citizen_id):
 @role_required(CW)
 def transitions(request):
     today = datetime.date.today()
-    youth, elderly = queries.youth_transitions(request.user, today), queries.elderly_candidates(request.user, today)
+    # The citizens aged 65 or more run into thousands in a large team: a work list of the oldest,
+    # with the whole number counted, as on the follow-ups page.
+    youth = queries.youth_transitions(request.user, today)
+    elderly = queries.elderly_candidates(request.user, today, limit=ELDERLY_ROWS)
     audit.listed(request.user, "transitions", [r.citizen_id for r in youth] + [c.pk for c in elderly])
-    return render(request, "visitation/transitions.html", {"youth": youth, "elderly": elderly, "today": today})
+    return render(request, "visitation/transitions.html", {
+        "youth": youth, "elderly": elderly, "today": today,
+        "elderly_total": queries.elderly_count(request.user, today) if len(elderly) == ELDERLY_ROWS else len(elderly)})
 
 
 @role_required(CW)

@@ -372,3 +372,32 @@ def test_the_group_page_shows_which_citizens_in_bought_places_the_plan_counts_by
     text = re.sub(r"<[^>]+>", "", page)
     assert "hiddenown citizens in bought places" in text
     assert "The plan counts 6 of the own citizens" in text and "leaves hidden out" in text
+
+
+def test_the_committee_overview_counts_bought_places_of_every_group_in_a_fixed_number_of_queries(placed, client):
+    from roret.capacity.groups import GROUPS
+    from roret.capacity.services import external_reasons, external_reasons_by_group
+
+    ext108 = placed.offer("Købt §108", "SEL108", places=0, tariff="3000.00", provider=placed.external_provider)
+    today = datetime.date.today()
+    made = []
+
+    def add(n):
+        for _ in range(n):
+            reason = ["no_vacancy", "specialised", "free_choice"][len(made) % 3]
+            made.append(placed.place(placed.citizen(first_name=f"K{len(made)}"), ext108,
+                                     start=today - datetime.timedelta(days=100 + len(made)), external_reason=reason))
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("capacity:index")).status_code == 200
+        return len(ctx.captured_queries)
+
+    login(client, "committee")
+    add(2)
+    small = count()
+    add(7)
+    assert count() == small
+    # All groups at once count as each group alone.
+    together = external_reasons_by_group(GROUPS, today)
+    assert all(together[g.key] == external_reasons(g, today) for g in GROUPS)

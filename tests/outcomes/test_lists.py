@@ -80,3 +80,65 @@ def test_the_follow_ups_due_page_lists_the_oldest_first_and_says_how_many_it_lef
     assert len(re.findall(r'href="/outcomes/follow-ups/\d+/"', page)) == 2
     assert "Borger3" in page and "Borger2" in page and "Borger1" not in page
     assert 'id="due-shown"' in page and "(3)" in page
+
+
+def test_the_compliance_page_lists_the_earliest_says_how_many_and_its_queries_do_not_grow(world, client, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from roret.outcomes import views
+
+    monkeypatch.setattr(views, "COMPLIANCE_ROWS", 2)
+    cw = world.users["caseworker"]
+    made = []
+
+    def add(n):
+        for _ in range(n):
+            days = len(made) + 1
+            placement = world.place(world.citizen(last_name=f"Borger{days}"), world.day_offer)
+            services.schedule_follow_up(placement.grant, TODAY - days * DAY, actor=cw)  # due, never measured
+            made.append(placement.citizen_id)
+
+    def get():
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get("/outcomes/compliance/")
+        assert response.status_code == 200
+        return response, len(ctx.captured_queries)
+
+    client.force_login(cw)
+    add(3)
+    response, small = get()
+    assert [r["citizen"].pk for r in response.context["rows"]] == [made[2], made[1]]  # the earliest due first
+    assert response.context["total"] == 3 and 'id="compliance-shown"' in response.content.decode()
+    add(5)
+    response, large = get()
+    assert response.context["total"] == 8 and len(response.context["rows"]) == 2
+    assert large == small, f"{small} queries with 3 rows, {large} with 8"
+
+
+def test_the_follow_ups_due_page_and_the_overview_use_the_same_number_of_queries_for_more_rows(world, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cw = world.users["caseworker"]
+    made = []
+
+    def add(n):
+        for _ in range(n):
+            days = len(made) + 1
+            placement = world.place(world.citizen(last_name=f"Borger{days}"), world.day_offer)
+            services.schedule_follow_up(placement.grant, TODAY + (days if days % 2 else -days) * DAY, actor=cw)
+            made.append(placement)
+
+    def count(url):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+        assert response.status_code == 200
+        return len(ctx.captured_queries)
+
+    client.force_login(cw)
+    add(2)
+    small = {url: count(url) for url in ("/outcomes/follow-ups/", "/")}
+    add(6)
+    large = {url: count(url) for url in ("/outcomes/follow-ups/", "/")}
+    assert large == small, f"{small} queries with 2 follow-ups, {large} with 8"

@@ -131,6 +131,36 @@ def test_transitions_list_young_people_and_citizens_of_65_and_the_checklist_tick
     assert elderly.placements.get().end_reason == "elderly_care"
 
 
+def test_transitions_list_the_oldest_citizens_of_65_with_the_whole_count_in_a_bounded_number_of_queries(
+        world, cw, monkeypatch):
+    from roret.visitation import views
+
+    monkeypatch.setattr(views, "ELDERLY_ROWS", 2)
+    made = []
+
+    def add(n):
+        for _ in range(n):
+            citizen = world.citizen(birth=datetime.date(TODAY.year - 90 + len(made), 1, 1), first_name=f"Ældre{len(made)}")
+            world.place(citizen, world.external, start=datetime.date(2020, 1, 1))
+            made.append(citizen)
+
+    def get():
+        with CaptureQueriesContext(connection) as ctx:
+            response = cw.get("/visitation/transitions/")
+        assert response.status_code == 200
+        return response, len(ctx.captured_queries)
+
+    add(3)
+    response, small = get()
+    assert [c.pk for c in response.context["elderly"]] == [made[0].pk, made[1].pk]
+    assert response.context["elderly_total"] == 3
+    assert "elderly-shown" in response.content.decode()
+    add(5)
+    response, large = get()
+    assert response.context["elderly_total"] == 8 and len(response.context["elderly"]) == 2
+    assert large == small, f"{small} queries with 3 citizens of 65 or more, {large} with 8"
+
+
 def test_the_timeline_shows_the_path_with_assessment_differences_and_the_who5_curve(world, client):
     from roret.outcomes import services as outcome_services
 
