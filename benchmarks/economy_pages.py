@@ -118,17 +118,29 @@ class Worker:
             pages[role] = list(dict.fromkeys(urls + EXTRA.get(role, [])))
         return pages
 
-    def measure(self, role, url):
+    def measure(self, role, url, cold=False):
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
         client = self.client(role)
+        if cold:
+            self.drop_stored_figures()
         start = time.perf_counter()
         with CaptureQueriesContext(connection) as ctx:
             response = client.get(url)
         ms = (time.perf_counter() - start) * 1000
         return {"ms": round(ms, 2), "queries": len(ctx.captured_queries), "status": response.status_code,
                 "bytes": len(getattr(response, "content", b""))}
+
+    @staticmethod
+    def drop_stored_figures():
+        """Forget the economy's stored figures (a tree without them has none to forget), so the
+        request computes every figure, as the first request after a change to its months does."""
+        try:
+            from roret.economy.models import StoredFigure
+        except ImportError:
+            return
+        StoredFigure.objects.all().delete()
 
     def serve(self):
         """Answer one JSON command a line on stdin with one JSON line on stdout."""
@@ -141,7 +153,7 @@ class Worker:
             elif cmd["cmd"] == "discover":
                 answer = self.discover(cmd["roles"])
             elif cmd["cmd"] == "measure":
-                answer = self.measure(cmd["role"], cmd["url"])
+                answer = self.measure(cmd["role"], cmd["url"], cmd.get("cold", False))
             else:
                 break
             out.write(json.dumps(answer) + "\n")
@@ -242,6 +254,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ref", default="4a4ec08", help="the commit to compare with ('none': this tree only)")
     parser.add_argument("--requests", type=int, default=7, help="timed requests per page (after one warm-up)")
+    parser.add_argument("--cold", action="store_true",
+                        help="drop the economy's stored figures before every request (every figure computed, as "
+                             "after a change to the period's months); default: as a page meets them")
     parser.add_argument("--budget", type=float, default=60,
                         help="seconds per page and tree after which a page gets no more requests "
                              f"(at least {MIN_REQUESTS} are made; the table says how many)")
@@ -288,15 +303,17 @@ def main(argv=None):
         for role, urls in pages.items():
             for url in urls:
                 samples = {name: [] for name in remotes}
-                for name in order:  # warm-up: templates, caches, the session
-                    remotes[name].ask(cmd="measure", role=role, url=url)
+                first = {}
+                for name in order:  # warm-up: templates, caches, the session (and its time: the first request)
+                    first[name] = remotes[name].ask(cmd="measure", role=role, url=url, cold=args.cold)["ms"]
                 for i in range(args.requests):
                     for name in (order if i % 2 == 0 else order[::-1]):
-                        samples[name].append(remotes[name].ask(cmd="measure", role=role, url=url))
+                        samples[name].append(remotes[name].ask(cmd="measure", role=role, url=url, cold=args.cold))
                     spent = max(sum(x["ms"] for x in s) for s in samples.values()) / 1000
                     if i + 1 >= MIN_REQUESTS and spent > args.budget:
                         break
-                row = {"role": role, "url": url, **{name: summarise(s) for name, s in samples.items()}}
+                row = {"role": role, "url": url,
+                       **{name: {**summarise(s), "first_ms": first[name]} for name, s in samples.items()}}
                 results.append(row)
                 print(_line(row, remotes), file=sys.stderr, flush=True)
     finally:
@@ -307,7 +324,7 @@ def main(argv=None):
             if note.startswith("a copy"):
                 Path(_sqlite_path(trees["before"][1])).unlink(missing_ok=True)
 
-    out = {"started": started, "database": database_url, "ref": args.ref, "base_database": note,
+    out = {"started": started, "database": database_url, "ref": args.ref, "base_database": note, "cold": args.cold,
            "requests": args.requests, "nproc": os.cpu_count(), "loadavg": [round(x, 2) for x in os.getloadavg()],
            "goal": {"median_ms": GOAL_MEDIAN_MS, "p95_ms": GOAL_P95_MS}, "pages": results}
     text = json.dumps(out, indent=2, ensure_ascii=False)
@@ -322,7 +339,8 @@ def main(argv=None):
 
 def _cell(s):
     status = "" if s["status"] == [200] else f" [{','.join(map(str, s['status']))}]"
-    return f"{s['median_ms']:>8.1f} {s['p95_ms']:>8.1f} {s['queries']:>4} {s['requests']:>2}{status}"
+    return (f"{s['median_ms']:>8.1f} {s['p95_ms']:>8.1f} {s['queries']:>4} {s['requests']:>2} "
+            f"{s.get('first_ms', 0):>8.1f}{status}")
 
 
 def _line(row, names):
@@ -331,9 +349,10 @@ def _line(row, names):
 
 
 def table(out, names) -> str:
-    head = " | ".join(f"{n + ' median':>15} {'p95':>8} {'q':>4} {'n':>2}" for n in names)
+    head = " | ".join(f"{n + ' median':>15} {'p95':>8} {'q':>4} {'n':>2} {'first':>8}" for n in names)
     lines = [f"{out['started']}, up to {out['requests']} requests per page (n), {out['nproc']} CPUs, "
-             f"load {out['loadavg']}; times in ms, q = queries",
+             f"load {out['loadavg']}; times in ms, q = queries, first = the first (warm-up) request"
+             + ("; stored economy figures dropped before every request" if out.get("cold") else ""),
              f"{'role':<14} {'page':<30} {head}"]
     lines += [_line(row, names) for row in out["pages"]]
     return "\n".join(lines)
