@@ -75,3 +75,29 @@ def occupancy(figures: Figures, period: Period, offers) -> Occupancy:
     used = sum(r.days_own + r.days_external + r.days_sold for r in figures.breakdown(period, "offer")
                if r.key in available)
     return Occupancy(used=used, available=sum(available.values()), offers=len(available))
+
+
+def centre_occupancy(figures: Figures, centre_id: int, years, today: datetime.date) -> tuple[list, list, Period]:
+    """A centre's occupancy per year (this year to date) and per own offer in the last whole year:
+    ([{label, used, available, rate}], [{label, used, available, rate}], the last whole year)."""
+    from django.utils.translation import gettext as _
+
+    from roret.core import periods
+    from roret.offers.models import Offer
+
+    offers = Offer.objects.filter(provider__centre_id=centre_id)
+    items = []
+    for year in years:
+        start = datetime.date(year, 1, 1)
+        end = min(datetime.date(year + 1, 1, 1), max(today, start + datetime.timedelta(days=1)))
+        result = occupancy(figures, Period(start, end), offers)
+        items.append({"label": str(year) if end.year > year else _("%(year)d (to date)") % {"year": year},
+                      "used": result.used, "available": result.available, "rate": result.rate})
+    last = periods.period_of("year", today).previous(1)[0]
+    per_offer = []
+    for offer in offers.order_by("name"):
+        result = occupancy(figures, last, Offer.objects.filter(pk=offer.pk))
+        if result.available:
+            per_offer.append({"label": offer.name, "used": result.used, "available": result.available,
+                              "rate": result.rate})
+    return items, per_offer, last

@@ -170,26 +170,11 @@ def _centre_occupancy(request, centre_id: int, years: range, today: datetime.dat
     """The centre leader's page in place of the self-sufficiency rate: every place-day in a centre's
     own offers is an own place-day, so the centre's rate would always read 100 %. What a centre
     steers is how well its places are used: occupancy per year, and per offer in the last year."""
-    from roret.offers.models import Offer
     from roret.reports.toolkit.charts import Series, line_chart
     from roret.reports.toolkit.tables import Column, build_table
 
-    offers = Offer.objects.filter(provider__centre_id=centre_id)
-    items = []
     with kpi.Figures(aggregate_scope(request.user).where()) as figures:
-        for year in years:
-            start = datetime.date(year, 1, 1)
-            end = min(datetime.date(year + 1, 1, 1), max(today, start + datetime.timedelta(days=1)))
-            result = places.occupancy(figures, periods.Period(start, end), offers)
-            items.append({"label": str(year) if end.year > year else _("%(year)d (to date)") % {"year": year},
-                          "used": result.used, "available": result.available, "rate": result.rate})
-        last = periods.period_of("year", today).previous(1)[0]
-        per_offer = []
-        for offer in offers.order_by("name"):
-            result = places.occupancy(figures, last, Offer.objects.filter(pk=offer.pk))
-            if result.available:
-                per_offer.append({"label": offer.name, "used": result.used, "available": result.available,
-                                  "rate": result.rate})
+        items, per_offer, last = places.centre_occupancy(figures, centre_id, years, today)
     columns = [Column("label", _("Year"), "text"), Column("used", _("Place-days used")),
                Column("available", _("Place-days available")), Column("rate", _("Occupancy"), "pct")]
     chart = line_chart([Series(_("Occupancy of the centre's places"), [i["rate"] for i in items])],

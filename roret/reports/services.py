@@ -93,21 +93,28 @@ def warm_figures(today: datetime.date | None = None, progress=None) -> int:
     from django.db.models import Q
 
     from roret.core.models import Centre
-    from roret.economy import kpi
+    from roret.economy import kpi, places
+    from roret.offers.models import Offer
 
     today = today or datetime.date.today()
-    scopes = [None, *(Q(centre_id=pk) for pk in Centre.objects.order_by("pk").values_list("pk", flat=True))]
+    centres = list(Centre.objects.order_by("pk").values_list("pk", flat=True))
+    scopes = [(None, None), *((Q(centre_id=pk), pk) for pk in centres)]
     half = periods.period_of("half", today).previous(1)[0]
-    for done, where in enumerate(scopes, 1):
+    for done, (where, centre) in enumerate(scopes, 1):
         with kpi.Figures(where) as figures:
             for kind in WARM_KINDS:
                 period = periods.period_of(kind, today).previous(1)[0]
                 figures.kpis(period, ("paragraph",), duration_by=("paragraph",))
                 figures.trend(period, 5)
-            if where is None:
-                first = kpi_report.SelfSufficiencyTarget.objects.order_by("year").values_list("year", flat=True).first()
-                kpi_report.self_sufficiency(figures, range(first or today.year - 6, today.year + 1), today)
+                if centre is not None:   # a centre leader's overview shows the occupancy of its places
+                    places.occupancy(figures, period, Offer.objects.filter(provider__centre_id=centre))
+            first = kpi_report.SelfSufficiencyTarget.objects.order_by("year").values_list("year", flat=True).first()
+            years = range(first or today.year - 6, today.year + 1)
+            if centre is None:
+                kpi_report.self_sufficiency(figures, years, today)
                 kpi_report.contribution_table(figures, periods.period_of("year", today).previous(1)[0], False)
+            else:   # a centre leader's self-sufficiency page is the occupancy of the centre's places
+                places.centre_occupancy(figures, centre, years, today)
         kpi_report.build_report(half, None, where, today=today)
         if progress:
             progress(done, len(scopes))

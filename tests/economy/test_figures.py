@@ -93,3 +93,21 @@ def test_figures_are_asked_in_a_with_block_and_drop_their_tables(placed):
         assert figures.totals(period_of("year", day(LAST_YEAR, 1, 1))).citizens == 8
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM {name}")
+
+
+def test_the_warm_up_leaves_the_opening_pages_nothing_to_compute(placed, client):
+    """After roret economy_refresh's warm-up the overview, the self-sufficiency page and the KPI
+    report of the latest completed periods build no period table: every figure is stored."""
+    from roret.economy.models import StoredFigure
+    from roret.reports.services import warm_figures
+
+    StoredFigure.objects.all().delete()
+    warm_figures()
+    for persona, url in [("economist", reverse("economy:overview")), ("committee", reverse("economy:overview")),
+                         ("economist", reverse("economy:self_sufficiency")),
+                         ("economist", reverse("reports:kpi_report")), ("centre_leader", reverse("economy:overview")),
+                         ("centre_leader", reverse("economy:self_sufficiency")),
+                         ("centre_leader", reverse("reports:kpi_report"))]:
+        client.logout()
+        asked, built = get(client, persona, url)
+        assert asked and built == [], (persona, url, built)
