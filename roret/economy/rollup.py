@@ -306,6 +306,57 @@ def differences(progress: Callable[[int, int], None] | None = None, *, exact: bo
     return [per_month[k] for k in sorted(per_month)]
 
 
+# ---- which filters the rollup and the store can serve -------------------------------------------
+
+#: The fields a filter may name for the rollup to answer it: the breakdown key's.
+ROLLUP_FIELDS = frozenset({*KEY, *(k[:-3] for k in KEY if k.endswith("_id"))})
+_PLAIN = (int, str, bool, type(None), datetime.date)
+
+
+def _leaves(where: Q):
+    for child in where.children:
+        if isinstance(child, Q):
+            yield from _leaves(child)
+        else:
+            yield child
+
+
+def covers(where: Q | None) -> bool:
+    """Whether the rollup can answer figures filtered by ``where``: no filter, or one that names
+    only the breakdown key's fields (a centre, an offer, ...). A filter by citizens cannot be."""
+    return where is None or all(name.split("__")[0] in ROLLUP_FIELDS for name, _value in _leaves(where))
+
+
+def filter_key(where: Q | None) -> str | None:
+    """A text that names the filter exactly, to key stored figures on; None when it has none (a
+    subquery or a model instance: their text shows only their first rows, so two users' citizens
+    could share a key) and the figures must not be stored."""
+    if where is None:
+        return ""
+
+    def plain(value) -> bool:
+        if isinstance(value, (list, tuple, set, frozenset)):
+            return all(isinstance(v, _PLAIN) for v in value)
+        return isinstance(value, _PLAIN)
+
+    def text(q: Q) -> str | None:
+        parts = []
+        for child in q.children:
+            if isinstance(child, Q):
+                inner = text(child)
+                if inner is None:
+                    return None
+                parts.append(inner)
+            else:
+                name, value = child
+                if not plain(value):
+                    return None
+                parts.append(repr((name, sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value)))
+        return f"{'NOT ' if q.negated else ''}{q.connector}({', '.join(parts)})"
+
+    return text(where)
+
+
 # ---- reading the rollup ------------------------------------------------------------------------
 
 def _period_select(period: Period, where: Q | None, grain: tuple[str, ...]) -> tuple[str, list]:
@@ -356,12 +407,16 @@ class FigureStore:
     def __init__(self, period: Period, where: Q | None):
         self.period = period
         first, last = months_of(period)
-        self.scope = hashlib.sha256(f"{period.start}:{period.end}:{where}".encode()).hexdigest()
-        self.version = (MonthVersion.objects.filter(month__gte=first, month__lte=last)
-                        .aggregate(v=Max("version"))["v"] or 0)
+        key = filter_key(where)
+        # A filter without an exact text (citizens by subquery) is computed every time, never stored.
+        self.scope = None if key is None else hashlib.sha256(f"{period.start}:{period.end}:{key}".encode()).hexdigest()
+        self.version = 0 if self.scope is None else (
+            MonthVersion.objects.filter(month__gte=first, month__lte=last).aggregate(v=Max("version"))["v"] or 0)
         self._known: dict[str, object] | None = None
 
     def _load(self) -> dict[str, object]:
+        if self._known is None and self.scope is None:
+            self._known = {}
         if self._known is None:
             self._known = {q: pickle.loads(bytes(v)) for q, v in StoredFigure.objects.filter(
                 scope=self.scope, version=self.version).values_list("question", "value")}
@@ -380,6 +435,8 @@ class FigureStore:
     def put(self, question, value) -> None:
         key = self._key(question)
         self._load()[key] = value
+        if self.scope is None:
+            return
         StoredFigure.objects.filter(scope=self.scope, question=key).delete()
         StoredFigure.objects.bulk_create([StoredFigure(scope=self.scope, question=key, version=self.version,
                                                        value=pickle.dumps(value, protocol=5))],

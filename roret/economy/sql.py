@@ -120,7 +120,7 @@ class PeriodTable:
     def fine(self) -> list[tuple]:
         """[(*GRAIN, *ADDITIVE)] at the finest grain: from the monthly rollup for a month-aligned
         period, else one GROUP BY of the table."""
-        if rollup.aligned(self.period):
+        if rollup.aligned(self.period) and rollup.covers(self.where):
             if "fine" not in self._answers:
                 self._answers["fine"] = rollup.period_rows(self.period, self.where, GRAIN)
             return self._answers["fine"]
@@ -141,7 +141,7 @@ class PeriodTable:
 
         if "fine" in self._answers:
             return add(self.fine())
-        if rollup.aligned(self.period):
+        if rollup.aligned(self.period) and rollup.covers(self.where):
             if "sums" not in self._answers:
                 self._answers["sums"] = rollup.period_sums(self.period, self.where)
             return self._answers["sums"]

@@ -288,3 +288,29 @@ def test_two_recostings_of_the_same_months_at_once_both_count(world):
     assert errors == []
     assert rollup.differences() == []
     assert kpi.totals(Period(day(2024, 1, 1), day(2025, 1, 1))).days_own == 2 * 244
+
+
+# ---- filters the rollup and the store cannot key on ------------------------------------------------
+
+def test_a_filter_by_a_set_of_citizens_is_neither_summed_from_the_rollup_nor_stored(world):
+    """The compliance page asks for the expensive citizens among a user's citizens, filtered by a
+    subquery of them. The rollup holds no citizens, and a subquery has no stable text to key a
+    stored figure on (its text shows only its first rows), so two users' scopes must never share
+    one: each is computed from the segments."""
+    from roret.citizens.models import Citizen
+    from roret.economy.models import StoredFigure
+
+    first, second = (world.place(world.citizen(), world.residential, start=day(2024, 1, 1),
+                                 over_occupancy_reason="Akut behov, aftalt med centret") for _ in range(2))
+    year = Period(day(2024, 1, 1), day(2025, 1, 1))
+    one = kpi.Q(citizen_id__in=Citizen.objects.filter(pk=first.citizen_id).values("pk"))
+    both = kpi.Q(citizen_id__in=Citizen.objects.filter(pk__in=[first.citizen_id, second.citizen_id]).values("pk"))
+    stored = StoredFigure.objects.count()
+    assert kpi.totals(year, one).cost_total == 366 * 2250 * 100
+    assert kpi.totals(year, both).cost_total == 2 * 366 * 2250 * 100
+    assert kpi.citizen_costs(year, where=one) == {first.citizen_id: 366 * 2250 * 100}
+    assert set(kpi.citizen_costs(year, where=both)) == {first.citizen_id, second.citizen_id}
+    assert StoredFigure.objects.count() == stored
+    # A plain filter (a centre, as a centre leader's pages ask) is stored as before.
+    kpi.totals(year, kpi.Q(centre_id=world.centre.pk))
+    assert StoredFigure.objects.count() > stored
