@@ -24,6 +24,7 @@ from roret.placements.models import Placement
 from roret.placements.services import end_placement
 from tests.economy.period_tables import tables_built
 from tests.factories import committed
+from tests.slow_writes import slow_writes
 
 day = datetime.date
 MONTH_STARTS = [day(y, m, 1) for y in range(2022, 2028) for m in range(1, 13)]
@@ -239,18 +240,6 @@ def test_a_raw_change_to_a_tariff_is_reported_by_the_exact_check(world):
 
 # ---- two re-costings at once ------------------------------------------------------------------------
 
-SLOW_UPDATE = """
-CREATE OR REPLACE FUNCTION test_slow_rollup_update() RETURNS trigger AS $$
-BEGIN PERFORM pg_sleep(0.3); RETURN NEW; END $$ LANGUAGE plpgsql;
-CREATE TRIGGER test_slow_rollup_update BEFORE UPDATE ON economy_monthfigure
-FOR EACH ROW EXECUTE FUNCTION test_slow_rollup_update();
-"""
-NO_SLOW_UPDATE = """
-DROP TRIGGER IF EXISTS test_slow_rollup_update ON economy_monthfigure;
-DROP FUNCTION IF EXISTS test_slow_rollup_update();
-"""
-
-
 @pytest.mark.django_db(transaction=True)
 def test_two_recostings_of_the_same_months_at_once_both_count(world):
     """On PostgreSQL a trigger holds each rollup UPDATE, so both re-costings are inside the same
@@ -261,9 +250,6 @@ def test_two_recostings_of_the_same_months_at_once_both_count(world):
 
     first, second = (world.place(world.citizen(), world.day_offer, start=day(2024, 1, 1)) for _ in range(2))
     Placement.objects.filter(pk__in=[first.pk, second.pk]).update(end=day(2024, 9, 1))   # both end early (raw)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(SLOW_UPDATE)
     barrier, errors = threading.Barrier(2), []
 
     def recost(pk):
@@ -275,16 +261,12 @@ def test_two_recostings_of_the_same_months_at_once_both_count(world):
         finally:
             connection.close()
 
-    try:
+    with slow_writes("economy_monthfigure", "UPDATE", 0.3):
         threads = [threading.Thread(target=recost, args=(p.pk,)) for p in (first, second)]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join(60)
-    finally:
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(NO_SLOW_UPDATE)
     assert errors == []
     assert rollup.differences() == []
     assert kpi.totals(Period(day(2024, 1, 1), day(2025, 1, 1))).days_own == 2 * 244

@@ -14,30 +14,14 @@ from django.db import connection
 from django.test import Client
 
 from roret.placements.models import Placement
+from tests.slow_writes import slow_writes
 from tests.visitation.helpers import TODAY, granted
-
-SLOW_INSERT = """
-CREATE OR REPLACE FUNCTION test_slow_placement_insert() RETURNS trigger AS $$
-BEGIN PERFORM pg_sleep(0.5); RETURN NEW; END $$ LANGUAGE plpgsql;
-CREATE TRIGGER test_slow_placement_insert BEFORE INSERT ON placements_placement
-FOR EACH ROW EXECUTE FUNCTION test_slow_placement_insert();
-"""
-NO_SLOW_INSERT = """
-DROP TRIGGER IF EXISTS test_slow_placement_insert ON placements_placement;
-DROP FUNCTION IF EXISTS test_slow_placement_insert();
-"""
 
 
 @pytest.fixture
 def slow_inserts(transactional_db):
-    if connection.vendor != "postgresql":
+    with slow_writes("placements_placement", "INSERT", 0.5):
         yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(SLOW_INSERT)
-    yield
-    with connection.cursor() as cursor:
-        cursor.execute(NO_SLOW_INSERT)
 
 
 @pytest.mark.django_db(transaction=True)
