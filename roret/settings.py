@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "roret.outcomes",
     "roret.economy",
     "roret.capacity",
+    "roret.plans",
     "roret.reports",
     "roret.api",
     "roret.front",

@@ -51,6 +51,10 @@ CATALOGUE_ROLES = CASE_ROLES | {Role.ECONOMIST, Role.COMMITTEE}
 AGGREGATE_ROLES = frozenset({Role.ECONOMIST, Role.CENTRE_LEADER, Role.COMMITTEE})
 #: Roles that plan: budgets, capacity runs and scenarios, pseudonymised expensive cases.
 PLANNERS = frozenset({Role.ECONOMIST})
+#: Roles that read the development plans, their realised effects, lights and status reports.
+PLAN_READERS = AGGREGATE_ROLES
+#: Roles that load development plans and revise their estimates.
+PLAN_EDITORS = PLANNERS
 #: Roles that change the offer catalogue: providers, offers and tariffs (dated rows).
 CATALOGUE_EDITORS = frozenset({Role.ECONOMIST, Role.ADMIN})
 #: Roles that change the number of places: the catalogue editors everywhere, centre leaders in their centre.
