@@ -27,6 +27,7 @@ NAV = [
     ("economy:overview", _("Economy"), AGGREGATE_ROLES),
     ("reports:kpi_report", _("KPI report"), AGGREGATE_ROLES),
     ("capacity:index", _("Capacity"), AGGREGATE_ROLES),
+    ("plans:list", _("Development plans"), AGGREGATE_ROLES),
     ("core:users", _("Users"), ADMINS),
     ("core:audit_log", _("Audit log"), ADMINS),
     ("admin:index", _("Reference data"), ADMINS),

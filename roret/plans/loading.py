@@ -24,6 +24,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from roret.plans.models import EstimateKind, PlanUnit
+from roret.reports.toolkit.excel import unsafe_text
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 500
@@ -342,7 +343,7 @@ def parse_xlsx(data: bytes) -> ParsedPlan:
             if sum(info.file_size for info in archive.infolist()) > 20 * MAX_FILE_BYTES:
                 raise PlanFileError(_("The workbook unpacks to more than %(mb)d MB.")
                                     % {"mb": 20 * MAX_FILE_BYTES // (1024 * 1024)})
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        workbook = load_workbook(io.BytesIO(data), read_only=False, data_only=False)
     except PlanFileError:
         raise
     except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
@@ -362,16 +363,16 @@ def parse_xlsx(data: bytes) -> ParsedPlan:
                 where, values = published
                 _check_published(plan, values, where)
     finally:
-        workbook.close()
+        workbook.close() if hasattr(workbook, "close") else None
     return plan
 
 
 def _cell_value(plan: ParsedPlan, cell, where: str):
     value = cell.value
-    if isinstance(value, str) and value.startswith("="):
+    if isinstance(value, str) and cell.data_type == "f":
         plan.error(where, _("holds a formula (%(formula)s); enter the value") % {"formula": value[:40]})
         return None
-    return value
+    return unsafe_text(value)  # roret's own workbooks escape a text such as "-1" against formulas
 
 
 def _read_info(plan: ParsedPlan, sheet) -> dict:

@@ -29,6 +29,10 @@ class TableRow:
         return self.values[EstimateKind.INVESTMENT]
 
     @property
+    def has_investment(self) -> bool:
+        return any(v is not None for v in self.investment)
+
+    @property
     def effect(self) -> list[Decimal | None]:
         return self.values[EstimateKind.EFFECT]
 
