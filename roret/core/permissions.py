@@ -55,6 +55,8 @@ PLANNERS = frozenset({Role.ECONOMIST})
 PLAN_READERS = AGGREGATE_ROLES
 #: Roles that load development plans and revise their estimates.
 PLAN_EDITORS = PLANNERS
+#: Roles that make and read the half-yearly status report (the department's figures; the committee's suppressed).
+STATUS_REPORT_ROLES = frozenset({Role.ECONOMIST, Role.COMMITTEE})
 #: Roles that change the offer catalogue: providers, offers and tariffs (dated rows).
 CATALOGUE_EDITORS = frozenset({Role.ECONOMIST, Role.ADMIN})
 #: Roles that change the number of places: the catalogue editors everywhere, centre leaders in their centre.

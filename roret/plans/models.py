@@ -193,3 +193,37 @@ class Estimate(models.Model):
 
     def __str__(self):
         return f"{self.row} {self.get_kind_display()} {self.year}: {self.amount} kr. (rev. {self.revision})"
+
+
+def _report_storage():
+    from roret.core.jobs import job_storage
+
+    return job_storage()
+
+
+class StatusReportFile(models.Model):
+    """A half-yearly status report as it was made: the PDF, the Word document and the HTML the
+    browser shows, for the committee (suppressed) or for the department's own use."""
+
+    plan = models.ForeignKey(Plan, models.CASCADE, related_name="status_reports", verbose_name=_("plan"))
+    half = models.CharField(_("half-year"), max_length=7)
+    suppressed = models.BooleanField(_("small cells hidden (for the committee)"))
+    html = models.TextField(_("content (HTML)"))
+    pdf = models.FileField(_("PDF"), storage=_report_storage, upload_to="status/%Y/")
+    docx = models.FileField(_("Word document"), storage=_report_storage, upload_to="status/%Y/")
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                related_name="+", verbose_name=_("made by"))
+    made = models.DateTimeField(_("made"), auto_now_add=True)
+    seconds = models.FloatField(_("time to make (s)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("status report")
+        verbose_name_plural = _("status reports")
+        ordering = ["-made", "-pk"]
+
+    def __str__(self):
+        return f"{self.plan} {self.half}"
+
+    @property
+    def filename(self) -> str:
+        return f"statusrapport-{self.half}"

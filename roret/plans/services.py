@@ -126,3 +126,53 @@ def find_plan(text: str) -> Plan:
     if plan is None:
         raise Plan.DoesNotExist(_("No development plan with the id or title “%(text)s”.") % {"text": text})
     return plan
+
+
+# --- the half-yearly status report ----------------------------------------------------------------
+
+
+def may_make_status_report(user) -> bool:
+    """The economist makes reports for the department; a committee member for the committee
+    (suppressed). A centre leader's aggregates stop at their centre, and the report is the
+    department's."""
+    from roret.core.permissions import STATUS_REPORT_ROLES, is_active
+
+    return user is None or (is_active(user) and user.role in STATUS_REPORT_ROLES)
+
+
+def make_status_report(plan: Plan, half: str, *, actor, channel: str = "web", progress=None):
+    """Build the status report of ``plan`` for ``half`` as ``actor`` sees it, render it as PDF,
+    Word and HTML, store the three and audit the export. Returns the StatusReportFile."""
+    import time
+
+    from django.core.files.base import ContentFile
+    from django.template.loader import render_to_string
+
+    from roret.plans import status_report
+    from roret.plans.models import StatusReportFile
+
+    if not may_make_status_report(actor):
+        from roret.core.permissions import NotInScope
+
+        raise NotInScope("may not make status reports")
+    progress = progress or (lambda percent, message: None)
+    began = time.perf_counter()
+    period = status_report.parse_half(half)
+    report = status_report.build(plan, period, actor, progress=lambda p, m: progress(p * 0.8, m))
+    progress(82, "PDF")
+    pdf = status_report.render_pdf(report)
+    progress(92, "Word")
+    docx = status_report.render_docx(report)
+    html = render_to_string("plans/_status_report_body.html", {"report": report})
+    with transaction.atomic():
+        stored = StatusReportFile(plan=plan, half=report.half, suppressed=report.suppress, html=html, made_by=actor,
+                                  seconds=round(time.perf_counter() - began, 2))
+        stored.pdf.save(f"{stored.filename}.pdf", ContentFile(pdf), save=False)
+        stored.docx.save(f"{stored.filename}.docx", ContentFile(docx), save=False)
+        stored.save()
+        audit.record(actor, AuditAction.EXPORT, obj=stored, channel=channel,
+                     summary=_("Status report made: %(title)s, %(half)s%(suppressed)s")
+                     % {"title": plan.title, "half": report.half,
+                        "suppressed": _(" (small cells hidden)") if report.suppress else ""})
+    progress(100, _("Done"))
+    return stored
