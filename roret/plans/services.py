@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from roret.core import audit
@@ -158,12 +160,14 @@ def make_status_report(plan: Plan, half: str, *, actor, channel: str = "web", pr
     progress = progress or (lambda percent, message: None)
     began = time.perf_counter()
     period = status_report.parse_half(half)
-    report = status_report.build(plan, period, actor, progress=lambda p, m: progress(p * 0.8, m))
-    progress(82, "PDF")
-    pdf = status_report.render_pdf(report)
-    progress(92, "Word")
-    docx = status_report.render_docx(report)
-    html = render_to_string("plans/_status_report_body.html", {"report": report})
+    # The committee's report is Danish, whoever makes it and from where (a job has no request).
+    with translation.override(settings.LANGUAGE_CODE):
+        report = status_report.build(plan, period, actor, progress=lambda p, m: progress(p * 0.8, m))
+        progress(82, "PDF")
+        pdf = status_report.render_pdf(report)
+        progress(92, "Word")
+        docx = status_report.render_docx(report)
+        html = render_to_string("plans/_status_report_body.html", {"report": report})
     with transaction.atomic():
         stored = StatusReportFile(plan=plan, half=report.half, suppressed=report.suppress, html=html, made_by=actor,
                                   seconds=round(time.perf_counter() - began, 2))

@@ -81,13 +81,13 @@ class Chart:
         width = 0.8 / count
         for i, (name, values) in enumerate(self.series):
             xs = [x + (i - (count - 1) / 2) * width for x in range(len(self.x_labels))]
-            axes.bar(xs, [float(v) if v is not None else 0 for v in values], width=width, label=name,
+            axes.bar(xs, [float(v) if v is not None else 0 for v in values], width=width, label=str(name),
                      color=PALETTE[i % len(PALETTE)])
         axes.set_xticks(range(len(self.x_labels)), self.x_labels)
         axes.axhline(0, color="#6f6f6f", linewidth=0.8)
         axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: format_da(v)))
-        axes.set_title(self.title, fontsize=10, loc="left")
-        axes.set_ylabel(self.y_label, fontsize=8)
+        axes.set_title(str(self.title), fontsize=10, loc="left")
+        axes.set_ylabel(str(self.y_label), fontsize=8)
         axes.tick_params(labelsize=8)
         axes.grid(axis="y", color="#d9d9d9", linewidth=0.6)
         axes.set_axisbelow(True)

@@ -56,4 +56,21 @@ def url_ids(world, citizen) -> dict:
     document = b'{"title": "Walker", "unit": "1000 kr", "years": [2026, 2027], "rows": [' \
                b'{"track": "1", "initiative": "Flere egne tilbud", "investment": [100, 0], "effect": [-50, -200]}]}'
     plan = services.load_plan(loading.parse("walker.json", document), actor=None)
-    return {"plan_pk": plan.pk, "plan_row_pk": plan.rows.get().pk}
+    # No status report is made in the walk (it takes seconds): its pages answer 404 to everyone.
+    return {"plan_pk": plan.pk, "plan_row_pk": plan.rows.get().pk, "no_report_pk": 999999}
+
+# The status report: the economist and the committee (the committee only the reports made for it).
+STATUS = NONE | {"economist": 200, "committee": 200}
+EXPECTED.update({
+    "plans:status_reports": STATUS,
+    "plans:status_report_start": NONE | {"economist": 405, "committee": 405},  # POST only
+    "plans:status_report": {p: 404 for p in PERSONAS} | NONE | {"economist": 404, "committee": 404},
+    "plans:status_report_file": {p: 404 for p in PERSONAS} | NONE | {"economist": 404, "committee": 404},
+})
+PATH_IDS.update({
+    "plans:status_reports": {"pk": "plan_pk"},
+    "plans:status_report_start": {"pk": "plan_pk"},
+    "plans:status_report": {"pk": "plan_pk", "report_pk": "no_report_pk"},
+    "plans:status_report_file": {"pk": "plan_pk", "report_pk": "no_report_pk"},
+})
+POSTS["plans:status_report_start"] = writes({"half": "2026H1"}, "economist", "committee")
