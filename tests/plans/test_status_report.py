@@ -79,7 +79,7 @@ def test_the_pdf_has_every_section_and_the_word_totals_match_plan_show(world, pl
     def danish(values):
         return [f"{v:,}".replace(",", ".").replace("-", "-") for v in values]
 
-    assert by_label["Netto (investeringer + effekter)"] == danish(shown["totals"]) == ["100.000", "-325.000"]
+    assert by_label["Netto (investeringer + effekter)"] == danish(shown["totals"]) == ["0", "-475.000"]  # 250.000 - 100.000 - 150.000; -150.000 - 250.000 - 75.000
     assert by_label["Investeringer i alt"] == danish(shown["investment_totals"])
     assert by_label["Forventede effekter i alt"] == danish(shown["effect_totals"])
 
@@ -131,10 +131,11 @@ def test_the_page_starts_a_job_for_a_half_year_of_the_plan(world, plan, client):
 
 
 def test_the_job_makes_the_report(world, plan):
-    from roret.core.jobs import run_job, start_job
+    from roret.core.jobs import JobStatus, run_job, start_job
 
     job = start_job("plans.status_report", user=world.users["economist"], params={"plan": plan.pk, "half": HALF})
-    run_job(job.pk)
+    if job.status != JobStatus.DONE:  # the immediate backend in some settings has already run it
+        run_job.call(job.pk)
     job.refresh_from_db()
     assert job.status == "done", job.error
     stored = StatusReportFile.objects.get()
