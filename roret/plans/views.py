@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from roret.core.access import role_required
-from roret.core.permissions import PLAN_EDITORS, PLAN_READERS
+from roret.core.permissions import PLAN_EDITORS, PLAN_READERS, STATUS_REPORT_ROLES
 from roret.plans import loading, services
 from roret.plans.models import Estimate, EstimateKind, Plan, PlanRow
 from roret.plans.table import in_unit, plan_table
@@ -69,6 +69,7 @@ def plan_detail(request, pk):
     return render(request, "plans/plan_detail.html", {
         "plan": plan, "table": table, "published": published, "tracks": tracks, "chart": net_chart(table),
         "may_edit": request.user.role in PLAN_EDITORS, "today": datetime.date.today(),
+        "may_report": request.user.role in STATUS_REPORT_ROLES,
     })
 
 
