@@ -108,7 +108,10 @@ def targets(request):
         action = request.POST.get("action")
         try:
             if action == "target":
-                centre = id_or_none(request.POST.get("centre")) if request.POST.get("centre") else None
+                centre = request.POST.get("centre") or None
+                if centre is not None and id_or_none(centre) is None:
+                    raise services.TargetError({"centre": _("Choose a centre, or none for the department.")})
+                centre = id_or_none(centre)
                 services.set_target(request.POST.get("kind", ""), request.POST.get("value", ""),
                                     request.POST.get("valid_from", ""), centre=centre, actor=user,
                                     note=request.POST.get("note", ""))
