@@ -383,7 +383,7 @@ def _write(parsed: Parsed, *, actor, channel: str, on_row=None) -> StaffImport:
     return made
 
 
-def stage_upload(file, *, actor, file_name: str) -> tuple[StaffUpload, Parsed]:
+def stage_upload(file, *, actor, file_name: str, channel: str = "web") -> tuple[StaffUpload, Parsed]:
     """Read an uploaded staff file for its preview and keep it server-side (keyed by its SHA-256),
     so the import commits exactly the previewed file. Nothing is imported yet."""
     permissions.require_role(actor, IMPORTERS, "only the economist imports staff figures")
@@ -392,16 +392,10 @@ def stage_upload(file, *, actor, file_name: str) -> tuple[StaffUpload, Parsed]:
     with transaction.atomic():
         upload, _created = StaffUpload.objects.update_or_create(
             uploaded_by=actor, sha256=parsed.sha256, defaults={"file_name": file_name[:255], "content": data})
+        audit.record(actor, "create", obj=upload, channel=channel,
+                     summary=f"Personalefil {file_name[:100] or '-'} indlæst til forhåndsvisning: {parsed.new} nye, "
+                             f"{parsed.changed} ændrede, {parsed.unchanged} uændrede måneder, {len(parsed.errors)} fejl")
     return upload, parsed
-
-
-def staged(sha256: str, *, actor) -> tuple[StaffUpload, Parsed] | None:
-    """The user's staged upload with that SHA-256 and its preview again (None: none such)."""
-    permissions.require_role(actor, IMPORTERS, "only the economist imports staff figures")
-    upload = StaffUpload.objects.filter(uploaded_by=actor, sha256=str(sha256)[:64]).first()
-    if upload is None:
-        return None
-    return upload, parse(bytes(upload.content), upload.file_name)
 
 
 def commit_upload(sha256: str, *, actor, channel: str = "web") -> StaffImport | None:
