@@ -416,10 +416,12 @@ def _targets(centre_id: int | None, halves: list[Period]) -> dict[str, list[Deci
 
 
 def balance(centre: Centre | int | None = None, *, halves: list[Period] | None = None,
-            today: datetime.date | None = None, suppress: bool = False) -> Balance:
+            today: datetime.date | None = None, suppress: bool = False,
+            perspectives=(PEOPLE, PRACTICE, ECONOMY)) -> Balance:
     """The balance model's figures for the department (``centre`` None) or one centre, in each of
     ``halves`` (default: the eight completed half-years before ``today``), oldest first. With
-    ``suppress`` (the committee) a figure built from 1-4 citizens is hidden."""
+    ``suppress`` (the committee) a figure built from 1-4 citizens is hidden; ``perspectives``
+    picks which of people, practice and economy are computed (default all three)."""
     from roret.outcomes.models import Measurement
     from roret.reports.toolkit.suppression import small
     from roret.visitation.models import Assessment
@@ -433,7 +435,7 @@ def balance(centre: Centre | int | None = None, *, halves: list[Period] | None =
     who5 = _who5(scope, halves)
     staff = _staff(centre_id, halves)
     economy_citizens: list[int | None] = [None] * len(halves)
-    economy = _economy(centre_id, halves, economy_citizens)
+    economy = _economy(centre_id, halves, economy_citizens) if ECONOMY in perspectives else {}
     targets = _targets(centre_id, halves)
     who5_measured = _of_placed(scope, halves, placed, Measurement.objects.filter(instrument=WHO5), "measured_on", 12)
     assessed = _of_placed(scope, halves, placed, Assessment.objects, "assessed_on", ASSESSMENT_MONTHS)
@@ -459,16 +461,20 @@ def balance(centre: Centre | int | None = None, *, halves: list[Period] | None =
                None),
         Figure("vacancies", PRACTICE, _("Vacant positions (last month)"), "int", staff["vacancies"], False),
         Figure("turnover", PRACTICE, _("Staff turnover (yearly rate)"), "pct", staff["turnover"], False),
-        Figure("budget", ECONOMY, _("Cost against budget"), "pct", economy["budget"], None,
-               note=department_only if centre_id else ""),
-        Figure("occupancy", ECONOMY, _("Occupancy of own places"), "pct", economy["occupancy"], True,
-               targets[TargetKind.OCCUPANCY]),
-        Figure("vacancy_days", ECONOMY, _("Empty own place-days"), "days", economy["vacancy_days"], None),
-        Figure("vacancy_cost", ECONOMY, _("Cost of empty own places (kr.)"), "money", economy["vacancy_cost"], None),
-        Figure("self_sufficiency", ECONOMY, _("Self-sufficiency against target"), "pct", economy["self_sufficiency"],
-               True, economy["self_sufficiency_target"],
-               note=_("A centre's own places are own by definition: see occupancy.") if centre_id else ""),
     ]
+    if ECONOMY in perspectives:
+        figures += [
+            Figure("budget", ECONOMY, _("Cost against budget"), "pct", economy["budget"], None,
+                   note=department_only if centre_id else ""),
+            Figure("occupancy", ECONOMY, _("Occupancy of own places"), "pct", economy["occupancy"], True,
+                   targets[TargetKind.OCCUPANCY]),
+            Figure("vacancy_days", ECONOMY, _("Empty own place-days"), "days", economy["vacancy_days"], None),
+            Figure("vacancy_cost", ECONOMY, _("Cost of empty own places (kr.)"), "money", economy["vacancy_cost"], None),
+            Figure("self_sufficiency", ECONOMY, _("Self-sufficiency against target"), "pct", economy["self_sufficiency"],
+                   True, economy["self_sufficiency_target"],
+                   note=_("A centre's own places are own by definition: see occupancy.") if centre_id else ""),
+        ]
+    figures = [f for f in figures if f.perspective in perspectives]
     if suppress:
         for f in figures:
             f.values = [replace(v, hidden=True) if small(v.citizens) else v for v in f.values]
