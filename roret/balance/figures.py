@@ -177,15 +177,12 @@ class _Scope:
         self.centre_id = centre_id
         self.halves = halves
         self.during: list[set[int]] = []
-        self.on_last_day: list[set[int]] = []
         if centre_id is not None:
             rows = list(Placement.objects.filter(offer__provider__centre_id=centre_id)
                         .filter(periods.overlapping(halves[0].start, halves[-1].end))
                         .values_list("citizen_id", "start", "end"))
             for h in halves:
-                last = h.end - datetime.timedelta(days=1)
                 self.during.append({c for c, s, e in rows if s < h.end and (e is None or e > h.start)})
-                self.on_last_day.append({c for c, s, e in rows if periods.holds(last, s, e)})
 
     def period_filter(self, day_field: str, citizen_field: str) -> Q:
         """Rows whose day lies in one of the half-years (and, for a centre, whose citizen was placed
@@ -197,18 +194,6 @@ class _Scope:
             if ids:
                 q |= Q(**{f"{day_field}__gte": h.start, f"{day_field}__lt": h.end, f"{citizen_field}__in": ids})
         return q
-
-    def placed_on(self, i: int, day: datetime.date):
-        """The citizens placed on ``day`` (the last day of half-year ``i``): a set or a subquery."""
-        from roret.placements.models import Placement
-
-        if self.centre_id is not None:
-            return self.on_last_day[i]
-        return Placement.objects.filter(periods.in_force_on(day)).values("citizen_id")
-
-    def count_placed(self, i: int, day: datetime.date) -> int:
-        placed = self.placed_on(i, day)
-        return len(placed) if isinstance(placed, set) else placed.distinct().count()
 
 
 def _grouped(queryset, halves, day_field, **aggregates) -> dict[int, dict]:
@@ -243,18 +228,67 @@ def _who5(scope: _Scope, halves: list[Period]) -> dict[str, list[Value]]:
     return out
 
 
-def _of_placed(scope: _Scope, halves: list[Period], placed: list[int], model, day_field: str, months: int) -> list[Value]:
-    """Share of the citizens placed on each half-year's last day with a row of ``model`` in the
-    ``months`` months up to that day."""
-    out = []
-    for i, h in enumerate(halves):
-        last = h.end - datetime.timedelta(days=1)
-        first = periods.add_months_clamped(last, -months)
-        rows = model.filter(**{f"{day_field}__gt": first, f"{day_field}__lte": last},
-                            citizen_id__in=scope.placed_on(i, last))
-        n = rows.values("citizen_id").distinct().count()
-        out.append(Value(pct(n, placed[i]), placed[i], detail=f"{n}/{placed[i]}"))
-    return out
+def _day_figures(centre_id: int | None, halves: list[Period]) -> tuple[list[int], list[int], list[int]]:
+    """For each half-year's last day D: the citizens placed on D, those of them with a WHO-5 in the
+    12 months up to D, and those with an assessment in the ``ASSESSMENT_MONTHS`` months up to D.
+
+    One query: each citizen's placements, WHO-5 measurements and assessments are folded into one
+    row per citizen with a 0/1 column per half-year (GROUP BY citizen), and the rows are summed.
+    Counting each day apart took a scan of the placements per day and figure."""
+    from django.db import connection
+
+    from roret.outcomes.models import Measurement
+    from roret.placements.models import Placement
+    from roret.visitation.models import Assessment
+
+    qn = connection.ops.quote_name
+    days = [h.end - datetime.timedelta(days=1) for h in halves]
+    n = len(days)
+    placement, offer, provider = Placement._meta.db_table, "offers_offer", "offers_provider"
+    params: list = []
+
+    def flags(cond: str, per_day) -> str:
+        parts = []
+        for i, day in enumerate(days):
+            parts.append(f"MAX(CASE WHEN {cond} THEN 1 ELSE 0 END) AS d{i}")
+            params.extend(per_day(day))
+        return ", ".join(parts)
+
+    start, end = qn("start"), qn("end")
+    pop = flags(f"p.{start} <= %s AND (p.{end} IS NULL OR p.{end} > %s)", lambda d: [d, d])
+    join = (f" JOIN {qn(offer)} o ON o.id = p.offer_id JOIN {qn(provider)} pr ON pr.id = o.provider_id"
+            f" AND pr.centre_id = %s" if centre_id is not None else "")
+    if centre_id is not None:
+        params.append(centre_id)
+    params.extend([days[-1], days[0]])
+    pop_sql = (f"SELECT p.citizen_id AS citizen_id, {pop} FROM {qn(placement)} p{join} "
+               f"WHERE p.{start} <= %s AND (p.{end} IS NULL OR p.{end} > %s) GROUP BY p.citizen_id")
+
+    def window(table, day_field, months, extra=""):
+        cond = f"{qn(day_field)} > %s AND {qn(day_field)} <= %s"
+        sql = flags(cond, lambda d: [periods.add_months_clamped(d, -months), d])
+        params.extend([periods.add_months_clamped(days[0], -months), days[-1]])
+        return (f"SELECT citizen_id, {sql} FROM {qn(table)} WHERE {extra}{cond} "
+                f"GROUP BY citizen_id")
+
+    who5_sql = window(Measurement._meta.db_table, "measured_on", 12, "instrument = %s AND ")
+    # The instrument's parameter stands before the window's bounds in the WHERE clause.
+    params.insert(len(params) - 2, WHO5)
+    assessed_sql = window(Assessment._meta.db_table, "assessed_on", ASSESSMENT_MONTHS)
+    sums = ", ".join(f"SUM(pop.d{i}), SUM(CASE WHEN pop.d{i} = 1 AND m.d{i} = 1 THEN 1 ELSE 0 END), "
+                     f"SUM(CASE WHEN pop.d{i} = 1 AND a.d{i} = 1 THEN 1 ELSE 0 END)" for i in range(n))
+    sql = (f"WITH pop AS ({pop_sql}), m AS ({who5_sql}), a AS ({assessed_sql}) "
+           f"SELECT {sums} FROM pop LEFT JOIN m ON m.citizen_id = pop.citizen_id "
+           f"LEFT JOIN a ON a.citizen_id = pop.citizen_id")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    row = [int(v or 0) for v in row]
+    return row[0::3], row[1::3], row[2::3]
+
+
+def _of_placed(placed: list[int], counted: list[int]) -> list[Value]:
+    return [Value(pct(c, p), p, detail=f"{c}/{p}") for p, c in zip(placed, counted, strict=True)]
 
 
 def _goals(scope: _Scope, halves: list[Period]) -> list[Value]:
@@ -412,33 +446,118 @@ def _targets(centre_id: int | None, halves: list[Period]) -> dict[str, list[Deci
     return out
 
 
+# ---- the record's figures, kept per completed half-year ----------------------------------------
+
+#: Stored record figures are counted again after this long (and at once when a source table has a
+#: new row); ``roret balance_refresh`` counts them again at any time (nightly, with the economy's).
+MAX_AGE = datetime.timedelta(hours=24)
+RECORD_KEYS = ("who5_mean", "who5_low", "who5_change", "who5_measured", "goals", "follow_ups", "assessments",
+               "deadlines")
+
+
+def signature() -> str:
+    """The newest row of each table the record figures count (new rows make stored figures old)."""
+    from django.db.models import Max
+
+    from roret.outcomes.models import FollowUp, GoalProgress, Measurement
+    from roret.placements.models import Placement
+    from roret.visitation.models import Assessment, Inquiry
+
+    return ":".join(str(m.objects.aggregate(n=Max("pk"))["n"] or 0)
+                    for m in (Measurement, GoalProgress, FollowUp, Inquiry, Assessment, Placement))
+
+
+def _count_record(centre_id: int | None, halves: list[Period], today: datetime.date) -> dict[str, list[Value]]:
+    scope = _Scope(centre_id, halves)
+    placed, measured, assessed = _day_figures(centre_id, halves)
+    out = dict(_who5(scope, halves))
+    out["who5_measured"] = _of_placed(placed, measured)
+    out["assessments"] = _of_placed(placed, assessed)
+    out["goals"] = _goals(scope, halves)
+    out["follow_ups"] = _follow_ups(scope, halves, today)
+    out["deadlines"] = _deadlines(scope, halves, today)
+    return out
+
+
+def _dump(value: Value) -> list:
+    return [None if value.value is None else str(value.value), value.citizens, value.detail]
+
+
+def _load(row: list) -> Value:
+    number = None if row[0] is None else (int(row[0]) if row[0].lstrip("-").isdigit() else Decimal(row[0]))
+    return Value(number, row[1], detail=row[2])
+
+
+def record_figures(centre_id: int | None, halves: list[Period], today: datetime.date, *,
+                   use_stored: bool = True) -> dict[str, list[Value]]:
+    """{key: [Value per half-year]} of the figures counted from the case record. A completed
+    half-year's are taken from :class:`StoredFigures` while current, else counted (all the
+    missing half-years in one go) and stored; a half-year still running is always counted."""
+    from django.db import IntegrityError, transaction
+    from django.utils import timezone
+
+    from roret.balance.models import StoredFigures
+
+    key = centre_id or 0
+    sign = signature()
+    found: dict[datetime.date, dict] = {}
+    if use_stored:
+        fresh = timezone.now() - MAX_AGE
+        for row in StoredFigures.objects.filter(scope=key, half_start__in=[h.start for h in halves], signature=sign,
+                                                computed_at__gte=fresh):
+            found[row.half_start] = row.values
+    missing = [h for h in halves if h.start not in found]
+    if missing:
+        counted = _count_record(centre_id, missing, today)
+        for i, h in enumerate(missing):
+            values = {k: _dump(counted[k][i]) for k in RECORD_KEYS}
+            found[h.start] = values
+            if h.end <= today:
+                try:
+                    with transaction.atomic():
+                        StoredFigures.objects.update_or_create(scope=key, half_start=h.start, defaults={
+                            "signature": sign, "computed_at": timezone.now(), "values": values})
+                except IntegrityError:  # another request stored it at the same moment
+                    pass
+    return {k: [_load(found[h.start][k]) for h in halves] for k in RECORD_KEYS}
+
+
+def refresh(today: datetime.date | None = None) -> int:
+    """Count the record figures of the last eight half-years again for the department and every
+    centre and store them; returns how many scopes."""
+    today = today or datetime.date.today()
+    halves = last_halves(today)
+    scopes = [None, *Centre.objects.order_by("pk").values_list("pk", flat=True)]
+    for centre_id in scopes:
+        record_figures(centre_id, halves, today, use_stored=False)
+    return len(scopes)
+
+
 # ---- the entry -------------------------------------------------------------------------------
 
 
 def balance(centre: Centre | int | None = None, *, halves: list[Period] | None = None,
             today: datetime.date | None = None, suppress: bool = False,
-            perspectives=(PEOPLE, PRACTICE, ECONOMY)) -> Balance:
+            perspectives=(PEOPLE, PRACTICE, ECONOMY), use_stored: bool = True) -> Balance:
     """The balance model's figures for the department (``centre`` None) or one centre, in each of
     ``halves`` (default: the eight completed half-years before ``today``), oldest first. With
     ``suppress`` (the committee) a figure built from 1-4 citizens is hidden; ``perspectives``
-    picks which of people, practice and economy are computed (default all three)."""
-    from roret.outcomes.models import Measurement
+    picks which of people, practice and economy are computed (default all three). The figures
+    counted from the case record of a completed half-year are kept (:func:`record_figures`);
+    ``use_stored=False`` counts them afresh."""
     from roret.reports.toolkit.suppression import small
-    from roret.visitation.models import Assessment
 
     today = today or datetime.date.today()
     halves = list(halves) if halves else last_halves(today)
     centre_id = getattr(centre, "pk", centre)
     name = (Centre.objects.filter(pk=centre_id).values_list("name", flat=True).first() or "") if centre_id else ""
-    scope = _Scope(centre_id, halves)
-    placed = [scope.count_placed(i, h.end - datetime.timedelta(days=1)) for i, h in enumerate(halves)]
-    who5 = _who5(scope, halves)
+    record = record_figures(centre_id, halves, today, use_stored=use_stored)
     staff = _staff(centre_id, halves)
     economy_citizens: list[int | None] = [None] * len(halves)
     economy = _economy(centre_id, halves, economy_citizens) if ECONOMY in perspectives else {}
     targets = _targets(centre_id, halves)
-    who5_measured = _of_placed(scope, halves, placed, Measurement.objects.filter(instrument=WHO5), "measured_on", 12)
-    assessed = _of_placed(scope, halves, placed, Assessment.objects, "assessed_on", ASSESSMENT_MONTHS)
+    who5 = record
+    who5_measured, assessed = record["who5_measured"], record["assessments"]
 
     department_only = _("Kept for the department as a whole.")
     figures = [
@@ -449,12 +568,12 @@ def balance(centre: Centre | int | None = None, *, halves: list[Period] | None =
                targets[TargetKind.WHO5_MEASURED]),
         Figure("who5_change", PEOPLE, _("WHO-5, change since the previous measurement"), "points",
                who5["who5_change"]),
-        Figure("goals", PEOPLE, _("Goals achieved or progressing"), "pct", _goals(scope, halves)),
-        Figure("follow_ups", PRACTICE, _("Follow-ups held on time"), "pct", _follow_ups(scope, halves, today), True,
+        Figure("goals", PEOPLE, _("Goals achieved or progressing"), "pct", record["goals"]),
+        Figure("follow_ups", PRACTICE, _("Follow-ups held on time"), "pct", record["follow_ups"], True,
                targets[TargetKind.FOLLOW_UPS]),
         Figure("assessments", PRACTICE, _("Assessments current (at most %(n)d months old)") % {"n": ASSESSMENT_MONTHS},
                "pct", assessed),
-        Figure("deadlines", PRACTICE, _("Case-processing deadlines met"), "pct", _deadlines(scope, halves, today)),
+        Figure("deadlines", PRACTICE, _("Case-processing deadlines met"), "pct", record["deadlines"]),
         Figure("sickness", PRACTICE, _("Staff sickness absence"), "pct", staff["sickness"], False,
                targets[TargetKind.SICKNESS]),
         Figure("staffing", PRACTICE, _("Staffing against norm (FTEs employed / budgeted)"), "pct", staff["staffing"],

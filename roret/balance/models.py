@@ -132,3 +132,25 @@ class BalanceTarget(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.value} % fra {self.valid_from:%d.%m.%Y}"
+
+
+class StoredFigures(models.Model):
+    """The balance figures counted from the case record (WHO-5, goals, follow-ups, assessments,
+    deadlines) of one completed half-year, for the department (scope 0) or a centre (its id),
+    kept so the balance page need not count them again at every request. Used while ``signature``
+    (the newest row of each source table) is unchanged and the row is younger than
+    roret.balance.figures.MAX_AGE; ``roret balance_refresh`` counts them again."""
+
+    scope = models.BigIntegerField(_("scope (0: the department, else the centre)"))
+    half_start = models.DateField(_("half-year from"))
+    signature = models.CharField(_("signature of the source tables"), max_length=200)
+    computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
+    values = models.JSONField(_("values"))
+
+    class Meta:
+        verbose_name = _("stored balance figures")
+        verbose_name_plural = _("stored balance figures")
+        constraints = [models.UniqueConstraint(fields=["scope", "half_start"], name="stored_balance_once_per_half")]
+
+    def __str__(self):
+        return f"{self.scope} {self.half_start}"

@@ -136,3 +136,31 @@ def test_a_single_half_year_for_the_status_report(scene):
     result = balance(scene.world.centre, halves=[H2], today=TODAY)
     assert result.halves == [H2]
     assert result.figure("who5_mean").current.value == Decimal("60.00")
+
+
+def test_record_figures_are_stored_and_counted_again_when_a_row_is_added(scene):
+    from roret.balance.models import StoredFigures
+    from roret.outcomes import services as outcome_services
+
+    balance(scene.world.centre, today=TODAY)
+    assert StoredFigures.objects.filter(scope=scene.world.centre.pk).count() == 8
+    # A stored value is what the page shows: prove it by changing the stored row.
+    row = StoredFigures.objects.get(scope=scene.world.centre.pk, half_start=H2.start)
+    row.values["who5_mean"][0] = "12.34"
+    row.save()
+    assert v(balance(scene.world.centre, today=TODAY), "who5_mean").value == Decimal("12.34")
+    assert v(balance(scene.world.centre, today=TODAY, use_stored=False), "who5_mean").value == Decimal("60.00")
+    # A new measurement (a new row) makes the stored figures old: counted again, (60+40+80+100)/4 = 70.
+    outcome_services.record_measurement(scene.c2, "WHO-5", [5] * 5, actor=scene.world.users["caseworker"],
+                                        measured_on=datetime.date(2024, 12, 1))
+    assert v(balance(scene.world.centre, today=TODAY), "who5_mean").value == Decimal("70.00")
+
+
+def test_the_refresh_command_counts_every_scope(scene):
+    from django.core.management import call_command
+
+    from roret.balance.models import StoredFigures
+
+    call_command("balance_refresh", verbosity=0)
+    assert set(StoredFigures.objects.values_list("scope", flat=True)) == {0, scene.world.centre.pk,
+                                                                          scene.world.other_centre.pk}

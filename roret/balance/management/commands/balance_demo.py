@@ -30,4 +30,7 @@ class Command(BaseCommand):
             raise CommandError("The database has staff figures already; nothing was added.")
         with transaction.atomic():
             made = build_balance(seed, today or datetime.date.today())
+        from roret.balance.figures import refresh
+
+        refresh()  # the pages' record figures, counted ahead as the nightly refresh does
         self.stdout.write(f"Added {made['months']} staff months and {made['targets']} targets.")
