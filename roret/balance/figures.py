@@ -53,7 +53,20 @@ import datetime
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Avg, Case, Count, F, IntegerField, OuterRef, Q, Subquery, Sum, When
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    DateField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    When,
+)
 from django.db.models import Value as SqlValue
 from django.utils.translation import gettext_lazy as _
 
@@ -172,28 +185,32 @@ class _Scope:
     """Which citizens count in each half-year: everyone (the department) or the centre's placed."""
 
     def __init__(self, centre_id: int | None, halves: list[Period]):
-        from roret.placements.models import Placement
-
         self.centre_id = centre_id
         self.halves = halves
-        self.during: list[set[int]] = []
-        if centre_id is not None:
-            rows = list(Placement.objects.filter(offer__provider__centre_id=centre_id)
-                        .filter(periods.overlapping(halves[0].start, halves[-1].end))
-                        .values_list("citizen_id", "start", "end"))
-            for h in halves:
-                self.during.append({c for c, s, e in rows if s < h.end and (e is None or e > h.start)})
 
-    def period_filter(self, day_field: str, citizen_field: str) -> Q:
-        """Rows whose day lies in one of the half-years (and, for a centre, whose citizen was placed
-        in the centre in that half-year)."""
+    def apply(self, queryset, day_field: str, citizen_field: str):
+        """The rows whose day lies in one of the half-years and, for a centre, whose citizen was
+        placed in one of the centre's offers in that half-year: the centre's citizens of the whole
+        span first (an IN subquery on the citizen index), then for each of their rows an EXISTS
+        probe of the citizen's placements for the row's own half-year."""
+        from roret.placements.models import Placement
+
+        first, last = self.halves[0].start, self.halves[-1].end
+        queryset = queryset.filter(**{f"{day_field}__gte": first, f"{day_field}__lt": last})
         if self.centre_id is None:
-            return Q(**{f"{day_field}__gte": self.halves[0].start, f"{day_field}__lt": self.halves[-1].end})
-        q = Q(pk__in=[])
-        for h, ids in zip(self.halves, self.during, strict=True):
-            if ids:
-                q |= Q(**{f"{day_field}__gte": h.start, f"{day_field}__lt": h.end, f"{citizen_field}__in": ids})
-        return q
+            return queryset
+        placed = Placement.objects.filter(offer__provider__centre_id=self.centre_id).filter(
+            periods.overlapping(first, last))
+        bound = {
+            "half_from": Case(*[When(Q(**{f"{day_field}__gte": h.start, f"{day_field}__lt": h.end}),
+                                     then=SqlValue(h.start)) for h in self.halves], output_field=DateField()),
+            "half_to": Case(*[When(Q(**{f"{day_field}__gte": h.start, f"{day_field}__lt": h.end}),
+                                   then=SqlValue(h.end)) for h in self.halves], output_field=DateField()),
+        }
+        there = placed.filter(citizen_id=OuterRef(citizen_field), start__lt=OuterRef("half_to")).filter(
+            Q(end__isnull=True) | Q(end__gt=OuterRef("half_from")))
+        return (queryset.filter(**{f"{citizen_field}__in": placed.values("citizen_id")})
+                .alias(**bound).filter(Exists(there)))
 
 
 def _grouped(queryset, halves, day_field, **aggregates) -> dict[int, dict]:
@@ -212,7 +229,7 @@ def _who5(scope: _Scope, halves: list[Period]) -> dict[str, list[Value]]:
                                            measured_on__lt=OuterRef("measured_on"))
                 .order_by("-measured_on", "-pk").values("score")[:1])
     rows = _grouped(
-        Measurement.objects.filter(instrument=WHO5).filter(scope.period_filter("measured_on", "citizen_id"))
+        scope.apply(Measurement.objects.filter(instrument=WHO5), "measured_on", "citizen_id")
         .annotate(previous=Subquery(previous)),
         halves, "measured_on",
         n=Count("pk"), low=Count("pk", filter=Q(band__in=WHO5_LOW_BANDS)), mean=Avg("score"),
@@ -294,7 +311,7 @@ def _of_placed(placed: list[int], counted: list[int]) -> list[Value]:
 def _goals(scope: _Scope, halves: list[Period]) -> list[Value]:
     from roret.outcomes.models import GoalProgress, GoalProgressLevel
 
-    rows = _grouped(GoalProgress.objects.filter(scope.period_filter("follow_up__held_on", "goal__citizen_id")),
+    rows = _grouped(scope.apply(GoalProgress.objects, "follow_up__held_on", "goal__citizen_id"),
                     halves, "follow_up__held_on", n=Count("pk"),
                     good=Count("pk", filter=Q(progress__in=[GoalProgressLevel.ACHIEVED, GoalProgressLevel.PROGRESSING])),
                     citizens=Count("goal__citizen_id", distinct=True))
@@ -313,7 +330,7 @@ def _share(row, part: str) -> Value:
 def _follow_ups(scope: _Scope, halves: list[Period], today: datetime.date) -> list[Value]:
     from roret.outcomes.models import FollowUp
 
-    rows = _grouped(FollowUp.objects.filter(scope.period_filter("due_on", "citizen_id"), due_on__lt=today),
+    rows = _grouped(scope.apply(FollowUp.objects.filter(due_on__lt=today), "due_on", "citizen_id"),
                     halves, "due_on", n=Count("pk"),
                     good=Count("pk", filter=Q(held_on__isnull=False, held_on__lte=F("due_on"))),
                     citizens=Count("citizen_id", distinct=True))
@@ -323,7 +340,7 @@ def _follow_ups(scope: _Scope, halves: list[Period], today: datetime.date) -> li
 def _deadlines(scope: _Scope, halves: list[Period], today: datetime.date) -> list[Value]:
     from roret.visitation.models import Inquiry
 
-    rows = _grouped(Inquiry.objects.filter(scope.period_filter("deadline", "citizen_id"), deadline__lt=today),
+    rows = _grouped(scope.apply(Inquiry.objects.filter(deadline__lt=today), "deadline", "citizen_id"),
                     halves, "deadline", n=Count("pk"),
                     good=Count("pk", filter=Q(closed_on__isnull=False, closed_on__lte=F("deadline"))),
                     citizens=Count("citizen_id", distinct=True))
