@@ -465,8 +465,12 @@ def _targets(centre_id: int | None, halves: list[Period]) -> dict[str, list[Deci
 
 # ---- the record's figures, kept per completed half-year ----------------------------------------
 
-#: Stored record figures are counted again after this long (and at once when a source table has a
-#: new row); ``roret balance_refresh`` counts them again at any time (nightly, with the economy's).
+#: Stored record figures younger than this are used as they are. Older ones are used while no source
+#: table has a new row (a back-dated measurement or follow-up can change a completed half-year), and
+#: never when older than MAX_AGE, which catches changed rows. So a busy day's new rows cost one count
+#: per scope every MIN_AGE at most, and a correction shows within MIN_AGE (a changed row within
+#: MAX_AGE); ``roret balance_refresh`` counts them again at any time (nightly, with the economy's).
+MIN_AGE = datetime.timedelta(minutes=15)
 MAX_AGE = datetime.timedelta(hours=24)
 RECORD_KEYS = ("who5_mean", "who5_low", "who5_change", "who5_measured", "goals", "follow_ups", "assessments",
                "deadlines")
@@ -519,10 +523,11 @@ def record_figures(centre_id: int | None, halves: list[Period], today: datetime.
     sign = signature()
     found: dict[datetime.date, dict] = {}
     if use_stored:
-        fresh = timezone.now() - MAX_AGE
-        for row in StoredFigures.objects.filter(scope=key, half_start__in=[h.start for h in halves], signature=sign,
-                                                computed_at__gte=fresh):
-            found[row.half_start] = row.values
+        now = timezone.now()
+        for row in StoredFigures.objects.filter(scope=key, half_start__in=[h.start for h in halves],
+                                                computed_at__gte=now - MAX_AGE):
+            if row.computed_at >= now - MIN_AGE or row.signature == sign:
+                found[row.half_start] = row.values
     missing = [h for h in halves if h.start not in found]
     if missing:
         counted = _count_record(centre_id, missing, today)

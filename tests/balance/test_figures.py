@@ -139,6 +139,9 @@ def test_a_single_half_year_for_the_status_report(scene):
 
 
 def test_record_figures_are_stored_and_counted_again_when_a_row_is_added(scene):
+    from django.utils import timezone
+
+    from roret.balance.figures import MAX_AGE, MIN_AGE
     from roret.balance.models import StoredFigures
     from roret.outcomes import services as outcome_services
 
@@ -149,11 +152,23 @@ def test_record_figures_are_stored_and_counted_again_when_a_row_is_added(scene):
     row.values["who5_mean"][0] = "12.34"
     row.save()
     assert v(balance(scene.world.centre, today=TODAY), "who5_mean").value == Decimal("12.34")
-    assert v(balance(scene.world.centre, today=TODAY, use_stored=False), "who5_mean").value == Decimal("60.00")
-    # A new measurement (a new row) makes the stored figures old: counted again, (60+40+80+100)/4 = 70.
+    # A new (back-dated) measurement: within MIN_AGE the stored figures stand; after it, a new row
+    # makes them old and they are counted again, (60 + 40 + 80 + 100) / 4 = 70.
     outcome_services.record_measurement(scene.c2, "WHO-5", [5] * 5, actor=scene.world.users["caseworker"],
                                         measured_on=datetime.date(2024, 12, 1))
+    assert v(balance(scene.world.centre, today=TODAY), "who5_mean").value == Decimal("12.34")
+    StoredFigures.objects.update(computed_at=timezone.now() - MIN_AGE - datetime.timedelta(minutes=1))
     assert v(balance(scene.world.centre, today=TODAY), "who5_mean").value == Decimal("70.00")
+    # Older than MAX_AGE: counted again even with no new row.
+    row = StoredFigures.objects.get(scope=scene.world.centre.pk, half_start=H2.start)
+    row.values["who5_mean"][0] = "12.34"
+    row.computed_at = timezone.now() - MAX_AGE - datetime.timedelta(minutes=1)
+    row.save()
+    assert v(balance(scene.world.centre, today=TODAY), "who5_mean").value == Decimal("70.00")
+    row = StoredFigures.objects.get(scope=scene.world.centre.pk, half_start=H2.start)
+    row.values["who5_mean"][0] = "12.34"
+    row.save()
+    assert v(balance(scene.world.centre, today=TODAY, use_stored=False), "who5_mean").value == Decimal("70.00")
 
 
 def test_the_refresh_command_counts_every_scope(scene):
