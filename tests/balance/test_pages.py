@@ -60,7 +60,8 @@ def test_the_committee_sees_small_figures_hidden(client, world):
     login(client, world, "committee")
     html = client.get(f"/balance/centre/{world.centre.pk}/").content.decode()
     assert 'id="suppression-note"' in html
-    assert '<p class="roret-balance-value roret-suppressed" data-figure="who5_mean">skjult</p>' in html
+    assert '<p class="roret-balance-value roret-suppressed" data-figure="who5_mean" data-hidden>skjult</p>' in html
+    assert "ikke kan regnes ud fra totalerne" in html
     client.logout()
     login(client, world, "economist")
     html = client.get(f"/balance/centre/{world.centre.pk}/").content.decode()
