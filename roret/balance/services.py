@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.db import DatabaseError, IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from roret.balance.models import STAFF_FIELDS, BalanceTarget, StaffImport, StaffMonth, StaffUpload, TargetKind
@@ -55,6 +56,8 @@ WHOLE = {"leavers", "vacancies"}
 LIMITS = {"fte_employed": Decimal("999999.99"), "fte_budgeted": Decimal("999999.99"),
           "sickness_days": Decimal("99999999.99"), "working_days": Decimal("99999999.99")}
 MAX_WHOLE = 2_000_000_000
+#: How long a previewed file waits for its confirmation.
+UPLOAD_KEEP = datetime.timedelta(days=1)
 
 
 class StaffImportError(ValueError):
@@ -390,6 +393,8 @@ def stage_upload(file, *, actor, file_name: str, channel: str = "web") -> tuple[
     data = _read_bytes(file)
     parsed = parse(data, file_name)
     with transaction.atomic():
+        # A preview never confirmed is kept a day, then dropped with the user's next upload.
+        StaffUpload.objects.filter(uploaded_by=actor, uploaded_at__lt=timezone.now() - UPLOAD_KEEP).delete()
         upload, _created = StaffUpload.objects.update_or_create(
             uploaded_by=actor, sha256=parsed.sha256, defaults={"file_name": file_name[:255], "content": data})
         audit.record(actor, "create", obj=upload, channel=channel,

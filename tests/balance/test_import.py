@@ -187,3 +187,15 @@ def test_the_command_imports_and_its_dry_run_writes_nothing(world, tmp_path, cap
     assert "Row 5, column leavers: not a number" in capsys.readouterr().err
     with pytest.raises(CommandError, match="may not import"):
         call_command("balance_import", str(path), "--user", "committee", verbosity=0)
+
+
+def test_a_preview_never_confirmed_is_dropped_after_a_day(world):
+    import datetime
+
+    from django.utils import timezone
+
+    economist = world.users["economist"]
+    services.stage_upload(io.BytesIO(csv_file([world.centre.name], years=1)), actor=economist, file_name="a.csv")
+    StaffUpload.objects.update(uploaded_at=timezone.now() - datetime.timedelta(days=2))
+    services.stage_upload(io.BytesIO(csv_file([world.centre.name], years=2)), actor=economist, file_name="b.csv")
+    assert list(StaffUpload.objects.values_list("file_name", flat=True)) == ["b.csv"]
