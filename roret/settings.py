@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "roret.visitation",
     "roret.outcomes",
     "roret.economy",
+    "roret.balance",
     "roret.capacity",
     "roret.plans",
     "roret.reports",

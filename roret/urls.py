@@ -22,6 +22,7 @@ urlpatterns = [
     path("outcomes/", include("roret.outcomes.urls")),
     path("economy/", include("roret.economy.urls")),
     path("plans/", include("roret.plans.urls")),
+    path("balance/", include("roret.balance.urls")),
     path("capacity/", include("roret.capacity.urls")),
     path("reports/", include("roret.reports.urls")),
     # core's pages (jobs) and the audit log, which lives in roret.front, under one namespace: core:audit_log.

@@ -23,8 +23,8 @@ READS = (AuditAction.VIEW, AuditAction.SEARCH, AuditAction.LIST, AuditAction.REF
 LOGIN_TABLES = ("django_session", "axes_accessattempt", "axes_accesslog", "axes_accessfailurelog",
                 "axes_accessattemptexpiration")
 
-#: Figures a read stores for the next read (roret.economy.rollup.FigureStore): derived, not record.
-DERIVED_TABLES = ("economy_storedfigure",)
+#: Figures a read stores for the next read (roret.economy.rollup.FigureStore, balance.StoredFigures): derived.
+DERIVED_TABLES = ("economy_storedfigure", "balance_storedfigures")  # + roret.balance.figures.record_figures
 
 
 @cache

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 from django.db import transaction
 
+from roret.balance import services as balance_services
 from roret.capacity import runs, scenarios
 from roret.capacity import services as capacity_services
 from roret.capacity.forms import EventFormSet, ScenarioForm
@@ -146,6 +147,12 @@ class Scene:
                                 provider=self.world.other_provider)
 
     @cached_property
+    def staff_upload(self) -> str:
+        """The SHA-256 of a staff file the economist has uploaded for its preview."""
+        return balance_services.stage_upload(staff_file(self), actor=self.world.users["economist"],
+                                             file_name="hr.csv")[1].sha256
+
+    @cached_property
     def scenario(self) -> Scenario:
         return Scenario.objects.create(group="sel108", name="Ny bolig", created_by=self.world.users["economist"])
 
@@ -188,6 +195,11 @@ def locked_out(username: str) -> str:
     AccessAttempt.objects.create(username=username, ip_address="10.0.0.9", user_agent="test",
                                  failures_since_start=settings.AXES_FAILURE_LIMIT)
     return username
+
+
+def staff_file(scene) -> io.BytesIO:
+    header = "centre;month;fte_employed;fte_budgeted;sickness_days;working_days;leavers;vacancies"
+    return io.BytesIO(f"{header}\n{scene.world.centre.name};2024-01;10;12;3;200;0;1\n".encode())
 
 
 def budget_file() -> io.BytesIO:
@@ -325,6 +337,19 @@ CASES = [
         TODAY.year + 1, [("900000", "0.25"), ("1750000", "0.5")], actor=a), ECONOMIST),
     Case(es.set_self_sufficiency_target, (), lambda s, a: es.set_self_sufficiency_target(
         TODAY.year + 1, "51", actor=a), ECONOMIST),
+    # balance: the HR staff figures (the economist) and targets (the economist; a centre leader their centre's)
+    Case(balance_services.import_staff, (), lambda s, a: balance_services.import_staff(
+        staff_file(s), actor=a, file_name="hr.csv"), ECONOMIST),
+    Case(balance_services.stage_upload, (), lambda s, a: balance_services.stage_upload(
+        staff_file(s), actor=a, file_name="hr.csv"), ECONOMIST),
+    Case(balance_services.commit_upload, ("staff_upload",), lambda s, a: balance_services.commit_upload(
+        s.staff_upload, actor=a), ECONOMIST),
+    Case(balance_services.set_target, (), lambda s, a: balance_services.set_target(
+        "sickness", "5,5", TODAY, centre=s.world.centre, actor=a), {"economist", "centre_leader"}),
+    Case(balance_services.set_target, (), lambda s, a: balance_services.set_target(
+        "sickness", "5,5", TODAY, centre=s.world.other_centre, actor=a), ECONOMIST, on="another centre"),
+    Case(balance_services.set_target, (), lambda s, a: balance_services.set_target(
+        "sickness", "5,5", TODAY, actor=a), ECONOMIST, on="the department"),
     # users: the administrator's
     Case(core_services.create_user, (), lambda s, a: core_services.create_user(
         actor=a, username="ny_medarbejder", first_name="Ny", last_name="Medarbejder", email="", role="economist",
@@ -368,7 +393,8 @@ UNGATED = {
 }
 
 SERVICE_MODULES = [citizen_services, placement_services, case_services, outcome_services, offer_services,
-                   economy_services, capacity_services, runs, scenarios, core_services, report_services]
+                   economy_services, capacity_services, runs, scenarios, core_services, report_services,
+                   balance_services]
 RORET = Path(__file__).resolve().parent.parent / "roret"
 
 

@@ -25,6 +25,7 @@ NAV = [
     ("visitation:transitions", _("Transitions"), CASEWORKERS),
     ("offers:list", _("Offers"), CATALOGUE_ROLES | CATALOGUE_EDITORS),
     ("economy:overview", _("Economy"), AGGREGATE_ROLES),
+    ("balance:department", _("Balance model"), AGGREGATE_ROLES),
     ("reports:kpi_report", _("KPI report"), AGGREGATE_ROLES),
     ("capacity:index", _("Capacity"), AGGREGATE_ROLES),
     ("plans:list", _("Development plans"), AGGREGATE_ROLES),

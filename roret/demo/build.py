@@ -13,6 +13,7 @@ from roret.citizens import cpr as cprlib
 from roret.citizens.models import Citizen, Consent, Relative, normalise_name
 from roret.core.models import AuditEntry, Centre, Department, Role, Team, Term, Unit, User
 from roret.demo import names
+from roret.demo.balance import build_balance
 from roret.demo.capacity import build_capacity
 from roret.demo.caseflow import build_caseflow
 from roret.demo.catalogue import (
@@ -75,6 +76,7 @@ class DemoBuilder:
             build_caseflow(self, plan)
             build_economy(self)
             build_capacity(self)
+            build_balance(self.seed, self.today)
         return {
             "citizens": len(plan.citizens), "placements": len(plan.stays), "waiting": len(plan.waiting),
             "active": sum(1 for s in plan.stays if s.end is None),

@@ -50,7 +50,7 @@ def committee_paths(world) -> list[str]:
     return ["/", "/offers/", *offers, f"/economy/?kind=year&at={LAST_YEAR}-06-01", "/economy/self-sufficiency/",
             f"/reports/kpi/?half={HALF}", "/capacity/", "/capacity/groups/sel108/", "/capacity/groups/sel107/",
             "/capacity/groups/abl105/", "/capacity/groups/sel104/", "/capacity/groups/sel103/",
-            f"/capacity/runs/{world.run.pk}/"]
+            f"/capacity/runs/{world.run.pk}/", "/balance/", f"/balance/centre/{world.centre.pk}/"]
 
 
 def read_marked(page) -> tuple[list[str], list[str]]:
