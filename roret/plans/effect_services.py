@@ -167,3 +167,24 @@ def record_manual_effect(initiative: Initiative, *, year: int, amount: Decimal, 
                      summary=_("Manual effect for %(initiative)s %(year)d: %(amount)s kr.")
                      % {"initiative": initiative.title[:150], "year": year, "amount": amount})
     return row
+
+
+def linkable_initiatives(kinds, day: datetime.date) -> list[Initiative]:
+    """The initiatives a caseworker may link an event of one of ``kinds`` to on ``day``: those of the
+    plans covering the year with a rule for such events, or, if none has one, every initiative of
+    those plans. Ordered as the plans show them."""
+    initiatives = Initiative.objects.filter(plan__first_year__lte=day.year, plan__last_year__gte=day.year)
+    ruled = initiatives.filter(effect_rules__kind__in=list(kinds)).distinct()
+    chosen = ruled if ruled.exists() else initiatives
+    return list(chosen.select_related("plan").order_by("plan__title", "position", "pk"))
+
+
+def chosen_initiative(value, kinds, day: datetime.date) -> Initiative | None:
+    """The initiative a caseworker chose in a case form (an id among :func:`linkable_initiatives`),
+    None for none; ValidationError for an id that is not among them."""
+    if value in (None, ""):
+        return None
+    found = next((i for i in linkable_initiatives(kinds, day) if str(i.pk) == str(value).strip()), None)
+    if found is None:
+        raise ValidationError({"initiative": _("Choose an initiative from the list.")})
+    return found
