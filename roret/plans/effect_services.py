@@ -39,10 +39,10 @@ def _may_edit(actor) -> None:
 def _amount(amount, field: str) -> Decimal:
     if not isinstance(amount, Decimal) or not amount.is_finite():
         raise ValidationError({field: _("Give an amount in kroner.")})
-    if amount != amount.quantize(ORE):
-        raise ValidationError({field: _("An amount in kroner has at most two decimals.")})
     if abs(amount) >= LIMIT:
         raise ValidationError({field: _("The amount is too large.")})
+    if amount != amount.quantize(ORE):
+        raise ValidationError({field: _("An amount in kroner has at most two decimals.")})
     return amount
 
 
