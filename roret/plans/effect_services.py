@@ -8,7 +8,7 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from roret.core import audit, permissions
@@ -57,17 +57,13 @@ def add_rule(initiative: Initiative, kind: str, *, actor, paragraph: str = "", o
     if offer_type is not None and offer_type.group != "offer_type":
         raise ValidationError({"offer_type": _("Choose an offer type.")})
     with transaction.atomic():
+        Initiative.objects.select_for_update().filter(pk=initiative.pk).first()  # one rule added at a time
         found = EffectRule.objects.filter(initiative=initiative, kind=kind, paragraph=paragraph,
                                           offer_type=offer_type, centre=centre).first()
         if found is not None:
             return found  # the same rule again (a resent form)
-        try:
-            with transaction.atomic():
-                rule = EffectRule.objects.create(initiative=initiative, kind=kind, paragraph=paragraph,
-                                                 offer_type=offer_type, centre=centre, created_by=actor)
-        except IntegrityError:
-            return EffectRule.objects.get(initiative=initiative, kind=kind, paragraph=paragraph,
-                                          offer_type=offer_type, centre=centre)
+        rule = EffectRule.objects.create(initiative=initiative, kind=kind, paragraph=paragraph,
+                                         offer_type=offer_type, centre=centre, created_by=actor)
         audit.record(actor, AuditAction.CREATE, obj=rule, channel=channel,
                      after={"kind": kind, "paragraph": paragraph, "offer_type": getattr(offer_type, "pk", None),
                             "centre": getattr(centre, "pk", None)},

@@ -139,10 +139,11 @@ def _figures(figures: InitiativeRealised) -> dict:
 
 def set_light(initiative: Initiative, half: str, colour: str, *, actor, remark: str = "",
               today: datetime.date | None = None, set_at: datetime.datetime | None = None,
-              channel: str = "web") -> Light:
+              figures: InitiativeRealised | None = None, channel: str = "web") -> Light:
     """Set an initiative's light for a half-year. A colour other than roret's proposal needs a
     remark. The same setting sent twice (a resent form) writes once. ``actor`` None is the
-    system (the demo); ``set_at`` backdates a setting made by the system."""
+    system (the demo); ``set_at`` backdates a setting made by the system; ``figures`` are the
+    initiative's figures as of the half-year, when the system has them (the demo, for many)."""
     if actor is not None and not may_set(actor, initiative):
         raise NotInScope("may not set this initiative's light")
     half = half.strip().upper()
@@ -150,7 +151,10 @@ def set_light(initiative: Initiative, half: str, colour: str, *, actor, remark: 
     if colour not in LightColour.values:
         raise ValidationError({"colour": _("Choose green, yellow or red.")})
     remark = (remark or "").strip()
-    figures = realised_for_plan(initiative.plan, year, today=as_of(half, today or timezone.localdate()))[initiative.pk]
+    # A person's setting is always checked against figures computed here.
+    if actor is not None or figures is None or figures.initiative_id != initiative.pk or figures.year != year:
+        figures = realised_for_plan(initiative.plan, year,
+                                    today=as_of(half, today or timezone.localdate()))[initiative.pk]
     proposed = propose_for(figures)
     if colour != proposed and not remark:
         raise ValidationError({"remark": _("roret proposes %(proposed)s: write why the light is %(colour)s.")

@@ -229,12 +229,9 @@ class EffectRule(models.Model):
     class Meta:
         verbose_name = _("effect rule")
         verbose_name_plural = _("effect rules")
+        # No unique constraint: its nullable narrowings would need NULLS NOT DISTINCT, which SQLite
+        # lacks; add_rule refuses a duplicate, and a duplicate rule would change no figure anyway.
         ordering = ["initiative", "kind", "pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["initiative", "kind", "paragraph", "offer_type", "centre"], name="effectrule_unique",
-                nulls_distinct=False),
-        ]
 
     def __str__(self):
         return f"{self.initiative}: {self.get_kind_display()}"
