@@ -44,7 +44,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import DateField, Exists, ExpressionWrapper, OuterRef, Q, Sum
 
 from roret.economy import engine
 from roret.outcomes.models import TariffRenegotiation
@@ -263,14 +263,26 @@ def events_in_year(year: int, *, today: datetime.date, citizen_ids=None) -> list
                       .order_by("valid_from", "pk"))
     events += [renegotiation_event(r, year) for r in renegotiations]
 
-    ended = list(Placement.objects.filter(narrow, end__gte=y0, end__lt=last)
-                 .select_related(*_PLACEMENT_RELATED).prefetch_related(*_PLACEMENT_PREFETCH).order_by("end", "pk"))
     window = datetime.timedelta(days=REPLACEMENT_WINDOW_DAYS)
+    # Only the ended placements that can be an event are read (and costed): a move to elderly care,
+    # or one followed within the window by another placement of the citizen. The test is one EXISTS
+    # on the (citizen, start) index, so the year's many other ends are never loaded.
+    replaced = Placement.objects.filter(
+        citizen_id=OuterRef("citizen_id"), start__gt=OuterRef("start"),
+        start__gte=ExpressionWrapper(OuterRef("end") - window, output_field=DateField()),
+        start__lte=ExpressionWrapper(OuterRef("end") + window, output_field=DateField()),
+    ).exclude(pk=OuterRef("pk"))
+    ended = list(Placement.objects.filter(narrow, end__gte=y0, end__lt=last)
+                 .filter(Q(end_reason=EndReason.ELDERLY_CARE) | Exists(replaced))
+                 .select_related(*_PLACEMENT_RELATED).prefetch_related(*_PLACEMENT_PREFETCH).order_by("end", "pk"))
     starting: dict[int, list] = defaultdict(list)
-    for placement in (Placement.objects.filter(narrow, start__gte=y0 - window, start__lt=last + window)
-                      .select_related(*_PLACEMENT_RELATED).prefetch_related(*_PLACEMENT_PREFETCH)
-                      .order_by("start", "pk")):
-        starting[placement.citizen_id].append(placement)
+    citizens = sorted({p.citizen_id for p in ended if p.end_reason != EndReason.ELDERLY_CARE})
+    for chunk in range(0, len(citizens), 500):
+        for placement in (Placement.objects.filter(citizen_id__in=citizens[chunk:chunk + 500],
+                                                   start__gte=y0 - window, start__lt=last + window)
+                          .select_related(*_PLACEMENT_RELATED).prefetch_related(*_PLACEMENT_PREFETCH)
+                          .order_by("start", "pk")):
+            starting[placement.citizen_id].append(placement)
     used: set[int] = set()
     for old in ended:
         if old.end_reason == EndReason.ELDERLY_CARE:
