@@ -178,7 +178,9 @@ def initiative_effects(request, initiative_pk):
 
 
 def _back(initiative: Initiative, year) -> str:
-    return f"{reverse('plans:initiative_effects', args=[initiative.pk])}?year={id_or_none(year) or ''}"
+    year = id_or_none(year)
+    url = reverse("plans:initiative_effects", args=[initiative.pk])
+    return f"{url}?year={year}" if year is not None else url
 
 
 def _economist_only(view):
@@ -194,6 +196,19 @@ def _economist_post(request, initiative_pk) -> Initiative:
     return _get(Initiative.objects.select_related("plan"), initiative_pk)
 
 
+def _posted_year(request, initiative: Initiative) -> int | None:
+    """The year of the page the form was sent from (None: not given); a year the plan does not
+    cover is refused, so a tampered form writes nothing."""
+    text = request.POST.get("year", "")
+    if text == "":
+        return None
+    year = id_or_none(text)
+    if year is None or not initiative.plan.first_year <= year <= initiative.plan.last_year:
+        raise ValidationError({"year": _("The plan covers %(first)d-%(last)d.")
+                               % {"first": initiative.plan.first_year, "last": initiative.plan.last_year}})
+    return year
+
+
 @login_required
 @_economist_only
 @require_POST
@@ -201,6 +216,7 @@ def effects_investment(request, initiative_pk):
     """The economist enters an amount actually spent on the initiative's investment."""
     initiative = _economist_post(request, initiative_pk)
     try:
+        _posted_year(request, initiative)
         row = effect_services.record_investment(
             initiative, spent_on=_date(request.POST.get("spent_on"), "spent_on"),
             amount=_amount(request.POST.get("amount")), note=request.POST.get("note", "")[:300], actor=request.user)
@@ -237,6 +253,7 @@ def effects_rule_add(request, initiative_pk):
     """The economist lets a kind of case event (narrowed or not) realise the initiative."""
     initiative = _economist_post(request, initiative_pk)
     try:
+        _posted_year(request, initiative)
         offer_type = centre = None
         if request.POST.get("offer_type"):
             offer_type = Term.objects.filter(group="offer_type", pk=id_or_none(request.POST["offer_type"])).first()
@@ -261,6 +278,11 @@ def effects_rule_add(request, initiative_pk):
 def effects_rule_remove(request, initiative_pk, rule_pk):
     initiative = _economist_post(request, initiative_pk)
     rule = _get(EffectRule.objects.filter(initiative=initiative).select_related("initiative"), rule_pk)
+    try:
+        _posted_year(request, initiative)
+    except ValidationError as exc:
+        messages.error(request, " ".join(_errors(exc)))
+        return redirect(_back(initiative, None))
     effect_services.remove_rule(rule, actor=request.user)
     messages.success(request, _("The rule is removed."))
     return redirect(_back(initiative, request.POST.get("year")))
