@@ -77,6 +77,13 @@ def _errors(exc: ValidationError) -> list[str]:
     return exc.messages
 
 
+def _same_figures(realised, half: str, year: int, today: datetime.date):
+    """``realised`` (the year's figures as of today) when they are also the half-year's: the half
+    is read as of today, or as of a day after the year's last event day could be (31 December)."""
+    day = as_of(half, today)
+    return realised if day >= min(today, datetime.date(year, 12, 31)) else None
+
+
 def _can_read_light(user, initiative: Initiative) -> bool:
     return has_role(user, PLAN_READERS) or may_set(user, initiative)
 
@@ -95,7 +102,7 @@ def plan_effects(request, plan_pk):
     except ValidationError:
         half = half_of(today) if today.year == year else f"{year}H2" if year < today.year else f"{year}H1"
     realised = realised_for_plan(plan, year, today=today)
-    states = lights_for(plan, half, today=today, realised=realised if as_of(half, today) == today else None)
+    states = lights_for(plan, half, today=today, realised=_same_figures(realised, half, year, today))
     rows = []
     totals = {"expected": ZERO, "realised": ZERO, "committed": ZERO, "spent": ZERO, "investment": ZERO}
     for initiative in plan.initiatives.select_related("track", "responsible", "responsible_centre").order_by(
@@ -149,7 +156,8 @@ def initiative_effects(request, initiative_pk):
     plan = initiative.plan
     today = timezone.localdate()
     year = _year(request, plan, today)
-    figures = realised_for_plan(plan, year, today=today)[initiative.pk]
+    realised = realised_for_plan(plan, year, today=today)
+    figures = realised[initiative.pk]
     user = request.user
     committee = suppresses(user)
     centre = user.centre_id if user.role == Role.CENTRE_LEADER else None
@@ -162,7 +170,8 @@ def initiative_effects(request, initiative_pk):
                      summary=_("Realised effects of %(initiative)s %(year)d (pseudonymised, %(n)d events)")
                      % {"initiative": initiative.title[:150], "year": year, "n": len(event_rows)})
     halves = [f"{year}H1", f"{year}H2"]
-    lights = [(h, lights_for(plan, h, today=today)[initiative.pk]) for h in halves if h <= half_of(today)]
+    lights = [(h, lights_for(plan, h, today=today, realised=_same_figures(realised, h, year, today))[initiative.pk])
+              for h in halves if h <= half_of(today)]
     editor = has_role(user, PLAN_EDITORS)
     return render(request, "plans/effects_initiative.html", {
         "initiative": initiative, "plan": plan, "year": year, "figures": figures,

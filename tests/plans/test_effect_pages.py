@@ -117,3 +117,28 @@ def test_the_plan_page_shows_each_initiatives_figures(client, world, setup):
     _login(client, world, "committee")
     page = client.get(reverse("plans:plan_effects", args=[setup["plan"].pk])).content.decode()
     assert "Livsfaser" in page and "Alternativer" in page
+
+
+def test_the_pages_take_as_many_queries_with_more_events(client, world, setup):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _login(client, world, "economist")
+    urls = [reverse("plans:initiative_effects", args=[setup["initiative"].pk]),
+            reverse("plans:plan_effects", args=[setup["plan"].pk])]
+
+    def counts():
+        out = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            out.append(len(queries))
+        return out
+
+    before = counts()
+    for n in range(3):
+        c = world.citizen(first_name=f"Flere{n}", birth=D(1950, 3, 3))
+        p = world.place(c, world.external, start=D(YEAR - 1, 1, 1))
+        with committed():
+            placement_services.end_placement(p, D(YEAR, 1, 4), EndReason.ELDERLY_CARE, actor=world.users["caseworker"])
+    assert counts() == before
