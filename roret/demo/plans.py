@@ -23,7 +23,7 @@ from roret.placements import services as placement_services
 from roret.placements.models import EndReason, ExternalReason, Placement
 from roret.placements.services import occupancy_conflicts
 from roret.plans import effect_services
-from roret.plans.effects import realised_for_plan
+from roret.plans.effects import events_in_year, realised_for_plan
 from roret.plans.lights import half_last_day, propose_for, set_light
 from roret.plans.loading import parse_json
 from roret.plans.models import EffectKind, EstimateKind, LinkedAction, Plan
@@ -92,7 +92,7 @@ def build_plans(builder) -> dict:
             effect_services.add_rule(init, kind, actor=None, channel="demo")
     out = {"plans": 1, "events": 0, "lights": 0}
     if today < datetime.date(2025, 2, 1):
-        out["lights"] += _lights(catalogue, today, rng)
+        out["lights"] += _lights(catalogue, today, rng, last_years=2)
         return out
     plan = load_plan(_parsed(PLAN_2025), actor=None, source="demo", channel="demo")
     adopt_plan(plan, adopted_by=COMMITTEE, adopted_on=datetime.date(2024, 12, 10), actor=None, channel="demo")
@@ -116,7 +116,8 @@ def build_plans(builder) -> dict:
         events.year(year, initiatives)
     out["events"] = events.made
     _entries(plan, initiatives, today, rng)
-    out["lights"] = _lights(catalogue, today, rng) + _lights(plan, today, rng)
+    # The catalogue's last two years only: the demo's build stays quick, and its status reports are history.
+    out["lights"] = _lights(catalogue, today, rng, last_years=2) + _lights(plan, today, rng)
     return out
 
 
@@ -133,11 +134,13 @@ class _Events:
             return None
         return first + datetime.timedelta(days=self.rng.randrange((last - first).days))
 
-    def _running(self, day: datetime.date, *, external: bool, since_days: int = 60):
+    def _running(self, day: datetime.date, *, external: bool, since_days: int = 60, without_tariff_on=None):
         """Placements running on ``day`` (begun at least ``since_days`` before, no end), of a citizen with a caseworker."""
-        return list(Placement.objects.filter(is_external=external, start__lt=day - datetime.timedelta(days=since_days),
-                                             end__isnull=True, citizen__team_id__in=list(self.caseworkers))
-                    .select_related("offer__provider", "citizen", "grant").order_by("pk"))
+        placements = Placement.objects.filter(is_external=external, start__lt=day - datetime.timedelta(days=since_days),
+                                              end__isnull=True, citizen__team_id__in=list(self.caseworkers))
+        if without_tariff_on is not None:
+            placements = placements.exclude(tariffs__valid_from=without_tariff_on)
+        return list(placements.select_related("offer__provider", "citizen", "grant").order_by("pk"))
 
     def _actor(self, placement):
         return self.caseworkers[placement.citizen.team_id]
@@ -151,8 +154,7 @@ class _Events:
     def _renegotiations(self, year, initiatives):
         for _ in range(2):
             day = self._day(year, 2, 11)
-            candidates = [p for p in self._running(day, external=True) if not p.tariffs.filter(valid_from=day).exists()] \
-                if day else []
+            candidates = self._running(day, external=True, without_tariff_on=day) if day else []
             if not candidates:
                 return
             placement = self.rng.choice(candidates)
@@ -208,8 +210,12 @@ class _Events:
         if day is None:
             return
         running = [p for p in self._running(day, external=True) if p.is_residential]
+        with_room: dict[str, list] = {}  # legal basis -> own offers with a free place from ``day`` on
         for placement in self.rng.sample(running, k=min(60, len(running))):
-            own = [o for o in _own_offers(placement.offer.legal_basis) if not occupancy_conflicts(o, day, None)]
+            basis = placement.offer.legal_basis
+            if basis not in with_room:
+                with_room[basis] = [o for o in _own_offers(basis) if not occupancy_conflicts(o, day, None)]
+            own = with_room[basis]
             if own and self._replace(placement, self.rng.choice(own), day, day, self._actor(placement)) is not None:
                 self.made += 1
                 return
@@ -273,16 +279,20 @@ def _entries(plan: Plan, initiatives: dict, today: datetime.date, rng: random.Ra
             reason="Peer-støtte erstattede bostøttetimer hos tre borgere uden ny afgørelse (opgjort af centret)")
 
 
-def _lights(plan: Plan, today: datetime.date, rng: random.Random) -> int:
-    """Lights for every past half-year of the plan: roret's proposal, and one override with a remark."""
+def _lights(plan: Plan, today: datetime.date, rng: random.Random, *, last_years: int | None = None) -> int:
+    """Lights for every past half-year of the plan (or of its ``last_years``): roret's proposal, and
+    some overrides with a remark."""
     made = 0
-    for year in plan.years:
+    for year in plan.years[-last_years:] if last_years else plan.years:
+        # The year's events read once; a half-year's are those of its days (an event's figures do
+        # not depend on the day they are read, only whether it is made by then).
+        events = events_in_year(year, today=min(today, datetime.date(year, 12, 31)))
         for n in (1, 2):
             half = f"{year}H{n}"
             last = half_last_day(half)
             if last >= today:
                 return made
-            figures = realised_for_plan(plan, year, today=last)
+            figures = realised_for_plan(plan, year, today=last, events=[e for e in events if e.date <= last])
             set_at = timezone.make_aware(datetime.datetime.combine(last + datetime.timedelta(days=20),
                                                                    datetime.time(10, 0)))
             for init in plan.initiatives.order_by("position", "pk"):
