@@ -119,7 +119,7 @@ def plan_effects(request, plan_pk):
         "halves": [f"{year}H1", f"{year}H2"], "today": today})
 
 
-def _event_rows(request, figures, aggregates_centre: int | None):
+def _event_rows(figures, aggregates_centre: int | None):
     """The events behind the figures as the user may see them: rows with a pseudonym (economist,
     centre leader: only events of the own centre), or None for the committee (counted instead)."""
     events = figures.events
@@ -163,7 +163,7 @@ def initiative_effects(request, initiative_pk):
     centre = user.centre_id if user.role == Role.CENTRE_LEADER else None
     if user.role == Role.CENTRE_LEADER and not centre:
         raise NotInScope("a centre leader without a centre")
-    event_rows = None if committee else _event_rows(request, figures, centre)
+    event_rows = None if committee else _event_rows(figures, centre)
     if event_rows:
         audit.record(user, "view", object_type="plans.initiative", object_id=str(initiative.pk),
                      citizen_count=len({r["event"].citizen_id for r in event_rows}),
