@@ -278,3 +278,24 @@ def test_the_plan_figures_take_a_bounded_number_of_queries(world, plan, case, dj
     with django_assert_max_num_queries(20):
         realised = realised_for_plan(plan, YEAR, today=TODAY)
     assert len(realised[initiative(plan, "Livsfaser (ældreområdet)").pk].events) == 2
+
+
+def test_a_step_down_the_staircase_is_an_effect_with_hand_computed_amounts(world, plan):
+    """Long-term residential (SEL108, 2,250 kr. a day) ends 1 July 2025; the citizen moves to the day offer
+    (SEL104, a lower step, 600 kr. a day) the same day."""
+    cw = world.users["caseworker"]
+    alternatives = initiative(plan, "Alternative løsninger")
+    effect_services.add_rule(alternatives, EffectKind.STEP_DOWN, actor=None)
+    c = world.citizen(first_name="Trine")
+    old = world.place(c, world.residential, start=D(2024, 1, 1))
+    with committed():
+        placement_services.end_placement(old, D(2025, 7, 1), EndReason.GOAL_ACHIEVED, actor=cw)
+        grant = world.grant(c, world.day_offer, start=D(2025, 7, 1))
+        new = placement_services.start_placement(grant, world.day_offer, D(2025, 7, 1), actor=cw)
+    [event] = realised_for_plan(plan, YEAR, today=TODAY)[alternatives.pk].events
+    # 1 July to 1 January: 31+31+30+31+30+31 = 184 days; 184 * 2,250 = 414,000.00 against
+    # 184 * 600 = 110,400.00: -303,600.00. Full year 365 * (600 - 2,250) = -602,250.00.
+    assert event.kind == EffectKind.STEP_DOWN and event.placement_ids == (old.pk, new.pk)
+    assert (event.counterfactual_cost, event.actual_cost) == (Decimal("414000.00"), Decimal("110400.00"))
+    assert event.this_year == Decimal("-303600.00") and event.full_year == Decimal("-602250.00")
+    _reconcile(event, {p.pk: p for p in Placement.objects.all()})
