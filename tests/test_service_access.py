@@ -40,6 +40,10 @@ from roret.offers import services as offer_services
 from roret.offers.models import Offer, Provider
 from roret.outcomes import services as outcome_services
 from roret.placements import services as placement_services
+from roret.plans import effect_services as plan_effects
+from roret.plans import lights as plan_lights
+from roret.plans import services as plan_services
+from roret.plans.loading import parse_json
 from roret.reports import services as report_services
 from roret.visitation import services as case_services
 from roret.visitation.models import Inquiry
@@ -169,6 +173,23 @@ class Scene:
     def run_elsewhere(self) -> PlanRun:
         """A run of a group Center A runs no places in."""
         return self.ready_run("sel107")
+
+    @cached_property
+    def initiative(self):
+        """An initiative of a development plan over this and next year, Center A its responsible
+        centre, with a rule (moves to elderly care)."""
+        from tests.plans.helpers import make_plan
+
+        plan = make_plan([{"track": "1", "initiative": "Livsfaser", "investment": [1000, 1000],
+                           "effect": [-5000, -6000]}], title="Adgangsplan", years=[TODAY.year, TODAY.year + 1])
+        initiative = plan.initiatives.get()
+        initiative.responsible_centre = self.world.centre
+        initiative.save()
+        return initiative
+
+    @cached_property
+    def effect_rule(self):
+        return plan_effects.add_rule(self.initiative, "elderly_care", actor=None)
 
 
 def fresh(obj):
@@ -374,6 +395,27 @@ CASES = [
         *scenario_forms(Scenario(group="sel108", created_by=s.world.users["economist"])), actor=a), ECONOMIST),
     Case(scenarios.delete_scenario, ("scenario",), lambda s, a: scenarios.delete_scenario(fresh(s.scenario), actor=a),
          ECONOMIST),
+    # development plans: the plan itself, realised effects and traffic lights
+    Case(plan_services.load_plan, (), lambda s, a: plan_services.load_plan(parse_json(
+        b'{"title": "Ny plan", "unit": "kr", "years": [2030], "rows": [{"track": "1", "initiative": "A", '
+        b'"effect": [-1]}]}'), actor=a), ECONOMIST),
+    Case(plan_services.revise_estimate, ("initiative",), lambda s, a: plan_services.revise_estimate(
+        s.initiative.row, kind="effect", year=TODAY.year, amount=Decimal("-7000"), actor=a, note="Ny viden"), ECONOMIST),
+    Case(plan_services.adopt_plan, ("initiative",), lambda s, a: plan_services.adopt_plan(
+        s.initiative.plan, adopted_by="Udvalget", adopted_on=TODAY, actor=a), ECONOMIST),
+    Case(plan_effects.add_rule, ("initiative",), lambda s, a: plan_effects.add_rule(s.initiative, "renegotiation",
+                                                                                   actor=a), ECONOMIST),
+    Case(plan_effects.remove_rule, ("effect_rule",), lambda s, a: plan_effects.remove_rule(fresh(s.effect_rule),
+                                                                                          actor=a), ECONOMIST),
+    Case(plan_effects.link_event, ("initiative", "placement"), lambda s, a: plan_effects.link_event(
+        s.initiative, actor=a, placement=s.placement, action="new_placement"), CW),
+    Case(plan_effects.record_investment, ("initiative",), lambda s, a: plan_effects.record_investment(
+        s.initiative, spent_on=TODAY, amount=Decimal("250.00"), note="Kursus", actor=a), ECONOMIST),
+    Case(plan_effects.record_manual_effect, ("initiative",), lambda s, a: plan_effects.record_manual_effect(
+        s.initiative, year=TODAY.year, amount=Decimal("-100.00"), reason="Ingen sagshændelse", actor=a), ECONOMIST),
+    Case(plan_lights.set_light, ("initiative",), lambda s, a: plan_lights.set_light(
+        s.initiative, f"{TODAY.year}H1", "red", actor=a, remark="Vurderet"), {"economist", "centre_leader"},
+        on="an initiative of the centre leader's centre"),
 ]
 
 
@@ -394,7 +436,7 @@ UNGATED = {
 
 SERVICE_MODULES = [citizen_services, placement_services, case_services, outcome_services, offer_services,
                    economy_services, capacity_services, runs, scenarios, core_services, report_services,
-                   balance_services]
+                   balance_services, plan_services, plan_effects, plan_lights]
 RORET = Path(__file__).resolve().parent.parent / "roret"
 
 

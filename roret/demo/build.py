@@ -25,6 +25,7 @@ from roret.demo.catalogue import (
     PROFILES,
 )
 from roret.demo.economy import build_economy
+from roret.demo.plans import build_plans
 from roret.demo.stays import Plan, make_plan
 from roret.offers.models import DEFAULT_STEP, Offer, PlaceChange, Provider, Tariff
 from roret.placements.models import Grant, Placement, PlacementTariff
@@ -74,12 +75,15 @@ class DemoBuilder:
             self._citizens(plan)
             self._placements(plan)
             build_caseflow(self, plan)
+            # Before the economy: the realised events it makes are costed with the rest.
+            plans = build_plans(self)
             build_economy(self)
             build_capacity(self)
             build_balance(self.seed, self.today)
         return {
             "citizens": len(plan.citizens), "placements": len(plan.stays), "waiting": len(plan.waiting),
             "active": sum(1 for s in plan.stays if s.end is None),
+            "development_plans": plans["plans"], "realised_events": plans["events"], "lights": plans["lights"],
         }
 
     def _organisation(self):

@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -27,6 +28,8 @@ from roret.outcomes.models import (
     MeasurementOccasion,
 )
 from roret.placements.models import EndReason, Grant, Placement
+from roret.plans import effect_services
+from roret.plans.models import EffectKind
 from roret.visitation import themes
 
 CASE = CASE_ROLES
@@ -160,14 +163,24 @@ def follow_up(request, follow_up_pk):
                     raise ValidationError(_("The new tariff must be an amount in kroner.")) from exc
                 renegotiation = {"new_amount": amount, "note": request.POST.get("renegotiation_note", ""),
                                  "valid_from": _date(request.POST.get("tariff_from"), _("New tariff from"))}
-            services.hold_follow_up(
-                follow_up, actor=request.user, held_on=_date(request.POST.get("held_on"), _("Held on")),
-                outcome=request.POST.get("outcome", ""), notes=request.POST.get("notes", ""), goal_progress=progress,
-                support_need=_chosen(Term.objects.filter(group="support_need"), request.POST.get("support_need"),
-                                     _("Support need")),
-                need_fallen=request.POST.get("need_fallen") == "on", who5_answers=_answers(request.POST),
-                renegotiation=renegotiation, end_reason=request.POST.get("end_reason", ""),
-                end_on=_date(request.POST["end_on"], _("End date")) if request.POST.get("end_on") else None)
+            initiative = None
+            if renegotiation:
+                initiative = effect_services.chosen_initiative(request.POST.get("renegotiation_initiative"),
+                                                               [EffectKind.RENEGOTIATION], renegotiation["valid_from"])
+            with transaction.atomic():
+                services.hold_follow_up(
+                    follow_up, actor=request.user, held_on=_date(request.POST.get("held_on"), _("Held on")),
+                    outcome=request.POST.get("outcome", ""), notes=request.POST.get("notes", ""),
+                    goal_progress=progress,
+                    support_need=_chosen(Term.objects.filter(group="support_need"), request.POST.get("support_need"),
+                                         _("Support need")),
+                    need_fallen=request.POST.get("need_fallen") == "on", who5_answers=_answers(request.POST),
+                    renegotiation=renegotiation, end_reason=request.POST.get("end_reason", ""),
+                    end_on=_date(request.POST["end_on"], _("End date")) if request.POST.get("end_on") else None)
+                made = follow_up.renegotiations.order_by("-pk").first() if initiative is not None else None
+                if made is not None:
+                    # The caseworker links the renegotiation to the initiative it realises (docs/plans.md).
+                    effect_services.link_event(initiative, actor=request.user, renegotiation=made)
         except ValidationError as exc:
             errors = exc.messages
         else:
@@ -184,6 +197,7 @@ def follow_up(request, follow_up_pk):
         "follow_up": follow_up, "citizen": citizen, "goals": goals, "errors": errors, "post": request.POST,
         "progress_levels": GoalProgressLevel.choices, "outcomes": FollowUpOutcome.choices, "today": today,
         "end_reasons": EndReason.choices,
+        "renegotiation_initiatives": effect_services.linkable_initiatives([EffectKind.RENEGOTIATION], today),
         "support_needs": themes.support_needs(), "tariffs": tariffs, "measurements": measurements[-4:],
         "who5_items": list(enumerate(instruments.WHO5.items, 1)),
         "answer_labels": sorted(instruments.WHO5.answer_labels.items(), reverse=True)})

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -227,3 +228,176 @@ class StatusReportFile(models.Model):
     @property
     def filename(self) -> str:
         return f"statusrapport-{self.half}"
+# ---- realised effects and traffic lights (docs/plans.md, "Realised effects", "Traffic lights") ----
+
+
+class EffectKind(models.TextChoices):
+    """The kinds of case event that realise an initiative's effect, read from the case record."""
+
+    RENEGOTIATION = "renegotiation", _("Renegotiated tariff")
+    ALTERNATIVE = "alternative", _("Alternative solution")
+    STEP_DOWN = "step_down", _("Less intrusive step of the staircase")
+    ELDERLY_CARE = "elderly_care", _("Move to elderly care")
+    BROUGHT_HOME = "brought_home", _("External placement brought home")
+
+
+class EffectRule(models.Model):
+    """Which kind of case event realises an initiative, optionally narrowed to a legal basis, an
+    offer type or a centre (of the placement the event saves on, or the one it moves to)."""
+
+    initiative = models.ForeignKey(Initiative, models.CASCADE, related_name="effect_rules",
+                                   verbose_name=_("initiative"))
+    kind = models.CharField(_("kind of event"), max_length=20, choices=EffectKind.choices)
+    paragraph = models.CharField(_("legal basis"), max_length=10, blank=True,
+                                 help_text=_("Only events about placements under this paragraph."))
+    offer_type = models.ForeignKey("core.Term", models.PROTECT, null=True, blank=True, related_name="+",
+                                   limit_choices_to={"group": "offer_type"}, verbose_name=_("offer type (FFB)"))
+    centre = models.ForeignKey("core.Centre", models.PROTECT, null=True, blank=True, related_name="+",
+                               verbose_name=_("centre"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("created by"))
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("effect rule")
+        verbose_name_plural = _("effect rules")
+        # No unique constraint: its nullable narrowings would need NULLS NOT DISTINCT, which SQLite
+        # lacks; add_rule refuses a duplicate, and a duplicate rule would change no figure anyway.
+        ordering = ["initiative", "kind", "pk"]
+
+    def __str__(self):
+        return f"{self.initiative}: {self.get_kind_display()}"
+
+
+class LinkedAction(models.TextChoices):
+    """The case action a caseworker links to an initiative as they make it."""
+
+    RENEGOTIATION = "renegotiation", _("Tariff renegotiation")
+    NEW_PLACEMENT = "new_placement", _("New placement")
+    ENDED_PLACEMENT = "ended_placement", _("Ended placement")
+
+
+class EffectLink(models.Model):
+    """A caseworker's link of one case action to an initiative: the event it belongs to counts for
+    this initiative only (docs/plans.md)."""
+
+    initiative = models.ForeignKey(Initiative, models.CASCADE, related_name="effect_links",
+                                   verbose_name=_("initiative"))
+    action = models.CharField(_("action"), max_length=20, choices=LinkedAction.choices)
+    placement = models.ForeignKey("placements.Placement", models.CASCADE, null=True, blank=True, related_name="+",
+                                  verbose_name=_("placement"))
+    renegotiation = models.ForeignKey("outcomes.TariffRenegotiation", models.CASCADE, null=True, blank=True,
+                                      related_name="+", verbose_name=_("tariff renegotiation"))
+    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                  related_name="+", verbose_name=_("linked by"))
+    linked_at = models.DateTimeField(_("linked"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("link to an initiative")
+        verbose_name_plural = _("links to initiatives")
+        ordering = ["-linked_at"]
+        constraints = [
+            models.CheckConstraint(
+                name="effectlink_names_its_action",
+                condition=(Q(action="renegotiation", renegotiation__isnull=False, placement__isnull=True)
+                           | (~Q(action="renegotiation") & Q(renegotiation__isnull=True, placement__isnull=False)))),
+            models.UniqueConstraint(fields=["action", "placement"], name="effectlink_one_per_placement_action",
+                                    condition=Q(placement__isnull=False)),
+            models.UniqueConstraint(fields=["renegotiation"], name="effectlink_one_per_renegotiation",
+                                    condition=Q(renegotiation__isnull=False)),
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()} -> {self.initiative}"
+
+
+class InvestmentSpent(models.Model):
+    """An amount actually spent on an initiative's investment, entered with who and when."""
+
+    initiative = models.ForeignKey(Initiative, models.CASCADE, related_name="investments_spent",
+                                   verbose_name=_("initiative"))
+    spent_on = models.DateField(_("date"))
+    amount = models.DecimalField(_("amount (kr.)"), max_digits=16, decimal_places=2)
+    note = models.CharField(_("what was spent on"), max_length=300)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("entered by"))
+    entered_at = models.DateTimeField(_("entered"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("investment spent")
+        verbose_name_plural = _("investments spent")
+        ordering = ["initiative", "spent_on", "pk"]
+        constraints = [models.CheckConstraint(name="investmentspent_positive", condition=Q(amount__gt=0))]
+
+    def __str__(self):
+        return f"{self.initiative}: {self.amount} kr. {self.spent_on:%d.%m.%Y}"
+
+
+class ManualEffect(models.Model):
+    """A realised effect entered by hand where no case event fits, with who entered it and why
+    (savings negative)."""
+
+    initiative = models.ForeignKey(Initiative, models.CASCADE, related_name="manual_effects",
+                                   verbose_name=_("initiative"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    amount = models.DecimalField(_("amount (kr.)"), max_digits=16, decimal_places=2,
+                                 help_text=_("Savings are negative."))
+    reason = models.CharField(_("why no case event fits"), max_length=500)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("entered by"))
+    entered_at = models.DateTimeField(_("entered"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("manual effect")
+        verbose_name_plural = _("manual effects")
+        ordering = ["initiative", "year", "pk"]
+        constraints = [
+            models.CheckConstraint(name="manualeffect_has_reason", condition=~Q(reason="")),
+            models.CheckConstraint(name="manualeffect_not_zero", condition=~Q(amount=0)),
+        ]
+
+    def __str__(self):
+        return f"{self.initiative} {self.year}: {self.amount} kr. (manuel)"
+
+
+class LightColour(models.TextChoices):
+    GREEN = "green", _("Green: the effect is achieved")
+    YELLOW = "yellow", _("Yellow: the effect is expected to be achieved this year")
+    RED = "red", _("Red: the effect is not expected to be achieved this year")
+
+
+HALF_PATTERN = r"^\d{4}H[12]$"
+
+
+class Light(models.Model):
+    """An initiative's traffic light for a half-year as set by a person (or proposed by roret),
+    never changed: a new setting is a new row, the latest is the current one."""
+
+    initiative = models.ForeignKey(Initiative, models.CASCADE, related_name="lights", verbose_name=_("initiative"))
+    half = models.CharField(_("half-year"), max_length=6, help_text=_("E.g. 2026H1."))
+    colour = models.CharField(_("colour"), max_length=6, choices=LightColour.choices)
+    proposed = models.CharField(_("roret's proposal"), max_length=6, choices=LightColour.choices)
+    remark = models.TextField(_("remark"), blank=True)
+    #: The figures the proposal was made from (kroner as text): expected, realised, committed.
+    figures = models.JSONField(_("figures"), default=dict, blank=True)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                               related_name="+", verbose_name=_("set by"))
+    set_at = models.DateTimeField(_("set"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("traffic light")
+        verbose_name_plural = _("traffic lights")
+        ordering = ["initiative", "half", "set_at", "pk"]
+        indexes = [models.Index(fields=["initiative", "half", "set_at"], name="light_current")]
+        constraints = [
+            models.CheckConstraint(name="light_half_format", condition=Q(half__regex=HALF_PATTERN)),
+            models.CheckConstraint(name="light_override_has_remark",
+                                   condition=Q(colour=F("proposed")) | ~Q(remark="")),
+        ]
+
+    def __str__(self):
+        return f"{self.initiative} {self.half}: {self.get_colour_display()}"
+
+    @property
+    def is_override(self) -> bool:
+        return self.colour != self.proposed

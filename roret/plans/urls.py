@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from roret.plans import report_views, views
 
@@ -15,4 +15,6 @@ urlpatterns = [
     path("<int:pk>/status/<int:report_pk>/", report_views.status_report, name="status_report"),
     path("<int:pk>/status/<int:report_pk>/report.<str:fmt>", report_views.status_report_file,
          name="status_report_file"),
+    # Realised effects and traffic lights (roret/plans/effect_urls.py), in the same namespace.
+    path("", include("roret.plans.effect_urls")),
 ]

@@ -84,9 +84,17 @@ class PlacementForm(forms.Form):
                                         choices=[("", _("– own offer –"))] + list(ExternalReason.choices),
                                         widget=SELECT)
 
-    def __init__(self, *args, offers=None, **kwargs):
+    # Optional: the development-plan initiative this placement realises (an alternative solution, a
+    # step down, a placement brought home), linked when the placement is made (docs/plans.md).
+    initiative = forms.ChoiceField(label=_("Realises the initiative (development plan)"), required=False,
+                                   choices=[], widget=SELECT)
+
+    def __init__(self, *args, offers=None, initiatives=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["offer"].queryset = offers if offers is not None else Offer.objects.all()
+        self.fields["initiative"].choices = [("", _("– none –"))] + [(str(i.pk), f"{i.plan}: {i}") for i in initiatives]
+        if not initiatives:
+            del self.fields["initiative"]
 
 
 def show_take_reason(form: InquiryForm) -> InquiryForm:

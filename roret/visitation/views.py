@@ -6,6 +6,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,6 +23,9 @@ from roret.core.permissions import CASE_ROLES, CASEWORKERS, CHANGE, EXPORT, has_
 from roret.offers.models import Offer
 from roret.offers.queries import catalogue, with_vacancy
 from roret.placements.services import PlacementError
+from roret.plans import effect_services
+from roret.plans.effects import REPLACEMENTS
+from roret.plans.models import EffectKind, LinkedAction
 from roret.visitation import forms, queries, services, staircase, themes
 from roret.visitation.models import YOUTH_CHECKLIST, Assessment, Decision, Inquiry, Transition
 
@@ -234,7 +238,8 @@ def _decision(request, pk, *, summary: str, action: str = "view") -> Decision:
 def decision(request, decision_pk):
     decision = _decision(request, decision_pk, summary="Afgørelse vist")
     today = datetime.date.today()
-    form = forms.PlacementForm(request.POST or None, offers=Offer.objects.all(),
+    initiatives = effect_services.linkable_initiatives(REPLACEMENTS, today)
+    form = forms.PlacementForm(request.POST or None, offers=Offer.objects.all(), initiatives=initiatives,
                                initial={"offer": decision.offer_id, "start": decision.start})
     if request.method == "POST" and decision.grant_id:
         if request.POST.get("action") == "wait":
@@ -248,10 +253,15 @@ def decision(request, decision_pk):
         elif form.is_valid():
             data = form.cleaned_data
             try:
-                placement = services.place_from_decision(
-                    decision, data["offer"], data["start"], actor=request.user,
-                    over_occupancy_reason=data["over_occupancy_reason"], agreed_amount=data["agreed_amount"],
-                    external_reason=data["external_reason"])
+                with transaction.atomic():
+                    initiative = effect_services.chosen_initiative(data.get("initiative"), REPLACEMENTS, data["start"])
+                    placement = services.place_from_decision(
+                        decision, data["offer"], data["start"], actor=request.user,
+                        over_occupancy_reason=data["over_occupancy_reason"], agreed_amount=data["agreed_amount"],
+                        external_reason=data["external_reason"])
+                    if initiative is not None:
+                        effect_services.link_event(initiative, actor=request.user, placement=placement,
+                                                   action=LinkedAction.NEW_PLACEMENT)
             except (PlacementError, ValidationError) as exc:
                 apply_errors(form, exc)
             else:
@@ -339,7 +349,14 @@ def elderly_care(request, citizen_id):
     if request.method == "POST":
         try:
             day = datetime.date.fromisoformat(request.POST.get("on", ""))
-            services.move_to_elderly_care(citizen, actor=request.user, on=day, note=request.POST.get("note", ""))
+            with transaction.atomic():
+                initiative = effect_services.chosen_initiative(request.POST.get("initiative"),
+                                                               [EffectKind.ELDERLY_CARE], day)
+                ended = services.move_to_elderly_care(citizen, actor=request.user, on=day,
+                                                      note=request.POST.get("note", ""))
+                for placement in ended if initiative is not None else ():
+                    effect_services.link_event(initiative, actor=request.user, placement=placement,
+                                               action=LinkedAction.ENDED_PLACEMENT)
         except ValueError:
             error = _("Give the day the citizen moves (DD-MM-YYYY).")
         except ValidationError as exc:
@@ -351,5 +368,7 @@ def elderly_care(request, citizen_id):
     from roret.placements.models import Placement
 
     current = Placement.objects.filter(citizen=citizen, end__isnull=True).select_related("offer")
-    return render(request, "visitation/elderly_care.html", {"citizen": citizen, "current": current, "error": error,
-                                                            "today": datetime.date.today()})
+    return render(request, "visitation/elderly_care.html", {
+        "citizen": citizen, "current": current, "error": error, "today": datetime.date.today(),
+        "initiatives": effect_services.linkable_initiatives([EffectKind.ELDERLY_CARE], datetime.date.today()),
+        "chosen_initiative": request.POST.get("initiative", "")})
