@@ -403,6 +403,8 @@ CASES = [
         s.initiative.row, kind="effect", year=TODAY.year, amount=Decimal("-7000"), actor=a, note="Ny viden"), ECONOMIST),
     Case(plan_services.adopt_plan, ("initiative",), lambda s, a: plan_services.adopt_plan(
         s.initiative.plan, adopted_by="Udvalget", adopted_on=TODAY, actor=a), ECONOMIST),
+    Case(plan_services.make_status_report, ("initiative",), lambda s, a: plan_services.make_status_report(
+        s.initiative.plan, f"{TODAY.year - 1}H2", actor=a), {"economist", "committee"}),
     Case(plan_effects.add_rule, ("initiative",), lambda s, a: plan_effects.add_rule(s.initiative, "renegotiation",
                                                                                    actor=a), ECONOMIST),
     Case(plan_effects.remove_rule, ("effect_rule",), lambda s, a: plan_effects.remove_rule(fresh(s.effect_rule),

@@ -61,7 +61,7 @@ def test_errors_are_listed_with_row_and_field_and_nothing_is_saved(client, world
     response = upload(client, document)
     assert response.status_code == 400
     problems = [str(p) for p in response.context["parsed"].problems]
-    assert problems == ["row 1, effect 2026: not a number (\"x\")"]
+    assert problems == ["række 1, effect 2026: ikke et tal (\"x\")"]  # the page speaks Danish
     assert 'id="plan-problems"' in response.content.decode() and Plan.objects.count() == 0
 
 
