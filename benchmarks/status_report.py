@@ -59,10 +59,10 @@ def ensure_plans(today):
 
     if Plan.objects.exists():
         return
-    from roret.demo.plans import add_to_existing
+    from django.core.management import call_command
 
     print("adding the demo's plans to this database ...", flush=True)
-    add_to_existing(today=today)
+    call_command("plans_demo", today=today)
 
 
 def main():

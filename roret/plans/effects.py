@@ -279,7 +279,32 @@ _PLACEMENT_FIELDS = ("citizen_id", "offer_id", "grant_id", "start", "end", "end_
 def events_in_year(year: int, *, today: datetime.date, citizen_ids=None) -> list[RealisedEvent]:
     """Every effect event of ``year`` made by ``today`` (its day on or before ``today``), from the
     case record: renegotiations, moves to elderly care and replacements. ``citizen_ids`` narrows to
-    some citizens (a test, a drill-down)."""
+    some citizens (a test, a drill-down).
+
+    The year's events of the whole record are kept with the economy's stored figures
+    (:class:`roret.economy.rollup.FigureStore`) while no month of the year (and the next month, where
+    a replacement may start) has been re-costed: every change that can make, undo or alter an event
+    (a placement started, ended or corrected, a renegotiated tariff) re-costs its months and so gives
+    them a new version. At 100,000 citizens a year has some 2,400 events, and costing them with the
+    engine takes about 2 s (docs/benchmarks.md, issue 10); the plan pages read them stored."""
+    if citizen_ids is not None:
+        return _events_in_year(year, today=today, citizen_ids=citizen_ids)
+    from roret.core.periods import Period
+    from roret.economy.rollup import FigureStore
+
+    y0, y1 = year_bounds(year)
+    last = min(y1, today + datetime.timedelta(days=1))
+    # The version is read before the events are: a change committed meanwhile gives a newer one.
+    store = FigureStore(Period(y0, datetime.date(y1.year, 2, 1)), None)
+    question = ("plans.events_in_year", year, last.isoformat())
+    found, events = store.get(question)
+    if not found:
+        events = _events_in_year(year, today=today)
+        store.put(question, events)
+    return list(events)
+
+
+def _events_in_year(year: int, *, today: datetime.date, citizen_ids=None) -> list[RealisedEvent]:
     y0, y1 = year_bounds(year)
     last = min(y1, today + datetime.timedelta(days=1))  # events on days before this
     if last <= y0:
