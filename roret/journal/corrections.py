@@ -133,8 +133,9 @@ def _correct(key: str, obj, *, actor, reason: str, changes: dict, channel: str, 
     names = [*changed, *derived]
     obj.save(update_fields=names)
     before_all = {**before, **{n: old for n, (old, _new) in derived.items()}}
-    rows = [(n, _label(obj, n), shown(obj, n, before_all[n]) if before_all[n] not in (None, "") else "–",
-             shown(obj, n)) for n in names]
+    with override("da"):  # the history is written in Danish, whoever corrects and from where
+        rows = [(n, _label(obj, n), shown(obj, n, before_all[n]) if before_all[n] not in (None, "") else "–",
+                 shown(obj, n)) for n in names]
     _write(obj, obj.citizen_id, rows, reason, actor)
     audit.record(actor, "change", citizen=obj.citizen_id, obj=obj, channel=channel, reason=reason,
                  summary=f"{obj._meta.verbose_name} rettet: " + ", ".join(label for _n, label, _o, _w in rows),

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from roret.core.forms import DanishChoicesMixin, danish_empty_choices
 from roret.journal.models import NoteCategory
-from roret.journal.services import REASON_MAX, TEXT_MAX
+from roret.journal.services import REASON_MAX, TEXT_MAX, date_error
 
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-input"}, format="%Y-%m-%d")
 TEXTAREA = forms.Textarea(attrs={"class": "form-input", "rows": 8})
@@ -21,7 +21,16 @@ class SearchForm(forms.Form):
                                  choices=[("", _("All categories")), *NoteCategory.choices])
 
 
-class NoteForm(DanishChoicesMixin, forms.Form):
+class NoteDate:
+    def clean_noted_on(self):
+        day = self.cleaned_data["noted_on"]
+        error = date_error(day)
+        if error:
+            raise forms.ValidationError(error)
+        return day
+
+
+class NoteForm(NoteDate, DanishChoicesMixin, forms.Form):
     noted_on = forms.DateField(label=_("Date"), widget=DATE)
     category = forms.ChoiceField(label=_("Category"), choices=[("", ""), *NoteCategory.choices], widget=SELECT)
     inquiry = forms.ModelChoiceField(label=_("Case"), queryset=None, required=False, widget=SELECT,
@@ -34,7 +43,7 @@ class NoteForm(DanishChoicesMixin, forms.Form):
         self.fields["category"].choices = [("", _("– choose –")), *NoteCategory.choices]
 
 
-class CorrectNoteForm(DanishChoicesMixin, forms.Form):
+class CorrectNoteForm(NoteDate, DanishChoicesMixin, forms.Form):
     noted_on = forms.DateField(label=_("Date"), widget=DATE)
     category = forms.ChoiceField(label=_("Category"), choices=NoteCategory.choices, widget=SELECT)
     text = forms.CharField(label=_("The corrected note"), max_length=TEXT_MAX, widget=TEXTAREA)

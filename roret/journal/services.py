@@ -10,6 +10,7 @@ read of the record (``view``), audited by the page through ``citizens.services.g
 from __future__ import annotations
 
 import datetime
+import re
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -30,12 +31,20 @@ class JournalError(ValidationError):
     """A note that cannot be written as given; the messages say which field and why."""
 
 
+def date_error(noted_on, today: datetime.date | None = None) -> str | None:
+    """Why ``noted_on`` cannot be a note's date, or None (the forms ask too, so a person sees every
+    error of the form at once)."""
+    if not isinstance(noted_on, datetime.date):
+        return _("Give the date the note is about.")
+    if noted_on > (today or datetime.date.today()):
+        return _("A note is about something that has happened: the date cannot be in the future.")
+    return None
+
+
 def _check(*, noted_on, category, text, today: datetime.date) -> tuple[datetime.date, str, str]:
     errors = {}
-    if not isinstance(noted_on, datetime.date):
-        errors["noted_on"] = _("Give the date the note is about.")
-    elif noted_on > today:
-        errors["noted_on"] = _("A note is about something that has happened: the date cannot be in the future.")
+    if date_error(noted_on, today):
+        errors["noted_on"] = date_error(noted_on, today)
     if category not in NoteCategory.values:
         errors["category"] = _("Choose a category.")
     text = (text or "").strip()
@@ -109,7 +118,11 @@ def notes(user, citizen: Citizen, *, query: str = "", category: str = ""):
             .select_related("author", "inquiry", "corrects", "corrected_by", "corrected_by__author"))
     query = (query or "").strip()[:SEARCH_MAX]
     if query:
-        rows = rows.filter(Q(text__icontains=query) | Q(correction_reason__icontains=query))
+        # A regular expression of the escaped words, not icontains: SQLite's LIKE folds only ASCII
+        # letters, so "SØSTER" would not find "søster"; Django's REGEXP on SQLite is Python's re, and
+        # PostgreSQL's ~* folds by the database's locale.
+        pattern = re.escape(query)
+        rows = rows.filter(Q(text__iregex=pattern) | Q(correction_reason__iregex=pattern))
     if category in NoteCategory.values:
         rows = rows.filter(category=category)
     return rows.order_by("-noted_on", "-pk")
