@@ -24,6 +24,7 @@ from roret.demo.catalogue import (
     PROFILES,
 )
 from roret.demo.economy import build_economy
+from roret.demo.journal import build_journal
 from roret.demo.stays import Plan, make_plan
 from roret.offers.models import DEFAULT_STEP, Offer, PlaceChange, Provider, Tariff
 from roret.placements.models import Grant, Placement, PlacementTariff
@@ -73,6 +74,7 @@ class DemoBuilder:
             self._citizens(plan)
             self._placements(plan)
             build_caseflow(self, plan)
+            build_journal(self)
             build_economy(self)
             build_capacity(self)
         return {

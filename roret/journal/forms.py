@@ -35,7 +35,7 @@ class NoteForm(NoteDate, DanishChoicesMixin, forms.Form):
     category = forms.ChoiceField(label=_("Category"), choices=[("", ""), *NoteCategory.choices], widget=SELECT)
     inquiry = forms.ModelChoiceField(label=_("Case"), queryset=None, required=False, widget=SELECT,
                                      empty_label=_("– no particular case –"))
-    text = forms.CharField(label=_("Note"), max_length=TEXT_MAX, widget=TEXTAREA)
+    text = forms.CharField(label=_("The note"), max_length=TEXT_MAX, widget=TEXTAREA)
 
     def __init__(self, *args, inquiries=None, **kwargs):
         super().__init__(*args, **kwargs)
