@@ -136,9 +136,10 @@ def _correct(key: str, obj, *, actor, reason: str, changes: dict, channel: str, 
     with override("da"):  # the history is written in Danish, whoever corrects and from where
         rows = [(n, _label(obj, n), shown(obj, n, before_all[n]) if before_all[n] not in (None, "") else "–",
                  shown(obj, n)) for n in names]
+        what = str(obj._meta.verbose_name).capitalize()
     _write(obj, obj.citizen_id, rows, reason, actor)
     audit.record(actor, "change", citizen=obj.citizen_id, obj=obj, channel=channel, reason=reason,
-                 summary=f"{obj._meta.verbose_name} rettet: " + ", ".join(label for _n, label, _o, _w in rows),
+                 summary=f"{what} rettet: " + ", ".join(label for _n, label, _o, _w in rows),
                  before={n: _json(before_all[n]) for n in names}, after=audit.snapshot(obj, names))
     return obj
 

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from roret.citizens import services as citizen_services
@@ -104,8 +105,9 @@ def _record(request, kind: str, pk):
         audit.refused(request.user, source.model, pk, action=VIEW, via=via)
         raise
     citizen_id = obj.placement.citizen_id if kind == "tariff" else obj.citizen_id
-    audit.read(request.user, "view", citizen_id=citizen_id, obj=obj,
-               summary=f"{obj._meta.verbose_name} åbnet til rettelse")
+    with translation.override("da"):  # the audit log is written in Danish
+        summary = f"{str(obj._meta.verbose_name).capitalize()} åbnet til rettelse"
+    audit.read(request.user, "view", citizen_id=citizen_id, obj=obj, summary=summary)
     return obj, citizen_id, _may(request.user, action, citizen_id)
 
 
