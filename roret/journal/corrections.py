@@ -205,10 +205,30 @@ def _placement_check(placement, before, changed):
 def correct_placement(placement, *, actor, reason: str, start: datetime.date | None = None,
                       end: datetime.date | None = None, channel: str = "web"):
     """Correct a placement's start date, or the end date of an ended placement; the placement is
-    re-costed after the commit."""
+    re-costed after the commit.
+
+    An agreed tariff that applied from the old start moves with it (a new row for the new date that
+    corrects the old one), so the days the placement now has are priced as agreed, not at the
+    offer's standard tariff; unless another agreed row would then be overtaken by it."""
+    from roret.placements.models import PlacementTariff
+
+    old_start = type(placement).objects.filter(pk=placement.pk).values_list("start", flat=True).first()
     changes = {k: v for k, v in (("start", start), ("end", end)) if v is not None}
     placement = _correct("placement", placement, actor=actor, reason=reason, changes=changes, channel=channel,
                          check=_placement_check)
+    if old_start is not None and placement.start != old_start:
+        rows = list(PlacementTariff.objects.filter(placement=placement).order_by("valid_from", "pk"))
+        first = rows[0] if rows and rows[0].valid_from == old_start else None
+        if first is not None and all(r.valid_from > placement.start for r in rows[1:]):
+            moved = PlacementTariff.objects.create(
+                placement=placement, valid_from=placement.start, amount=first.amount, unit=first.unit,
+                hours_per_week=first.hours_per_week, note=first.note, corrects=first)
+            with override("da"):
+                label = _("Agreed tariff from %(day)s") % {"day": f"{old_start:%d.%m.%Y}"}
+                unit = str(first.get_unit_display())
+            _write(placement, placement.citizen_id,
+                   [("tariff", label, f"{shown(first, 'amount')} kr. {unit} fra {old_start:%d.%m.%Y}",
+                     f"{shown(moved, 'amount')} kr. {unit} fra {placement.start:%d.%m.%Y}")], reason, actor)
     recost_after_commit([placement.pk])
     return placement
 

@@ -72,6 +72,30 @@ def test_a_corrected_placement_start_keeps_the_old_date_in_the_history_and_recos
     assert first_day == (START + 14 * DAY).toordinal()
 
 
+def test_an_agreed_tariff_from_the_old_start_moves_with_the_start(world):
+    """Moved earlier, the placement's first days are priced as agreed (3,000 kr.), not at the offer's
+    standard tariff (3,100 kr.): one rate all through."""
+    from roret.placements import services as placement_services
+
+    cw = world.users["caseworker"]
+    citizen = world.citizen(first_name="Tidligere")
+    grant = world.grant(citizen, world.external, start=START - 60 * DAY)
+    with committed():
+        placement = placement_services.start_placement(grant, world.external, START, actor=cw,
+                                                       agreed_amount=Decimal("3000.00"), agreed_unit="day",
+                                                       external_reason="no_vacancy")
+    wrong = placement.tariffs.get()
+    with committed():
+        corrections.correct_placement(placement, actor=cw, start=START - 20 * DAY, reason="Flyttede ind tidligere")
+    moved = placement.tariffs.get()
+    assert (moved.valid_from, moved.amount, moved.corrects) == (START - 20 * DAY, Decimal("3000.00"), wrong)
+    assert PlacementTariff.history.filter(pk=wrong.pk, valid_from=START).exists()  # the old row stays
+    assert set(Correction.objects.filter(object_id=placement.pk).values_list("field", flat=True)) == {"start", "tariff"}
+    assert len(rates(placement)) == 1
+    assert CostSegment.objects.filter(placement=placement).order_by("start_day").first().start_day == (
+        START - 20 * DAY).toordinal()
+
+
 def test_a_placement_correction_keeps_the_rules_of_a_placement(world, placement):
     cw = world.users["caseworker"]
     with pytest.raises(CorrectionError):
@@ -147,7 +171,7 @@ def test_nothing_changed_is_not_a_correction(world, placement):
 
 def test_the_history_cannot_be_edited_or_deleted(world, placement):
     corrections.correct_placement(placement, actor=world.users["caseworker"], start=START + DAY, reason="Fejl")
-    row = Correction.objects.get()
+    row = Correction.objects.get(field="start")
     for statement in ("UPDATE journal_correction SET old_value = 'x' WHERE id = %s",
                       "UPDATE journal_correction SET reason = 'x' WHERE id = %s",
                       "DELETE FROM journal_correction WHERE id = %s"):
@@ -155,7 +179,7 @@ def test_the_history_cannot_be_edited_or_deleted(world, placement):
             cursor.execute(statement, [row.pk])
     with pytest.raises(DatabaseError), transaction.atomic():
         Correction.objects.filter(pk=row.pk).delete()
-    assert Correction.objects.get().old_value == "01.01.2024"
+    assert Correction.objects.get(pk=row.pk).old_value == "01.01.2024"
 
 
 def test_the_correction_page_shows_the_history_and_the_form_only_to_who_may(world):
