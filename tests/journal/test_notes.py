@@ -263,3 +263,25 @@ def test_bad_input_never_gives_a_server_error(world, placed):
                      {"q": "%_'\"; DROP", "category": "nope"}):
             assert client.post(url, data).status_code in (200, 302, 400)  # 400: the input guard (a NUL)
     assert client.get(reverse("journal:correct", args=[999999999])).status_code == 404
+
+
+def test_the_journal_reads_a_bounded_number_of_queries(world, placed):
+    from django.test.utils import CaptureQueriesContext
+
+    cw = world.users["caseworker"]
+    client = client_of(cw)
+    url = reverse("journal:citizen", args=[placed.pk])
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    note = write(placed, cw)
+    services.correct_note(note, actor=cw, text="Rettet", reason="Fejl")
+    few = count()
+    for i in range(15):
+        fixed = write(placed, world.users["centre_staff"], text=f"Observation {i}", category="observation")
+        if i % 3 == 0:
+            services.correct_note(fixed, actor=cw, text=f"Observation {i} (rettet)", reason="Præcisering")
+    assert count() == few
