@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "roret.placements",
     "roret.visitation",
     "roret.outcomes",
+    "roret.journal",
     "roret.economy",
     "roret.balance",
     "roret.capacity",

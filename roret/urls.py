@@ -20,6 +20,7 @@ urlpatterns = [
     path("offers/", include("roret.offers.urls")),
     path("visitation/", include("roret.visitation.urls")),
     path("outcomes/", include("roret.outcomes.urls")),
+    path("journal/", include("roret.journal.urls")),
     path("economy/", include("roret.economy.urls")),
     path("plans/", include("roret.plans.urls")),
     path("balance/", include("roret.balance.urls")),

@@ -44,6 +44,12 @@ def _audit_migration():
     return importlib.import_module("roret.core.migrations.0005_audit_chain_alarms_keys")
 
 
+def _journal_migration():
+    import importlib
+
+    return importlib.import_module("roret.journal.migrations.0001_initial")
+
+
 @pytest.fixture(autouse=True)
 def _audit_triggers_allow_test_flush(request):
     """Transactional tests end with a flush (DELETE on SQLite, TRUNCATE on PostgreSQL). The
@@ -58,12 +64,17 @@ def _audit_triggers_allow_test_flush(request):
     transactional = bool({"transactional_db", "live_server"} & set(request.fixturenames)) or any(
         m.kwargs.get("transaction") for m in request.node.iter_markers("django_db"))
     request.getfixturevalue("transactional_db" if transactional else "db")
+    journal = _journal_migration()
     with connection.cursor() as cursor:
         cursor.execute(_audit_migration().SQLITE_DELETE_TRIGGER)
+        for statement in journal.SQLITE_DELETE_TRIGGERS:  # the journal's notes and corrections: the same
+            cursor.execute(statement)
     yield
     if transactional:
         with connection.cursor() as cursor:
             cursor.execute("DROP TRIGGER IF EXISTS audit_no_delete")
+            for statement in journal.SQLITE_DROP_DELETE_TRIGGERS:
+                cursor.execute(statement)
 
 
 @pytest.fixture(autouse=True)

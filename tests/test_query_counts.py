@@ -56,7 +56,8 @@ def test_pages_use_a_bounded_number_of_queries(world, client, populated, page):
     populated(12)
     large = count()
     assert large == small, f"{page}: {small} queries with few rows, {large} with more"
-    assert large <= 15, f"{page}: {large} queries"
+    # The citizen page reads one more: the corrections of the record (its history, issue 14).
+    assert large <= (16 if page == "detail" else 15), f"{page}: {large} queries"
 
 
 @pytest.fixture

@@ -36,6 +36,8 @@ from roret.core import services as core_services
 from roret.core.models import AuditEntry
 from roret.core.permissions import NotInScope
 from roret.economy import services as economy_services
+from roret.journal import corrections as correction_services
+from roret.journal import services as journal_services
 from roret.offers import services as offer_services
 from roret.offers.models import Offer, Provider
 from roret.outcomes import services as outcome_services
@@ -139,6 +141,24 @@ class Scene:
     def step(self):
         return outcome_services.add_step(self.goal, actor=self.cw, what="Rengøringsplan", who="Kontaktperson",
                                          due_on=TODAY + 14 * DAY)
+
+    @cached_property
+    def note(self):
+        from roret.journal import services
+
+        return services.add_note(self.citizen, actor=self.cw, noted_on=TODAY - DAY, category="phone",
+                                 text="Borgeren ringede om bussen")
+
+    @cached_property
+    def relative(self):
+        return citizen_services.add_relative(self.citizen, actor=self.cw, name="Søster Hansen", relation="sibling")
+
+    @cached_property
+    def agreed_tariff(self):
+        from roret.placements.models import PlacementTariff
+
+        return PlacementTariff.objects.create(placement=self.placement, valid_from=self.placement.start + 30 * DAY,
+                                              amount=Decimal("2300.00"), unit="day")
 
     @cached_property
     def external_placement(self):
@@ -322,6 +342,27 @@ CASES = [
         s.external_placement, actor=a, new_amount=Decimal("3000.00"), valid_from=TODAY), CW),
     Case(os_.hold_follow_up, ("follow_up",), lambda s, a: os_.hold_follow_up(
         s.follow_up, actor=a, held_on=TODAY, outcome="continue"), CW),
+    # journal: notes are the working record (the centre writes them too); corrections follow the record's own rule
+    Case(journal_services.add_note, ("citizen",), lambda s, a: journal_services.add_note(
+        s.citizen, actor=a, noted_on=TODAY, category="phone", text="Borgeren ringede om bussen"), RECORDERS),
+    Case(journal_services.add_note, ("other_citizen",), lambda s, a: journal_services.add_note(
+        s.other_citizen, actor=a, noted_on=TODAY, category="phone", text="Borgeren ringede"), {"outsider"},
+         on="the other team's citizen"),
+    Case(journal_services.correct_note, ("note",), lambda s, a: journal_services.correct_note(
+        s.note, actor=a, text="Borgeren ringede om toget", reason="Forkert transportmiddel"), RECORDERS),
+    Case(correction_services.correct_inquiry, ("inquiry",), lambda s, a: correction_services.correct_inquiry(
+        s.inquiry, actor=a, about="Ønsker aktivitetstilbud to dage om ugen", reason="Antal dage manglede"), CW),
+    Case(correction_services.correct_decision, ("decision",), lambda s, a: correction_services.correct_decision(
+        s.decision, actor=a, justification="Behov for fællesskab og struktur", reason="Ufuldstændig"), CW),
+    Case(correction_services.correct_placement, ("placement",), lambda s, a: correction_services.correct_placement(
+        s.placement, actor=a, start=s.placement.start + DAY, reason="Flyttede ind dagen efter"), CW),
+    Case(correction_services.correct_placement_tariff, ("agreed_tariff",),
+         lambda s, a: correction_services.correct_placement_tariff(
+             s.agreed_tariff, actor=a, amount=Decimal("2400.00"), reason="Tastefejl"), CW),
+    Case(correction_services.correct_goal, ("goal",), lambda s, a: correction_services.correct_goal(
+        s.goal, actor=a, own_words="Gøre rent selv hver uge", reason="Borgerens egne ord"), RECORDERS),
+    Case(correction_services.correct_relative, ("relative",), lambda s, a: correction_services.correct_relative(
+        s.relative, actor=a, name="Søster Hansen-Berg", reason="Stavefejl"), CW),
     # offers: the catalogue (economist, administrator) and places (also the leader of the centre that runs them)
     Case(offer_services.save_provider, (), lambda s, a: offer_services.save_provider(
         Provider(kind="municipality", name="Ny kommune", municipality_code="992"), actor=a), EDITORS),
@@ -436,7 +477,8 @@ UNGATED = {
                                     "fetched the citizen",
 }
 
-SERVICE_MODULES = [citizen_services, placement_services, case_services, outcome_services, offer_services,
+SERVICE_MODULES = [journal_services, correction_services,
+                   citizen_services, placement_services, case_services, outcome_services, offer_services,
                    economy_services, capacity_services, runs, scenarios, core_services, report_services,
                    balance_services, plan_services, plan_effects, plan_lights]
 RORET = Path(__file__).resolve().parent.parent / "roret"

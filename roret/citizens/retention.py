@@ -89,6 +89,11 @@ CASE_MODELS = (
     CaseModel("citizens.consent", "citizen_id", ("given_on", "withdrawn_on"), clear=("description", "given_by"),
               kept_text=("subject",)),
     CaseModel("citizens.relative", "citizen_id", delete=True),
+    # The journal's tables refuse every UPDATE but this one (their triggers, journal 0001).
+    CaseModel("journal.journalnote", "citizen_id", ("noted_on",), clear=("text", "correction_reason"),
+              kept_text=("category",)),
+    CaseModel("journal.correction", "citizen_id", clear=("old_value", "new_value", "reason"),
+              kept_text=("object_type", "field", "field_label")),
 )
 #: The citizen's own fields that go, and those that stay.
 CITIZEN_CLEARED = ("address", "postcode", "city", "district")
@@ -158,7 +163,8 @@ def anonymise(citizen_id: int, last: datetime.date, policy: Policy) -> None:
     """Remove the person from one closed case and keep its statistics (see the module's docstring)."""
     citizen = Citizen.objects.select_for_update().get(pk=citizen_id)
     for spec in CASE_MODELS:
-        rows = _model(spec.label).objects.filter(**{spec.citizen: citizen_id})
+        # Every row, also those a default manager leaves out (a corrected agreed tariff).
+        rows = _model(spec.label)._base_manager.filter(**{spec.citizen: citizen_id})
         if spec.delete:
             rows.delete()
             continue

@@ -15,9 +15,13 @@ from roret.citizens.models import Citizen, Consent
 from roret.core import permissions
 from roret.core.access import role_required
 from roret.core.permissions import CASE_ROLES, CASEWORKERS, CHANGE, EXPORT
+from roret.journal.corrections import citizen_history
 from roret.offers.models import TariffUnit
 from roret.placements.models import Grant, Placement
 from roret.placements.queries import with_current_tariff
+
+#: The newest corrections the citizen page shows (each record's page shows all of its own).
+CORRECTIONS_SHOWN = 50
 
 
 @role_required(CASE_ROLES)
@@ -70,6 +74,7 @@ def detail(request, pk):
         "can_print_access_log": permissions.has_role(request.user, CASEWORKERS),
         "can_change": permissions.has_role(request.user, CASEWORKERS),
         "relative_form": RelativeForm(), "consent_form": ConsentForm(initial={"given_on": today}),
+        "corrections": citizen_history(citizen, CORRECTIONS_SHOWN),
     })
 
 

@@ -25,6 +25,7 @@ from roret.demo.catalogue import (
     PROFILES,
 )
 from roret.demo.economy import build_economy
+from roret.demo.journal import build_journal
 from roret.demo.plans import build_plans
 from roret.demo.stays import Plan, make_plan
 from roret.offers.models import DEFAULT_STEP, Offer, PlaceChange, Provider, Tariff
@@ -75,6 +76,7 @@ class DemoBuilder:
             self._citizens(plan)
             self._placements(plan)
             build_caseflow(self, plan)
+            build_journal(self)
             # Before the economy: the realised events it makes are costed with the rest.
             plans = build_plans(self)
             build_economy(self)

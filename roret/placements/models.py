@@ -195,9 +195,24 @@ class Placement(models.Model):
         return holds(day, self.start, self.end)
 
 
+class PlacementTariffQuerySet(models.QuerySet):
+    def in_force(self):
+        """Rows not corrected by a later row: the one agreed tariff of a placement from each date."""
+        return self.filter(corrected_by__isnull=True)
+
+
+class PlacementTariffInForceManager(models.Manager.from_queryset(PlacementTariffQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().in_force()
+
+
 class PlacementTariff(models.Model):
     """The agreed tariff of one placement from a date, when it differs from the offer's standard
-    tariff (purchased places are often priced per citizen; renegotiations add rows)."""
+    tariff (purchased places are often priced per citizen; renegotiations add rows).
+
+    Rows are never overwritten: a wrong row is corrected by a new row for the same date that points
+    to it (``corrects``, roret/journal/corrections.py). ``PlacementTariff.objects`` (and
+    ``placement.tariffs``) are the rows in force; ``PlacementTariff.history`` is every row."""
 
     placement = models.ForeignKey(Placement, models.CASCADE, related_name="tariffs", verbose_name=_("placement"))
     valid_from = models.DateField(_("from"))
@@ -210,13 +225,21 @@ class PlacementTariff(models.Model):
         help_text=_("For hourly tariffs: the weekly scope that is paid for."),
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
+    corrects = models.OneToOneField("self", models.PROTECT, null=True, blank=True, related_name="corrected_by",
+                                    verbose_name=_("corrects"))
+
+    objects = PlacementTariffInForceManager()
+    history = PlacementTariffQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("agreed tariff")
         verbose_name_plural = _("agreed tariffs")
-        ordering = ["placement", "valid_from"]
+        ordering = ["placement", "valid_from", "pk"]
+        default_manager_name = "objects"
         constraints = [
-            models.UniqueConstraint(fields=["placement", "valid_from"], name="placement_tariff_one_per_date"),
+            # One original row per placement and date; its corrections chain from it one by one.
+            models.UniqueConstraint(fields=["placement", "valid_from"], condition=Q(corrects__isnull=True),
+                                    name="placement_tariff_one_per_date"),
             models.CheckConstraint(name="placement_tariff_not_negative", condition=Q(amount__gte=0)),
         ]
 

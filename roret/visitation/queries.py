@@ -122,7 +122,7 @@ class Event:
 
 def timeline(citizen: Citizen, today: datetime.date) -> list[Event]:
     """The citizen's whole path, newest first: inquiries, screenings, assessments with their
-    differences, decisions, placements, goals, follow-ups and measurements."""
+    differences, decisions, placements, goals, follow-ups, measurements and journal notes."""
     from roret.outcomes.queries import citizen_follow_ups, citizen_goals
     from roret.outcomes.services import compare
     from roret.visitation.services import assessment_history
@@ -150,7 +150,13 @@ def timeline(citizen: Citizen, today: datetime.date) -> list[Event]:
         m = row["measurement"]
         events.append(Event(m.measured_on, "measurement", f"{m.instrument} {m.score}", m.band_label, m,
                             {"change": row["change"]}))
+    # Journal notes as they stand: a corrected note is represented by the note that corrects it.
+    from roret.journal.models import JournalNote
+
+    for n in (JournalNote.objects.filter(citizen=citizen, corrected_by__isnull=True)
+              .select_related("author", "corrects")):
+        events.append(Event(n.noted_on, "note", n.get_category_display(), n.text, n))
     order = {"inquiry": 0, "screening": 1, "assessment": 2, "decision": 3, "placement": 4, "goal": 5,
-             "measurement": 6, "follow_up": 7, "follow_up_due": 8, "placement_end": 9}
+             "measurement": 6, "follow_up": 7, "follow_up_due": 8, "placement_end": 9, "note": 10}
     events.sort(key=lambda e: (e.day, order.get(e.kind, 99), getattr(e.obj, "pk", 0)), reverse=True)
     return events

@@ -20,6 +20,7 @@ from roret.core.forms import apply_errors
 from roret.core.models import Term
 from roret.core.parsing import id_or_none
 from roret.core.permissions import CASE_ROLES, CASEWORKERS, CHANGE, EXPORT, has_role
+from roret.journal.corrections import history as correction_history
 from roret.offers.models import Offer
 from roret.offers.queries import catalogue, with_vacancy
 from roret.placements.services import PlacementError
@@ -107,7 +108,7 @@ def inquiry(request, inquiry_pk):
         "inquiry": inquiry, "citizen": inquiry.citizen, "screening": screening, "form": form,
         "deadline_status": inquiry.deadline_status, "working_days_left": inquiry.working_days_left,
         "assessments": inquiry.assessments.order_by("-version"),
-        "decisions": inquiry.decisions.all()})
+        "decisions": inquiry.decisions.all(), "corrections": correction_history(inquiry)})
 
 
 def _assessment_input(post):
@@ -273,7 +274,7 @@ def decision(request, decision_pk):
     offers = with_vacancy(catalogue(today).filter(legal_basis=decision.paragraph).order_by("staircase_step", "name"))
     return render(request, "visitation/decision.html", {
         "decision": decision, "citizen": decision.citizen, "form": form, "offers": offers,
-        "placements": placements, "today": today})
+        "placements": placements, "today": today, "corrections": correction_history(decision)})
 
 
 @role_required(CW)

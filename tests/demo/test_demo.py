@@ -157,6 +157,19 @@ def test_the_demo_database_is_marked_consistent_and_complete():
     assert (Placement.objects.filter(is_external=True).count()
             == Placement.objects.exclude(offer__provider__kind=ProviderKind.OWN).count())
 
+    # The journal: notes in all six categories, some corrected by a note that points to them, and
+    # corrections of recorded data with the old value kept (an agreed tariff by a new dated row).
+    from roret.journal.models import Correction, JournalNote, NoteCategory
+    from roret.placements.models import PlacementTariff
+
+    assert set(JournalNote.objects.values_list("category", flat=True)) == set(NoteCategory.values)
+    assert JournalNote.objects.values("citizen").distinct().count() >= 50
+    fixes = JournalNote.objects.exclude(corrects=None).select_related("corrects")
+    assert fixes.exists() and all(f.corrects.citizen_id == f.citizen_id and f.correction_reason for f in fixes)
+    assert {"visitation.inquiry", "visitation.decision", "outcomes.goal", "placements.placement"} <= set(
+        Correction.objects.values_list("object_type", flat=True))
+    assert PlacementTariff.history.exclude(corrects=None).exists()
+
     with pytest.raises(CommandError, match="already holds data"):
         call_command("demo", seed=2026, today=TODAY, verbosity=0)
     call_command("demo", seed=2026, today=TODAY, if_empty=True, verbosity=0)  # a no-op, not an error
