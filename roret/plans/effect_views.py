@@ -33,6 +33,7 @@ from roret.plans import effect_services
 from roret.plans.effects import realised_for_plan
 from roret.plans.lights import as_of, half_of, lights_for, may_set, parse_half, set_light
 from roret.plans.models import EffectKind, EffectRule, Initiative, LightColour, Plan
+from roret.reports.toolkit import suppression
 from roret.reports.toolkit.tables import Column, build_table, pseudonym
 
 ZERO = Decimal(0)
@@ -114,9 +115,29 @@ def plan_effects(request, plan_pk):
         totals["committed"] += figures.committed_full_year
         totals["spent"] += figures.investments_spent
         totals["investment"] += figures.expected_investment or ZERO
+    totals_hidden = _suppress_initiatives(rows, totals) if suppresses(request.user) else False
+    hidden = totals_hidden or any(r.get("hidden") for r in rows)
     return render(request, "plans/effects_plan.html", {
-        "plan": plan, "year": year, "half": half, "rows": rows, "totals": totals,
+        "plan": plan, "year": year, "half": half, "rows": rows, "totals": totals, "totals_hidden": totals_hidden,
+        "hidden_note": str(suppression.NOTE) if hidden else "",
         "halves": [f"{year}H1", f"{year}H2"], "today": today})
+
+
+def _suppress_initiatives(rows: list[dict], totals: dict) -> bool:
+    """The committee's rule on the initiatives' realised figures: an initiative whose realised
+    effect comes from 1-4 citizens is hidden, with as few others as needed that the total row
+    cannot give it away (roret.reports.toolkit); marks ``row["hidden"]``, returns whether the
+    total's realised figures are hidden. The status report applies the same rule."""
+    columns = [Column("label", "", "text"), Column("realised", "", "money", of="citizens"),
+               Column("committed", "", "money", of="citizens"), Column("citizens", "", citizen_count=True)]
+    items = [{"label": str(r["initiative"].pk), "realised": r["figures"].realised_this_year,
+              "committed": r["figures"].committed_full_year, "citizens": r["figures"].citizens} for r in rows]
+    total = {"label": "", "realised": totals["realised"], "committed": totals["committed"],
+             "citizens": sum(i["citizens"] for i in items)}
+    table = build_table("", columns, items, total=total, suppress=True)
+    for row, cells in zip(rows, table.rows, strict=True):
+        row["hidden"] = cells[1].suppressed
+    return bool(table.total and table.total[1].suppressed)
 
 
 def _event_rows(figures, aggregates_centre: int | None):
@@ -176,6 +197,8 @@ def initiative_effects(request, initiative_pk):
     return render(request, "plans/effects_initiative.html", {
         "initiative": initiative, "plan": plan, "year": year, "figures": figures,
         "event_rows": event_rows, "committee_table": _committee_table(figures) if committee else None,
+        # The committee's rule: a realised figure from 1-4 citizens is not shown (as in the status report).
+        "figures_hidden": committee and suppression.small(figures.citizens),
         "centre_only": centre is not None, "lights": lights, "may_set": may_set(user, initiative),
         "editor": editor, "rules": list(initiative.effect_rules.select_related("offer_type", "centre")),
         "investments": list(initiative.investments_spent.filter(spent_on__year=year).select_related("entered_by")),

@@ -142,3 +142,17 @@ def test_the_pages_take_as_many_queries_with_more_events(client, world, setup):
         with committed():
             placement_services.end_placement(p, D(YEAR, 1, 4), EndReason.ELDERLY_CARE, actor=world.users["caseworker"])
     assert counts() == before
+
+
+def test_the_committee_sees_no_realised_figure_of_1_to_4_citizens(client, world, setup):
+    """Two citizens' moves to elderly care realise the initiative: its figures, and enough others
+    that the total cannot give them away, read "skjult" for the committee; the economist sees them."""
+    _login(client, world, "committee")
+    page = client.get(reverse("plans:plan_effects", args=[setup["plan"].pk])).content.decode()
+    assert page.count("data-hidden") >= 4 and "ikke kan regnes ud fra totalerne" in page
+    initiative = client.get(reverse("plans:initiative_effects", args=[setup["initiative"].pk])).content.decode()
+    assert initiative.count('class="value" data-hidden>skjult') == 2
+    client.logout()
+    _login(client, world, "economist")
+    page = client.get(reverse("plans:plan_effects", args=[setup["plan"].pk])).content.decode()
+    assert "data-hidden" not in page
