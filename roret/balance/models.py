@@ -40,7 +40,9 @@ class StaffMonth(models.Model):
         ordering = ["centre", "month"]
         constraints = [
             models.UniqueConstraint(fields=["centre", "month"], name="staff_month_one_per_centre_and_month"),
-            models.CheckConstraint(name="staff_month_first_of_month", condition=Q(month__day=1)),
+            # As text, not month__day: SQLite would need Django's date function inside the CHECK, which a
+            # plain sqlite3 connection (a backup's integrity check, the sqlite3 shell) does not have.
+            models.CheckConstraint(name="staff_month_first_of_month", condition=Q(month__endswith="-01")),
             models.CheckConstraint(name="staff_month_not_negative",
                                    condition=Q(fte_employed__gte=0, fte_budgeted__gte=0, sickness_days__gte=0,
                                                working_days__gte=0, leavers__gte=0, vacancies__gte=0)),

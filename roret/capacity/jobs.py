@@ -3,6 +3,7 @@
 from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext_lazy
 
 from roret.capacity.models import PlanRun
 from roret.capacity.pdf import pdf_name, render_run_pdf
@@ -10,7 +11,7 @@ from roret.capacity.runs import execute
 from roret.core.jobs import handler, report
 
 
-@handler("capacity.plan")
+@handler("capacity.plan", label=gettext_lazy("Capacity plan"))
 def run_plan(job):
     """The 5-year plan for one group and its scenarios; the result page is the run's page."""
     run = PlanRun.objects.get(pk=job.params["run"])
@@ -20,7 +21,7 @@ def run_plan(job):
             "total_cost": [s["total_cost"] for s in results["scenarios"]]}
 
 
-@handler("capacity.pdf")
+@handler("capacity.pdf", label=gettext_lazy("Capacity plan as PDF"))
 def run_pdf(job):
     """A finished plan run as a PDF, in the language of the person who asked; the file is the
     job's output (``core:job_output`` serves it to them)."""

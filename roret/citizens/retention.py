@@ -94,6 +94,8 @@ CASE_MODELS = (
               kept_text=("category",)),
     CaseModel("journal.correction", "citizen_id", clear=("old_value", "new_value", "reason"),
               kept_text=("object_type", "field", "field_label")),
+    # A caseworker's link of an event to a plan's initiative holds no free text: the kind of action.
+    CaseModel("plans.effectlink", "placement__citizen_id", kept_text=("action",)),
 )
 #: The citizen's own fields that go, and those that stay.
 CITIZEN_CLEARED = ("address", "postcode", "city", "district")

@@ -100,20 +100,32 @@ class Job(models.Model):
         return f"{self.kind} #{self.pk} ({self.get_status_display()})"
 
     @property
+    def label(self) -> str:
+        """What the job is, for a person: its registered label, else its kind."""
+        if self.kind not in _LABELS:
+            autodiscover_modules("jobs")
+        return str(_LABELS.get(self.kind, self.kind))
+
+    @property
     def is_finished(self) -> bool:
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
 
 
 _HANDLERS: dict[str, Callable[[Job], dict | None]] = {}
+#: kind -> what a person calls it ("Statusrapport"), shown on the job's page.
+_LABELS: dict[str, str] = {}
 
 
-def handler(kind: str):
-    """Register ``fn(job) -> dict | None`` as the work behind jobs of ``kind``."""
+def handler(kind: str, label=None):
+    """Register ``fn(job) -> dict | None`` as the work behind jobs of ``kind`` (``label``: its name
+    for a person, a lazy translation)."""
 
     def register(fn):
         if _HANDLERS.get(kind, fn) is not fn:
             raise ValueError(f"a handler for job kind {kind!r} is already registered")
         _HANDLERS[kind] = fn
+        if label is not None:
+            _LABELS[kind] = label
         return fn
 
     return register

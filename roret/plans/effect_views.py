@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from roret.core import audit
+from roret.core import audit, periods
 from roret.core.models import Centre, Role, Term
 from roret.core.parsing import id_or_none
 from roret.core.permissions import PLAN_EDITORS, PLAN_READERS, NotInScope, has_role, require_role, suppresses
@@ -85,6 +85,16 @@ def _same_figures(realised, half: str, year: int, today: datetime.date):
     return realised if day >= min(today, datetime.date(year, 12, 31)) else None
 
 
+def _reading_day(user) -> datetime.date:
+    """The day the figures are read on: today, or for the committee the last day of the latest
+    completed half-year. The committee's figures come in completed half-years only (as on the
+    economy pages): two days' answers subtracted would show what one citizen's event realised."""
+    today = timezone.localdate()
+    if suppresses(user):
+        return periods.period_of("half", today).previous(1)[0].end - datetime.timedelta(days=1)
+    return today
+
+
 def _can_read_light(user, initiative: Initiative) -> bool:
     return has_role(user, PLAN_READERS) or may_set(user, initiative)
 
@@ -94,7 +104,7 @@ def plan_effects(request, plan_pk):
     """A plan's initiatives with the year's expected and realised effects and the half-year's light."""
     require_role(request.user, PLAN_READERS, "development plans are for the economy roles")
     plan = _get(Plan, plan_pk)
-    today = timezone.localdate()
+    today = _reading_day(request.user)
     year = _year(request, plan, today)
     half = request.GET.get("half", "")
     try:
@@ -175,7 +185,7 @@ def initiative_effects(request, initiative_pk):
     initiative = _get(Initiative.objects.select_related("plan", "track", "responsible", "responsible_centre"),
                       initiative_pk)
     plan = initiative.plan
-    today = timezone.localdate()
+    today = _reading_day(request.user)
     year = _year(request, plan, today)
     realised = realised_for_plan(plan, year, today=today)
     figures = realised[initiative.pk]
@@ -335,7 +345,7 @@ def light_set(request, initiative_pk, half):
     if not plan.first_year <= year <= plan.last_year:
         raise NotInScope("the plan does not cover this half-year")
     half = half.upper()
-    today = timezone.localdate()
+    today = _reading_day(request.user)
     errors, posted = [], {}
     if request.method == "POST":
         if not may_set(request.user, initiative):

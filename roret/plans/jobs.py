@@ -2,13 +2,14 @@
 
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from roret.core.jobs import handler, report
 from roret.plans.models import Plan
 from roret.plans.services import make_status_report
 
 
-@handler("plans.status_report")
+@handler("plans.status_report", label=gettext_lazy("Status report on the development plan"))
 def make_status(job):
     """The half-yearly status report as PDF and Word, for the user who asked (their suppression)."""
     user = get_user_model().objects.get(pk=job.created_by_id)

@@ -390,7 +390,11 @@ class Light(models.Model):
         ordering = ["initiative", "half", "set_at", "pk"]
         indexes = [models.Index(fields=["initiative", "half", "set_at"], name="light_current")]
         constraints = [
-            models.CheckConstraint(name="light_half_format", condition=Q(half__regex=HALF_PATTERN)),
+            # Not a regex: SQLite would need Django's REGEXP function in the CHECK, which a plain sqlite3
+            # connection (a backup's integrity check) lacks. The services check HALF_PATTERN itself.
+            models.CheckConstraint(name="light_half_format",
+                                   condition=Q(half__gte="2000H1", half__lte="2100H2")
+                                   & (Q(half__endswith="H1") | Q(half__endswith="H2"))),
             models.CheckConstraint(name="light_override_has_remark",
                                    condition=Q(colour=F("proposed")) | ~Q(remark="")),
         ]

@@ -36,9 +36,11 @@ def _reports(request, plan):
     return reports.filter(suppressed=True) if suppresses(request.user) else reports
 
 
-def _halves(plan: Plan, today: datetime.date) -> list[str]:
-    """The plan's half-years up to the current one, newest first."""
+def _halves(plan: Plan, today: datetime.date, *, completed_only: bool = False) -> list[str]:
+    """The plan's half-years up to the current one (the committee: the latest completed), newest first."""
     current = periods.period_of("half", today)
+    if completed_only:
+        current = current.previous(1)[0]
     out = []
     for year in range(plan.first_year, plan.last_year + 1):
         for start in (datetime.date(year, 1, 1), datetime.date(year, 7, 1)):
@@ -52,7 +54,8 @@ def status_reports(request, pk):
     plan = _plan(pk)
     today = datetime.date.today()
     return render(request, "plans/status_reports.html", {
-        "plan": plan, "reports": _reports(request, plan)[:50], "halves": _halves(plan, today),
+        "plan": plan, "reports": _reports(request, plan)[:50],
+        "halves": _halves(plan, today, completed_only=suppresses(request.user)),
         "default_half": half_value(periods.period_of("half", today).previous(1)[0]),
         "suppress": suppresses(request.user),
     })
@@ -70,7 +73,7 @@ def status_report_start(request, pk):
     except HalfError as exc:
         messages.error(request, str(exc))
         return redirect("plans:status_reports", pk=plan.pk)
-    if half_value(period) not in _halves(plan, datetime.date.today()):
+    if half_value(period) not in _halves(plan, datetime.date.today(), completed_only=suppresses(request.user)):
         messages.error(request, _("Choose a half-year of the plan's period, up to the current one."))
         return redirect("plans:status_reports", pk=plan.pk)
     job = start_job("plans.status_report", user=request.user, params={"plan": plan.pk, "half": half_value(period)})

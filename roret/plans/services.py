@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from roret.core import audit
@@ -157,9 +157,16 @@ def make_status_report(plan: Plan, half: str, *, actor, channel: str = "web", pr
         from roret.core.permissions import NotInScope
 
         raise NotInScope("may not make status reports")
+    from roret.core.permissions import suppresses
+
     progress = progress or (lambda percent, message: None)
     began = time.perf_counter()
     period = status_report.parse_half(half)
+    if suppresses(actor) and period.end > timezone.localdate():
+        # The committee's figures come in completed half-years only, as on the economy pages: a
+        # running half-year's figures change from day to day, and two reports subtracted would show
+        # what one citizen's new placement or event added.
+        raise ValidationError(_("The committee's status report is made for a completed half-year."))
     # The committee's report is Danish, whoever makes it and from where (a job has no request).
     with translation.override(settings.LANGUAGE_CODE):
         report = status_report.build(plan, period, actor, progress=lambda p, m: progress(p * 0.8, m))

@@ -2,13 +2,14 @@
 
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
+from django.utils.translation import gettext_lazy
 
 from roret.core.jobs import handler, report
 from roret.core.permissions import suppresses
 from roret.reports.services import parse_half_value, record_export, render_report, report_context
 
 
-@handler("reports.kpi_report")
+@handler("reports.kpi_report", label=gettext_lazy("Half-yearly KPI report"))
 def make_kpi_report(job):
     """The half-yearly KPI report as PDF or Excel, for the user who asked (their scope, their suppression)."""
     user = get_user_model().objects.get(pk=job.created_by_id)

@@ -141,3 +141,17 @@ def test_the_job_makes_the_report(world, plan):
     stored = StatusReportFile.objects.get()
     assert job.result_url == f"/plans/{plan.pk}/status/{stored.pk}/"
     assert datetime.date.today() >= stored.made.date()
+
+
+def test_the_committees_report_is_for_a_completed_half_year_only(world, plan, client):
+    from django.core.exceptions import ValidationError
+
+    from roret.core import periods
+    from tests.factories import PASSWORD
+
+    running = status_report.half_value(periods.period_of("half", datetime.date.today()))
+    with pytest.raises(ValidationError, match="completed half-year"):
+        services.make_status_report(plan, running, actor=world.users["committee"])
+    assert client.login(username="committee", password=PASSWORD)
+    assert f'value="{running}"' not in client.get(f"/plans/{plan.pk}/status/").content.decode()
+    assert not StatusReportFile.objects.exists()

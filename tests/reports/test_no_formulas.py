@@ -37,7 +37,8 @@ def test_a_text_that_starts_like_a_formula_is_written_as_text(text):
     columns = [Column("label", "Navn", "text"), Column("cost", "Udgift", "money")]
     data = excel.workbook([build_table("T", columns, [{"label": text, "cost": Decimal("-1250.50")}])], title=text)
     assert formulas(data) == []
-    assert "'" + text.replace("\r", "\n") in texts(data)  # XML reads a CR back as a line feed
+    # XML parsers read a CR back as a line feed; with lxml installed openpyxl keeps the CR.
+    assert {"'" + text, "'" + text.replace("\r", "\n")} & set(texts(data))
 
 
 def test_negative_amounts_stay_numbers():

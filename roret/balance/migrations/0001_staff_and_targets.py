@@ -75,7 +75,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'staff month',
                 'verbose_name_plural': 'staff months',
                 'ordering': ['centre', 'month'],
-                'constraints': [models.UniqueConstraint(fields=('centre', 'month'), name='staff_month_one_per_centre_and_month'), models.CheckConstraint(condition=models.Q(('month__day', 1)), name='staff_month_first_of_month'), models.CheckConstraint(condition=models.Q(('fte_budgeted__gte', 0), ('fte_employed__gte', 0), ('leavers__gte', 0), ('sickness_days__gte', 0), ('vacancies__gte', 0), ('working_days__gte', 0)), name='staff_month_not_negative'), models.CheckConstraint(condition=models.Q(('sickness_days__lte', models.F('working_days'))), name='staff_month_sickness_within_working_days')],
+                'constraints': [models.UniqueConstraint(fields=('centre', 'month'), name='staff_month_one_per_centre_and_month'), models.CheckConstraint(condition=models.Q(('month__endswith', '-01')), name='staff_month_first_of_month'), models.CheckConstraint(condition=models.Q(('fte_budgeted__gte', 0), ('fte_employed__gte', 0), ('leavers__gte', 0), ('sickness_days__gte', 0), ('vacancies__gte', 0), ('working_days__gte', 0)), name='staff_month_not_negative'), models.CheckConstraint(condition=models.Q(('sickness_days__lte', models.F('working_days'))), name='staff_month_sickness_within_working_days')],
             },
         ),
         migrations.CreateModel(

@@ -89,7 +89,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'traffic lights',
                 'ordering': ['initiative', 'half', 'set_at', 'pk'],
                 'indexes': [models.Index(fields=['initiative', 'half', 'set_at'], name='light_current')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('half__regex', '^\\d{4}H[12]$')), name='light_half_format'), models.CheckConstraint(condition=models.Q(('colour', models.F('proposed')), models.Q(('remark', ''), _negated=True), _connector='OR'), name='light_override_has_remark')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('half__gte', '2000H1'), ('half__lte', '2100H2'), models.Q(('half__endswith', 'H1'), ('half__endswith', 'H2'), _connector='OR')), name='light_half_format'), models.CheckConstraint(condition=models.Q(('colour', models.F('proposed')), models.Q(('remark', ''), _negated=True), _connector='OR'), name='light_override_has_remark')],
             },
         ),
         migrations.CreateModel(

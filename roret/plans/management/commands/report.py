@@ -5,6 +5,7 @@ page (stored beside the page's reports, audited)."""
 import pathlib
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
@@ -50,7 +51,10 @@ class Command(BaseCommand):
                 bar.set_postfix_str(str(message)[:40])
                 bar.update(max(0, round(percent) - bar.n))
 
-            stored = services.make_status_report(the_plan, half, actor=actor, channel="cli", progress=progress)
+            try:
+                stored = services.make_status_report(the_plan, half, actor=actor, channel="cli", progress=progress)
+            except ValidationError as exc:
+                raise CommandError("; ".join(exc.messages)) from None
         for target, field in ((pdf, stored.pdf), (docx, stored.docx)):
             if target:
                 with field.open("rb") as source:
