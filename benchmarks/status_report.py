@@ -148,7 +148,7 @@ def main():
               f"KPI report PDF {results[f'kpi_pdf_{who}']['median_s']:6.2f} s   "
               f"ratio {results[f'ratio_{who}']:.2f}")
     print("Pages (economist):")
-    for name, figures in results["pages"].items():
+    for figures in results["pages"].values():
         print(f"  {figures['path']:32} median {figures['median_ms']:5} ms   p95 {figures['p95_ms']:5} ms")
 
 
