@@ -50,6 +50,16 @@ def main(argv=None):
     run([sys.executable, "benchmarks/economy_kpi.py", "--year", "2025", "--out", str(OUT / "economy.json")], env)
     # Every page a role's navigation reaches (issue 9); ``--ref`` compares with a commit side by side.
     run([sys.executable, "benchmarks/economy_pages.py", "--ref", "none", "--out", str(OUT / "pages.json")], env)
+    # Issue 10: the balance pages and the status report write rows (stored figures, reports, audit),
+    # so they run on a copy, with the demo's staff figures and plans added if the copy predates them.
+    copy = args.database.with_name("bench100k-steering.sqlite3")
+    copy.write_bytes(args.database.read_bytes())
+    steering = {"DATABASE_URL": f"sqlite:///{copy}"}
+    run(RORET + ["migrate", "-v0"], steering)
+    for command in ("balance_demo", "plans_demo"):
+        subprocess.run(RORET + [command, "--today", "2026-11-23"], cwd=ROOT, env={**os.environ, **steering})
+    run([sys.executable, "benchmarks/balance_page.py", "--json"], steering, "balance.json")
+    run([sys.executable, "benchmarks/status_report.py", "--json"], steering, "status_report.json")
     print(json.dumps({"written": sorted(p.name for p in OUT.glob("*.json"))}))
 
 
