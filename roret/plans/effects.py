@@ -447,3 +447,19 @@ def realised_for_plan(plan: Plan, year: int, *, today: datetime.date,
 def realised_for_initiative(initiative: Initiative, year: int, *, today: datetime.date) -> InitiativeRealised:
     """One initiative's figures (computed with its plan's, as an event counts once in a plan)."""
     return realised_for_plan(initiative.plan, year, today=today)[initiative.pk]
+
+
+def warm_events(today: datetime.date) -> int:
+    """Compute and store ahead the realised events the plan pages and the status report read first:
+    last year's, this year's as of today, and those as of the last completed half-year's end (the
+    committee's pages and reports). Run by ``roret economy_refresh`` after the rollup, which drops the
+    stored figures; without plans there is nothing to warm. Returns the number of readings made."""
+    if not Plan.objects.exists():
+        return 0
+    from roret.core import periods
+
+    last_half_end = periods.period_of("half", today).previous(1)[0].end - datetime.timedelta(days=1)
+    readings = {(today.year - 1, today), (today.year, today), (last_half_end.year, last_half_end)}
+    for year, day in sorted(readings):
+        events_in_year(year, today=day)
+    return len(readings)

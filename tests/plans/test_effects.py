@@ -299,3 +299,21 @@ def test_a_step_down_the_staircase_is_an_effect_with_hand_computed_amounts(world
     assert (event.counterfactual_cost, event.actual_cost) == (Decimal("414000.00"), Decimal("110400.00"))
     assert event.this_year == Decimal("-303600.00") and event.full_year == Decimal("-602250.00")
     _reconcile(event, {p.pk: p for p in Placement.objects.all()})
+
+
+def test_the_years_events_are_stored_ahead_and_renewed_by_a_change(world, plan, case):
+    """warm_events costs the year's events once; the next reading reads them stored, until a change
+    re-costs one of the year's months (a placement ended) and the events are costed again."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from roret.plans.effects import warm_events
+
+    assert warm_events(TODAY) == 3
+    with CaptureQueriesContext(connection) as queries:
+        stored = events_in_year(YEAR, today=TODAY)
+    assert len(stored) == 4 and len(queries) <= 3, [q["sql"][:80] for q in queries]
+    extra = world.place(world.citizen(first_name="Ny", birth=D(1950, 1, 1)), world.residential, start=D(2024, 6, 1))
+    with committed():
+        move_to_elderly_care(extra.citizen, actor=world.users["caseworker"], on=D(2025, 11, 1))
+    assert len(events_in_year(YEAR, today=TODAY)) == 5
