@@ -30,7 +30,7 @@ from roret.core.parsing import id_or_none
 from roret.core.permissions import PLAN_EDITORS, PLAN_READERS, NotInScope, has_role, require_role, suppresses
 from roret.offers.models import LegalBasis
 from roret.plans import effect_services
-from roret.plans.effects import realised_for_plan
+from roret.plans.effects import realised_for_plan, self_sufficiency_effect
 from roret.plans.lights import as_of, half_of, lights_for, may_set, parse_half, set_light
 from roret.plans.models import EffectKind, EffectRule, Initiative, LightColour, Plan
 from roret.reports.toolkit import suppression
@@ -209,6 +209,8 @@ def initiative_effects(request, initiative_pk):
         "event_rows": event_rows, "committee_table": _committee_table(figures) if committee else None,
         # The committee's rule: a realised figure from 1-4 citizens is not shown (as in the status report).
         "figures_hidden": committee and suppression.small(figures.citizens),
+        "self_sufficiency": None if committee and suppression.small(figures.citizens_brought_home)
+        else self_sufficiency_effect(figures),
         "centre_only": centre is not None, "lights": lights, "may_set": may_set(user, initiative),
         "editor": editor, "rules": list(initiative.effect_rules.select_related("offer_type", "centre")),
         "investments": list(initiative.investments_spent.filter(spent_on__year=year).select_related("entered_by")),

@@ -463,3 +463,32 @@ def warm_events(today: datetime.date) -> int:
     for year, day in sorted(readings):
         events_in_year(year, today=day)
     return len(readings)
+
+
+def self_sufficiency_effect(figures: InitiativeRealised) -> dict | None:
+    """What the initiative's placements brought home did to the year's self-sufficiency rate (by
+    place-days, as the KPI layer computes it: own place-days / all place-days of own citizens).
+
+    A place-day moved from a bought place to an own one leaves the total unchanged and adds one to
+    the own days, so the rate rises by the moved days over the year's place-days:
+
+    .. math::
+
+        \\Delta = \\frac{d_{\\text{moved}}}{d_{\\text{own}} + d_{\\text{external}}} \\cdot 100 \\text{ percentage points}
+
+    The year's place-days come from the economy's monthly rollup (one query; the running year as
+    costed so far, up to the economy's horizon). None when nothing was brought home."""
+    if not figures.own_days:
+        return None
+    from roret.core.periods import Period
+    from roret.economy.rollup import period_sums
+
+    y0, y1 = year_bounds(figures.year)
+    sums = period_sums(Period(y0, y1), None)
+    days_own, days_external = sums[3], sums[4]
+    total = days_own + days_external
+    if not total:
+        return None
+    return {"days": figures.own_days, "citizens": figures.citizens_brought_home,
+            "points": (Decimal(figures.own_days) * 100 / Decimal(total)).quantize(Decimal("0.01")),
+            "rate": (Decimal(days_own) * 100 / Decimal(total)).quantize(Decimal("0.1"))}

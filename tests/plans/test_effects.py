@@ -317,3 +317,24 @@ def test_the_years_events_are_stored_ahead_and_renewed_by_a_change(world, plan, 
     with committed():
         move_to_elderly_care(extra.citizen, actor=world.users["caseworker"], on=D(2025, 11, 1))
     assert len(events_in_year(YEAR, today=TODAY)) == 5
+
+
+def test_a_placement_brought_home_raises_the_self_sufficiency_rate_by_its_days(world, plan, case):
+    """Holger's 92 place-days from 1 October 2025 move from a bought place to an own one: the rate
+    rises by 92 / (all own citizens' place-days of 2025) * 100 percentage points."""
+    from roret.economy.services import refresh_segments
+    from roret.plans.effects import self_sufficiency_effect
+
+    _rules(plan)
+    refresh_segments()  # the rollup of every placement the scene made
+    figures = realised_for_plan(plan, YEAR, today=TODAY)[initiative(plan, "Hjem fra eksterne tilbud").pk]
+    assert figures.own_days == (D(2026, 1, 1) - D(2025, 10, 1)).days == 92
+    total = 0
+    for p in Placement.objects.all():
+        if p.is_sold:
+            continue
+        start, end = max(p.start, D(2025, 1, 1)), min(p.end or D(2026, 1, 1), D(2026, 1, 1))
+        total += max(0, (end - start).days)
+    effect = self_sufficiency_effect(figures)
+    assert effect["days"] == 92 and effect["citizens"] == 1
+    assert effect["points"] == (Decimal(92) * 100 / total).quantize(Decimal("0.01"))
