@@ -365,4 +365,6 @@ def light_set(request, initiative_pk, half):
     return render(request, "plans/light_set.html", {
         "initiative": initiative, "plan": plan, "half": half, "year": year, "state": state,
         "history": list(reversed(state.history)), "colours": LightColour.choices, "errors": errors,
-        "posted": posted, "may_set": may_set(request.user, initiative)}, status=400 if errors else 200)
+        "posted": posted, "may_set": may_set(request.user, initiative),
+        "figures_hidden": suppresses(request.user) and suppression.small(state.figures.citizens),
+    }, status=400 if errors else 200)

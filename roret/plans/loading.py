@@ -122,12 +122,13 @@ def _number(value, plan: ParsedPlan, where: str) -> Decimal | None:
 
 def _kroner(value: Decimal, plan: ParsedPlan, where: str) -> Decimal | None:
     kroner = value * PlanUnit(plan.unit).factor
+    # The size first: quantize raises on a number beyond the decimal context's precision.
+    if abs(kroner) >= Decimal(10) ** 14:
+        plan.error(where, _("%(value)s is too large") % {"value": value})
+        return None
     if kroner != kroner.quantize(ORE):
         plan.error(where, _("%(value)s has more decimals than whole øre in the unit %(unit)s")
                    % {"value": value, "unit": plan.unit})
-        return None
-    if abs(kroner) >= Decimal(10) ** 14:
-        plan.error(where, _("%(value)s is too large") % {"value": value})
         return None
     return kroner.quantize(ORE)
 

@@ -79,12 +79,12 @@ def revise_estimate(row: PlanRow, *, kind: str, year: int, amount: Decimal, acto
     if not row.plan.first_year <= year <= row.plan.last_year:
         raise ValidationError({"year": _("The plan covers %(first)d-%(last)d.")
                                % {"first": row.plan.first_year, "last": row.plan.last_year}})
+    if abs(amount) >= Decimal(10) ** 14:  # before quantize, which raises beyond its precision
+        raise ValidationError({"amount": _("The amount is too large.")})
     if amount != amount.quantize(ORE):
         raise ValidationError({"amount": _("An amount in kroner has at most two decimals.")})
     if kind == EstimateKind.INVESTMENT and amount < 0:
         raise ValidationError({"amount": _("An investment is a positive amount.")})
-    if abs(amount) >= Decimal(10) ** 14:
-        raise ValidationError({"amount": _("The amount is too large.")})
     if not note.strip():
         raise ValidationError({"note": _("Say why the estimate is revised.")})
     with transaction.atomic():

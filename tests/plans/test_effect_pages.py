@@ -152,6 +152,8 @@ def test_the_committee_sees_no_realised_figure_of_1_to_4_citizens(client, world,
     assert page.count("data-hidden") >= 4 and "ikke kan regnes ud fra totalerne" in page
     initiative = client.get(reverse("plans:initiative_effects", args=[setup["initiative"].pk])).content.decode()
     assert initiative.count('class="value" data-hidden>skjult') == 2
+    light = client.get(reverse("plans:light_set", args=[setup["initiative"].pk, f"{YEAR}H2"])).content.decode()
+    assert light.count("data-hidden>skjult") == 2
     client.logout()
     _login(client, world, "economist")
     page = client.get(reverse("plans:plan_effects", args=[setup["plan"].pk])).content.decode()

@@ -60,6 +60,15 @@ def test_the_fixture_reproduces_the_published_totals_row_exactly(tmp_path, capsy
     assert Estimate.objects.get(row=row, year=2021).amount == Decimal("-1600000.00")
 
 
+def test_show_json_writes_a_part_amount_as_exact_text_not_a_float(capsys):
+    document = {"title": "P", "unit": "1000 kr", "years": [2026], "rows": [{"track": "1", "initiative": "A",
+                                                                            "effect": [-250.55]}]}
+    plan = services.load_plan(loading.parse("p.json", json.dumps(document).encode()), actor=None)
+    call_command("plan", "show", str(plan.pk), "--json")
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["totals"] == ["-250.55"] and shown["rows"][0]["effect"] == ["-250.55"]
+
+
 def test_show_by_id_and_a_plan_that_does_not_exist(tmp_path, capsys):
     call_command("plan", "load", str(PACKAGED))
     plan = Plan.objects.get()
@@ -100,8 +109,9 @@ def test_two_altered_totals_name_both_years(tmp_path):
     (lambda d: d["rows"][4].update(initiative=d["rows"][0]["initiative"]), "row 5"),           # duplicate initiative
     (lambda d: d["rows"][0]["effect"].__setitem__(0, -250.000001), "row 1, effect 2020"),        # below an øre
     (lambda d: d.update(rows=[]), "rows"),
+    (lambda d: d["rows"][0]["effect"].__setitem__(2, 10 ** 30), "row 1, effect 2022"),           # too large
 ], ids=["length", "unknown-year", "non-number", "null", "bool", "no-title", "blank-title", "unit", "years-gap",
-        "no-initiative", "negative-investment", "duplicate", "sub-ore", "no-rows"])
+        "no-initiative", "negative-investment", "duplicate", "sub-ore", "no-rows", "huge"])
 def test_malformed_files_are_refused_naming_row_and_field(tmp_path, change, where):
     document = copy.deepcopy(fixture())
     change(document)

@@ -140,7 +140,10 @@ def test_the_job_makes_the_report(world, plan):
     assert job.status == "done", job.error
     stored = StatusReportFile.objects.get()
     assert job.result_url == f"/plans/{plan.pk}/status/{stored.pk}/"
-    assert datetime.date.today() >= stored.made.date()
+    assert stored.made_by == world.users["economist"] and not stored.suppressed
+    with stored.pdf.open("rb") as pdf, stored.docx.open("rb") as docx:
+        assert pdf.read(4) == b"%PDF" and docx.read(2) == b"PK"
+    assert "Udviklingsplanen" in stored.html
 
 
 def test_the_committees_report_is_for_a_completed_half_year_only(world, plan, client):

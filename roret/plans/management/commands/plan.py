@@ -15,9 +15,9 @@ from roret.plans.table import plan_table
 
 def _json_default(value):
     if isinstance(value, Decimal):
-        # Whole amounts as JSON integers (the published totals row reads the same), others exactly.
-        return int(value) if value == value.to_integral_value() else float(value) \
-            if Decimal(repr(float(value))) == value else str(value)
+        # Whole amounts as JSON integers (the published totals row reads the same); others as their
+        # exact decimal text ("-250.5"), as `roret kpi --json` writes money: never a float.
+        return int(value) if value == value.to_integral_value() else str(value)
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
