@@ -176,6 +176,10 @@ def test_every_url_answers_each_persona_as_declared(url_world, client, persona):
                 failures.append(f"{name} {path} has a POST form to {target}: declare its body and writers in POSTS")
             for form in post_forms_without_token(response.content.decode()):
                 failures.append(f"{name} {path}: the POST form {form} has no {{% form_token %}}")
+            title = re.search(r"<title>(.*?)</title>", response.content.decode(), re.S)
+            if title and "<" in title.group(1):
+                # A block left open in a template swallows the page's markup into the tab's title.
+                failures.append(f"{name} {path}: markup in the <title>: {title.group(1)[:80]!r}")
     assert not failures, f"as {persona}:\n" + "\n".join(failures)
 
 
