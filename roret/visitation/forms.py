@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from roret.core.models import Term
-from roret.offers.models import LegalBasis, Offer
+from roret.offers.models import LegalBasis, Offer, StaircaseStep
 from roret.placements.models import ExternalReason
 from roret.visitation.models import DecisionKind, GuidedTo, InquirySource, ScreeningOutcome
 
@@ -68,6 +68,25 @@ class DecisionForm(forms.Form):
     def __init__(self, *args, offers=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["offer"].queryset = offers if offers is not None else Offer.objects.all()
+
+
+def offers_by_step(form: DecisionForm, lowest: int) -> DecisionForm:
+    """The decision's offer choice as steps of the staircase, least intrusive first: one group of
+    offers per step, headed by the step's name, the lowest adequate step (the proposal's) marked."""
+    field = form.fields["offer"]
+    steps: dict[int, list] = {}
+    for offer in field.queryset.order_by("staircase_step", "name"):
+        steps.setdefault(int(offer.staircase_step), []).append((offer.pk, offer.name))
+    groups = []
+    for step, offers in sorted(steps.items()):
+        label = str(StaircaseStep(step).label) if step in StaircaseStep.values else str(step)
+        if step == lowest:
+            label = _("%(step)s – proposed: the lowest adequate step") % {"step": label}
+        groups.append((label, offers))
+    field.choices = [("", field.empty_label), *groups]
+    field.help_text = _("The offers are grouped by the step of the staircase, from the least intrusive; "
+                        "the proposal's lowest adequate step is marked.")
+    return form
 
 
 class PlacementForm(forms.Form):
