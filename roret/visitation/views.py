@@ -366,41 +366,51 @@ def transitions(request):
 def transition(request, transition_pk):
     row = citizen_services.get_record(request.user, Transition.objects.select_related("citizen"), transition_pk,
                                       summary="Overgang vist")
+    errors = PageErrors()
     if request.method == "POST":
+        closing = request.POST.get("action") == "close"
         try:
-            if request.POST.get("action") == "close":
+            if closing:
                 services.close_transition(row, actor=request.user, end_reason=request.POST.get("end_reason", ""))
                 messages.success(request, _("The transition is closed."))
                 return redirect("visitation:transitions")
             services.tick_checklist(row, request.POST.get("item", ""), actor=request.user,
                                     done=request.POST.get("done") == "1")
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        return redirect("visitation:transition", transition_pk=row.pk)
+            if not closing:
+                messages.error(request, " ".join(exc.messages))
+            # The closing form comes back with the reason as typed and the refusal on it.
+            errors.add_exc(exc, fields=("end_reason",), default="end_reason")
+        if not closing:
+            return redirect("visitation:transition", transition_pk=row.pk)
     items = [{"key": k, "label": label, "done_on": row.checklist.get(k)} for k, label in YOUTH_CHECKLIST]
-    return render(request, "visitation/transition.html", {"transition": row, "citizen": row.citizen, "items": items})
+    return render(request, "visitation/transition.html", {"transition": row, "citizen": row.citizen, "items": items,
+                                                          "errors": errors, "post": request.POST})
 
 
 @role_required(CW)
 def elderly_care(request, citizen_id):
     citizen = citizen_services.get_citizen(request.user, citizen_id, action=CHANGE, summary="Overgang til ældreområdet")
-    error = ""
+    errors = PageErrors()
     if request.method == "POST":
         try:
             day = datetime.date.fromisoformat(request.POST.get("on", ""))
-            with transaction.atomic():
-                initiative = effect_services.chosen_initiative(request.POST.get("initiative"),
-                                                               [EffectKind.ELDERLY_CARE], day)
-                ended = services.move_to_elderly_care(citizen, actor=request.user, on=day,
-                                                      note=request.POST.get("note", ""))
-                for placement in ended if initiative is not None else ():
-                    effect_services.link_event(initiative, actor=request.user, placement=placement,
-                                               action=LinkedAction.ENDED_PLACEMENT)
         except ValueError:
-            error = _("Give the day the citizen moves (DD-MM-YYYY).")
+            day = None
+            errors.add("on", _("Give the day the citizen moves (DD-MM-YYYY)."))
+        try:
+            if day is not None:
+                with transaction.atomic():
+                    initiative = effect_services.chosen_initiative(request.POST.get("initiative"),
+                                                                   [EffectKind.ELDERLY_CARE], day)
+                    ended = services.move_to_elderly_care(citizen, actor=request.user, on=day,
+                                                          note=request.POST.get("note", ""))
+                    for placement in ended if initiative is not None else ():
+                        effect_services.link_event(initiative, actor=request.user, placement=placement,
+                                                   action=LinkedAction.ENDED_PLACEMENT)
         except ValidationError as exc:
-            error = " ".join(exc.messages)
-        else:
+            errors.add_exc(exc, fields=("on", "note", "initiative"))
+        if not errors:
             messages.success(request, _("%(name)s has moved to elderly care; the placements are ended.")
                              % {"name": citizen.name})
             return redirect(reverse("visitation:timeline", args=[citizen.pk]))
@@ -408,6 +418,6 @@ def elderly_care(request, citizen_id):
 
     current = Placement.objects.filter(citizen=citizen, end__isnull=True).select_related("offer")
     return render(request, "visitation/elderly_care.html", {
-        "citizen": citizen, "current": current, "error": error, "today": datetime.date.today(),
+        "citizen": citizen, "current": current, "errors": errors, "today": datetime.date.today(), "post": request.POST,
         "initiatives": effect_services.linkable_initiatives([EffectKind.ELDERLY_CARE], datetime.date.today()),
         "chosen_initiative": request.POST.get("initiative", "")})
