@@ -213,13 +213,14 @@ def _who5_answers(post, errors: PageErrors) -> list[int] | None:
     if not any(raw):
         return None
     allowed = {str(v) for v in instruments.WHO5.answer_labels}
+    before = len(errors.items)
     for n, value in enumerate(raw, start=1):
         if not value:
             errors.add(f"who5_{n}", _("WHO-5 item %(n)d: choose an answer.") % {"n": n})
         elif value not in allowed:
             errors.add(f"who5_{n}", _("WHO-5 item %(n)d: the answer must be one of %(values)s.")
                        % {"n": n, "values": ", ".join(sorted(allowed))})
-    return None if errors else [int(v) for v in raw]
+    return None if len(errors.items) > before else [int(v) for v in raw]
 
 
 def who5_rows(post, errors=None) -> list[dict]:
@@ -242,22 +243,19 @@ def _parse_follow_up(post, goals, errors: PageErrors) -> dict:
             return None
 
     data = {"held_on": day("held_on", _("Held on")), "progress": {}, "renegotiation": None, "initiative": None,
-            "end_on": day("end_on", _("End date"), required=False), "who5": _who5_answers(post, errors)}
+            "end_on": None}
     for g in goals:
         level = post.get(f"progress_{g.pk}", "")
         if level and level not in GoalProgressLevel.values:
             errors.add(f"progress_{g.pk}", _("Choose the progress of the goal '%(goal)s'.") % {"goal": g})
         elif level:
             data["progress"][g.pk] = (level, post.get(f"progress_note_{g.pk}", ""))
+    data["who5"] = _who5_answers(post, errors)
     try:
         data["support_need"] = _chosen(Term.objects.filter(group="support_need"), post.get("support_need"),
                                        _("Support need"))
     except ValidationError as exc:
         errors.add("support_need", exc.messages[0])
-    if post.get("outcome", "") not in FollowUpOutcome.values:
-        errors.add("outcome", _("Choose the follow-up's outcome."))
-    if post.get("end_reason") and post["end_reason"] not in EndReason.values:
-        errors.add("end_reason", _("%(field)s: choose one of the list's options.") % {"field": _("End reason")})
     if post.get("new_tariff", "").strip():
         try:
             amount = Decimal(post["new_tariff"].replace(",", "."))
@@ -275,6 +273,12 @@ def _parse_follow_up(post, goals, errors: PageErrors) -> dict:
                     post.get("renegotiation_initiative"), [EffectKind.RENEGOTIATION], valid_from)
             except ValidationError as exc:
                 errors.add_exc(exc, fields=FOLLOW_UP_FIELDS, rename={"initiative": "renegotiation_initiative"})
+    # In the page's order: the outcome, the end date and reason come last.
+    if post.get("outcome", "") not in FollowUpOutcome.values:
+        errors.add("outcome", _("Choose the follow-up's outcome."))
+    data["end_on"] = day("end_on", _("End date"), required=False)
+    if post.get("end_reason") and post["end_reason"] not in EndReason.values:
+        errors.add("end_reason", _("%(field)s: choose one of the list's options.") % {"field": _("End reason")})
     return data
 
 
