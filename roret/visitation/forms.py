@@ -52,7 +52,9 @@ class DecisionForm(forms.Form):
                              initial=DecisionKind.GRANT)
     paragraph = forms.ChoiceField(label=_("Legal basis"), choices=_paragraph_choices(), required=False, widget=SELECT)
     offer = forms.ModelChoiceField(label=_("Offer"), required=False, queryset=Offer.objects.none(), widget=SELECT,
-                                   empty_label=_("– no named offer –"))
+                                   empty_label=_("– no named offer –"),
+                                   help_text=_("The offers are grouped by the step of the staircase, from the least "
+                                               "intrusive; the proposal's lowest adequate step is marked."))
     offer_type = forms.ModelChoiceField(label=_("Offer type (FFB), when no offer is named"), required=False,
                                         queryset=Term.objects.filter(group="offer_type").order_by("display"),
                                         widget=SELECT, empty_label=_("– choose –"))
@@ -84,8 +86,6 @@ def offers_by_step(form: DecisionForm, lowest: int) -> DecisionForm:
             label = _("%(step)s – proposed: the lowest adequate step") % {"step": label}
         groups.append((label, offers))
     field.choices = [("", field.empty_label), *groups]
-    field.help_text = _("The offers are grouped by the step of the staircase, from the least intrusive; "
-                        "the proposal's lowest adequate step is marked.")
     return form
 
 

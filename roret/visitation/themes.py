@@ -86,15 +86,13 @@ def choice_groups(group: str, chosen: set[str]) -> list[dict]:
     children: dict = {}
     for term in terms:
         children.setdefault(term.parent_id, []).append(term)
+    def walk(term, indent):
+        yield {"term": term, "indent": indent, "chosen": str(term.pk) in chosen}
+        for child in children.get(term.pk, []):
+            yield from walk(child, indent + 1)
+
     groups = []
     for top in (t for t in terms if t.depth == 2):
-        items = []
-
-        def walk(term, indent):
-            items.append({"term": term, "indent": indent, "chosen": str(term.pk) in chosen})
-            for child in children.get(term.pk, []):
-                walk(child, indent + 1)
-
-        walk(top, 0)
+        items = list(walk(top, 0))
         groups.append({"term": top, "items": items, "chosen": sum(i["chosen"] for i in items)})
     return groups
