@@ -14,6 +14,7 @@ from roret.citizens.forms import ConsentForm, RelativeForm
 from roret.citizens.models import Citizen, Consent
 from roret.core import permissions
 from roret.core.access import role_required
+from roret.core.forms import apply_errors
 from roret.core.permissions import CASE_ROLES, CASEWORKERS, CHANGE, EXPORT
 from roret.journal.corrections import citizen_history
 from roret.offers.models import TariffUnit
@@ -50,7 +51,12 @@ def search(request):
 
 @role_required(CASE_ROLES)
 def detail(request, pk):
-    citizen = services.get_citizen(request.user, pk)
+    return _detail(request, services.get_citizen(request.user, pk))
+
+
+def _detail(request, citizen, *, relative_form=None, consent_form=None):
+    """The citizen's record page; after a refused relative or consent, with that form as typed and
+    its errors (listed at the top of the page and at each field)."""
     today = datetime.date.today()
     placements = list(with_current_tariff(
         Placement.objects.filter(citizen=citizen).select_related("offer__provider"), today))
@@ -73,14 +79,10 @@ def detail(request, pk):
         "target_groups": citizen.target_groups.all(),
         "can_print_access_log": permissions.has_role(request.user, CASEWORKERS),
         "can_change": permissions.has_role(request.user, CASEWORKERS),
-        "relative_form": RelativeForm(), "consent_form": ConsentForm(initial={"given_on": today}),
+        "relative_form": relative_form or RelativeForm(),
+        "consent_form": consent_form or ConsentForm(initial={"given_on": today}),
         "corrections": citizen_history(citizen, CORRECTIONS_SHOWN),
     })
-
-
-def _form_errors(form) -> str:
-    return "; ".join(f"{form.fields[f].label if f in form.fields else ''}: {' '.join(e)}".strip(": ")
-                     for f, e in form.errors.items())
 
 
 @role_required(CASEWORKERS)
@@ -89,11 +91,14 @@ def add_relative(request, pk):
     citizen = permissions.fetch(request.user, CHANGE, Citizen, pk)
     form = RelativeForm(request.POST)
     if form.is_valid():
-        services.add_relative(citizen, actor=request.user, **form.cleaned_data)
-        messages.success(request, _("The relative was added."))
-    else:
-        messages.error(request, _("The relative was not added: %(errors)s") % {"errors": _form_errors(form)})
-    return redirect("citizens:detail", pk=citizen.pk)
+        try:
+            services.add_relative(citizen, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The relative was added."))
+            return redirect("citizens:detail", pk=citizen.pk)
+    return _detail(request, services.get_citizen(request.user, pk), relative_form=form)
 
 
 @role_required(CASEWORKERS)
@@ -105,12 +110,11 @@ def add_consent(request, pk):
         try:
             services.record_consent(citizen, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            messages.error(request, _("The consent was not recorded: %(errors)s") % {"errors": " ".join(exc.messages)})
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The consent was recorded."))
-    else:
-        messages.error(request, _("The consent was not recorded: %(errors)s") % {"errors": _form_errors(form)})
-    return redirect("citizens:detail", pk=citizen.pk)
+            return redirect("citizens:detail", pk=citizen.pk)
+    return _detail(request, services.get_citizen(request.user, pk), consent_form=form)
 
 
 @role_required(CASEWORKERS)

@@ -120,3 +120,46 @@ class LockoutLiftForm(forms.Form):
     value = forms.CharField(label=_("User name or address"), max_length=150, widget=forms.HiddenInput)
     reason = forms.CharField(label=_("Reason"), max_length=300, widget=REASON,
                              help_text=_("E.g. \"Called the user; it was them, the caps lock was on\"."))
+
+
+class PageErrors:
+    """The errors of a page whose fields are not one Django form (a goal's progress per goal,
+    WHO-5's answers as radio groups): each message under the name of the field it belongs to, in
+    the order found, so the page lists every one of them in the error summary at the top
+    (core/_error_summary.html), each linking to its field, and shows it again at the field.
+
+    ``anchors`` maps a field's name to the id its link goes to when that is not the name itself
+    (a radio group's first radio)."""
+
+    def __init__(self, anchors: dict | None = None):
+        self.items: list[dict] = []
+        self.anchors = anchors or {}
+
+    def add(self, name: str | None, message) -> None:
+        self.items.append({"name": name, "anchor": self.anchors.get(name, name) if name else "",
+                           "message": str(message)})
+
+    def add_exc(self, exc, *, fields=(), rename: dict | None = None, default: str | None = None) -> None:
+        """Put a ValidationError's messages under their fields: by the error dict's keys (``rename``
+        maps a service's name to the page's), else under ``default``; a key that is no field of the
+        page (``fields``) is listed at the top without a link."""
+        pairs = (exc.message_dict.items() if hasattr(exc, "error_dict") else [(default, exc.messages)])
+        for name, messages in pairs:
+            name = (rename or {}).get(name, name)
+            for message in messages:
+                self.add(name if name in fields or name == default else None, message)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def of(self, name: str) -> list[str]:
+        """The messages of one field (none: an empty list)."""
+        return [i["message"] for i in self.items if i["name"] == name]
+
+    def __getitem__(self, name: str) -> list[str]:
+        """The messages of one field, for the message beside it (``errors.held_on`` in a template);
+        KeyError when it has none, so a template's ``errors.items`` still finds the attribute."""
+        found = self.of(name)
+        if not found:
+            raise KeyError(name)
+        return found

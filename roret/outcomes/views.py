@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from roret.citizens import services as citizen_services
 from roret.core import audit, permissions
 from roret.core.access import role_required
+from roret.core.forms import PageErrors
 from roret.core.models import Term
 from roret.core.parsing import id_or_none
 from roret.core.permissions import CASE_ROLES, CASEWORKERS, RECORD, VIEW
@@ -62,18 +63,6 @@ def _chosen(queryset, value, label: str):
     return chosen
 
 
-def _answers(post, prefix: str = "who5_") -> list[int] | None:
-    raw = [post.get(f"{prefix}{i}", "") for i in range(1, len(instruments.WHO5.items) + 1)]
-    if not any(v.strip() for v in raw):
-        return None
-    try:
-        return [int(v) for v in raw]
-    except ValueError as exc:
-        missing = [str(i) for i, v in enumerate(raw, start=1) if not v.strip().lstrip("-").isdigit()]
-        raise ValidationError(_("WHO-5: answer every item (missing or not a number: %(items)s).")
-                              % {"items": ", ".join(missing)}) from exc
-
-
 @role_required(CASE)
 def due(request):
     today = datetime.date.today()
@@ -89,55 +78,208 @@ def due(request):
         "counts": counts, "shown": len(rows), "total": counts["overdue"] + counts["upcoming"]})
 
 
+def _record_goal(request, citizen, errors: PageErrors) -> None:
+    """The new-goal form: every missing field is noted before the service checks the rest."""
+    post = request.POST
+    goal_type = Term.objects.filter(group="goal_type", pk=_id(post.get("goal_type"))).first()
+    theme = Term.objects.filter(group="theme", pk=_id(post.get("theme"))).first()
+    if not (post.get("own_words") or "").strip():
+        errors.add("own_words", _("Write the goal in the citizen's own words."))
+    if goal_type is None:
+        errors.add("goal_type", _("Choose the goal type: develop, maintain or limit loss of function."))
+    if theme is None:
+        errors.add("theme", _("Choose the FFB theme the goal concerns."))
+    target_date = grant = None
+    try:
+        target_date = _date(post.get("target_date"), _("Target date"))
+    except ValidationError as exc:
+        errors.add("target_date", exc.messages[0])
+    try:
+        grant = _chosen(Grant.objects.filter(citizen=citizen), post.get("grant"), _("Grant"))
+    except ValidationError as exc:
+        errors.add("grant", exc.messages[0])
+    if errors:
+        return
+    services.add_goal(citizen, actor=request.user, grant=grant, goal_type=goal_type, theme=theme,
+                      own_words=post.get("own_words", ""), target_date=target_date)
+
+
+def _record_step(request, citizen, errors: PageErrors) -> None:
+    post = request.POST
+    goal = permissions.fetch(request.user, RECORD, Goal.objects.filter(citizen=citizen), post.get("goal"))
+    if not (post.get("what") or "").strip():
+        errors.add("what", _("Write what the step is."))
+    if not (post.get("who") or "").strip():
+        errors.add("who", _("Write who does the step."))
+    due_on = None
+    try:
+        due_on = _date(post.get("due_on"), _("By when"))
+    except ValidationError as exc:
+        errors.add("due_on", exc.messages[0])
+    if not errors:
+        services.add_step(goal, actor=request.user, what=post.get("what", ""), who=post.get("who", ""), due_on=due_on)
+
+
+def _record_measurement(request, citizen, errors: PageErrors):
+    post = request.POST
+    answers = _who5_answers(post, errors)
+    if answers is None and not errors:
+        errors.add("who5", _("WHO-5: answer the five items."))
+    measured_on = None
+    try:
+        measured_on = _date(post.get("measured_on") or datetime.date.today().isoformat(), _("Measured on"))
+    except ValidationError as exc:
+        errors.add("measured_on", exc.messages[0])
+    if errors:
+        return None
+    return services.record_measurement(citizen, "WHO-5", answers, actor=request.user,
+                                       occasion=post.get("occasion") or MeasurementOccasion.OTHER,
+                                       measured_on=measured_on)
+
+
+# The citizen page's forms and their fields (a service's names for them are the same).
+CITIZEN_FORMS = {"goal": ("own_words", "goal_type", "theme", "target_date", "grant"),
+                 "step": ("what", "who", "due_on"), "measure": ("who5", "occasion", "measured_on")}
+
+
 @role_required(CASE)
 def citizen(request, citizen_id):
     action = request.POST.get("action", "") if request.method == "POST" else ""
     citizen = citizen_services.get_citizen(request.user, citizen_id, action=RECORD if action else VIEW,
                                            summary="Mål og målinger vist")
     today = datetime.date.today()
+    # The step form's fields carry the goal's id (one form per goal); WHO-5's link to their first radio.
+    goal_id = id_or_none(request.POST.get("goal")) if action == "step" else None
+    errors = PageErrors(anchors={**_who5_anchors(), "what": f"what-{goal_id}", "who": f"who-{goal_id}",
+                                 "due_on": f"due-{goal_id}"})
     if action:
         try:
             if action == "goal":
-                grant = _chosen(Grant.objects.filter(citizen=citizen), request.POST.get("grant"), _("Grant"))
-                services.add_goal(
-                    citizen, actor=request.user, grant=grant,
-                    goal_type=Term.objects.filter(group="goal_type", pk=_id(request.POST.get("goal_type"))).first(),
-                    theme=Term.objects.filter(group="theme", pk=_id(request.POST.get("theme"))).first(),
-                    own_words=request.POST.get("own_words", ""),
-                    target_date=_date(request.POST.get("target_date"), _("Target date")))
-                messages.success(request, _("The goal is recorded."))
+                _record_goal(request, citizen, errors)
+                done = _("The goal is recorded.")
             elif action == "step":
-                goal = permissions.fetch(request.user, RECORD, Goal.objects.filter(citizen=citizen),
-                                         request.POST.get("goal"))
-                services.add_step(goal, actor=request.user, what=request.POST.get("what", ""),
-                                  who=request.POST.get("who", ""), due_on=_date(request.POST.get("due_on"), _("By when")))
-                messages.success(request, _("The step is added to the action plan."))
+                _record_step(request, citizen, errors)
+                done = _("The step is added to the action plan.")
             elif action == "step_done":
                 step = permissions.fetch(request.user, RECORD, ActionStep.objects.filter(goal__citizen=citizen),
                                          request.POST.get("step"), via="goal__citizen")
                 services.complete_step(step, actor=request.user)
+                done = ""
             elif action == "measure":
-                answers = _answers(request.POST)
-                if answers is None:
-                    raise ValidationError(_("WHO-5: answer the five items."))
-                m = services.record_measurement(
-                    citizen, "WHO-5", answers, actor=request.user,
-                    occasion=request.POST.get("occasion") or MeasurementOccasion.OTHER,
-                    measured_on=_date(request.POST.get("measured_on") or today.isoformat(), _("Measured on")))
-                messages.success(request, _("WHO-5 recorded: %(score)d (%(band)s).")
-                                 % {"score": m.score, "band": m.band_label})
+                m = _record_measurement(request, citizen, errors)
+                done = m and (_("WHO-5 recorded: %(score)d (%(band)s).") % {"score": m.score, "band": m.band_label})
+            else:
+                done = ""
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        return redirect("outcomes:citizen", citizen_id=citizen.pk)
+            errors.add_exc(exc, fields=CITIZEN_FORMS.get(action, ()), rename={"answers": "who5"})
+        if not errors:
+            if done:
+                messages.success(request, done)
+            return redirect("outcomes:citizen", citizen_id=citizen.pk)
+    post = request.POST if errors else {}
     goals = queries.citizen_goals(citizen)
     measurements = services.compare(list(Measurement.objects.filter(citizen=citizen).order_by("measured_on", "pk")))
     active_grants = Grant.objects.filter(citizen=citizen).active_on(today).select_related("offer_type")
     return render(request, "outcomes/citizen.html", {
         "citizen": citizen, "goals": goals, "measurements": list(reversed(measurements)), "today": today,
         "goal_types": themes.goal_types(), "theme_groups": themes.activity_themes() + themes.note_themes(),
-        "grants": active_grants, "who5": instruments.WHO5, "who5_items": list(enumerate(instruments.WHO5.items, 1)),
+        "grants": active_grants, "who5": instruments.WHO5,
         "answer_labels": sorted(instruments.WHO5.answer_labels.items(), reverse=True),
-        "occasions": MeasurementOccasion.choices})
+        "occasions": MeasurementOccasion.choices, "errors": errors, "post": post, "action": action,
+        "step_goal": goal_id,
+        "who5_rows": who5_rows(post if action == "measure" else {}, errors if action == "measure" else None),
+        "who5_errors": errors.of("who5") if action == "measure" else []})
+
+
+# The follow-up page's own fields (the per-goal ones are progress_<goal> and progress_note_<goal>).
+FOLLOW_UP_FIELDS = ("held_on", "support_need", "need_fallen", "new_tariff", "tariff_from", "renegotiation_note",
+                    "renegotiation_initiative", "outcome", "end_on", "end_reason", "notes")
+# A service's name for a field -> the page's field it lands on.
+FOLLOW_UP_RENAME = {"answers": "who5", "renegotiation": "new_tariff", "initiative": "renegotiation_initiative"}
+
+
+def _who5_anchors() -> dict:
+    """WHO-5's radio groups link from the error summary to their first radio."""
+    first = max(instruments.WHO5.answer_labels)
+    anchors = {f"who5_{n}": f"who5_{n}_{first}" for n in range(1, len(instruments.WHO5.items) + 1)}
+    anchors["who5"] = anchors["who5_1"]
+    return anchors
+
+
+def _who5_answers(post, errors: PageErrors) -> list[int] | None:
+    """The WHO-5 answers posted, or None when none is; each missing or impossible answer is an
+    error on its own item, so all of them are listed at once."""
+    raw = [post.get(f"who5_{i}", "").strip() for i in range(1, len(instruments.WHO5.items) + 1)]
+    if not any(raw):
+        return None
+    allowed = {str(v) for v in instruments.WHO5.answer_labels}
+    before = len(errors.items)
+    for n, value in enumerate(raw, start=1):
+        if not value:
+            errors.add(f"who5_{n}", _("WHO-5 item %(n)d: choose an answer.") % {"n": n})
+        elif value not in allowed:
+            errors.add(f"who5_{n}", _("WHO-5 item %(n)d: the answer must be one of %(values)s.")
+                       % {"n": n, "values": ", ".join(sorted(allowed))})
+    return None if len(errors.items) > before else [int(v) for v in raw]
+
+
+def who5_rows(post, errors=None) -> list[dict]:
+    """WHO-5's items with the answer posted (kept after an error) and the item's errors."""
+    return [{"n": n, "text": text, "chosen": (post.get(f"who5_{n}") or "").strip(),
+              "errors": errors.of(f"who5_{n}") if errors is not None else []}
+            for n, text in enumerate(instruments.WHO5.items, 1)]
+
+
+def _parse_follow_up(post, goals, errors: PageErrors) -> dict:
+    """Parse the follow-up form field by field, every error noted on its field (none stops the
+    others from being checked); the service checks the rest when nothing is wrong here."""
+    def day(name, label, required=True):
+        if not required and not (post.get(name) or "").strip():
+            return None
+        try:
+            return _date(post.get(name), label)
+        except ValidationError as exc:
+            errors.add(name, exc.messages[0])
+            return None
+
+    data = {"held_on": day("held_on", _("Held on")), "progress": {}, "renegotiation": None, "initiative": None,
+            "end_on": None}
+    for g in goals:
+        level = post.get(f"progress_{g.pk}", "")
+        if level and level not in GoalProgressLevel.values:
+            errors.add(f"progress_{g.pk}", _("Choose the progress of the goal '%(goal)s'.") % {"goal": g})
+        elif level:
+            data["progress"][g.pk] = (level, post.get(f"progress_note_{g.pk}", ""))
+    data["who5"] = _who5_answers(post, errors)
+    try:
+        data["support_need"] = _chosen(Term.objects.filter(group="support_need"), post.get("support_need"),
+                                       _("Support need"))
+    except ValidationError as exc:
+        errors.add("support_need", exc.messages[0])
+    if post.get("new_tariff", "").strip():
+        try:
+            amount = Decimal(post["new_tariff"].replace(",", "."))
+            if not amount.is_finite():
+                raise InvalidOperation
+        except InvalidOperation:
+            errors.add("new_tariff", _("The new tariff must be an amount in kroner."))
+            amount = None
+        valid_from = day("tariff_from", _("New tariff from"))
+        if amount is not None and valid_from is not None:
+            data["renegotiation"] = {"new_amount": amount, "note": post.get("renegotiation_note", ""),
+                                     "valid_from": valid_from}
+            try:
+                data["initiative"] = effect_services.chosen_initiative(
+                    post.get("renegotiation_initiative"), [EffectKind.RENEGOTIATION], valid_from)
+            except ValidationError as exc:
+                errors.add_exc(exc, fields=FOLLOW_UP_FIELDS, rename={"initiative": "renegotiation_initiative"})
+    # In the page's order: the outcome, the end date and reason come last.
+    if post.get("outcome", "") not in FollowUpOutcome.values:
+        errors.add("outcome", _("Choose the follow-up's outcome."))
+    data["end_on"] = day("end_on", _("End date"), required=False)
+    if post.get("end_reason") and post["end_reason"] not in EndReason.values:
+        errors.add("end_reason", _("%(field)s: choose one of the list's options.") % {"field": _("End reason")})
+    return data
 
 
 @role_required(CASEWORKERS)
@@ -150,42 +292,30 @@ def follow_up(request, follow_up_pk):
     goals = list(Goal.objects.filter(citizen=citizen, status="active").select_related("theme"))
     placements = list(Placement.objects.filter(grant=follow_up.grant).select_related("offer__provider")
                       .prefetch_related("tariffs", "offer__tariffs").order_by("-start"))
-    errors = []
+    outcomes = FollowUpOutcome.choices
+    errors = PageErrors(anchors={**_who5_anchors(), "outcome": f"outcome_{outcomes[0][0]}"})
+    post = request.POST if request.method == "POST" else {}
     if request.method == "POST" and follow_up.held_on is None:
-        try:
-            progress = {g.pk: (request.POST.get(f"progress_{g.pk}"), request.POST.get(f"progress_note_{g.pk}", ""))
-                        for g in goals if request.POST.get(f"progress_{g.pk}")}
-            renegotiation = None
-            if request.POST.get("new_tariff", "").strip():
-                try:
-                    amount = Decimal(request.POST["new_tariff"].replace(",", "."))
-                except InvalidOperation as exc:
-                    raise ValidationError(_("The new tariff must be an amount in kroner.")) from exc
-                renegotiation = {"new_amount": amount, "note": request.POST.get("renegotiation_note", ""),
-                                 "valid_from": _date(request.POST.get("tariff_from"), _("New tariff from"))}
-            initiative = None
-            if renegotiation:
-                initiative = effect_services.chosen_initiative(request.POST.get("renegotiation_initiative"),
-                                                               [EffectKind.RENEGOTIATION], renegotiation["valid_from"])
-            with transaction.atomic():
-                services.hold_follow_up(
-                    follow_up, actor=request.user, held_on=_date(request.POST.get("held_on"), _("Held on")),
-                    outcome=request.POST.get("outcome", ""), notes=request.POST.get("notes", ""),
-                    goal_progress=progress,
-                    support_need=_chosen(Term.objects.filter(group="support_need"), request.POST.get("support_need"),
-                                         _("Support need")),
-                    need_fallen=request.POST.get("need_fallen") == "on", who5_answers=_answers(request.POST),
-                    renegotiation=renegotiation, end_reason=request.POST.get("end_reason", ""),
-                    end_on=_date(request.POST["end_on"], _("End date")) if request.POST.get("end_on") else None)
-                made = follow_up.renegotiations.order_by("-pk").first() if initiative is not None else None
-                if made is not None:
-                    # The caseworker links the renegotiation to the initiative it realises (docs/plans.md).
-                    effect_services.link_event(initiative, actor=request.user, renegotiation=made)
-        except ValidationError as exc:
-            errors = exc.messages
-        else:
-            messages.success(request, _("The follow-up is recorded."))
-            return redirect("visitation:timeline", citizen_id=citizen.pk)
+        data = _parse_follow_up(request.POST, goals, errors)
+        if not errors:
+            try:
+                with transaction.atomic():
+                    services.hold_follow_up(
+                        follow_up, actor=request.user, held_on=data["held_on"],
+                        outcome=request.POST.get("outcome", ""), notes=request.POST.get("notes", ""),
+                        goal_progress=data["progress"], support_need=data["support_need"],
+                        need_fallen=request.POST.get("need_fallen") == "on", who5_answers=data["who5"],
+                        renegotiation=data["renegotiation"], end_reason=request.POST.get("end_reason", ""),
+                        end_on=data["end_on"])
+                    made = follow_up.renegotiations.order_by("-pk").first() if data["initiative"] is not None else None
+                    if made is not None:
+                        # The caseworker links the renegotiation to the initiative it realises (docs/plans.md).
+                        effect_services.link_event(data["initiative"], actor=request.user, renegotiation=made)
+            except ValidationError as exc:
+                errors.add_exc(exc, fields=FOLLOW_UP_FIELDS + ("who5",), rename=FOLLOW_UP_RENAME)
+            else:
+                messages.success(request, _("The follow-up is recorded."))
+                return redirect("visitation:timeline", citizen_id=citizen.pk)
     tariffs = []
     for p in placements:
         amount, unit, hours = services.current_tariff(p, today)
@@ -193,13 +323,15 @@ def follow_up(request, follow_up_pk):
                         "unit_label": TariffUnit(unit).label if unit in TariffUnit.values else "",
                         "external": p.offer.provider.kind != "own"})
     measurements = services.compare(list(Measurement.objects.filter(citizen=citizen).order_by("measured_on", "pk")))
+    goal_rows = [{"goal": g, "progress": post.get(f"progress_{g.pk}", ""), "note": post.get(f"progress_note_{g.pk}", ""),
+                  "errors": errors.of(f"progress_{g.pk}")} for g in goals]
     return render(request, "outcomes/follow_up.html", {
-        "follow_up": follow_up, "citizen": citizen, "goals": goals, "errors": errors, "post": request.POST,
-        "progress_levels": GoalProgressLevel.choices, "outcomes": FollowUpOutcome.choices, "today": today,
+        "follow_up": follow_up, "citizen": citizen, "goal_rows": goal_rows, "errors": errors, "post": post,
+        "progress_levels": GoalProgressLevel.choices, "outcomes": outcomes, "today": today,
         "end_reasons": EndReason.choices,
         "renegotiation_initiatives": effect_services.linkable_initiatives([EffectKind.RENEGOTIATION], today),
         "support_needs": themes.support_needs(), "tariffs": tariffs, "measurements": measurements[-4:],
-        "who5_items": list(enumerate(instruments.WHO5.items, 1)),
+        "who5_rows": who5_rows(post, errors), "who5_errors": errors.of("who5"),
         "answer_labels": sorted(instruments.WHO5.answer_labels.items(), reverse=True)})
 
 

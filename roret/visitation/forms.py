@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from roret.core.models import Term
-from roret.offers.models import LegalBasis, Offer
+from roret.offers.models import LegalBasis, Offer, StaircaseStep
 from roret.placements.models import ExternalReason
 from roret.visitation.models import DecisionKind, GuidedTo, InquirySource, ScreeningOutcome
 
@@ -52,7 +52,9 @@ class DecisionForm(forms.Form):
                              initial=DecisionKind.GRANT)
     paragraph = forms.ChoiceField(label=_("Legal basis"), choices=_paragraph_choices(), required=False, widget=SELECT)
     offer = forms.ModelChoiceField(label=_("Offer"), required=False, queryset=Offer.objects.none(), widget=SELECT,
-                                   empty_label=_("– no named offer –"))
+                                   empty_label=_("– no named offer –"),
+                                   help_text=_("The offers are grouped by the step of the staircase, from the least "
+                                               "intrusive; the proposal's lowest adequate step is marked."))
     offer_type = forms.ModelChoiceField(label=_("Offer type (FFB), when no offer is named"), required=False,
                                         queryset=Term.objects.filter(group="offer_type").order_by("display"),
                                         widget=SELECT, empty_label=_("– choose –"))
@@ -68,6 +70,23 @@ class DecisionForm(forms.Form):
     def __init__(self, *args, offers=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["offer"].queryset = offers if offers is not None else Offer.objects.all()
+
+
+def offers_by_step(form: DecisionForm, lowest: int) -> DecisionForm:
+    """The decision's offer choice as steps of the staircase, least intrusive first: one group of
+    offers per step, headed by the step's name, the lowest adequate step (the proposal's) marked."""
+    field = form.fields["offer"]
+    steps: dict[int, list] = {}
+    for offer in field.queryset.order_by("staircase_step", "name"):
+        steps.setdefault(int(offer.staircase_step), []).append((offer.pk, offer.name))
+    groups = []
+    for step, offers in sorted(steps.items()):
+        label = str(StaircaseStep(step).label) if step in StaircaseStep.values else str(step)
+        if step == lowest:
+            label = _("%(step)s – proposed: the lowest adequate step") % {"step": label}
+        groups.append((label, offers))
+    field.choices = [("", field.empty_label), *groups]
+    return form
 
 
 class PlacementForm(forms.Form):

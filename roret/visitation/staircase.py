@@ -50,6 +50,11 @@ class Proposal:
     lowest: bool = False
 
     @property
+    def step_label(self) -> str:
+        """The step as the staircase names it ("6. Temporary residential offer")."""
+        return str(StaircaseStep(self.step).label) if self.step in StaircaseStep.values else str(self.step)
+
+    @property
     def tariff_unit_label(self) -> str:
         return TariffUnit(self.tariff_unit).label if self.tariff_unit in TariffUnit.values else ""
 

@@ -75,3 +75,24 @@ def goal_types() -> list[Term]:
 
 
 LEVEL_CHOICES = [(str(i), label) for i, label in enumerate(FUNCTIONAL_LEVELS)] + [("", NOT_ASSESSED)]
+
+
+def choice_groups(group: str, chosen: set[str]) -> list[dict]:
+    """The terms of an FFB ``group`` (target groups, offer types) that an assessment may choose
+    (depth 2 and below), grouped under the group's first level as FFB orders them: each group is
+    its heading term (itself choosable) with its descendants in tree order, each with its depth
+    below the heading (for the indent) and whether it is ``chosen`` (ids as strings)."""
+    terms = list(Term.objects.filter(group=group, depth__gte=2).order_by("display"))
+    children: dict = {}
+    for term in terms:
+        children.setdefault(term.parent_id, []).append(term)
+    def walk(term, indent):
+        yield {"term": term, "indent": indent, "chosen": str(term.pk) in chosen}
+        for child in children.get(term.pk, []):
+            yield from walk(child, indent + 1)
+
+    groups = []
+    for top in (t for t in terms if t.depth == 2):
+        items = list(walk(top, 0))
+        groups.append({"term": top, "items": items, "chosen": sum(i["chosen"] for i in items)})
+    return groups

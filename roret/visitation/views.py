@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from roret.citizens import services as citizen_services
 from roret.core import audit, permissions
 from roret.core.access import role_required
-from roret.core.forms import apply_errors
+from roret.core.forms import PageErrors, apply_errors
 from roret.core.models import Term
 from roret.core.parsing import id_or_none
 from roret.core.permissions import CASE_ROLES, CASEWORKERS, CHANGE, EXPORT, has_role
@@ -125,6 +125,24 @@ def _assessment_input(post):
     return levels, notes
 
 
+# The assessment form's fields that the service names in its refusals.
+ASSESSMENT_FIELDS = ("hopes", "what_matters", "wished_offer_types", "support_need", "target_groups",
+                     "meeting_held_on", "levels", "notes")
+
+
+def _assessment_meeting(post, errors: PageErrors) -> dict | None:
+    if not post.get("meeting_held_on"):
+        return None
+    try:
+        held_on = datetime.date.fromisoformat(post["meeting_held_on"])
+    except ValueError:
+        errors.add("meeting_held_on", _("Network meeting: give the day it was held (DD-MM-YYYY)."))
+        return None
+    return {"held_on": held_on, "citizen_took_part": post.get("meeting_citizen") == "on",
+            "relatives": post.get("meeting_relatives", "")[:300], "providers": post.get("meeting_providers", "")[:300],
+            "notes": post.get("meeting_notes", "")}
+
+
 @role_required(CW)
 def assessment_new(request, citizen_id):
     citizen = citizen_services.get_citizen(request.user, citizen_id, action=CHANGE, summary="Udredning åbnet")
@@ -133,49 +151,68 @@ def assessment_new(request, citizen_id):
         inquiry = permissions.fetch(request.user, CHANGE, Inquiry.objects.filter(citizen=citizen),
                                     request.GET.get("inquiry") or request.POST.get("inquiry"))
     previous = citizen.assessments.order_by("-version").prefetch_related("themes").first()
-    errors = []
+    # The level selects link from the error summary to the first theme's.
+    errors = PageErrors(anchors={"levels": "themes", "notes": "themes", "target_groups": "target_groups",
+                                 "wished_offer_types": "wished_offer_types"})
+    post = request.POST if request.method == "POST" else {}
     if request.method == "POST":
+        levels = notes = None
         try:
             levels, notes = _assessment_input(request.POST)
-            meeting = None
-            if request.POST.get("meeting_held_on"):
-                meeting = {"held_on": datetime.date.fromisoformat(request.POST["meeting_held_on"]),
-                           "citizen_took_part": request.POST.get("meeting_citizen") == "on",
-                           "relatives": request.POST.get("meeting_relatives", "")[:300],
-                           "providers": request.POST.get("meeting_providers", "")[:300],
-                           "notes": request.POST.get("meeting_notes", "")}
-            need = Term.objects.filter(group="support_need", pk=request.POST.get("support_need") or 0).first()
-            assessment = services.assess(
-                citizen, actor=request.user, inquiry=inquiry, hopes=request.POST.get("hopes", ""), meeting=meeting,
-                what_matters=request.POST.get("what_matters", ""), support_need=need, levels=levels, notes=notes,
-                target_groups=list(Term.objects.filter(group="target_group",
-                                                       pk__in=request.POST.getlist("target_groups"))),
-                wished_offer_types=list(Term.objects.filter(group="offer_type",
-                                                            pk__in=request.POST.getlist("wished_offer_types"))))
-        except ValidationError as exc:
-            errors = exc.messages
         except ValueError:
-            errors = [_("A date or a level could not be read; check the form.")]
-        else:
-            messages.success(request, _("Assessment version %(v)d recorded.") % {"v": assessment.version})
-            return redirect("visitation:assessment", assessment_pk=assessment.pk)
+            errors.add("levels", _("A date or a level could not be read; check the form."))
+        # Every field is checked before the service is asked, so the page lists every error at once.
+        if not request.POST.get("hopes", "").strip():
+            errors.add("hopes", _("Write the citizen's own perspective first: hopes, wishes and dreams in their "
+                                  "own words."))
+        need = Term.objects.filter(group="support_need", pk=id_or_none(request.POST.get("support_need")) or 0).first()
+        if need is None:
+            errors.add("support_need", _("Choose the overall support-need level."))
+        meeting = _assessment_meeting(request.POST, errors)
+        if not errors:
+            try:
+                assessment = services.assess(
+                    citizen, actor=request.user, inquiry=inquiry, hopes=request.POST.get("hopes", ""),
+                    meeting=meeting, what_matters=request.POST.get("what_matters", ""), support_need=need,
+                    levels=levels, notes=notes,
+                    target_groups=list(Term.objects.filter(group="target_group",
+                                                           pk__in=_ids(request.POST.getlist("target_groups")))),
+                    wished_offer_types=list(Term.objects.filter(
+                        group="offer_type", pk__in=_ids(request.POST.getlist("wished_offer_types")))))
+            except ValidationError as exc:
+                errors.add_exc(exc, fields=ASSESSMENT_FIELDS, rename={"meeting": "meeting_held_on"})
+            else:
+                messages.success(request, _("Assessment version %(v)d recorded.") % {"v": assessment.version})
+                return redirect("visitation:assessment", assessment_pk=assessment.pk)
     before = {t.theme_id: t for t in previous.themes.all()} if previous else {}
 
     def row(term):
         old = before.get(term.pk)
+        level = "" if old is None or old.level is None else str(old.level)
+        notes = old.notes if old else ""
+        if post:
+            # After an error the page shows what was typed, not the earlier version's.
+            level, notes = post.get(f"level_{term.pk}", ""), post.get(f"notes_{term.pk}", "")
         return {"term": term, "previous": themes.level_label(old.level) if old else "",
-                "previous_level": "" if old is None or old.level is None else str(old.level),
-                "previous_notes": old.notes if old else ""}
+                "previous_level": level, "previous_notes": notes}
 
     activity = [{**row(n.term), "children": [row(c) for c in n.children]} for n in themes.activity_themes()]
     note_rows = [{**row(n.term), "children": [c.display for c in n.children]} for n in themes.note_themes()]
+    chosen_groups = (set(post.getlist("target_groups")) if post
+                     else {str(pk) for pk in citizen.target_groups.values_list("pk", flat=True)})
     return render(request, "visitation/assessment_new.html", {
-        "citizen": citizen, "inquiry": inquiry, "errors": errors, "post": request.POST, "previous": previous,
+        "citizen": citizen, "inquiry": inquiry, "errors": errors, "post": post, "previous": previous,
         "activity": activity, "note_themes": note_rows,
         "levels": themes.LEVEL_CHOICES, "support_needs": themes.support_needs(),
-        "target_groups": Term.objects.filter(group="target_group", depth__gte=2).order_by("display"),
-        "offer_types": Term.objects.filter(group="offer_type", depth__gte=2).order_by("display"),
-        "citizen_groups": set(citizen.target_groups.values_list("pk", flat=True))})
+        "target_group_choices": themes.choice_groups("target_group", chosen_groups),
+        "offer_type_choices": themes.choice_groups("offer_type", set(post.getlist("wished_offer_types")) if post
+                                                   else set()),
+        "meeting_citizen": post.get("meeting_citizen") == "on" if post else True})
+
+
+def _ids(values) -> list[int]:
+    """The ids among posted values (anything else is dropped, as a choice that is no term is)."""
+    return [i for i in (id_or_none(v) for v in values) if i is not None]
 
 
 def _assessment(request, pk) -> Assessment:
@@ -223,6 +260,7 @@ def decision_new(request, assessment_pk):
             return redirect("visitation:decision", decision_pk=decision.pk)
     # The proposal is for the page; the service works out the staircase itself when it decides.
     lowest, proposals = staircase.propose(citizen, assessment, today)
+    forms.offers_by_step(form, lowest)
     return render(request, "visitation/decision_new.html", {
         "assessment": assessment, "citizen": citizen, "form": form, "lowest": lowest, "proposals": proposals,
         "lowest_label": staircase.StaircaseStep(lowest).label if lowest in staircase.StaircaseStep.values else lowest})
@@ -328,41 +366,51 @@ def transitions(request):
 def transition(request, transition_pk):
     row = citizen_services.get_record(request.user, Transition.objects.select_related("citizen"), transition_pk,
                                       summary="Overgang vist")
+    errors = PageErrors()
     if request.method == "POST":
+        closing = request.POST.get("action") == "close"
         try:
-            if request.POST.get("action") == "close":
+            if closing:
                 services.close_transition(row, actor=request.user, end_reason=request.POST.get("end_reason", ""))
                 messages.success(request, _("The transition is closed."))
                 return redirect("visitation:transitions")
             services.tick_checklist(row, request.POST.get("item", ""), actor=request.user,
                                     done=request.POST.get("done") == "1")
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        return redirect("visitation:transition", transition_pk=row.pk)
+            if not closing:
+                messages.error(request, " ".join(exc.messages))
+            # The closing form comes back with the reason as typed and the refusal on it.
+            errors.add_exc(exc, fields=("end_reason",), default="end_reason")
+        if not closing:
+            return redirect("visitation:transition", transition_pk=row.pk)
     items = [{"key": k, "label": label, "done_on": row.checklist.get(k)} for k, label in YOUTH_CHECKLIST]
-    return render(request, "visitation/transition.html", {"transition": row, "citizen": row.citizen, "items": items})
+    return render(request, "visitation/transition.html", {"transition": row, "citizen": row.citizen, "items": items,
+                                                          "errors": errors, "post": request.POST})
 
 
 @role_required(CW)
 def elderly_care(request, citizen_id):
     citizen = citizen_services.get_citizen(request.user, citizen_id, action=CHANGE, summary="Overgang til ældreområdet")
-    error = ""
+    errors = PageErrors()
     if request.method == "POST":
         try:
             day = datetime.date.fromisoformat(request.POST.get("on", ""))
-            with transaction.atomic():
-                initiative = effect_services.chosen_initiative(request.POST.get("initiative"),
-                                                               [EffectKind.ELDERLY_CARE], day)
-                ended = services.move_to_elderly_care(citizen, actor=request.user, on=day,
-                                                      note=request.POST.get("note", ""))
-                for placement in ended if initiative is not None else ():
-                    effect_services.link_event(initiative, actor=request.user, placement=placement,
-                                               action=LinkedAction.ENDED_PLACEMENT)
         except ValueError:
-            error = _("Give the day the citizen moves (DD-MM-YYYY).")
+            day = None
+            errors.add("on", _("Give the day the citizen moves (DD-MM-YYYY)."))
+        try:
+            if day is not None:
+                with transaction.atomic():
+                    initiative = effect_services.chosen_initiative(request.POST.get("initiative"),
+                                                                   [EffectKind.ELDERLY_CARE], day)
+                    ended = services.move_to_elderly_care(citizen, actor=request.user, on=day,
+                                                          note=request.POST.get("note", ""))
+                    for placement in ended if initiative is not None else ():
+                        effect_services.link_event(initiative, actor=request.user, placement=placement,
+                                                   action=LinkedAction.ENDED_PLACEMENT)
         except ValidationError as exc:
-            error = " ".join(exc.messages)
-        else:
+            errors.add_exc(exc, fields=("on", "note", "initiative"))
+        if not errors:
             messages.success(request, _("%(name)s has moved to elderly care; the placements are ended.")
                              % {"name": citizen.name})
             return redirect(reverse("visitation:timeline", args=[citizen.pk]))
@@ -370,6 +418,6 @@ def elderly_care(request, citizen_id):
 
     current = Placement.objects.filter(citizen=citizen, end__isnull=True).select_related("offer")
     return render(request, "visitation/elderly_care.html", {
-        "citizen": citizen, "current": current, "error": error, "today": datetime.date.today(),
+        "citizen": citizen, "current": current, "errors": errors, "today": datetime.date.today(), "post": request.POST,
         "initiatives": effect_services.linkable_initiatives([EffectKind.ELDERLY_CARE], datetime.date.today()),
         "chosen_initiative": request.POST.get("initiative", "")})
