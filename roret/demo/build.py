@@ -16,6 +16,7 @@ from roret.demo import names
 from roret.demo.balance import build_balance
 from roret.demo.capacity import build_capacity
 from roret.demo.caseflow import build_caseflow
+from roret.demo.meetings import build_meetings
 from roret.demo.catalogue import (
     CENTRES,
     EXTERNAL_OFFERS,
@@ -45,6 +46,7 @@ DEMO_USERS = [
     ("economist", "Erik", "Økonom", Role.ECONOMIST, None, None),
     ("committee", "Kamma", "Udvalgsmedlem", Role.COMMITTEE, None, None),
     ("admin", "Anders", "Administrator", Role.ADMIN, None, None),
+    ("leader", "Lise", "Afdelingsleder", Role.LEADER, None, None),
 ]
 
 
@@ -77,6 +79,7 @@ class DemoBuilder:
             self._placements(plan)
             build_caseflow(self, plan)
             build_journal(self)
+            build_meetings(self)
             # Before the economy: the realised events it makes are costed with the rest.
             plans = build_plans(self)
             build_economy(self)

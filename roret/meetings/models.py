@@ -5,6 +5,7 @@ in a visitation meeting with the department's management, not by one caseworker 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from roret.citizens.models import Citizen
@@ -104,7 +105,7 @@ class Proposal(models.Model):
                                       blank=True)
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
                                     verbose_name=_("proposed by"))
-    proposed_at = models.DateTimeField(_("proposed"), auto_now_add=True)
+    proposed_at = models.DateTimeField(_("proposed"), default=timezone.now)
     status = models.CharField(_("status"), max_length=10, choices=ProposalStatus.choices,
                               default=ProposalStatus.PROPOSED)
     reason = models.TextField(_("the meeting's reason"), blank=True)

@@ -47,7 +47,9 @@ def _rows(proposals):
 def index(request):
     user = request.user
     is_leader = permissions.has_role(user, MEETING_APPROVERS)
-    plan_form = forms.PlanForm(request.POST if is_leader and request.method == "POST" else None,
+    if request.method == "POST" and not is_leader:
+        raise permissions.NotInScope("only a department leader plans meetings")
+    plan_form = forms.PlanForm(request.POST if request.method == "POST" else None,
                                initial={"participants": [user.pk]})
     if request.method == "POST" and is_leader and plan_form.is_valid():
         try:
