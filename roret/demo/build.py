@@ -16,7 +16,6 @@ from roret.demo import names
 from roret.demo.balance import build_balance
 from roret.demo.capacity import build_capacity
 from roret.demo.caseflow import build_caseflow
-from roret.demo.meetings import build_meetings
 from roret.demo.catalogue import (
     CENTRES,
     EXTERNAL_OFFERS,
@@ -27,6 +26,7 @@ from roret.demo.catalogue import (
 )
 from roret.demo.economy import build_economy
 from roret.demo.journal import build_journal
+from roret.demo.meetings import build_meetings
 from roret.demo.plans import build_plans
 from roret.demo.stays import Plan, make_plan
 from roret.offers.models import DEFAULT_STEP, Offer, PlaceChange, Provider, Tariff

@@ -217,8 +217,12 @@ def _reason(reason: str) -> str:
 def _decide(proposal: Proposal, fields: dict, *, channel: str):
     """The decision the meeting approves, made by the decision service in the proposing caseworker's
     name (they remain the caseworker of the case; the proposal records who approved)."""
-    return case_services.decide(proposal.citizen, actor=proposal.proposed_by, assessment=proposal.assessment,
-                                channel=channel, **fields)
+    try:
+        return case_services.decide(proposal.citizen, actor=proposal.proposed_by, assessment=proposal.assessment,
+                                    channel=channel, **fields)
+    except permissions.NotInScope:
+        raise MeetingError(_("The proposing caseworker no longer has the citizen's case: send the proposal back "
+                             "so the responsible caseworker can propose again.")) from None
 
 
 def proposal_fields(proposal: Proposal) -> dict:

@@ -1,11 +1,10 @@
 """Read models for the caseworker's lists and the citizen timeline (always through the gate)."""
 
 import datetime
-
-from django.utils import timezone
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 from roret.citizens.models import Citizen
 from roret.core.permissions import VIEW, citizen_scope

@@ -95,7 +95,7 @@ def test_a_proposal_the_decision_service_refuses_is_refused_on_its_field(client,
     citizen, ass, _meeting = case
     response = _post_decision(client, world, ass, world.residential, start="")
     assert response.status_code == 200
-    assert b"A grant needs its start date." in response.content
+    assert "En bevilling skal have en startdato." in response.content.decode()  # pages are in Danish
     assert not Proposal.objects.exists()
     assert not Decision.objects.exists()
 
@@ -169,7 +169,7 @@ def test_a_sent_back_proposal_returns_to_the_caseworker_with_the_reason(client, 
     client.force_login(world.users["leader"])
     refused = client.post(reverse("meetings:meeting", args=[meeting.pk]),
                           {"proposal": proposal.pk, "action": "send_back", "reason": ""})
-    assert refused.status_code == 200 and b"Write the meeting&#x27;s reason" in refused.content
+    assert refused.status_code == 200 and "Skriv mødets begrundelse" in refused.content.decode()
     client.post(reverse("meetings:meeting", args=[meeting.pk]),
                 {"proposal": proposal.pk, "action": "send_back", "reason": "Prøv §107 først"})
     proposal.refresh_from_db()
@@ -269,3 +269,14 @@ def test_the_rule_is_changed_audited(world):
     with pytest.raises(permissions.NotInScope):
         services.set_rule(actor=world.users["caseworker"], paragraphs=[], external_offers=False,
                           yearly_cost_above=None)
+
+
+def test_approval_is_refused_with_a_message_when_the_caseworker_lost_the_case(world, case):
+    citizen, ass, _meeting = case
+    proposal = _propose(world, citizen, ass)
+    type(citizen).objects.filter(pk=citizen.pk).update(team=world.other_team)
+    with pytest.raises(services.MeetingError, match="no longer has the citizen's case"):
+        services.approve(proposal, actor=world.users["leader"])
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.PROPOSED
+    assert not Decision.objects.exists()
