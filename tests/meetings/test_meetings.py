@@ -280,3 +280,21 @@ def test_approval_is_refused_with_a_message_when_the_caseworker_lost_the_case(wo
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.PROPOSED
     assert not Decision.objects.exists()
+
+
+def test_the_leaders_overview_shows_the_next_meeting_and_its_agenda_size(client, world, case):
+    citizen, ass, meeting = case
+    _propose(world, citizen, ass)
+    client.force_login(world.users["leader"])
+    page = client.get(reverse("home")).content.decode()
+    assert reverse("meetings:meeting", args=[meeting.pk]) in page
+    assert '<span class="value">1</span>indstillinger på dagsordenen for mødet den ' + f"{NEXT_WEEK:%d.%m.%Y}" in page
+
+
+def test_the_proposal_is_on_the_citizens_timeline(client, world, case):
+    citizen, ass, _meeting = case
+    proposal = _propose(world, citizen, ass)
+    services.send_back(proposal, actor=world.users["leader"], reason="Prøv §107 først")
+    client.force_login(world.users["leader"])
+    page = client.get(reverse("visitation:timeline", args=[citizen.pk])).content.decode()
+    assert reverse("meetings:proposal", args=[proposal.pk]) in page and "Prøv §107 først" in page
