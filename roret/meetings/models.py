@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from roret.citizens.models import Citizen
 from roret.core.models import Term
-from roret.offers.models import Offer
+from roret.offers.models import LegalBasis, Offer
 from roret.visitation.models import Assessment, Decision, DecisionKind
 
 
@@ -87,7 +87,7 @@ class Proposal(models.Model):
     assessment = models.ForeignKey(Assessment, models.PROTECT, related_name="proposals",
                                    verbose_name=_("assessment"))
     kind = models.CharField(_("decision"), max_length=10, choices=DecisionKind.choices)
-    paragraph = models.CharField(_("legal basis"), max_length=10)
+    paragraph = models.CharField(_("legal basis"), max_length=10, choices=LegalBasis.choices)
     offer_type = models.ForeignKey(Term, models.PROTECT, null=True, blank=True, related_name="+",
                                    verbose_name=_("offer type (FFB)"))
     offer = models.ForeignKey(Offer, models.PROTECT, null=True, blank=True, related_name="+",

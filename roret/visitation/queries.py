@@ -142,7 +142,7 @@ def timeline(citizen: Citizen, today: datetime.date) -> list[Event]:
 
     # A proposal to the visitation meeting: when it was proposed, and the meeting's answer (with its reason).
     for p in Proposal.objects.filter(citizen=citizen).select_related("offer"):
-        title = f"{p.get_status_display()}: {p.get_kind_display()} {p.paragraph}{f', {p.offer}' if p.offer else ''}"
+        title = f"{p.get_status_display()}: {p.get_kind_display()} {p.get_paragraph_display()}{f', {p.offer}' if p.offer else ''}"
         events.append(Event(timezone.localdate(p.handled_at or p.proposed_at), "proposal", title, p.reason, p))
     for p in Placement.objects.filter(citizen=citizen).select_related("offer"):
         events.append(Event(p.start, "placement", f"{p.offer}", p.get_end_reason_display() or "", p))
