@@ -33,6 +33,7 @@ NAV = [
     ("plans:list", _("Development plans"), AGGREGATE_ROLES),
     ("core:users", _("Users"), ADMINS),
     ("core:audit_log", _("Audit log"), ADMINS),
+    ("meetings:rule", _("Meeting rule"), ADMINS),
     ("admin:index", _("Reference data"), ADMINS),
 ]
 
