@@ -298,3 +298,19 @@ def test_the_proposal_is_on_the_citizens_timeline(client, world, case):
     client.force_login(world.users["leader"])
     page = client.get(reverse("visitation:timeline", args=[citizen.pk])).content.decode()
     assert reverse("meetings:proposal", args=[proposal.pk]) in page and "Prøv §107 først" in page
+
+
+def test_the_rule_page_refuses_bad_input_on_its_field_and_saves_good_input(client, world):
+    client.force_login(world.users["admin"])
+    url = reverse("meetings:rule")
+    for body in ({"yearly_cost_above": "-5"}, {"yearly_cost_above": "mange"}, {"paragraphs": ["SEL999"]}):
+        response = client.post(url, body)
+        assert response.status_code == 200, body
+        assert 'class="form-group form-error"' in response.content.decode(), body
+    assert not AuditEntry.objects.filter(object_type="meetings.meetingrule").exists()
+    response = client.post(url, {"paragraphs": ["SEL107", "SEL108"], "external_offers": "on",
+                                 "yearly_cost_above": "1000000"})
+    assert response.status_code == 302
+    rule = services.rule()
+    assert (rule.paragraphs, rule.external_offers, rule.yearly_cost_above) == (["SEL107", "SEL108"], True,
+                                                                               Decimal("1000000.00"))
