@@ -39,6 +39,10 @@ class MeetingRule(models.Model):
     def __str__(self):
         return str(_("Meeting rule"))
 
+    @property
+    def paragraph_labels(self) -> list[str]:
+        return [LegalBasis(p).label for p in self.paragraphs or [] if p in LegalBasis.values]
+
 
 class MeetingStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")

@@ -235,6 +235,7 @@ def decision_new(request, assessment_pk):
     lowest, proposals = staircase.propose(citizen, assessment, today)
     return render(request, "visitation/decision_new.html", {
         "assessment": assessment, "citizen": citizen, "form": form, "lowest": lowest, "proposals": proposals,
+        "meeting_rule": meeting_services.rule(),
         "lowest_label": staircase.StaircaseStep(lowest).label if lowest in staircase.StaircaseStep.values else lowest})
 
 

@@ -314,3 +314,12 @@ def test_the_rule_page_refuses_bad_input_on_its_field_and_saves_good_input(clien
     rule = services.rule()
     assert (rule.paragraphs, rule.external_offers, rule.yearly_cost_above) == (["SEL107", "SEL108"], True,
                                                                                Decimal("1000000.00"))
+
+
+def test_the_decision_form_says_which_grants_go_to_the_meeting(client, world, case):
+    _citizen, ass, _meeting = case
+    client.force_login(world.users["caseworker"])
+    page = client.get(reverse("visitation:decision_new", args=[ass.pk])).content.decode()
+    note = page.split('id="meeting-rule-note">')[1].split("</p>")[0]
+    assert "SEL §107 (midlertidigt botilbud), SEL §108 (længerevarende botilbud); et eksternt tilbud; over 1.000.000 kr." \
+        in note
