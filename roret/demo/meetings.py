@@ -24,7 +24,7 @@ DAY = datetime.timedelta(days=1)
 WEEKS_BACK = 16
 MEETING_WEEKDAY = 3  # Thursday
 CHANGE_REASONS = [
-    "Mødet fastholder tilbuddet, men revurderingen fremrykkes til et halvt år.",
+    "Mødet fastholder tilbuddet, men revurderingen fremrykkes et halvt år.",
     "Godkendt med en kortere periode: midlertidigt ophold, så overgang til eget hjem prøves først.",
     "Godkendt med ændret omfang efter drøftelse af borgerens ønsker.",
 ]
@@ -91,9 +91,16 @@ def build_meetings(builder) -> dict:
                                       status=ProposalStatus.SENT_BACK, reason=rng.choice(SEND_BACK_REASONS),
                                       handled_by=leader, handled_at=_aware(earlier.held_on, 11)))
         changed = rng.random() < 0.2
+        reason = ""
+        if changed:
+            # What was proposed differs from what was decided by what the meeting changed.
+            if d.review_on is not None:
+                reason, fields["review_on"] = CHANGE_REASONS[0], d.review_on + 182 * DAY
+            else:
+                reason, fields["scope"] = CHANGE_REASONS[2], "Døgnstøtte efter behov"
         proposals.append(Proposal(meeting=meeting, **fields, proposed_at=_aware(meeting.held_on - 3 * DAY, 10),
                                   status=ProposalStatus.CHANGED if changed else ProposalStatus.APPROVED,
-                                  reason=rng.choice(CHANGE_REASONS) if changed else "", decision_id=d.pk,
+                                  reason=reason, decision_id=d.pk,
                                   handled_by=leader, handled_at=_aware(meeting.held_on, 11)))
     Proposal.objects.bulk_create(proposals, batch_size=2000)
     AuditEntry.objects.bulk_create([AuditEntry(
