@@ -323,3 +323,15 @@ def test_the_decision_form_says_which_grants_go_to_the_meeting(client, world, ca
     note = page.split('id="meeting-rule-note">')[1].split("</p>")[0]
     assert "SEL §107 (midlertidigt botilbud), SEL §108 (længerevarende botilbud); et eksternt tilbud; over 1.000.000 kr." \
         in note
+
+
+def test_holding_a_meeting_moves_what_it_did_not_reach_to_the_next(world, case):
+    citizen, ass, meeting = case
+    proposal = _propose(world, citizen, ass)
+    following = services.plan_meeting(actor=world.users["leader"], held_on=NEXT_WEEK + datetime.timedelta(days=7),
+                                      participants=[world.users["leader"]])
+    services.hold_meeting(meeting, actor=world.users["leader"])
+    proposal.refresh_from_db()
+    meeting.refresh_from_db()
+    assert (meeting.status, proposal.meeting, proposal.status) == ("held", following, ProposalStatus.PROPOSED)
+    assert not Decision.objects.exists()
