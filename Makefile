@@ -38,7 +38,7 @@ demo: migrate
 serve:
 	@echo ""
 	@echo "  roret serves the demo municipality on http://$(HOST)/"
-	@echo "  Demo users (password: demo): caseworker, centre_staff, centre_leader, economist, committee, admin"
+	@echo "  Demo users (password: demo): caseworker, centre_staff, centre_leader, economist, committee, admin, leader"
 	@echo "  admin also gives a two-factor code: oathtool --totp -b RORETDEMOADMINSECRETKEY234567ABC"
 	@echo "  (or add that key to an authenticator app)"
 	@echo ""

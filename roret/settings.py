@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "roret.offers",
     "roret.placements",
     "roret.visitation",
+    "roret.meetings",
     "roret.outcomes",
     "roret.journal",
     "roret.economy",

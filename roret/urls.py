@@ -19,6 +19,7 @@ urlpatterns = [
     path("citizens/", include("roret.citizens.urls")),
     path("offers/", include("roret.offers.urls")),
     path("visitation/", include("roret.visitation.urls")),
+    path("meetings/", include("roret.meetings.urls")),
     path("outcomes/", include("roret.outcomes.urls")),
     path("journal/", include("roret.journal.urls")),
     path("economy/", include("roret.economy.urls")),

@@ -66,6 +66,7 @@ class World:
             "committee": self.user("committee", Role.COMMITTEE),
             "admin": self.user("admin", Role.ADMIN, is_staff=True, is_superuser=True),
             "outsider": self.user("outsider", Role.CASEWORKER, team=self.other_team),
+            "leader": self.user("leader", Role.LEADER),
         }
         self.residential = self.offer("Bostedet", "SEL108", places=2, tariff="2250.00")
         self.day_offer = self.offer("Aktivitetshuset", "SEL104", places=10, tariff="600.00",

@@ -361,7 +361,8 @@ def fuzz_api(fuzzer: Fuzzer, paths: dict[str, str]):
 
 # The order in which personas claim a form: the first who sees it fuzzes it, unless the walker
 # declares who writes through it (then the first writer who sees it), so a form is fuzzed past its gate.
-ORDER = ["caseworker", "economist", "centre_leader", "admin", "centre_staff", "committee", "outsider", "anonymous"]
+ORDER = ["caseworker", "economist", "centre_leader", "admin", "centre_staff", "committee", "leader", "outsider",
+         "anonymous"]
 
 
 def test_no_hostile_value_gives_a_server_error_or_a_change(url_world):  # noqa: F811 (the fixture)

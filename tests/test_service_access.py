@@ -38,6 +38,7 @@ from roret.core.permissions import NotInScope
 from roret.economy import services as economy_services
 from roret.journal import corrections as correction_services
 from roret.journal import services as journal_services
+from roret.meetings import services as meeting_services
 from roret.offers import services as offer_services
 from roret.offers.models import Offer, Provider
 from roret.outcomes import services as outcome_services
@@ -55,7 +56,7 @@ from tests.visitation.helpers import theme_id
 
 TODAY = datetime.date.today()
 DAY = datetime.timedelta(days=1)
-PERSONAS = ["caseworker", "centre_staff", "centre_leader", "economist", "committee", "admin", "outsider"]
+PERSONAS = ["caseworker", "centre_staff", "centre_leader", "economist", "committee", "admin", "outsider", "leader"]
 CW = {"caseworker"}
 CASEWORKERS = {"caseworker", "outsider"}  # a caseworker of either team, on something of their own team
 RECORDERS = {"caseworker", "centre_staff", "centre_leader"}  # the citizen is placed in the centre's offer
@@ -63,7 +64,8 @@ EDITORS = {"economist", "admin"}
 PLACES = EDITORS | {"centre_leader"}
 ECONOMIST = {"economist"}
 ADMINS = {"admin"}
-PLAN_READERS = {"economist", "committee", "centre_leader"}
+PLAN_READERS = {"economist", "committee", "centre_leader", "leader"}
+LEADER = {"leader"}
 
 
 class Scene:
@@ -122,6 +124,23 @@ class Scene:
     def decision(self):
         return case_services.decide(self.citizen, actor=self.cw, kind="grant", paragraph="SEL104",
                                     justification="Behov for fællesskab", offer=self.world.day_offer, start=TODAY)
+
+    @cached_property
+    def assessment(self):
+        return case_services.assess(self.citizen, actor=self.cw, hopes="Komme ud blandt andre",
+                                    support_need=term("Moderat støttebehov"))
+
+    @cached_property
+    def meeting(self):
+        leader = self.world.users["leader"]
+        return meeting_services.plan_meeting(actor=leader, held_on=TODAY + 7 * DAY, participants=[leader])
+
+    @cached_property
+    def proposal(self):
+        self.meeting  # noqa: B018 (planned first, so the proposal is on its agenda)
+        return meeting_services.propose(self.citizen, actor=self.cw, assessment=self.assessment, kind="grant",
+                                        paragraph="SEL104", offer=self.world.day_offer, start=TODAY,
+                                        justification="Behov for fællesskab")
 
     @cached_property
     def follow_up(self):
@@ -431,7 +450,7 @@ CASES = [
     Case(runs.start_run, (), lambda s, a: runs.start_run(get_group("sel108"), user=a, replications=100), ECONOMIST),
     Case(runs.start_pdf, ("run",), lambda s, a: runs.start_pdf(s.run, user=a), PLAN_READERS),
     Case(runs.start_pdf, ("run_elsewhere",), lambda s, a: runs.start_pdf(s.run_elsewhere, user=a),
-         {"economist", "committee"}, on="a group the centre runs no places in"),
+         {"economist", "committee", "leader"}, on="a group the centre runs no places in"),
     Case(scenarios.save_scenario, (), lambda s, a: scenarios.save_scenario(
         *scenario_forms(Scenario(group="sel108", created_by=s.world.users["economist"])), actor=a), ECONOMIST),
     Case(scenarios.delete_scenario, ("scenario",), lambda s, a: scenarios.delete_scenario(fresh(s.scenario), actor=a),
@@ -445,7 +464,7 @@ CASES = [
     Case(plan_services.adopt_plan, ("initiative",), lambda s, a: plan_services.adopt_plan(
         s.initiative.plan, adopted_by="Udvalget", adopted_on=TODAY, actor=a), ECONOMIST),
     Case(plan_services.make_status_report, ("initiative",), lambda s, a: plan_services.make_status_report(
-        s.initiative.plan, f"{TODAY.year - 1}H2", actor=a), {"economist", "committee"}),
+        s.initiative.plan, f"{TODAY.year - 1}H2", actor=a), {"economist", "committee", "leader"}),
     Case(plan_effects.add_rule, ("initiative",), lambda s, a: plan_effects.add_rule(s.initiative, "renegotiation",
                                                                                    actor=a), ECONOMIST),
     Case(plan_effects.remove_rule, ("effect_rule",), lambda s, a: plan_effects.remove_rule(fresh(s.effect_rule),
@@ -459,6 +478,23 @@ CASES = [
     Case(plan_lights.set_light, ("initiative",), lambda s, a: plan_lights.set_light(
         s.initiative, f"{TODAY.year}H1", "red", actor=a, remark="Vurderet"), {"economist", "centre_leader"},
         on="an initiative of the centre leader's centre"),
+    # The visitation meeting: a caseworker proposes for their own citizens; only the leader answers.
+    Case(meeting_services.set_rule, (), lambda s, a: meeting_services.set_rule(
+        actor=a, paragraphs=["SEL108"], external_offers=True, yearly_cost_above=Decimal("1000000")), LEADER | ADMINS),
+    Case(meeting_services.plan_meeting, (), lambda s, a: meeting_services.plan_meeting(
+        actor=a, held_on=TODAY + 14 * DAY, participants=[s.world.users["leader"]]), LEADER),
+    Case(meeting_services.hold_meeting, ("meeting",), lambda s, a: meeting_services.hold_meeting(s.meeting, actor=a),
+         LEADER),
+    Case(meeting_services.propose, ("assessment",), lambda s, a: meeting_services.propose(
+        s.citizen, actor=a, assessment=s.assessment, kind="grant", paragraph="SEL104", offer=s.world.day_offer,
+        start=TODAY, justification="Behov for fællesskab"), CW),
+    Case(meeting_services.schedule, ("proposal",), lambda s, a: meeting_services.schedule(
+        s.proposal, s.meeting, actor=a), LEADER),
+    Case(meeting_services.approve, ("proposal",), lambda s, a: meeting_services.approve(s.proposal, actor=a), LEADER),
+    Case(meeting_services.change, ("proposal",), lambda s, a: meeting_services.change(
+        s.proposal, actor=a, reason="Senere start", start=TODAY + 7 * DAY), LEADER),
+    Case(meeting_services.send_back, ("proposal",), lambda s, a: meeting_services.send_back(
+        s.proposal, actor=a, reason="Udred boligbehovet"), LEADER),
 ]
 
 
@@ -480,7 +516,7 @@ UNGATED = {
 SERVICE_MODULES = [journal_services, correction_services,
                    citizen_services, placement_services, case_services, outcome_services, offer_services,
                    economy_services, capacity_services, runs, scenarios, core_services, report_services,
-                   balance_services, plan_services, plan_effects, plan_lights]
+                   balance_services, plan_services, plan_effects, plan_lights, meeting_services]
 RORET = Path(__file__).resolve().parent.parent / "roret"
 
 
@@ -570,7 +606,8 @@ def test_ungated_helpers_are_called_only_by_services():
 def test_the_aggregate_scope_by_persona(world):
     """Which figures each persona sees: the department's (the committee's suppressed), a centre leader
     only their own centre's, everyone else none; a deactivated account none."""
-    expected = {"economist": (None, False), "committee": (None, True), "centre_leader": (world.centre.pk, False)}
+    expected = {"economist": (None, False), "committee": (None, True), "centre_leader": (world.centre.pk, False),
+                "leader": (None, False)}
     for persona in PERSONAS + inactive_twins(world, expected):
         user = world.users[persona]
         if persona in expected:

@@ -3,17 +3,20 @@
 from dataclasses import dataclass
 
 PERSONAS = ["anonymous", "caseworker", "centre_staff", "centre_leader", "economist", "committee", "admin",
-            "outsider"]
+            "outsider", "leader"]
 LOGIN = 302
 CASE = {"anonymous": LOGIN, "caseworker": 200, "centre_staff": 200, "centre_leader": 200, "economist": 403,
-        "committee": 403, "admin": 403, "outsider": 200}
-AGGREGATE = {**CASE, "economist": 200, "committee": 200}
+        "committee": 403, "admin": 403, "outsider": 200, "leader": 403}
+# The department leader sees every aggregate, unsuppressed.
+AGGREGATE = {**CASE, "economist": 200, "committee": 200, "leader": 200}
 ANY_USER = {p: 200 for p in PERSONAS} | {"anonymous": LOGIN}
 ADMIN_ONLY = {p: 403 for p in PERSONAS} | {"anonymous": LOGIN, "admin": 200}
 EVERYONE = {p: 200 for p in PERSONAS}
 # The walker's citizen is in the caseworker's caseload and placed in the centre's residential
 # offer; the outsider (another team) gets 404, not 403, so a record's existence is not revealed.
 CITIZEN = {**CASE, "outsider": 404}
+# The record pages the department leader reads (every citizen, read-only).
+CITIZEN_READ = {**CITIZEN, "leader": 200}
 
 
 def api(profile: dict) -> dict:

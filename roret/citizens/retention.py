@@ -68,6 +68,9 @@ CASE_MODELS = (
               clear=("relatives", "providers", "others", "notes")),
     CaseModel("visitation.decision", "citizen_id", ("decided_on",),
               clear=("scope", "justification", "intrusive_reason"), kept_text=("kind", "paragraph")),
+    # A proposal to the visitation meeting: a waiting one keeps the case open.
+    CaseModel("meetings.proposal", "citizen_id", clear=("scope", "justification", "intrusive_reason", "reason"),
+              kept_text=("kind", "paragraph", "status"), open=Q(status="proposed")),
     CaseModel("visitation.transition", "citizen_id", ("opened_on", "closed_on"), clear=("expected_need", "end_reason"),
               kept_text=("kind",), open=Q(closed_on__isnull=True)),
     CaseModel("placements.grant", "citizen_id", ("start", "end"), clear=("scope",), kept_text=("paragraph",),

@@ -15,7 +15,7 @@ from roret.citizens.models import Citizen, Consent
 from roret.core import permissions
 from roret.core.access import role_required
 from roret.core.forms import apply_errors
-from roret.core.permissions import CASE_ROLES, CASEWORKERS, CHANGE, EXPORT
+from roret.core.permissions import CASE_READERS, CASE_ROLES, CASEWORKERS, CHANGE, EXPORT
 from roret.journal.corrections import citizen_history
 from roret.offers.models import TariffUnit
 from roret.placements.models import Grant, Placement
@@ -49,7 +49,7 @@ def search(request):
     })
 
 
-@role_required(CASE_ROLES)
+@role_required(CASE_READERS)
 def detail(request, pk):
     return _detail(request, services.get_citizen(request.user, pk))
 

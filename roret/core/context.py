@@ -13,6 +13,7 @@ from roret.core.permissions import (
     CATALOGUE_EDITORS,
     CATALOGUE_ROLES,
     CENTRE_ROLES,
+    MEETING_READERS,
 )
 
 ALL = set(Role.values)
@@ -20,6 +21,7 @@ NAV = [
     ("home", _("Overview"), ALL),
     ("citizens:search", _("Citizens"), CASE_ROLES),
     ("visitation:cases", _("Cases"), CASEWORKERS),
+    ("meetings:index", _("Visitation meetings"), MEETING_READERS),
     ("outcomes:due", _("Follow-ups"), CASE_ROLES),
     ("outcomes:compliance", _("Measurements due"), CENTRE_ROLES),
     ("visitation:transitions", _("Transitions"), CASEWORKERS),
@@ -31,6 +33,7 @@ NAV = [
     ("plans:list", _("Development plans"), AGGREGATE_ROLES),
     ("core:users", _("Users"), ADMINS),
     ("core:audit_log", _("Audit log"), ADMINS),
+    ("meetings:rule", _("Meeting rule"), ADMINS),
     ("admin:index", _("Reference data"), ADMINS),
 ]
 

@@ -13,6 +13,7 @@ class Role(models.TextChoices):
     ECONOMIST = "economist", _("Economist (secretariat)")
     COMMITTEE = "committee", _("Committee member")
     ADMIN = "admin", _("Administrator")
+    LEADER = "leader", _("Department leader")
 
 
 class Department(models.Model):
@@ -189,6 +190,8 @@ LISTS = {
     "compliance": _("quality-of-life measurements missing"),
     "offer_people": _("an offer's residents and waiting list"),
     "name_search": _("name search"),
+    "meeting_agenda": _("a visitation meeting's agenda"),
+    "meetings_unscheduled": _("proposed decisions waiting for a visitation meeting"),
 }
 
 

@@ -15,7 +15,8 @@ Citizen actions (ARCHITECTURE.md's role table):
 
 A caseworker may do all four to their team's caseload; centre staff and centre leaders may view
 and record for the citizens placed (now or about to move in) in their centre's offers, and may not
-change or export them. Aggregate-only roles and administrators have no citizen scope at all.
+change or export them. The department leader views every citizen (read-only: no record, change or
+export) to prepare and hold the visitation meeting. Aggregate-only roles and administrators have no citizen scope at all.
 
 A record outside the scope answers :class:`NotInScope`, a 404, so its existence is not revealed.
 """
@@ -45,10 +46,14 @@ CASEWORKERS = frozenset({Role.CASEWORKER})
 CENTRE_ROLES = frozenset({Role.CENTRE_STAFF, Role.CENTRE_LEADER})
 #: Roles that see citizen records (within their scope).
 CASE_ROLES = CASEWORKERS | CENTRE_ROLES
+#: Roles that lead the department: approve at the visitation meeting, see every case read-only.
+LEADERS = frozenset({Role.LEADER})
+#: Roles that read a citizen's record pages (the citizen, the assessment, the timeline) in their scope.
+CASE_READERS = CASE_ROLES | LEADERS
 #: Roles that see the offer catalogue with places, occupancy, vacancy and waiting lists.
-CATALOGUE_ROLES = CASE_ROLES | {Role.ECONOMIST, Role.COMMITTEE}
+CATALOGUE_ROLES = CASE_ROLES | LEADERS | {Role.ECONOMIST, Role.COMMITTEE}
 #: Roles that see the economy and capacity figures (a centre leader only their centre's).
-AGGREGATE_ROLES = frozenset({Role.ECONOMIST, Role.CENTRE_LEADER, Role.COMMITTEE})
+AGGREGATE_ROLES = frozenset({Role.ECONOMIST, Role.CENTRE_LEADER, Role.COMMITTEE, Role.LEADER})
 #: Roles that plan: budgets, capacity runs and scenarios, pseudonymised expensive cases.
 PLANNERS = frozenset({Role.ECONOMIST})
 #: Roles that read the development plans, their realised effects, lights and status reports.
@@ -56,25 +61,33 @@ PLAN_READERS = AGGREGATE_ROLES
 #: Roles that load development plans and revise their estimates.
 PLAN_EDITORS = PLANNERS
 #: Roles that make and read the half-yearly status report (the department's figures; the committee's suppressed).
-STATUS_REPORT_ROLES = frozenset({Role.ECONOMIST, Role.COMMITTEE})
+STATUS_REPORT_ROLES = frozenset({Role.ECONOMIST, Role.COMMITTEE, Role.LEADER})
 #: Roles that change the offer catalogue: providers, offers and tariffs (dated rows).
 CATALOGUE_EDITORS = frozenset({Role.ECONOMIST, Role.ADMIN})
 #: Roles that change the number of places: the catalogue editors everywhere, centre leaders in their centre.
 PLACE_EDITORS = CATALOGUE_EDITORS | {Role.CENTRE_LEADER}
 #: Roles that administer users, the audit log and configuration.
 ADMINS = frozenset({Role.ADMIN})
+#: Roles that approve, change or send back proposed decisions at the visitation meeting.
+MEETING_APPROVERS = LEADERS
+#: Roles that read visitation meetings (a caseworker: the proposals of citizens in their scope).
+MEETING_READERS = CASEWORKERS | MEETING_APPROVERS
+#: Roles that set which decisions go to the visitation meeting (the meeting rule).
+MEETING_RULE_EDITORS = LEADERS | ADMINS
 #: Roles that see suppressed aggregates only (cells of 1-4 citizens hidden).
 SUPPRESSED_ROLES = frozenset({Role.COMMITTEE})
 
 # --- citizen scope, by role and action ---------------------------------------------------------
 
-TEAM, CENTRE = "team", "centre"
+TEAM, CENTRE, ALL = "team", "centre", "all"
 
 #: role -> action -> the relation that gives the scope (a missing action: nothing).
 CITIZEN_SCOPES = {
     Role.CASEWORKER: {VIEW: TEAM, RECORD: TEAM, CHANGE: TEAM, EXPORT: TEAM},
     Role.CENTRE_STAFF: {VIEW: CENTRE, RECORD: CENTRE},
     Role.CENTRE_LEADER: {VIEW: CENTRE, RECORD: CENTRE},
+    # The department leader reads every case (audited like every read) and writes none.
+    Role.LEADER: {VIEW: ALL},
 }
 
 
@@ -117,6 +130,8 @@ def citizen_scope(user, action: str, *, via: str = "", today: datetime.date | No
     relation = CITIZEN_SCOPES.get(user.role, {}).get(action)
     if relation == TEAM and user.team_id:
         return Q(**{f"{via}__team_id" if via else "team_id": user.team_id})
+    if relation == ALL:
+        return EVERYTHING
     if relation == CENTRE and user.centre_id:
         placed = _placed_in_centre(user.centre_id, today or datetime.date.today())
         return Q(**{f"{via}_id__in" if via else "pk__in": placed})
@@ -198,8 +213,9 @@ class Aggregates:
 
 
 def aggregate_scope(user) -> Aggregates:
-    """The aggregates ``user`` sees: a centre leader their own centre's, the economist and the
-    committee the whole department's (the committee suppressed); others none (NotInScope)."""
+    """The aggregates ``user`` sees: a centre leader their own centre's, the economist, the
+    department leader and the committee the whole department's (the committee suppressed); others
+    none (NotInScope)."""
     require_role(user, AGGREGATE_ROLES, "no aggregates for this role")
     if user.role == Role.CENTRE_LEADER:
         if not user.centre_id:

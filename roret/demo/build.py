@@ -26,6 +26,7 @@ from roret.demo.catalogue import (
 )
 from roret.demo.economy import build_economy
 from roret.demo.journal import build_journal
+from roret.demo.meetings import build_meetings
 from roret.demo.plans import build_plans
 from roret.demo.stays import Plan, make_plan
 from roret.offers.models import DEFAULT_STEP, Offer, PlaceChange, Provider, Tariff
@@ -45,6 +46,7 @@ DEMO_USERS = [
     ("economist", "Erik", "Økonom", Role.ECONOMIST, None, None),
     ("committee", "Kamma", "Udvalgsmedlem", Role.COMMITTEE, None, None),
     ("admin", "Anders", "Administrator", Role.ADMIN, None, None),
+    ("leader", "Lise", "Afdelingsleder", Role.LEADER, None, None),
 ]
 
 
@@ -77,6 +79,7 @@ class DemoBuilder:
             self._placements(plan)
             build_caseflow(self, plan)
             build_journal(self)
+            build_meetings(self)
             # Before the economy: the realised events it makes are costed with the rest.
             plans = build_plans(self)
             build_economy(self)

@@ -42,12 +42,14 @@ def home(request):
         context.update(_work_list(user, today))
     if user.role in (Role.CENTRE_STAFF, Role.CENTRE_LEADER) and user.centre_id:
         context["centre_offers"] = with_vacancy(catalogue(today).filter(provider__centre_id=user.centre_id))
-    if user.role in (Role.ECONOMIST, Role.COMMITTEE, Role.CASEWORKER):
+    if user.role in (Role.ECONOMIST, Role.COMMITTEE, Role.CASEWORKER, Role.LEADER):
         # The committee's figures are the offer catalogue's totals, hidden as on the offer list.
         from roret.core.permissions import suppresses
         from roret.offers.queries import department_figures
 
         context.update(department_figures(today, suppress=suppresses(user)))
+    if user.role in (Role.CASEWORKER, Role.LEADER):
+        context.update(_meetings(user, today))
     if user.role == Role.ADMIN:
         context["audit_today"] = AuditEntry.objects.filter(at__gte=_day_start(today),
                                                            at__lt=_day_start(today + datetime.timedelta(days=1))).count()
@@ -56,6 +58,22 @@ def home(request):
 
 
 URGENT_ROWS = 5
+
+
+def _meetings(user, today: datetime.date) -> dict:
+    """The visitation meeting on the overview: a caseworker's cases waiting for it and those sent
+    back (named, audited as the work list), a leader's next meeting with its agenda size."""
+    from roret.meetings import queries as meeting_queries
+
+    if user.role == Role.LEADER:
+        upcoming = meeting_queries.upcoming(today).first()
+        return {"meeting": {"next": upcoming, "agenda": upcoming.proposals.count() if upcoming else 0,
+                            "unscheduled": meeting_queries.waiting(user).filter(meeting__isnull=True).count()}}
+    waiting = list(meeting_queries.waiting(user)[:URGENT_ROWS])
+    sent_back = list(meeting_queries.sent_back(user)[:URGENT_ROWS])
+    audit.listed(user, "work_list", [p.citizen_id for p in waiting + sent_back], detail="visitationsmøde")
+    return {"meeting": {"waiting": waiting, "waiting_count": meeting_queries.waiting(user).count(),
+                        "sent_back": sent_back}}
 
 
 def _day_start(day: datetime.date) -> datetime.datetime:

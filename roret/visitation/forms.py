@@ -89,6 +89,17 @@ def offers_by_step(form: DecisionForm, lowest: int) -> DecisionForm:
     return form
 
 
+def decision_fields(data: dict) -> dict:
+    """The decision form's cleaned ``data`` as the decision service (and a proposal to the
+    visitation meeting) takes it: the paragraph from the offer when none is chosen, dates only on a grant."""
+    grant = data["kind"] == DecisionKind.GRANT
+    return {"kind": data["kind"], "paragraph": data["paragraph"] or (data["offer"].legal_basis if data["offer"] else ""),
+            "justification": data["justification"], "offer": data["offer"], "offer_type": data["offer_type"],
+            "scope": data["scope"], "hours_per_week": data["hours_per_week"],
+            "start": data["start"] if grant else None, "review_on": data["review_on"] if grant else None,
+            "intrusive_reason": data["intrusive_reason"]}
+
+
 class PlacementForm(forms.Form):
     offer = forms.ModelChoiceField(label=_("Offer"), queryset=Offer.objects.none(), widget=SELECT,
                                    empty_label=_("– choose –"))

@@ -4,6 +4,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 from roret.citizens.models import Citizen
 from roret.core.permissions import VIEW, citizen_scope
@@ -137,6 +138,12 @@ def timeline(citizen: Citizen, today: datetime.date) -> list[Event]:
                             {"differences": [d for d in a.differences if not d["is_sub"]]}))
     for d in Decision.objects.filter(citizen=citizen).select_related("offer", "offer_type"):
         events.append(Event(d.decided_on, "decision", str(d), d.justification, d))
+    from roret.meetings.models import Proposal
+
+    # A proposal to the visitation meeting: when it was proposed, and the meeting's answer (with its reason).
+    for p in Proposal.objects.filter(citizen=citizen).select_related("offer"):
+        title = f"{p.get_status_display()}: {p.get_kind_display()} {p.get_paragraph_display()}{f', {p.offer}' if p.offer else ''}"
+        events.append(Event(timezone.localdate(p.handled_at or p.proposed_at), "proposal", title, p.reason, p))
     for p in Placement.objects.filter(citizen=citizen).select_related("offer"):
         events.append(Event(p.start, "placement", f"{p.offer}", p.get_end_reason_display() or "", p))
         if p.end and p.end <= today:
@@ -156,7 +163,7 @@ def timeline(citizen: Citizen, today: datetime.date) -> list[Event]:
     for n in (JournalNote.objects.filter(citizen=citizen, corrected_by__isnull=True)
               .select_related("author", "corrects")):
         events.append(Event(n.noted_on, "note", n.get_category_display(), n.text, n))
-    order = {"inquiry": 0, "screening": 1, "assessment": 2, "decision": 3, "placement": 4, "goal": 5,
+    order = {"inquiry": 0, "screening": 1, "assessment": 2, "decision": 3, "proposal": 3, "placement": 4, "goal": 5,
              "measurement": 6, "follow_up": 7, "follow_up_due": 8, "placement_end": 9, "note": 10}
     events.sort(key=lambda e: (e.day, order.get(e.kind, 99), getattr(e.obj, "pk", 0)), reverse=True)
     return events

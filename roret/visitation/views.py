@@ -19,8 +19,10 @@ from roret.core.access import role_required
 from roret.core.forms import PageErrors, apply_errors
 from roret.core.models import Term
 from roret.core.parsing import id_or_none
-from roret.core.permissions import CASE_ROLES, CASEWORKERS, CHANGE, EXPORT, has_role
+from roret.core.permissions import CASE_READERS, CASE_ROLES, CASEWORKERS, CHANGE, EXPORT, has_role
 from roret.journal.corrections import history as correction_history
+from roret.meetings import queries as meeting_queries
+from roret.meetings import services as meeting_services
 from roret.offers.models import Offer
 from roret.offers.queries import catalogue, with_vacancy
 from roret.placements.services import PlacementError
@@ -221,7 +223,7 @@ def _assessment(request, pk) -> Assessment:
         summary="Udredning vist")
 
 
-@role_required(CASE)
+@role_required(CASE_READERS)
 def assessment(request, assessment_pk):
     assessment = _assessment(request, assessment_pk)
     return render(request, "visitation/assessment.html", {
@@ -230,7 +232,9 @@ def assessment(request, assessment_pk):
         "notes": assessment.themes.exclude(theme_id__in=themes.levelled_theme_ids()).select_related("theme"),
         "meetings": assessment.meetings.all(), "target_groups": assessment.target_groups.all(),
         "wished": assessment.wished_offer_types.all(),
-        "versions": Assessment.objects.filter(citizen=assessment.citizen).order_by("-version")})
+        "versions": Assessment.objects.filter(citizen=assessment.citizen).order_by("-version"),
+        # The visitation meeting's answers to proposals made on this case (a sent-back one with its reason).
+        "proposals": meeting_queries.for_citizen(assessment.citizen_id)[:5]})
 
 
 @role_required(CW)
@@ -242,20 +246,26 @@ def decision_new(request, assessment_pk):
     form = forms.DecisionForm(request.POST or None, offers=offers,
                               initial={"start": today, "review_on": today + datetime.timedelta(days=365)})
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+        fields = forms.decision_fields(form.cleaned_data)
+        proposal = decision = None
         try:
-            decision = services.decide(citizen, actor=request.user, assessment=assessment, kind=data["kind"],
-                                       paragraph=data["paragraph"] or (data["offer"].legal_basis if data["offer"]
-                                                                       else ""),
-                                       justification=data["justification"], offer=data["offer"],
-                                       offer_type=data["offer_type"], scope=data["scope"],
-                                       hours_per_week=data["hours_per_week"],
-                                       start=data["start"] if data["kind"] == "grant" else None,
-                                       review_on=data["review_on"] if data["kind"] == "grant" else None,
-                                       intrusive_reason=data["intrusive_reason"])
+            # A decision the meeting rule names goes to the visitation meeting as a proposal instead.
+            if meeting_services.needs_meeting(**fields):
+                proposal = meeting_services.propose(citizen, actor=request.user, assessment=assessment, **fields)
+            else:
+                decision = services.decide(citizen, actor=request.user, assessment=assessment, **fields)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
+            if proposal is not None:
+                meeting = proposal.meeting
+                messages.success(request, _(
+                    "The decision goes to the visitation meeting on %(day)s: it is made when the meeting approves "
+                    "it. The case's deadlines keep running.") % {"day": f"{meeting.held_on:%d.%m.%Y}"}
+                    if meeting else _("The decision goes to the visitation meeting: no meeting is planned yet, "
+                                      "the department leader puts it on the next one. The case's deadlines keep "
+                                      "running."))
+                return redirect("visitation:assessment", assessment_pk=assessment.pk)
             messages.success(request, _("Decision recorded."))
             return redirect("visitation:decision", decision_pk=decision.pk)
     # The proposal is for the page; the service works out the staircase itself when it decides.
@@ -263,6 +273,7 @@ def decision_new(request, assessment_pk):
     forms.offers_by_step(form, lowest)
     return render(request, "visitation/decision_new.html", {
         "assessment": assessment, "citizen": citizen, "form": form, "lowest": lowest, "proposals": proposals,
+        "meeting_rule": meeting_services.rule(),
         "lowest_label": staircase.StaircaseStep(lowest).label if lowest in staircase.StaircaseStep.values else lowest})
 
 
@@ -326,7 +337,7 @@ def letter(request, decision_pk):
     return response
 
 
-@role_required(CASE)
+@role_required(CASE_READERS)
 def timeline(request, citizen_id):
     from roret.outcomes.queries import measurement_series
     from roret.visitation.timeline_chart import who5_chart

@@ -6,7 +6,8 @@ from tests.url_roles import LOGIN, PERSONAS, writes
 # The balance model: the economist and the committee (suppressed) see the department and every
 # centre; a centre leader their own centre (the department's page sends them there). Targets: the
 # economist, and a centre leader for their centre. The HR import: the economist.
-BALANCE = {p: 403 for p in PERSONAS} | {"anonymous": LOGIN, "economist": 200, "committee": 200, "centre_leader": 200}
+BALANCE = {p: 403 for p in PERSONAS} | {"anonymous": LOGIN, "economist": 200, "committee": 200, "centre_leader": 200,
+                                                       "leader": 200}
 SETTERS = {p: 403 for p in PERSONAS} | {"anonymous": LOGIN, "economist": 200, "centre_leader": 200}
 ECONOMIST = {p: 403 for p in PERSONAS} | {"anonymous": LOGIN, "economist": 200}
 

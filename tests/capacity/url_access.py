@@ -10,7 +10,7 @@ a fuller record.
 from tests.url_roles import LOGIN, PERSONAS, writes
 
 NONE = {p: 403 for p in PERSONAS} | {"anonymous": LOGIN}
-VIEWERS = NONE | {"centre_leader": 200, "economist": 200, "committee": 200}
+VIEWERS = NONE | {"centre_leader": 200, "economist": 200, "committee": 200, "leader": 200}
 ECONOMIST = NONE | {"economist": 200}
 OWNER_ONLY_MISSING = {p: 404 for p in PERSONAS} | {"anonymous": LOGIN}
 
@@ -22,7 +22,7 @@ EXPECTED = {
     "capacity:scenario_edit": ECONOMIST,
     "capacity:scenario_delete": NONE | {"economist": 405},  # POST only
     "capacity:run": VIEWERS,
-    "capacity:run_pdf": NONE | {"centre_leader": 405, "economist": 405, "committee": 405},  # POST only: starts a job
+    "capacity:run_pdf": NONE | {"centre_leader": 405, "economist": 405, "committee": 405, "leader": 405},  # POST only
     "core:job_status": OWNER_ONLY_MISSING,
     "core:job_output": OWNER_ONLY_MISSING,
     "core:job_retry": {p: 405 for p in PERSONAS} | {"anonymous": LOGIN},  # POST only
@@ -46,7 +46,7 @@ POSTS = {
     "capacity:scenario_new": writes(SCENARIO, "economist"),
     "capacity:scenario_edit": writes(SCENARIO, "economist"),
     "capacity:scenario_delete": writes({}, "economist"),
-    "capacity:run_pdf": writes({}, "centre_leader", "economist", "committee"),
+    "capacity:run_pdf": writes({}, "centre_leader", "economist", "committee", "leader"),
     "core:job_retry": writes({}),  # no job in the walker's world: 404 for everyone, nothing queued
 }
 

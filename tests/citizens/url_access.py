@@ -1,12 +1,12 @@
 import datetime
 
-from tests.url_roles import CASE, CITIZEN, api, exports, reads, writes
+from tests.url_roles import CASE, CITIZEN, CITIZEN_READ, api, exports, reads, writes
 
 POST_ONLY = {**CITIZEN, "caseworker": 405, "centre_staff": 403, "centre_leader": 403, "outsider": 405}
 
 EXPECTED = {
     "citizens:search": CASE,
-    "citizens:detail": CITIZEN,
+    "citizens:detail": CITIZEN_READ,
     "citizens:access_log": {**CITIZEN, "centre_staff": 403, "centre_leader": 403},
     # POST-only: a GET by someone who may post answers 405.
     "citizens:add_relative": {**POST_ONLY},

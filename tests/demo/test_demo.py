@@ -99,8 +99,19 @@ def test_the_demo_database_is_marked_consistent_and_complete():
     department = Department.objects.get()
     assert department.is_demo
     assert not Citizen.objects.filter(is_demo=False).exists()
-    for username in ["caseworker", "centre_staff", "centre_leader", "economist", "committee", "admin"]:
+    for username in ["caseworker", "centre_staff", "centre_leader", "economist", "committee", "admin", "leader"]:
         assert User.objects.get(username=username).check_password("demo")
+    # Past visitation meetings whose approvals made the recent residential decisions, and the next one.
+    from roret.meetings.models import Meeting, Proposal
+
+    assert Meeting.objects.filter(status="held").count() >= 10
+    upcoming = Meeting.objects.get(status="planned")
+    assert upcoming.held_on > TODAY and upcoming.participants.filter(role="leader").exists()
+    assert 2 <= upcoming.proposals.filter(status="proposed").count() <= 4
+    assert not Proposal.objects.filter(status="proposed", decision__isnull=False).exists()
+    assert Proposal.objects.filter(status="approved", decision__paragraph__in=["SEL107", "SEL108"]).count() >= 5
+    assert Proposal.objects.filter(status="changed").exclude(reason="").exists()
+    assert Proposal.objects.filter(status="sent_back", proposed_by__username="caseworker").exists()
     # The demo administrator's authenticator has the secret the README and `make run` print.
     import base64
     from pathlib import Path

@@ -4,7 +4,8 @@ from tests.url_roles import LOGIN, PERSONAS, writes
 
 # The economist, centre leaders (their centre's aggregates) and the committee (suppressed) see
 # economy aggregates; case-level costs (pseudonymised) and budgets are the economist's.
-ECONOMY = {p: 403 for p in PERSONAS} | {"anonymous": LOGIN, "economist": 200, "centre_leader": 200, "committee": 200}
+ECONOMY = {p: 403 for p in PERSONAS} | {"anonymous": LOGIN, "economist": 200, "centre_leader": 200, "committee": 200,
+                                                      "leader": 200}
 ECONOMIST = {p: 403 for p in PERSONAS} | {"anonymous": LOGIN, "economist": 200}
 
 EXPECTED = {

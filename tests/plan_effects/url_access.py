@@ -7,7 +7,8 @@ import datetime
 
 from tests.url_roles import LOGIN, PERSONAS, writes
 
-READERS = {p: 404 for p in PERSONAS} | {"anonymous": LOGIN, "economist": 200, "centre_leader": 200, "committee": 200}
+READERS = {p: 404 for p in PERSONAS} | {"anonymous": LOGIN, "economist": 200, "centre_leader": 200, "committee": 200,
+                                                      "leader": 200}
 ECONOMIST_POST = {p: 404 for p in PERSONAS} | {"anonymous": LOGIN, "economist": 405}
 
 EXPECTED = {

@@ -6,7 +6,7 @@ import itertools
 from tests.url_roles import LOGIN, PERSONAS, writes
 
 NONE = {p: 403 for p in PERSONAS} | {"anonymous": LOGIN}
-READERS = NONE | {"economist": 200, "centre_leader": 200, "committee": 200}
+READERS = NONE | {"economist": 200, "centre_leader": 200, "committee": 200, "leader": 200}
 ECONOMIST = NONE | {"economist": 200}
 
 EXPECTED = {
@@ -60,12 +60,13 @@ def url_ids(world, citizen) -> dict:
     return {"plan_pk": plan.pk, "plan_row_pk": plan.rows.get().pk, "no_report_pk": 999999}
 
 # The status report: the economist and the committee (the committee only the reports made for it).
-STATUS = NONE | {"economist": 200, "committee": 200}
+STATUS = NONE | {"economist": 200, "committee": 200, "leader": 200}
 EXPECTED.update({
     "plans:status_reports": STATUS,
-    "plans:status_report_start": NONE | {"economist": 405, "committee": 405},  # POST only
-    "plans:status_report": {p: 404 for p in PERSONAS} | NONE | {"economist": 404, "committee": 404},
-    "plans:status_report_file": {p: 404 for p in PERSONAS} | NONE | {"economist": 404, "committee": 404},
+    "plans:status_report_start": NONE | {"economist": 405, "committee": 405, "leader": 405},  # POST only
+    "plans:status_report": {p: 404 for p in PERSONAS} | NONE | {"economist": 404, "committee": 404, "leader": 404},
+    "plans:status_report_file": {p: 404 for p in PERSONAS} | NONE | {"economist": 404, "committee": 404,
+                                                                     "leader": 404},
 })
 PATH_IDS.update({
     "plans:status_reports": {"pk": "plan_pk"},
@@ -73,4 +74,4 @@ PATH_IDS.update({
     "plans:status_report": {"pk": "plan_pk", "report_pk": "no_report_pk"},
     "plans:status_report_file": {"pk": "plan_pk", "report_pk": "no_report_pk"},
 })
-POSTS["plans:status_report_start"] = writes({"half": "2026H1"}, "economist", "committee")
+POSTS["plans:status_report_start"] = writes({"half": "2026H1"}, "economist", "committee", "leader")

@@ -1,6 +1,6 @@
 import datetime
 
-from tests.url_roles import CASE, CITIZEN, api, exports, writes
+from tests.url_roles import CASE, CITIZEN, CITIZEN_READ, api, exports, writes
 
 # Caseworker-only pages: centre roles get 403; the outsider (another team) gets 200 on lists of
 # their own and 404 on the walker citizen's objects.
@@ -13,11 +13,11 @@ EXPECTED = {
     "visitation:inquiry": CASEWORKER_CITIZEN,
     "visitation:inquiry_take": {**CASEWORKER, "caseworker": 405, "outsider": 405},
     "visitation:assessment_new": CASEWORKER_CITIZEN,
-    "visitation:assessment": CITIZEN,
+    "visitation:assessment": CITIZEN_READ,
     "visitation:decision_new": CASEWORKER_CITIZEN,
     "visitation:decision": CASEWORKER_CITIZEN,
     "visitation:letter": CASEWORKER_CITIZEN,
-    "visitation:timeline": CITIZEN,
+    "visitation:timeline": CITIZEN_READ,
     "visitation:fhir": CASEWORKER_CITIZEN,
     "visitation:elderly_care": CASEWORKER_CITIZEN,
     "visitation:transitions": CASEWORKER,
