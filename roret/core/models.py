@@ -189,6 +189,7 @@ LISTS = {
     "compliance": _("quality-of-life measurements missing"),
     "offer_people": _("an offer's residents and waiting list"),
     "name_search": _("name search"),
+    "citizens": _("citizens"),
 }
 
 
