@@ -174,12 +174,12 @@ def choose(spec: ListSpec, data, user) -> tuple[dict, list, list]:
 
 def _order(field_or_expression, descending: bool):
     """One ORDER BY term; a field written "-name" sorts the other way round (an age on a birth date).
-    Empty values come first ascending and last descending, on every database alike."""
+    Plain ASC/DESC, so an index in the sort's order is used (a NULLS clause keeps SQLite from it)."""
     if not isinstance(field_or_expression, str):
         return field_or_expression.desc() if descending else field_or_expression.asc()
     down = descending != field_or_expression.startswith("-")
     expression = F(field_or_expression.lstrip("-"))
-    return expression.desc(nulls_last=True) if down else expression.asc(nulls_first=True)
+    return expression.desc() if down else expression.asc()
 
 
 def filtered(spec: ListSpec, rows, data, user):
@@ -201,12 +201,15 @@ def filtered(spec: ListSpec, rows, data, user):
     return rows, chosen, shown, problems, sort, descending
 
 
-def page_of(spec: ListSpec, rows, data, user, *, load: Callable | None = None) -> ListPage:
+def page_of(spec: ListSpec, rows, data, user, *, load: Callable | None = None,
+            total: Callable | None = None) -> ListPage:
     """The page asked for in ``data`` of ``rows`` (a queryset in scope, or a list), filtered and
     sorted. ``load`` turns the page's slice into the rows shown (reads what the page shows, for
-    the page's rows only); the count and the cut are done in the database for a queryset."""
+    the page's rows only); the count and the cut are done in the database for a queryset.
+    ``total(chosen filters)`` may give the count when the page has it already (None: count)."""
     rows, chosen, shown, problems, sort, descending = filtered(spec, rows, data, user)
-    total = rows.count() if isinstance(rows, QuerySet) else len(rows)
+    known = total(chosen) if total else None
+    total = known if known is not None else (rows.count() if isinstance(rows, QuerySet) else len(rows))
     pages = max(1, math.ceil(total / spec.per_page))
     number = min(_page_number(data.get(PAGE, 1)), pages)
     start = (number - 1) * spec.per_page

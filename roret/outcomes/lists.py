@@ -57,6 +57,14 @@ DUE = ListSpec(
     ],
 )
 
+def known_total(chosen: dict, counts: dict) -> int | None:
+    """The number of follow-ups listed, from the page's overdue/upcoming counts when only the
+    status filter is chosen (one counting query fewer); None when another filter needs a count."""
+    if set(chosen) - {"status"}:
+        return None
+    return counts[chosen["status"]] if "status" in chosen else counts["overdue"] + counts["upcoming"]
+
+
 REASONS = [("move_in", _("Move-in to a residential offer")), ("follow_up", _("Before the follow-up")),
            ("expensive", _("Exceptionally expensive case"))]
 

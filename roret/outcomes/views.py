@@ -78,8 +78,10 @@ def due(request):
     # A work list, oldest first, filtered, sorted and paged in the database: a large team's open
     # follow-ups run into thousands (docs/benchmarks.md). The quality-of-life compliance list is a
     # link, not a count: counting it costs the whole caseload's costs for the coming year.
+    counts = queries.follow_up_counts(request.user, today)
     page = lists.page_of(outcome_lists.DUE, queries.open_follow_ups(request.user, today), request.GET,
-                         request.user, load=lambda cut: queries.shown_follow_ups(cut, today))
+                         request.user, load=lambda cut: queries.shown_follow_ups(cut, today),
+                         total=lambda chosen: outcome_lists.known_total(chosen, counts))
     if request.GET.get("format") == "xlsx":
         rows = queries.shown_follow_ups(page.filtered, today)
         cells = [[r.citizen.name, r.grant.get_paragraph_display(),
@@ -89,7 +91,7 @@ def due(request):
                                     citizen_ids=[r.citizen_id for r in rows], filename="opfoelgninger")
     audit.listed(request.user, "follow_ups_due", [r.citizen_id for r in page.rows])
     return render(request, "outcomes/due.html", {
-        "page": page, "rows": page.rows, "today": today, "counts": queries.follow_up_counts(request.user, today),
+        "page": page, "rows": page.rows, "today": today, "counts": counts,
         "export_url": page.export_query if permissions.has_role(request.user, permissions.LIST_EXPORTERS) else ""})
 
 

@@ -95,6 +95,20 @@ def deadline_summary(rows, user, today: datetime.date) -> dict:
         mine_near=Count("pk", filter=mine & near))
 
 
+def known_total(chosen: dict, summary: dict) -> int | None:
+    """The number of cases listed, from the deadline summary when only "mine" and the deadline
+    are chosen (one counting query fewer); None when another filter needs a count."""
+    if set(chosen) - {"who", "deadline"} or chosen.get("who", "mine") != "mine":
+        return None
+    whose = "mine" if "who" in chosen else "team"
+    state = chosen.get("deadline")
+    if state is None:
+        return summary[whose]
+    if state == "ok":
+        return summary[whose] - summary[f"{whose}_past"] - summary[f"{whose}_near"]
+    return summary[f"{whose}_{state}"]
+
+
 def _offers(user):
     # The offers the user's citizens may be placed in: the whole (small) catalogue by name.
     return list(Offer.objects.order_by("name", "pk").values_list("pk", "name"))

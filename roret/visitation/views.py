@@ -45,13 +45,15 @@ def _inquiry(request, pk) -> Inquiry:
 def cases(request):
     today = datetime.date.today()
     rows = queries.open_cases(request.user)
+    summary = case_lists.deadline_summary(rows, request.user, today)
     page = lists.page_of(case_lists.CASES, rows, request.GET, request.user,
-                         load=lambda cut: queries.shown_cases(cut, today))
+                         load=lambda cut: queries.shown_cases(cut, today),
+                         total=lambda chosen: case_lists.known_total(chosen, summary))
     if request.GET.get("format") == "xlsx":
         return _cases_workbook(request, page, today)
     audit.listed(request.user, "cases", [r.citizen_id for r in page.rows])
     return render(request, "visitation/cases.html", {
-        "page": page, "rows": page.rows, "summary": case_lists.deadline_summary(rows, request.user, today),
+        "page": page, "rows": page.rows, "summary": summary,
         "only_mine": page.params.get("who") == "mine", "today": today,
         "near_days": queries.deadlines.NEAR_WORKING_DAYS,
         "export_url": page.export_query if permissions.has_role(request.user, permissions.LIST_EXPORTERS) else ""})

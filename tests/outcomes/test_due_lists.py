@@ -39,6 +39,8 @@ def test_status_offer_and_paragraph_filters_and_sorting_give_exact_rows(world, c
     client.login(username="caseworker", password=PASSWORD)
     assert _pks(client.get("/outcomes/follow-ups/")) == [late.pk, soon.pk, later.pk]
     assert _pks(client.get("/outcomes/follow-ups/", {"status": "overdue"})) == [late.pk]
+    for params, total in (({}, 3), ({"status": "upcoming"}, 2), ({"status": "upcoming", "offer": world.residential.pk}, 1)):
+        assert client.get("/outcomes/follow-ups/", params).context["page"].total == total
     assert _pks(client.get("/outcomes/follow-ups/", {"status": "upcoming"})) == [soon.pk, later.pk]
     assert _pks(client.get("/outcomes/follow-ups/", {"offer": world.residential.pk})) == [soon.pk]
     assert _pks(client.get("/outcomes/follow-ups/", {"paragraph": "SEL104"})) == [late.pk, later.pk]

@@ -52,7 +52,10 @@ def test_the_deadline_filter_gives_past_near_and_ok_cases_as_the_deadline_status
     ok = _case(world, 3, deadline=near_until(TODAY) + DAY)
     for inquiry, state in ((past, "past"), (near, "near"), (ok, "ok")):
         assert deadlines.status(Inquiry.objects.get(pk=inquiry.pk).deadline, TODAY)[0] == state
-        assert _pks(cw.get("/visitation/", {"deadline": state})) == [inquiry.pk]
+        response = cw.get("/visitation/", {"deadline": state})
+        assert _pks(response) == [inquiry.pk] and response.context["page"].total == 1
+        response = cw.get("/visitation/", {"deadline": state, "who": "mine"})
+        assert _pks(response) == [inquiry.pk] and response.context["page"].total == 1
     summary = cw.get("/visitation/").context["summary"]
     assert (summary["team"], summary["team_past"], summary["team_near"]) == (3, 1, 1)
     assert (summary["mine"], summary["mine_past"], summary["mine_near"]) == (3, 1, 1)
