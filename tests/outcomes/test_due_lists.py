@@ -91,3 +91,12 @@ def test_the_caseworker_downloads_the_follow_ups_audited_with_the_citizens(world
     assert response.status_code == 200 and response["Content-Disposition"].startswith('attachment; filename="opfoelgninger')
     entry = AuditEntry.objects.get(action="export", object_id="follow_ups_due")
     assert entry.citizen_count == 2 and entry.after == {"citizens": sorted(r.citizen_id for r in rows)}
+
+
+def test_the_compliance_excel_is_audited_with_its_citizens(world, client, due):
+    citizen_id = due(-2).citizen_id
+    client.login(username="caseworker", password=PASSWORD)
+    response = client.get("/outcomes/compliance/", {"format": "xlsx", "reason": "follow_up"})
+    assert response.status_code == 200
+    entry = AuditEntry.objects.get(action="export", object_id="compliance")
+    assert entry.after == {"citizens": [citizen_id]} and entry.actor == world.users["caseworker"]

@@ -145,3 +145,13 @@ def test_the_citizens_of_65_are_paged_sorted_and_filtered_by_offer(world, cw):
     assert [c.pk for c in cw.get("/visitation/transitions/", {"sort": "age"}).context["elderly"]] == [young.pk, old.pk]
     assert [c.pk for c in cw.get("/visitation/transitions/",
                                  {"offer": world.day_offer.pk}).context["elderly"]] == [young.pk]
+
+
+def test_the_65_plus_excel_lists_the_whole_filtered_list_audited(world, cw):
+    old = world.citizen(birth=datetime.date(TODAY.year - 80, 1, 1), last_name="Ældst")
+    world.place(old, world.residential, start=datetime.date(2020, 1, 1))
+    response = cw.get("/visitation/transitions/", {"format": "xlsx", "page": "5"})
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[1][0] == old.name and rows[1][2] == str(world.residential) and len(rows) == 2
+    entry = AuditEntry.objects.get(action="export", object_id="transitions")
+    assert entry.citizen_count == 1 and entry.after == {"citizens": [old.pk]}
