@@ -109,12 +109,16 @@ def follow_up_counts(user, today: datetime.date, horizon_days: int = 30) -> dict
 
 
 def _open_follow_ups(user, today: datetime.date, horizon_days: int):
-    """Follow-ups not yet held, due by ``today`` + ``horizon_days``, of citizens in ``user``'s scope."""
-    from roret.citizens.models import Citizen
+    """Follow-ups not yet held, due by ``today`` + ``horizon_days``, of citizens in ``user``'s scope.
+
+    The scope through the follow-up's citizen (a join on the team for a caseworker), so SQLite can
+    read the open follow-ups in due order (follow_up_open_due) rather than probe every citizen of
+    the team and sort what it found (issue 14)."""
+    from roret.core.permissions import citizen_scope
     from roret.outcomes.models import FollowUp
 
-    return FollowUp.objects.filter(held_on__isnull=True, due_on__lte=today + datetime.timedelta(days=horizon_days),
-                                   citizen__in=Citizen.objects.restrict(user, "view").values("pk"))
+    return FollowUp.objects.filter(citizen_scope(user, "view", via="citizen"), held_on__isnull=True,
+                                   due_on__lte=today + datetime.timedelta(days=horizon_days))
 
 
 # --- quality-of-life compliance ---------------------------------------------------------------
