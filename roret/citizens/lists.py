@@ -29,7 +29,8 @@ def _with_grant(rows, value, user):
 
 def _in_offer(rows, value, user):
     today = datetime.date.today()
-    return rows.filter(Exists(Placement.objects.active_on(today).filter(citizen=OuterRef("pk"), offer_id=int(value))))
+    # An IN over the offer's current placements (the offer index), not an EXISTS probed per citizen.
+    return rows.filter(pk__in=Placement.objects.active_on(today).filter(offer_id=int(value)).values("citizen_id"))
 
 
 CITIZENS = ListSpec(

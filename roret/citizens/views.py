@@ -10,8 +10,8 @@ from django.views.decorators.http import require_POST
 
 from roret.citizens import cpr as cprlib
 from roret.citizens import services
-from roret.citizens.lists import CITIZENS
 from roret.citizens.forms import ConsentForm, RelativeForm
+from roret.citizens.lists import CITIZENS
 from roret.citizens.models import Citizen, Consent
 from roret.core import audit, lists, permissions
 from roret.core.access import role_required

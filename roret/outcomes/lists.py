@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from roret.core.lists import Column, Filter, ListSpec
@@ -28,7 +27,7 @@ def _offers(user):
 def _in_offer(rows, value, user):
     # The follow-up's grant has a current placement in the offer (the list's "current placement").
     today = datetime.date.today()
-    return rows.filter(Exists(Placement.objects.active_on(today).filter(grant=OuterRef("grant"), offer_id=int(value))))
+    return rows.filter(grant_id__in=Placement.objects.active_on(today).filter(offer_id=int(value)).values("grant_id"))
 
 
 def _status(rows, value, user):

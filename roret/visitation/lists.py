@@ -14,7 +14,7 @@ from roret.core.models import Role, User
 from roret.offers.models import LegalBasis, Offer
 from roret.placements.models import Placement
 from roret.visitation import deadlines
-from roret.visitation.models import Inquiry, Screening
+from roret.visitation.models import Screening
 
 
 def near_until(today: datetime.date) -> datetime.date:
@@ -116,7 +116,8 @@ def _offers(user):
 
 def _in_offer(rows, value, user):
     today = datetime.date.today()
-    return rows.filter(Exists(Placement.objects.active_on(today).filter(citizen=OuterRef("pk"), offer_id=int(value))))
+    # An IN over the offer's current placements (the offer index), not an EXISTS probed per citizen.
+    return rows.filter(pk__in=Placement.objects.active_on(today).filter(offer_id=int(value)).values("citizen_id"))
 
 
 ELDERLY = ListSpec(

@@ -19,9 +19,11 @@ DAY = datetime.timedelta(days=1)
 @pytest.fixture
 def due(world):
     """A follow-up due ``days`` from today of a citizen placed in ``offer``."""
-    def make(days, offer=None, last_name="Borger", n=[0]):
-        n[0] += 1
-        citizen = world.citizen(last_name=last_name, birth=datetime.date(1950 + n[0], 2, 3))
+    made = []
+
+    def make(days, offer=None, last_name="Borger"):
+        made.append(days)
+        citizen = world.citizen(last_name=last_name, birth=datetime.date(1950 + len(made), 2, 3))
         placement = world.place(citizen, offer or world.day_offer)
         return services.schedule_follow_up(placement.grant, TODAY + days * DAY, actor=world.users["caseworker"])
     return make

@@ -85,10 +85,10 @@ def test_the_follow_ups_due_page_lists_the_oldest_first_and_says_how_many_it_lef
 
 
 def test_the_compliance_page_lists_the_earliest_says_how_many_and_its_queries_do_not_grow(world, client, monkeypatch):
+    import dataclasses
+
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
-
-    import dataclasses
 
     from roret.outcomes import lists
 
