@@ -84,6 +84,7 @@ class ListPage:
     filters: list = field(default_factory=list)   # [{key, label, choices, value}]
     messages: list = field(default_factory=list)  # what was not understood, for the user
     filtered: object = None            # the whole filtered and sorted list (for a download)
+    keep: dict = field(default_factory=dict)  # other parameters of the page its links keep (a day)
 
     @property
     def first(self) -> int:
@@ -96,7 +97,7 @@ class ListPage:
     def query(self, **changes) -> str:
         """The query string of this list with ``changes`` (a value None drops the key); page 1 is
         left out, as are empty values, so the addresses stay short."""
-        values = {**self.params, SORT: ("-" if self.descending else "") + self.sort, PAGE: self.number}
+        values = {**self.keep, **self.params, SORT: ("-" if self.descending else "") + self.sort, PAGE: self.number}
         values.update(changes)
         if values.get(SORT) == self.spec.default_sort:
             values.pop(SORT)
@@ -202,11 +203,12 @@ def filtered(spec: ListSpec, rows, data, user):
 
 
 def page_of(spec: ListSpec, rows, data, user, *, load: Callable | None = None,
-            total: Callable | None = None) -> ListPage:
+            total: Callable | None = None, keep: dict | None = None) -> ListPage:
     """The page asked for in ``data`` of ``rows`` (a queryset in scope, or a list), filtered and
     sorted. ``load`` turns the page's slice into the rows shown (reads what the page shows, for
     the page's rows only); the count and the cut are done in the database for a queryset.
-    ``total(chosen filters)`` may give the count when the page has it already (None: count)."""
+    ``total(chosen filters)`` may give the count when the page has it already (None: count);
+    ``keep`` are other parameters of the page (already checked) that its links carry on."""
     rows, chosen, shown, problems, sort, descending = filtered(spec, rows, data, user)
     known = total(chosen) if total else None
     total = known if known is not None else (rows.count() if isinstance(rows, QuerySet) else len(rows))
@@ -216,4 +218,5 @@ def page_of(spec: ListSpec, rows, data, user, *, load: Callable | None = None,
     cut = rows[start:start + spec.per_page]
     shown_rows = load(cut) if load else list(cut)
     return ListPage(spec=spec, rows=shown_rows, total=total, number=number, pages=pages, sort=sort,
-                    descending=descending, params=chosen, filters=shown, messages=problems, filtered=rows)
+                    descending=descending, params=chosen, filters=shown, messages=problems, filtered=rows,
+                    keep={k: v for k, v in (keep or {}).items() if v not in (None, "")})

@@ -50,7 +50,8 @@ def offer_list(request):
     # shown, and the totals are the whole own and external catalogue's (a filtered total beside the
     # whole one would tell a hidden cell by difference).
     view = committee_catalogue(day, suppress=suppress)
-    page = lists.page_of(OFFERS, view.rows, request.GET, request.user)
+    page = lists.page_of(OFFERS, view.rows, request.GET, request.user,
+                         keep={"day": day.isoformat() if request.GET.get("day") and not suppress else ""})
     kind = page.params.get("kind", "")
     own_all = [o for o in view.rows if o.is_own_row] if kind != "external" else []
     external_all = [o for o in view.rows if not o.is_own_row] if kind != "own" else []

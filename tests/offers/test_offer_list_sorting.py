@@ -30,3 +30,9 @@ def test_a_figure_hidden_from_the_committee_sorts_as_empty(world, client):
     assert OFFERS.column("occupied").key_fn(Row()) is None
     Row.hidden = set()
     assert OFFERS.column("occupied").key_fn(Row()) == 3
+
+
+def test_the_sort_and_page_links_keep_the_day_asked_for(world, client):
+    client.login(username="economist", password=PASSWORD)
+    page = client.get("/offers/", {"day": "2025-06-01", "legal_basis": "SEL104"}).context["page"]
+    assert page.sort_query("offer") == "?day=2025-06-01&legal_basis=SEL104&sort=offer"
