@@ -50,6 +50,12 @@ def main(argv=None):
     run([sys.executable, "benchmarks/economy_kpi.py", "--year", "2025", "--out", str(OUT / "economy.json")], env)
     # Every page a role's navigation reaches (issue 9); ``--ref`` compares with a commit side by side.
     run([sys.executable, "benchmarks/economy_pages.py", "--ref", "none", "--out", str(OUT / "pages.json")], env)
+    # Issue 14: the six list pages, filtered, sorted and paged (they write audit rows: on a copy).
+    lists_copy = args.database.with_name("bench100k-lists.sqlite3")
+    lists_copy.write_bytes(args.database.read_bytes())
+    run(RORET + ["migrate", "-v0"], {"DATABASE_URL": f"sqlite:///{lists_copy}"})
+    run([sys.executable, "benchmarks/lists.py", "--label", "after", "--json", str(OUT / "lists.json")],
+        {"DATABASE_URL": f"sqlite:///{lists_copy}", "PYTHONPATH": str(ROOT)})
     # Issue 10: the balance pages and the status report write rows (stored figures, reports, audit),
     # so they run on a copy, with the demo's staff figures and plans added if the copy predates them.
     copy = args.database.with_name("bench100k-steering.sqlite3")

@@ -60,6 +60,8 @@ class Citizen(models.Model):
             models.Index(fields=["team", "last_name_search"], name="citizen_team_last_name"),
             # A caseload's oldest citizens (the transitions page: 65 or more, the oldest first).
             models.Index(fields=["team", "birth_date"], name="citizen_team_birth"),
+            # A caseload by name, a page at a time (the citizen list, issue 14).
+            models.Index(fields=["team", "last_name", "first_name"], name="citizen_team_sort_name"),
         ]
 
     def __str__(self):

@@ -11,15 +11,17 @@ from django.views.decorators.http import require_POST
 from roret.citizens import cpr as cprlib
 from roret.citizens import services
 from roret.citizens.forms import ConsentForm, RelativeForm
+from roret.citizens.lists import CITIZENS
 from roret.citizens.models import Citizen, Consent
-from roret.core import permissions
+from roret.core import audit, lists, permissions
 from roret.core.access import role_required
 from roret.core.forms import apply_errors
-from roret.core.permissions import CASE_READERS, CASE_ROLES, CASEWORKERS, CHANGE, EXPORT
+from roret.core.permissions import CASE_READERS, CASE_ROLES, CASEWORKERS, CHANGE, EXPORT, VIEW
 from roret.journal.corrections import citizen_history
 from roret.offers.models import TariffUnit
 from roret.placements.models import Grant, Placement
 from roret.placements.queries import with_current_tariff
+from roret.reports import list_export
 
 #: The newest corrections the citizen page shows (each record's page shows all of its own).
 CORRECTIONS_SHOWN = 50
@@ -40,7 +42,19 @@ def search(request):
         return redirect("citizens:search")
     results = list(services.search(request.user, query)) if query else []
     is_cpr = cprlib.looks_like_cpr(query)
+    # Without a search: the citizens in the user's scope as a filtered, sorted and paged list.
+    page = None if query else lists.page_of(CITIZENS, Citizen.objects.restrict(request.user, VIEW), request.GET,
+                                             request.user, load=lambda cut: list(cut.select_related("team")))
+    if page is not None and request.GET.get("format") == "xlsx":
+        rows = page.filtered.select_related("team")
+        cells = [[c.name, c.cpr_masked, c.age(), str(c.team or "")] for c in rows]
+        return list_export.response(request.user, "citizens", [c.label for c in CITIZENS.columns], cells,
+                                    citizen_ids=[c.pk for c in rows], filename="borgere")
+    if page is not None:
+        audit.listed(request.user, "citizens", [c.pk for c in page.rows])
     return render(request, "citizens/search.html", {
+        "page": page, "export_url": page.export_query if page and permissions.has_role(
+            request.user, permissions.LIST_EXPORTERS) else "",
         # A CPR number is not echoed back into the page: the caption shows it masked.
         "query": query, "query_value": "" if is_cpr else query,
         "query_shown": cprlib.mask(query) if is_cpr else query,

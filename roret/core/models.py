@@ -192,6 +192,7 @@ LISTS = {
     "name_search": _("name search"),
     "meeting_agenda": _("a visitation meeting's agenda"),
     "meetings_unscheduled": _("proposed decisions waiting for a visitation meeting"),
+    "citizens": _("citizens"),
 }
 
 

@@ -90,6 +90,9 @@ CITIZEN_SCOPES = {
     Role.LEADER: {VIEW: ALL},
 }
 
+#: Roles that may take a list of citizens out of roret (an Excel download): those with an export scope.
+LIST_EXPORTERS = frozenset(role for role, scopes in CITIZEN_SCOPES.items() if EXPORT in scopes)
+
 
 class NotInScope(Http404):
     """The user may not do this to this record (or it does not exist): pages and the API answer 404."""

@@ -5,7 +5,7 @@ import datetime
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
-from roret.core import audit
+from roret.core import audit, lists
 from roret.core.access import role_required
 from roret.core.permissions import (
     CASE_ROLES,
@@ -17,6 +17,7 @@ from roret.core.permissions import (
     suppresses,
 )
 from roret.offers.forms import offer_page_forms
+from roret.offers.lists import OFFERS
 from roret.offers.queries import catalogue, committee_catalogue, totals, with_vacancy
 from roret.placements.models import Grant, Placement
 
@@ -44,17 +45,22 @@ def _totals(rows, view, line: str) -> dict:
 @role_required(VIEW_ROLES)
 def offer_list(request):
     day = _parse_day(request)
-    kind = request.GET.get("kind", "")
     suppress = suppresses(request.user)
-    # The whole catalogue, then the part asked for: the committee's pattern is the same whatever is shown.
+    # The whole catalogue, then the part asked for: the committee's pattern is the same whatever is
+    # shown, and the totals are the whole own and external catalogue's (a filtered total beside the
+    # whole one would tell a hidden cell by difference).
     view = committee_catalogue(day, suppress=suppress)
-    rows = sorted(view.rows, key=lambda o: (o.provider.name, o.name))
-    own = [o for o in rows if o.is_own_row] if kind != "external" else []
-    external = [o for o in rows if not o.is_own_row] if kind != "own" else []
+    page = lists.page_of(OFFERS, view.rows, request.GET, request.user,
+                         keep={"day": day.isoformat() if request.GET.get("day") and not suppress else ""})
+    kind = page.params.get("kind", "")
+    own_all = [o for o in view.rows if o.is_own_row] if kind != "external" else []
+    external_all = [o for o in view.rows if not o.is_own_row] if kind != "own" else []
     return render(request, "offers/list.html", {
-        "own": own, "external": external, "day": day, "kind": kind, "today_only": suppress,
-        "own_totals": _totals(own, view, "own"), "external_totals": _totals(external, view, "external"),
-        "any_hidden": any(o.hidden for o in own + external) or bool(view.totals),
+        "page": page, "own": [o for o in page.rows if o.is_own_row],
+        "external": [o for o in page.rows if not o.is_own_row], "show_own": bool(own_all),
+        "show_external": bool(external_all), "day": day, "kind": kind, "today_only": suppress,
+        "own_totals": _totals(own_all, view, "own"), "external_totals": _totals(external_all, view, "external"),
+        "any_hidden": any(o.hidden for o in own_all + external_all) or bool(view.totals),
         "can_edit": has_role(request.user, CATALOGUE_EDITORS),
     })
 

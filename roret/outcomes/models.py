@@ -115,7 +115,9 @@ class FollowUp(models.Model):
         # The open follow-ups of a caseload, due by a day: most follow-ups are held, so the index
         # holds only the open ones (follow-ups due, the overview, the compliance list; issue 9).
         indexes = [models.Index(fields=["citizen", "due_on"], condition=Q(held_on__isnull=True),
-                                name="follow_up_open_citizen_due")]
+                                name="follow_up_open_citizen_due"),
+                   # The same, in due order: the follow-ups list, a page at a time (issue 14).
+                   models.Index(fields=["due_on"], condition=Q(held_on__isnull=True), name="follow_up_open_due")]
         constraints = [
             models.CheckConstraint(name="follow_up_held_has_outcome",
                                    condition=Q(held_on__isnull=True, outcome="") | Q(held_on__isnull=False) & ~Q(outcome=""),

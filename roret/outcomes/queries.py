@@ -72,6 +72,33 @@ def follow_ups_due(user, today: datetime.date, horizon_days: int = 30, limit: in
     return rows
 
 
+def open_follow_ups(user, today: datetime.date, horizon_days: int = 30):
+    """The follow-ups ``follow_ups_due`` lists, as a queryset to filter, sort and page (roret.outcomes.lists)."""
+    return _open_follow_ups(user, today, horizon_days)
+
+
+def shown_follow_ups(rows, today: datetime.date) -> list:
+    """The follow-ups of one page (a sorted, cut queryset) read with what the list shows, in its order.
+
+    The page's ids are read first over the index alone, then the rows with citizen, grant, team
+    and current placements (joined before the sort, every row of the caseload would be read whole)."""
+    from django.db.models import Prefetch
+
+    from roret.outcomes.models import FollowUp
+    from roret.placements.models import Placement
+
+    ids = list(rows.values_list("pk", flat=True))
+    current = Placement.objects.active_on(today).select_related("offer__provider")
+    found = (FollowUp.objects.filter(pk__in=ids).select_related("citizen", "grant", "grant__team")
+             .prefetch_related(Prefetch("grant__placements", queryset=current, to_attr="current")).in_bulk()
+             if ids else {})
+    shown = [found[pk] for pk in ids if pk in found]
+    for row in shown:
+        row.overdue = row.due_on < today
+        row.days = (row.due_on - today).days
+    return shown
+
+
 def follow_up_counts(user, today: datetime.date, horizon_days: int = 30) -> dict:
     """How many of the follow-ups ``follow_ups_due`` lists are overdue, and how many fall due
     within ``horizon_days``: one counting query, for the overview page."""
@@ -82,12 +109,16 @@ def follow_up_counts(user, today: datetime.date, horizon_days: int = 30) -> dict
 
 
 def _open_follow_ups(user, today: datetime.date, horizon_days: int):
-    """Follow-ups not yet held, due by ``today`` + ``horizon_days``, of citizens in ``user``'s scope."""
-    from roret.citizens.models import Citizen
+    """Follow-ups not yet held, due by ``today`` + ``horizon_days``, of citizens in ``user``'s scope.
+
+    The scope through the follow-up's citizen (a join on the team for a caseworker), so SQLite can
+    read the open follow-ups in due order (follow_up_open_due) rather than probe every citizen of
+    the team and sort what it found (issue 14)."""
+    from roret.core.permissions import citizen_scope
     from roret.outcomes.models import FollowUp
 
-    return FollowUp.objects.filter(held_on__isnull=True, due_on__lte=today + datetime.timedelta(days=horizon_days),
-                                   citizen__in=Citizen.objects.restrict(user, "view").values("pk"))
+    return FollowUp.objects.filter(citizen_scope(user, "view", via="citizen"), held_on__isnull=True,
+                                   due_on__lte=today + datetime.timedelta(days=horizon_days))
 
 
 # --- quality-of-life compliance ---------------------------------------------------------------
@@ -132,10 +163,17 @@ def missing_measurements(user, today: datetime.date, instrument: str = "WHO-5",
     The first ``limit`` rows (all if None), earliest day first, and how many rows there are. The
     rules are checked over plain (id, day) tuples; citizens and offers are read for the rows
     shown only, since a centre's list runs into thousands (docs/benchmarks.md, issue 9)."""
+    rows, latest = _missing(user, today, instrument)
+    rows.sort(key=lambda r: r[:2])
+    return shown_missing(rows[:limit], latest), len(rows)
+
+
+def _missing(user, today: datetime.date, instrument: str) -> tuple[list[tuple], dict]:
+    """The rules of :func:`missing_measurements` over plain tuples: ([(day, last name, citizen id,
+    reason, context: offer id or kroner)], {citizen id: latest measurement day})."""
     from django.db.models import Q
 
     from roret.citizens.models import Citizen
-    from roret.offers.models import Offer
     from roret.placements.models import Placement
 
     scope = Citizen.objects.restrict(user, "view").values("pk")
@@ -170,10 +208,28 @@ def missing_measurements(user, today: datetime.date, instrument: str = "WHO-5",
         seen.add(citizen_id)
         if not measured_between(citizen_id, today - EXPENSIVE_EVERY, today):
             rows.append((today, last_name, citizen_id, "expensive", cost))
-    rows.sort(key=lambda r: r[:2])
-    shown = rows[:limit]
-    citizens = Citizen.objects.in_bulk({r[2] for r in shown})
-    offers = Offer.objects.in_bulk({r[4] for r in shown if r[3] == "move_in"})
+    return rows, latest
+
+
+def missing_rows(user, today: datetime.date, instrument: str = "WHO-5") -> list[dict]:
+    """Every row of :func:`missing_measurements` as plain values (day, last name, citizen id,
+    reason, context, latest measurement), for the list page to filter, sort and page before
+    :func:`shown_missing` reads the citizens of the page shown."""
+    rows, latest = _missing(user, today, instrument)
+    return [{"pk": i, "day": day, "last_name": name, "citizen_id": cid, "reason": reason, "context": context,
+             "latest": latest.get(cid)} for i, (day, name, cid, reason, context) in enumerate(rows)]
+
+
+def shown_missing(rows, latest=None) -> list[dict]:
+    """The rows shown (tuples from the rules, or dicts from :func:`missing_rows`) with their citizens and offers."""
+    from roret.citizens.models import Citizen
+    from roret.offers.models import Offer
+
+    if latest is None:  # the dicts of missing_rows carry their latest measurement
+        latest = {r["citizen_id"]: r["latest"] for r in rows}
+        rows = [(r["day"], r["last_name"], r["citizen_id"], r["reason"], r["context"]) for r in rows]
+    citizens = Citizen.objects.in_bulk({r[2] for r in rows})
+    offers = Offer.objects.in_bulk({r[4] for r in rows if r[3] == "move_in"})
     return [{"citizen": citizens[cid], "reason": reason, "day": day, "latest": latest.get(cid),
              "context": str(offers[context]) if reason == "move_in" else (context if reason == "expensive" else "")}
-            for day, _name, cid, reason, context in shown], len(rows)
+            for day, _name, cid, reason, context in rows]

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from roret.citizens import services as citizen_services
-from roret.core import audit, permissions
+from roret.core import audit, lists, permissions
 from roret.core.access import role_required
 from roret.core.forms import PageErrors
 from roret.core.models import Term
@@ -19,6 +19,7 @@ from roret.core.parsing import id_or_none
 from roret.core.permissions import CASE_ROLES, CASEWORKERS, RECORD, VIEW
 from roret.offers.models import TariffUnit
 from roret.outcomes import instruments, queries, services
+from roret.outcomes import lists as outcome_lists
 from roret.outcomes.models import (
     ActionStep,
     FollowUp,
@@ -31,13 +32,10 @@ from roret.outcomes.models import (
 from roret.placements.models import EndReason, Grant, Placement
 from roret.plans import effect_services
 from roret.plans.models import EffectKind
+from roret.reports import list_export
 from roret.visitation import themes
 
 CASE = CASE_ROLES
-# How many follow-ups the follow-ups due page lists (the oldest first).
-DUE_ROWS = 200
-# How many rows the quality-of-life compliance page lists (the earliest first).
-COMPLIANCE_ROWS = 200
 
 
 def _date(value: str, label: str) -> datetime.date:
@@ -66,16 +64,24 @@ def _chosen(queryset, value, label: str):
 @role_required(CASE)
 def due(request):
     today = datetime.date.today()
-    # A work list, oldest first: a large team's open follow-ups run into thousands, which no one
-    # reads on one page and which made it the slowest page under load (docs/benchmarks.md). The
-    # quality-of-life compliance list is a link, not a count: counting it costs the whole caseload's
-    # costs for the coming year, seconds for a large team, on every visit of this page.
-    rows = queries.follow_ups_due(request.user, today, limit=DUE_ROWS)
+    # A work list, oldest first, filtered, sorted and paged in the database: a large team's open
+    # follow-ups run into thousands (docs/benchmarks.md). The quality-of-life compliance list is a
+    # link, not a count: counting it costs the whole caseload's costs for the coming year.
     counts = queries.follow_up_counts(request.user, today)
-    audit.listed(request.user, "follow_ups_due", [r.citizen_id for r in rows])
+    page = lists.page_of(outcome_lists.DUE, queries.open_follow_ups(request.user, today), request.GET,
+                         request.user, load=lambda cut: queries.shown_follow_ups(cut, today),
+                         total=lambda chosen: outcome_lists.known_total(chosen, counts))
+    if request.GET.get("format") == "xlsx":
+        rows = queries.shown_follow_ups(page.filtered, today)
+        cells = [[r.citizen.name, r.grant.get_paragraph_display(),
+                  ", ".join(str(p.offer) for p in r.grant.current) or _("waiting list"),
+                  str(r.grant.team or ""), r.due_on] for r in rows]
+        return list_export.response(request.user, "follow_ups_due", [c.label for c in page.spec.columns[:5]], cells,
+                                    citizen_ids=[r.citizen_id for r in rows], filename="opfoelgninger")
+    audit.listed(request.user, "follow_ups_due", [r.citizen_id for r in page.rows])
     return render(request, "outcomes/due.html", {
-        "overdue": [r for r in rows if r.overdue], "upcoming": [r for r in rows if not r.overdue], "today": today,
-        "counts": counts, "shown": len(rows), "total": counts["overdue"] + counts["upcoming"]})
+        "page": page, "rows": page.rows, "today": today, "counts": counts,
+        "export_url": page.export_query if permissions.has_role(request.user, permissions.LIST_EXPORTERS) else ""})
 
 
 def _record_goal(request, citizen, errors: PageErrors) -> None:
@@ -339,13 +345,20 @@ def follow_up(request, follow_up_pk):
 def compliance(request):
     today = datetime.date.today()
     # A work list like the follow-ups: a centre's list runs into thousands, which no one reads on
-    # one page; the earliest are shown, and how many there are in all.
-    rows, total = queries.missing_measurements(request.user, today, limit=COMPLIANCE_ROWS)
-    audit.listed(request.user, "compliance", [r["citizen"].pk for r in rows])
+    # one page; filtered, sorted and paged, with the citizens read for the page shown only.
+    page = lists.page_of(outcome_lists.COMPLIANCE, queries.missing_rows(request.user, today), request.GET,
+                         request.user, load=queries.shown_missing)
+    labels = dict(outcome_lists.REASONS)
+    if request.GET.get("format") == "xlsx":
+        rows = queries.shown_missing(page.filtered)
+        cells = [[r["citizen"].name, labels[r["reason"]], r["day"], r["context"], r["latest"]] for r in rows]
+        return list_export.response(request.user, "compliance", [c.label for c in page.spec.columns], cells,
+                                    citizen_ids=[r["citizen"].pk for r in rows], filename="maalinger")
+    audit.listed(request.user, "compliance", [r["citizen"].pk for r in page.rows])
     return render(request, "outcomes/compliance.html", {
-        "rows": rows, "total": total, "today": today, "threshold": queries.expensive_threshold(),
-        "labels": {"move_in": _("Move-in to a residential offer"), "follow_up": _("Before the follow-up"),
-                   "expensive": _("Exceptionally expensive case")}})
+        "page": page, "rows": page.rows, "total": page.total, "today": today,
+        "threshold": queries.expensive_threshold(), "labels": labels,
+        "export_url": page.export_query if permissions.has_role(request.user, permissions.LIST_EXPORTERS) else ""})
 
 
 @role_required(CASE)

@@ -32,6 +32,20 @@ def open_inquiries(user, today: datetime.date):
     return rows
 
 
+def open_cases(user):
+    """The open cases in ``user``'s scope, as a queryset to filter, sort and page (roret.visitation.lists)."""
+    return Inquiry.objects.filter(citizen_scope(user, VIEW, via="citizen"), status=InquiryStatus.OPEN)
+
+
+def shown_cases(rows, today: datetime.date) -> list[Inquiry]:
+    """The cases of one page, read with what the list shows, each with its deadline status and next step."""
+    rows = list(rows.select_related("citizen", "caseworker", "team", "screening"))
+    for inquiry in rows:
+        with_deadline_status(inquiry, today)
+        inquiry.step = "assessment" if hasattr(inquiry, "screening") else "screening"
+    return rows
+
+
 def with_deadline_status(inquiry: Inquiry, today: datetime.date) -> Inquiry:
     """Set ``deadline_status`` ("past" | "near" | "ok") and ``working_days_left`` on an open
     inquiry; a closed one has met its case no matter the date, so both are None."""
@@ -90,6 +104,24 @@ def elderly_candidates(user, today: datetime.date, limit: int | None = None):
     """Citizens in scope aged 65 or more with a current placement, the oldest first (the first
     ``limit`` of them if given): their needs may fit elderly care."""
     citizens = list(_elderly(user, today).order_by("birth_date", "pk")[:limit])
+    placements: dict = {}
+    for p in Placement.objects.active_on(today).filter(citizen__in=[c.pk for c in citizens]).select_related("offer"):
+        placements.setdefault(p.citizen_id, []).append(p)
+    for citizen in citizens:
+        citizen.age_now = citizen.age(today)
+        citizen.current_placements = placements.get(citizen.pk, [])
+    return citizens
+
+
+def elderly(user, today: datetime.date):
+    """The citizens aged 65 or more with a current placement in ``user``'s scope, as a queryset to
+    filter, sort and page (roret.visitation.lists)."""
+    return _elderly(user, today)
+
+
+def with_current_placements(citizens, today: datetime.date) -> list:
+    """``citizens`` (a page of them) with their age and current placements: one query for the placements."""
+    citizens = list(citizens)
     placements: dict = {}
     for p in Placement.objects.active_on(today).filter(citizen__in=[c.pk for c in citizens]).select_related("offer"):
         placements.setdefault(p.citizen_id, []).append(p)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from roret.citizens import services as citizen_services
-from roret.core import audit, permissions
+from roret.core import audit, lists, permissions
 from roret.core.access import role_required
 from roret.core.forms import PageErrors, apply_errors
 from roret.core.models import Term
@@ -29,13 +29,13 @@ from roret.placements.services import PlacementError
 from roret.plans import effect_services
 from roret.plans.effects import REPLACEMENTS
 from roret.plans.models import EffectKind, LinkedAction
+from roret.reports import list_export
 from roret.visitation import forms, queries, services, staircase, themes
+from roret.visitation import lists as case_lists
 from roret.visitation.models import YOUTH_CHECKLIST, Assessment, Decision, Inquiry, Transition
 
 CW = CASEWORKERS
 CASE = CASE_ROLES
-# How many of the citizens aged 65 or more the transitions page lists (the oldest first).
-ELDERLY_ROWS = 200
 
 
 def _inquiry(request, pk) -> Inquiry:
@@ -46,13 +46,31 @@ def _inquiry(request, pk) -> Inquiry:
 @role_required(CW)
 def cases(request):
     today = datetime.date.today()
-    rows = queries.open_inquiries(request.user, today)
-    only_mine = request.GET.get("who") == "mine"
-    shown = [r for r in rows if r.caseworker_id == request.user.pk] if only_mine else rows
-    audit.listed(request.user, "cases", [r.citizen_id for r in shown])
+    rows = queries.open_cases(request.user)
+    summary = case_lists.deadline_summary(rows, request.user, today)
+    page = lists.page_of(case_lists.CASES, rows, request.GET, request.user,
+                         load=lambda cut: queries.shown_cases(cut, today),
+                         total=lambda chosen: case_lists.known_total(chosen, summary))
+    if request.GET.get("format") == "xlsx":
+        return _cases_workbook(request, page, today)
+    audit.listed(request.user, "cases", [r.citizen_id for r in page.rows])
     return render(request, "visitation/cases.html", {
-        "rows": shown, "summary": queries.deadline_summary(rows, request.user), "only_mine": only_mine,
-        "today": today, "near_days": queries.deadlines.NEAR_WORKING_DAYS})
+        "page": page, "rows": page.rows, "summary": summary,
+        "only_mine": page.params.get("who") == "mine", "today": today,
+        "near_days": queries.deadlines.NEAR_WORKING_DAYS,
+        "export_url": page.export_query if permissions.has_role(request.user, permissions.LIST_EXPORTERS) else ""})
+
+
+def _cases_workbook(request, page, today):
+    """The whole filtered list of cases as Excel (audited as an export)."""
+    rows = queries.shown_cases(page.filtered, today)
+    headers = [c.label for c in page.spec.columns]
+    cells = [[r.citizen.name, r.received_on, r.get_source_display(), r.get_paragraph_display(),
+              _("Screening (step 1)") if r.step == "screening" else _("Assessment and decision (step 2)"),
+              (r.caseworker.get_full_name() or r.caseworker.username) if r.caseworker else _("Not assigned"),
+              r.deadline, r.working_days_left] for r in rows]
+    return list_export.response(request.user, "cases", headers, cells,
+                                citizen_ids=[r.citizen_id for r in rows], filename="sager")
 
 
 @role_required(CW)
@@ -363,14 +381,20 @@ def fhir_export(request, citizen_id):
 @role_required(CW)
 def transitions(request):
     today = datetime.date.today()
-    # The citizens aged 65 or more run into thousands in a large team: a work list of the oldest,
-    # with the whole number counted, as on the follow-ups page.
+    # The citizens aged 65 or more run into thousands in a large team: a filtered, sorted and paged
+    # list (the oldest first), counted in the database.
     youth = queries.youth_transitions(request.user, today)
-    elderly = queries.elderly_candidates(request.user, today, limit=ELDERLY_ROWS)
-    audit.listed(request.user, "transitions", [r.citizen_id for r in youth] + [c.pk for c in elderly])
+    elderly = lists.page_of(case_lists.ELDERLY, queries.elderly(request.user, today), request.GET, request.user,
+                            load=lambda cut: queries.with_current_placements(cut, today))
+    if request.GET.get("format") == "xlsx":
+        rows = queries.with_current_placements(elderly.filtered, today)
+        cells = [[c.name, c.age_now, ", ".join(str(p.offer) for p in c.current_placements)] for c in rows]
+        return list_export.response(request.user, "transitions", [c.label for c in elderly.spec.columns[:3]],
+                                    cells, citizen_ids=[c.pk for c in rows], filename="overgange")
+    audit.listed(request.user, "transitions", [r.citizen_id for r in youth] + [c.pk for c in elderly.rows])
     return render(request, "visitation/transitions.html", {
-        "youth": youth, "elderly": elderly, "today": today,
-        "elderly_total": queries.elderly_count(request.user, today) if len(elderly) == ELDERLY_ROWS else len(elderly)})
+        "youth": youth, "elderly": elderly.rows, "page": elderly, "today": today,
+        "export_url": elderly.export_query if has_role(request.user, permissions.LIST_EXPORTERS) else ""})
 
 
 @role_required(CW)

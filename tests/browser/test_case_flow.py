@@ -120,7 +120,7 @@ def test_a_caseworker_takes_a_citizen_from_inquiry_to_follow_up(world, page, liv
 
     # 7. Follow-up (due three months after move-in, so overdue now) with a WHO-5 measurement.
     page.locator("nav a[href='/outcomes/follow-ups/']").click()
-    page.wait_for_selector("#overdue")
+    page.wait_for_selector("#due .roret-warn")  # one list, the overdue date marked (issue 14)
     follow_up = FollowUp.objects.get(citizen=citizen, held_on=None)
     page.click(f"a[href='/outcomes/follow-ups/{follow_up.pk}/']")
     page.select_option(f"#progress_{goal.pk}", "progressing")

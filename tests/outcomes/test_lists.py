@@ -68,9 +68,11 @@ def test_a_measurement_is_due_before_a_follow_up(world):
 
 
 def test_the_follow_ups_due_page_lists_the_oldest_first_and_says_how_many_it_left_out(world, client, monkeypatch):
-    from roret.outcomes import views
+    import dataclasses
 
-    monkeypatch.setattr(views, "DUE_ROWS", 2)
+    from roret.outcomes import lists
+
+    monkeypatch.setattr(lists, "DUE", dataclasses.replace(lists.DUE, per_page=2))
     cw = world.users["caseworker"]
     for days in (3, 2, 1):
         placement = world.place(world.citizen(last_name=f"Borger{days}"), world.day_offer)
@@ -79,16 +81,18 @@ def test_the_follow_ups_due_page_lists_the_oldest_first_and_says_how_many_it_lef
     page = client.get("/outcomes/follow-ups/").content.decode()
     assert len(re.findall(r'href="/outcomes/follow-ups/\d+/"', page)) == 2
     assert "Borger3" in page and "Borger2" in page and "Borger1" not in page
-    assert 'id="due-shown"' in page and "(3)" in page
+    assert "1-2 af 3" in page and 'id="due-counts"' in page
 
 
 def test_the_compliance_page_lists_the_earliest_says_how_many_and_its_queries_do_not_grow(world, client, monkeypatch):
+    import dataclasses
+
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from roret.outcomes import views
+    from roret.outcomes import lists
 
-    monkeypatch.setattr(views, "COMPLIANCE_ROWS", 2)
+    monkeypatch.setattr(lists, "COMPLIANCE", dataclasses.replace(lists.COMPLIANCE, per_page=2))
     cw = world.users["caseworker"]
     made = []
 
@@ -109,7 +113,7 @@ def test_the_compliance_page_lists_the_earliest_says_how_many_and_its_queries_do
     add(3)
     response, small = get()
     assert [r["citizen"].pk for r in response.context["rows"]] == [made[2], made[1]]  # the earliest due first
-    assert response.context["total"] == 3 and 'id="compliance-shown"' in response.content.decode()
+    assert response.context["total"] == 3 and "1-2 af 3" in response.content.decode()
     add(5)
     response, large = get()
     assert response.context["total"] == 8 and len(response.context["rows"]) == 2

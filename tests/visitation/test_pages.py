@@ -133,9 +133,11 @@ def test_transitions_list_young_people_and_citizens_of_65_and_the_checklist_tick
 
 def test_transitions_list_the_oldest_citizens_of_65_with_the_whole_count_in_a_bounded_number_of_queries(
         world, cw, monkeypatch):
-    from roret.visitation import views
+    import dataclasses
 
-    monkeypatch.setattr(views, "ELDERLY_ROWS", 2)
+    from roret.visitation import lists
+
+    monkeypatch.setattr(lists, "ELDERLY", dataclasses.replace(lists.ELDERLY, per_page=2))
     made = []
 
     def add(n):
@@ -153,11 +155,11 @@ def test_transitions_list_the_oldest_citizens_of_65_with_the_whole_count_in_a_bo
     add(3)
     response, small = get()
     assert [c.pk for c in response.context["elderly"]] == [made[0].pk, made[1].pk]
-    assert response.context["elderly_total"] == 3
-    assert "elderly-shown" in response.content.decode()
+    assert response.context["page"].total == 3
+    assert "1-2 af 3" in response.content.decode()
     add(5)
     response, large = get()
-    assert response.context["elderly_total"] == 8 and len(response.context["elderly"]) == 2
+    assert response.context["page"].total == 8 and len(response.context["elderly"]) == 2
     assert large == small, f"{small} queries with 3 citizens of 65 or more, {large} with 8"
 
 

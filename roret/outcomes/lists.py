@@ -1,0 +1,84 @@
+"""The follow-ups due and the quality-of-life compliance list as list specs (roret.core.lists).
+
+Follow-ups are filtered, sorted and paged in the database. The compliance rules are checked over
+plain tuples in Python (a rule per reason, over the scope's placements, follow-ups and costs), so
+that list is filtered, sorted and paged over those tuples; citizens are read for the page only."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils.translation import gettext_lazy as _
+
+from roret.core.lists import Column, Filter, ListSpec
+from roret.core.models import Team
+from roret.offers.models import LegalBasis, Offer
+from roret.placements.models import Placement
+
+
+def _teams(user):
+    return list(Team.objects.order_by("name", "pk").values_list("pk", "name"))
+
+
+def _offers(user):
+    return list(Offer.objects.order_by("name", "pk").values_list("pk", "name"))
+
+
+def _in_offer(rows, value, user):
+    # The follow-up's grant has a current placement in the offer (the list's "current placement").
+    today = datetime.date.today()
+    return rows.filter(grant_id__in=Placement.objects.active_on(today).filter(offer_id=int(value)).values("grant_id"))
+
+
+def _status(rows, value, user):
+    today = datetime.date.today()
+    return rows.filter(due_on__lt=today) if value == "overdue" else rows.filter(due_on__gte=today)
+
+
+DUE = ListSpec(
+    name="follow_ups_due",
+    default_sort="due",
+    columns=[
+        Column("citizen", _("Citizen"), ("citizen__last_name", "citizen__first_name")),
+        Column("grant", _("Grant"), ("grant__paragraph",)),
+        Column("placement", _("Current placement")),
+        Column("team", _("Team"), ("grant__team__name",)),
+        Column("due", _("Due"), ("due_on",)),
+        Column("action", ""),
+    ],
+    filters=[
+        Filter("status", _("Status"), lambda user: [("overdue", _("Overdue")), ("upcoming", _("Due within 30 days"))],
+               _status),
+        Filter("paragraph", _("Legal basis"), lambda user: LegalBasis.choices,
+               lambda rows, value, user: rows.filter(grant__paragraph=value)),
+        Filter("team", _("Team"), _teams, lambda rows, value, user: rows.filter(grant__team_id=int(value))),
+        Filter("offer", _("Offer"), _offers, _in_offer),
+    ],
+)
+
+def known_total(chosen: dict, counts: dict) -> int | None:
+    """The number of follow-ups listed, from the page's overdue/upcoming counts when only the
+    status filter is chosen (one counting query fewer); None when another filter needs a count."""
+    if set(chosen) - {"status"}:
+        return None
+    return counts[chosen["status"]] if "status" in chosen else counts["overdue"] + counts["upcoming"]
+
+
+REASONS = [("move_in", _("Move-in to a residential offer")), ("follow_up", _("Before the follow-up")),
+           ("expensive", _("Exceptionally expensive case"))]
+
+COMPLIANCE = ListSpec(
+    name="compliance",
+    default_sort="day",
+    columns=[
+        Column("citizen", _("Citizen"), key_fn=lambda r: r["last_name"]),
+        Column("reason", _("Why a measurement is due"), key_fn=lambda r: r["reason"]),
+        Column("day", _("Date"), key_fn=lambda r: r["day"]),
+        Column("context", _("Context")),
+        Column("latest", _("Latest measurement"), key_fn=lambda r: r["latest"]),
+    ],
+    filters=[
+        Filter("reason", _("Why a measurement is due"), lambda user: REASONS,
+               lambda rows, value, user: [r for r in rows if r["reason"] == value]),
+    ],
+)
