@@ -16,7 +16,7 @@ from roret.citizens.models import Citizen, Consent
 from roret.core import audit, lists, permissions
 from roret.core.access import role_required
 from roret.core.forms import apply_errors
-from roret.core.permissions import CASE_READERS, CASE_ROLES, CASEWORKERS, CHANGE, EXPORT, VIEW
+from roret.core.permissions import CASE_READERS, CASEWORKERS, CHANGE, EXPORT, VIEW
 from roret.journal.corrections import citizen_history
 from roret.offers.models import TariffUnit
 from roret.placements.models import Grant, Placement
@@ -27,7 +27,7 @@ from roret.reports import list_export
 CORRECTIONS_SHOWN = 50
 
 
-@role_required(CASE_ROLES)
+@role_required(CASE_READERS)
 def search(request):
     # The form posts, so a CPR number never stands in a URL or an access log; a name search
     # may also come as ?q= (bookmarks, links).

@@ -8,6 +8,8 @@ from roret.core.models import Role
 from roret.core.permissions import (
     ADMINS,
     AGGREGATE_ROLES,
+    CASE_FILE_READERS,
+    CASE_READERS,
     CASE_ROLES,
     CASEWORKERS,
     CATALOGUE_EDITORS,
@@ -19,8 +21,8 @@ from roret.core.permissions import (
 ALL = set(Role.values)
 NAV = [
     ("home", _("Overview"), ALL),
-    ("citizens:search", _("Citizens"), CASE_ROLES),
-    ("visitation:cases", _("Cases"), CASEWORKERS),
+    ("citizens:search", _("Citizens"), CASE_READERS),
+    ("visitation:cases", _("Cases"), CASE_FILE_READERS),
     ("meetings:index", _("Visitation meetings"), MEETING_READERS),
     ("outcomes:due", _("Follow-ups"), CASE_ROLES),
     ("outcomes:compliance", _("Measurements due"), CENTRE_ROLES),

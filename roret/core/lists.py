@@ -169,7 +169,8 @@ def choose(spec: ListSpec, data, user) -> tuple[dict, list, list]:
             value = ""
         if value:
             chosen[flt.key] = value
-        shown.append({"key": flt.key, "label": flt.label, "choices": choices, "value": value})
+        if choices:  # a filter with nothing to choose for this user is not shown (a team for a caseworker)
+            shown.append({"key": flt.key, "label": flt.label, "choices": choices, "value": value})
     return chosen, shown, problems
 
 

@@ -50,6 +50,8 @@ CASE_ROLES = CASEWORKERS | CENTRE_ROLES
 LEADERS = frozenset({Role.LEADER})
 #: Roles that read a citizen's record pages (the citizen, the assessment, the timeline) in their scope.
 CASE_READERS = CASE_ROLES | LEADERS
+#: Roles that read the case file: the open cases, inquiries and decisions (the leader read-only).
+CASE_FILE_READERS = CASEWORKERS | LEADERS
 #: Roles that see the offer catalogue with places, occupancy, vacancy and waiting lists.
 CATALOGUE_ROLES = CASE_ROLES | LEADERS | {Role.ECONOMIST, Role.COMMITTEE}
 #: Roles that see the economy and capacity figures (a centre leader only their centre's).

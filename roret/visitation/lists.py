@@ -10,7 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from roret.core.lists import Column, Filter, ListSpec
-from roret.core.models import Role, User
+from roret.core.models import Role, Team, User
 from roret.offers.models import LegalBasis, Offer
 from roret.placements.models import Placement
 from roret.visitation import deadlines
@@ -44,6 +44,13 @@ def _caseworkers(user):
     return mine + [(m.pk, m.get_full_name() or m.username) for m in members]
 
 
+def _teams(user):
+    """Every team for a user who reads all cases (the department leader); a caseworker's list is their team's."""
+    if user.team_id:
+        return []
+    return list(Team.objects.order_by("name", "pk").values_list("pk", "name"))
+
+
 def _by_caseworker(rows, value, user):
     if value == "mine":
         return rows.filter(caseworker_id=user.pk)
@@ -72,6 +79,7 @@ CASES = ListSpec(
         Column("left", _("Working days left"), ("deadline",), css="roret-num"),
     ],
     filters=[
+        Filter("team", _("Team"), _teams, lambda rows, value, user: rows.filter(team_id=int(value))),
         Filter("who", _("Caseworker"), _caseworkers, _by_caseworker),
         Filter("paragraph", _("Service type"), lambda user: LegalBasis.choices,
                lambda rows, value, user: rows.filter(paragraph=value)),

@@ -5,7 +5,7 @@ parse, authorise through the gate, call a service and render."""
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -19,7 +19,15 @@ from roret.core.access import role_required
 from roret.core.forms import PageErrors, apply_errors
 from roret.core.models import Term
 from roret.core.parsing import id_or_none
-from roret.core.permissions import CASE_READERS, CASE_ROLES, CASEWORKERS, CHANGE, EXPORT, has_role
+from roret.core.permissions import (
+    CASE_FILE_READERS,
+    CASE_READERS,
+    CASE_ROLES,
+    CASEWORKERS,
+    CHANGE,
+    EXPORT,
+    has_role,
+)
 from roret.journal.corrections import history as correction_history
 from roret.meetings import queries as meeting_queries
 from roret.meetings import services as meeting_services
@@ -43,7 +51,7 @@ def _inquiry(request, pk) -> Inquiry:
                                        pk, summary="Henvendelse vist")
 
 
-@role_required(CW)
+@role_required(CASE_FILE_READERS)
 def cases(request):
     today = datetime.date.today()
     rows = queries.open_cases(request.user)
@@ -57,7 +65,7 @@ def cases(request):
     return render(request, "visitation/cases.html", {
         "page": page, "rows": page.rows, "summary": summary,
         "only_mine": page.params.get("who") == "mine", "today": today,
-        "near_days": queries.deadlines.NEAR_WORKING_DAYS,
+        "near_days": queries.deadlines.NEAR_WORKING_DAYS, "may_change": has_role(request.user, CW),
         "export_url": page.export_query if permissions.has_role(request.user, permissions.LIST_EXPORTERS) else ""})
 
 
@@ -110,9 +118,12 @@ def inquiry_take(request, inquiry_pk):
     return redirect("visitation:cases")
 
 
-@role_required(CW)
+@role_required(CASE_FILE_READERS)
 def inquiry(request, inquiry_pk):
     inquiry = _inquiry(request, inquiry_pk)
+    may_change = has_role(request.user, CW)
+    if request.method == "POST" and not may_change:
+        raise PermissionDenied  # the department leader reads the case file; the caseworker screens
     screening = getattr(inquiry, "screening", None) if hasattr(inquiry, "screening") else None
     form = forms.ScreeningForm(request.POST or None)
     if request.method == "POST" and screening is None and form.is_valid():
@@ -125,7 +136,7 @@ def inquiry(request, inquiry_pk):
             return redirect("visitation:inquiry", inquiry_pk=inquiry.pk)
     queries.with_deadline_status(inquiry, datetime.date.today())
     return render(request, "visitation/inquiry.html", {
-        "inquiry": inquiry, "citizen": inquiry.citizen, "screening": screening, "form": form,
+        "inquiry": inquiry, "citizen": inquiry.citizen, "screening": screening, "form": form, "may_change": may_change,
         "deadline_status": inquiry.deadline_status, "working_days_left": inquiry.working_days_left,
         "assessments": inquiry.assessments.order_by("-version"),
         "decisions": inquiry.decisions.all(), "corrections": correction_history(inquiry)})
@@ -302,9 +313,12 @@ def _decision(request, pk, *, summary: str, action: str = "view") -> Decision:
         pk, summary=summary, action=action)
 
 
-@role_required(CW)
+@role_required(CASE_FILE_READERS)
 def decision(request, decision_pk):
     decision = _decision(request, decision_pk, summary="Afgørelse vist")
+    may_change = has_role(request.user, CW)
+    if request.method == "POST" and not may_change:
+        raise PermissionDenied  # the department leader reads the decision; the caseworker places
     today = datetime.date.today()
     initiatives = effect_services.linkable_initiatives(REPLACEMENTS, today)
     form = forms.PlacementForm(request.POST or None, offers=Offer.objects.all(), initiatives=initiatives,
@@ -341,7 +355,8 @@ def decision(request, decision_pk):
     offers = with_vacancy(catalogue(today).filter(legal_basis=decision.paragraph).order_by("staircase_step", "name"))
     return render(request, "visitation/decision.html", {
         "decision": decision, "citizen": decision.citizen, "form": form, "offers": offers,
-        "placements": placements, "today": today, "corrections": correction_history(decision)})
+        "placements": placements, "today": today, "corrections": correction_history(decision),
+        "may_change": may_change})
 
 
 @role_required(CW)

@@ -5,7 +5,7 @@ from tests.url_roles import CASE, CITIZEN, CITIZEN_READ, api, exports, reads, wr
 POST_ONLY = {**CITIZEN, "caseworker": 405, "centre_staff": 403, "centre_leader": 403, "outsider": 405}
 
 EXPECTED = {
-    "citizens:search": CASE,
+    "citizens:search": {**CASE, "leader": 200},
     "citizens:detail": CITIZEN_READ,
     "citizens:access_log": {**CITIZEN, "centre_staff": 403, "centre_leader": 403},
     # POST-only: a GET by someone who may post answers 405.

@@ -8,14 +8,15 @@ CASEWORKER = {**CASE, "centre_staff": 403, "centre_leader": 403}
 CASEWORKER_CITIZEN = {**CASEWORKER, "outsider": 404}
 
 EXPECTED = {
-    "visitation:cases": CASEWORKER,
+    # The department leader reads the case file (the cases, inquiries, decisions) read-only.
+    "visitation:cases": {**CASEWORKER, "leader": 200},
     "visitation:inquiry_new": CASEWORKER,
-    "visitation:inquiry": CASEWORKER_CITIZEN,
+    "visitation:inquiry": {**CASEWORKER_CITIZEN, "leader": 200},
     "visitation:inquiry_take": {**CASEWORKER, "caseworker": 405, "outsider": 405},
     "visitation:assessment_new": CASEWORKER_CITIZEN,
     "visitation:assessment": CITIZEN_READ,
     "visitation:decision_new": CASEWORKER_CITIZEN,
-    "visitation:decision": CASEWORKER_CITIZEN,
+    "visitation:decision": {**CASEWORKER_CITIZEN, "leader": 200},
     "visitation:letter": CASEWORKER_CITIZEN,
     "visitation:timeline": CITIZEN_READ,
     "visitation:fhir": CASEWORKER_CITIZEN,
