@@ -46,7 +46,7 @@ def test_compliance_lists_who_lacks_a_measurement_at_move_in_before_follow_up_an
     assert (moved_in.citizen_id, "move_in") in reasons
     # 3000 kr. a day is 1,095,000 kr. a year: above the threshold and never measured.
     assert (expensive.citizen_id, "expensive") in reasons
-    scope = Citizen.objects.restrict(cw, "view").values("pk")
+    scope = Citizen.objects.restrict(cw, "view").values_list("pk", flat=True)
     assert queries.expensive_in_coming_year(scope, TODAY) == {expensive.citizen_id: Decimal("1095000.00")}
     services.record_measurement(moved_in.citizen, "WHO-5", [3, 3, 3, 3, 3], actor=cw, measured_on=placement.start,
                                 occasion="move_in", placement=placement)
