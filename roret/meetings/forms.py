@@ -12,12 +12,15 @@ class PlanForm(forms.Form):
     held_on = forms.DateField(label=_("Date of the meeting"), widget=DATE)
     participants = forms.ModelMultipleChoiceField(
         label=_("Participants (at least one department leader)"), queryset=User.objects.none(),
-        widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 6}))
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-checkbox"}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["participants"].queryset = (User.objects.filter(is_active=True, role__in=[Role.LEADER, Role.CASEWORKER])
-                                                .order_by("role", "username"))
+                                                .order_by("role", "first_name", "last_name", "username"))
+        # A person by name and role (the user name says little at a meeting).
+        self.fields["participants"].label_from_instance = lambda user: (
+            f"{user.get_full_name() or user.username} · {user.get_role_display()}")
 
 
 class AnswerForm(forms.Form):

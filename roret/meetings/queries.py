@@ -20,6 +20,13 @@ def waiting(user):
     return _in_scope(user).filter(status=ProposalStatus.PROPOSED).order_by("meeting__held_on", "proposed_at")
 
 
+def waiting_for_inquiries(inquiry_ids) -> dict:
+    """{inquiry id: its proposal waiting for the meeting} among ``inquiry_ids`` (a list page's rows,
+    already in the user's scope): one query."""
+    return {p.assessment.inquiry_id: p for p in Proposal.objects.filter(
+        status=ProposalStatus.PROPOSED, assessment__inquiry_id__in=inquiry_ids).select_related("assessment", "meeting")}
+
+
 def sent_back(user):
     """Proposals the meeting sent back to the caseworker that no newer proposal has answered yet."""
     newer = Proposal.objects.filter(citizen_id=OuterRef("citizen_id"), proposed_at__gt=OuterRef("proposed_at"))

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from roret.core.lists import Column, Filter, ListSpec
 from roret.core.models import Role, Team, User
+from roret.meetings.models import Proposal, ProposalStatus
 from roret.offers.models import LegalBasis, Offer
 from roret.placements.models import Placement
 from roret.visitation import deadlines
@@ -59,6 +60,17 @@ def _by_caseworker(rows, value, user):
     return rows.filter(caseworker_id=int(value))
 
 
+def _at_meeting(rows, value, user):
+    """The cases whose proposed decision waits for the visitation meeting, or was sent back from it
+    (and not proposed again)."""
+    mine = Proposal.objects.filter(assessment__inquiry=OuterRef("pk"))
+    if value == "waiting":
+        return rows.filter(Exists(mine.filter(status=ProposalStatus.PROPOSED)))
+    newer = Proposal.objects.filter(assessment__inquiry=OuterRef("assessment__inquiry"),
+                                    proposed_at__gt=OuterRef("proposed_at"))
+    return rows.filter(Exists(mine.filter(status=ProposalStatus.SENT_BACK).filter(~Exists(newer))))
+
+
 def _has_screening(rows, value, user):
     screened = Exists(Screening.objects.filter(inquiry=OuterRef("pk")))
     return rows.filter(screened) if value == "assessment" else rows.filter(~screened)
@@ -85,6 +97,9 @@ CASES = ListSpec(
                lambda rows, value, user: rows.filter(paragraph=value)),
         Filter("deadline", _("Deadline"), lambda user: DEADLINE_CHOICES,
                lambda rows, value, user: rows.filter(deadline_q(value, datetime.date.today()))),
+        Filter("meeting", _("Visitation meeting"),
+               lambda user: [("waiting", _("Waiting for the meeting")), ("sent_back", _("Sent back by the meeting"))],
+               _at_meeting),
         Filter("step", _("Next step"),
                lambda user: [("screening", _("Screening (step 1)")),
                              ("assessment", _("Assessment and decision (step 2)"))], _has_screening),

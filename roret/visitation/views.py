@@ -62,6 +62,9 @@ def cases(request):
     if request.GET.get("format") == "xlsx":
         return _cases_workbook(request, page, today)
     audit.listed(request.user, "cases", [r.citizen_id for r in page.rows])
+    at_meeting = meeting_queries.waiting_for_inquiries([r.pk for r in page.rows])
+    for r in page.rows:
+        r.meeting_proposal = at_meeting.get(r.pk)
     return render(request, "visitation/cases.html", {
         "page": page, "rows": page.rows, "summary": summary,
         "only_mine": page.params.get("who") == "mine", "today": today,

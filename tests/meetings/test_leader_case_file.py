@@ -60,3 +60,24 @@ def client_page(world, persona, url):
     other = Client()
     other.force_login(world.users[persona])
     return other.get(url).content.decode()
+
+
+def test_the_cases_list_marks_and_filters_the_cases_at_the_visitation_meeting(client, world):
+    from roret.meetings import services as meeting_services
+    from tests.visitation.helpers import assessment, screened_in
+
+    waiting_case = screened_in(world)
+    ass = assessment(world, waiting_case.citizen, inquiry=waiting_case)
+    meeting_services.propose(waiting_case.citizen, actor=world.users["caseworker"], assessment=ass, kind="grant",
+                             paragraph="SEL108", offer=world.residential, start=ass.assessed_on,
+                             justification="Behov for støtte hele døgnet", intrusive_reason="Prøvet")
+    other = inquiry(world, birth=waiting_case.citizen.birth_date.replace(year=1984))
+    client.force_login(world.users["caseworker"])
+    page = client.get(reverse("visitation:cases")).content.decode()
+    row = page[page.index(reverse("visitation:inquiry", args=[waiting_case.pk])):]
+    assert '<span class="tag">Afventer mødet</span>' in row[:row.index("</tr>")]
+    only = client.get(reverse("visitation:cases"), {"meeting": "waiting"}).content.decode()
+    assert reverse("visitation:inquiry", args=[waiting_case.pk]) in only
+    assert reverse("visitation:inquiry", args=[other.pk]) not in only
+    sent = client.get(reverse("visitation:cases"), {"meeting": "sent_back"}).content.decode()
+    assert reverse("visitation:inquiry", args=[waiting_case.pk]) not in sent
