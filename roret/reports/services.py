@@ -113,6 +113,8 @@ def warm_figures(today: datetime.date | None = None, progress=None) -> int:
             if centre is None:
                 kpi_report.self_sufficiency(figures, years, today)
                 kpi_report.contribution_table(figures, periods.period_of("year", today).previous(1)[0], False)
+                # The quality-of-life compliance list's exceptionally expensive citizens of the coming year.
+                figures.expensive_citizens(periods.Period(today, today + datetime.timedelta(days=365)))
             else:   # a centre leader's self-sufficiency page is the occupancy of the centre's places
                 places.centre_occupancy(figures, centre, years, today)
         kpi_report.build_report(half, None, where, today=today)
