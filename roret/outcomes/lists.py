@@ -11,23 +11,13 @@ import datetime
 from django.utils.translation import gettext_lazy as _
 
 from roret.core.lists import Column, Filter, ListSpec
-from roret.core.models import Team
-from roret.offers.models import LegalBasis, Offer
-from roret.placements.models import Placement
-
-
-def _teams(user):
-    return list(Team.objects.order_by("name", "pk").values_list("pk", "name"))
-
-
-def _offers(user):
-    return list(Offer.objects.order_by("name", "pk").values_list("pk", "name"))
+from roret.offers.models import LegalBasis
+from roret.placements.lists import offer_choices, placed_in, team_choices
 
 
 def _in_offer(rows, value, user):
     # The follow-up's grant has a current placement in the offer (the list's "current placement").
-    today = datetime.date.today()
-    return rows.filter(grant_id__in=Placement.objects.active_on(today).filter(offer_id=int(value)).values("grant_id"))
+    return rows.filter(grant_id__in=placed_in(value, "grant_id"))
 
 
 def _status(rows, value, user):
@@ -51,8 +41,8 @@ DUE = ListSpec(
                _status),
         Filter("paragraph", _("Legal basis"), lambda user: LegalBasis.choices,
                lambda rows, value, user: rows.filter(grant__paragraph=value)),
-        Filter("team", _("Team"), _teams, lambda rows, value, user: rows.filter(grant__team_id=int(value))),
-        Filter("offer", _("Offer"), _offers, _in_offer),
+        Filter("team", _("Team"), team_choices, lambda rows, value, user: rows.filter(grant__team_id=int(value))),
+        Filter("offer", _("Offer"), offer_choices, _in_offer),
     ],
 )
 

@@ -10,10 +10,10 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from roret.core.lists import Column, Filter, ListSpec
-from roret.core.models import Role, Team, User
+from roret.core.models import Role, User
 from roret.meetings.models import Proposal, ProposalStatus
-from roret.offers.models import LegalBasis, Offer
-from roret.placements.models import Placement
+from roret.offers.models import LegalBasis
+from roret.placements.lists import citizens_in_offer, offer_choices, team_choices
 from roret.visitation import deadlines
 from roret.visitation.models import Screening
 
@@ -47,9 +47,7 @@ def _caseworkers(user):
 
 def _teams(user):
     """Every team for a user who reads all cases (the department leader); a caseworker's list is their team's."""
-    if user.team_id:
-        return []
-    return list(Team.objects.order_by("name", "pk").values_list("pk", "name"))
+    return [] if user.team_id else team_choices(user)
 
 
 def _by_caseworker(rows, value, user):
@@ -132,17 +130,6 @@ def known_total(chosen: dict, summary: dict) -> int | None:
     return summary[f"{whose}_{state}"]
 
 
-def _offers(user):
-    # The offers the user's citizens may be placed in: the whole (small) catalogue by name.
-    return list(Offer.objects.order_by("name", "pk").values_list("pk", "name"))
-
-
-def _in_offer(rows, value, user):
-    today = datetime.date.today()
-    # An IN over the offer's current placements (the offer index), not an EXISTS probed per citizen.
-    return rows.filter(pk__in=Placement.objects.active_on(today).filter(offer_id=int(value)).values("citizen_id"))
-
-
 ELDERLY = ListSpec(
     name="transitions",
     default_sort="-age",
@@ -154,6 +141,6 @@ ELDERLY = ListSpec(
         Column("action", ""),
     ],
     filters=[
-        Filter("offer", _("Offer"), _offers, _in_offer),
+        Filter("offer", _("Offer"), offer_choices, citizens_in_offer),
     ],
 )
