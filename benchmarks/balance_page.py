@@ -28,6 +28,8 @@ import sys
 import time
 from pathlib import Path
 
+from common import client_for
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -41,26 +43,6 @@ def setup():
     import roret
 
     return roret.__file__
-
-
-def client_for(username):
-    from django.test import Client
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from roret.core import two_factor
-    from roret.core.models import User
-
-    user = User.objects.get(username=username)
-    client = Client()
-    client.force_login(user)
-    if two_factor.required(user):
-        device = (TOTPDevice.objects.filter(user=user, confirmed=True).first()
-                  or TOTPDevice.objects.create(user=user, name="benchmark", confirmed=True))
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
-    return client
 
 
 def naive(centre_id, halves, today):

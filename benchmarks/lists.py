@@ -23,14 +23,10 @@ import statistics
 import sys
 import time
 
+from common import client_for, percentile
+
 #: The target of issue 14, per list page.
 GOAL_P95_MS = 150
-
-
-def percentile(values, q):
-    ordered = sorted(values)
-    k = max(0, min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1))))
-    return ordered[k]
 
 
 def pages():
@@ -53,30 +49,6 @@ def pages():
         for variant, query in (("default", ""), ("filter", flt), ("sort", sort), ("page 20", "page=20")):
             out.append((name, role, variant, f"{url}?{query}" if query else url))
     return out
-
-
-def client_for(username):
-    from django.test import Client
-
-    from roret.core.models import User
-
-    user = User.objects.get(username=username)
-    client = Client()
-    client.force_login(user)
-    try:
-        from roret.core import two_factor
-    except ImportError:
-        return client
-    if two_factor.required(user):
-        from django_otp import DEVICE_ID_SESSION_KEY
-        from django_otp.plugins.otp_totp.models import TOTPDevice
-
-        device = (TOTPDevice.objects.filter(user=user, confirmed=True).first()
-                  or TOTPDevice.objects.create(user=user, name="benchmark", confirmed=True))
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
-    return client
 
 
 def measure(client, url, requests):
