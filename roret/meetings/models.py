@@ -17,7 +17,8 @@ from roret.visitation.models import Assessment, Decision, DecisionKind
 class MeetingRule(models.Model):
     """Which proposed grants go to the visitation meeting instead of being decided directly.
 
-    One row (pk 1). A grant goes to the meeting when its paragraph is one of ``paragraphs``, or
+    Dated: each setting is a new row and the newest is in force, so which rule sent a proposal
+    to the meeting (or let a grant be decided directly) stays readable. A grant goes to the meeting when its paragraph is one of ``paragraphs``, or
     ``external_offers`` is set and its offer is external, or its yearly cost exceeds
     ``yearly_cost_above``. Refusals are decided by the caseworker as before."""
 
@@ -32,6 +33,7 @@ class MeetingRule(models.Model):
     class Meta:
         verbose_name = _("meeting rule")
         verbose_name_plural = _("meeting rules")
+        ordering = ["-changed_at", "-pk"]
         constraints = [models.CheckConstraint(name="meeting_rule_cost_not_negative",
                                               condition=Q(yearly_cost_above__isnull=True)
                                               | Q(yearly_cost_above__gte=0))]

@@ -34,8 +34,13 @@ class MeetingError(ValidationError):
 # --- the rule -----------------------------------------------------------------------------------
 
 def rule() -> MeetingRule:
-    """The meeting rule (an empty one, sending nothing, until someone sets it)."""
-    return MeetingRule.objects.filter(pk=1).first() or MeetingRule(pk=1)
+    """The meeting rule in force: the newest setting (an empty one, sending nothing, until someone sets it)."""
+    return MeetingRule.objects.order_by("-changed_at", "-pk").first() or MeetingRule()
+
+
+def rule_history(limit: int = 20) -> list[MeetingRule]:
+    """The settings of the rule, the newest (in force) first."""
+    return list(MeetingRule.objects.select_related("changed_by").order_by("-changed_at", "-pk")[:limit])
 
 
 def yearly_cost(offer: Offer | None, hours_per_week: Decimal | None, day: datetime.date) -> Decimal | None:
@@ -63,21 +68,20 @@ def goes_to_meeting(the_rule: MeetingRule, *, kind: str, paragraph: str, offer: 
 @transaction.atomic
 def set_rule(*, actor, paragraphs, external_offers: bool, yearly_cost_above: Decimal | None,
              channel: str = "web") -> MeetingRule:
-    """Change the meeting rule (the department leader or the administrator), audited before and after."""
+    """Change the meeting rule (the department leader or the administrator): a new dated row, the
+    earlier settings kept; audited before and after."""
     permissions.require_role(actor, MEETING_RULE_EDITORS, "only the leader and the administrator set the rule")
     unknown = set(paragraphs) - set(LegalBasis.values)
     if unknown:
         raise MeetingError({"paragraphs": _("Choose paragraphs from the list.")})
     if yearly_cost_above is not None and yearly_cost_above < 0:
         raise MeetingError({"yearly_cost_above": _("The yearly cost cannot be negative.")})
-    current = MeetingRule.objects.select_for_update().filter(pk=1).first() or MeetingRule(pk=1)
     fields = ["paragraphs", "external_offers", "yearly_cost_above"]
-    before = audit.snapshot(current, fields) if current.changed_at else None
-    current.paragraphs = sorted(paragraphs)
-    current.external_offers = bool(external_offers)
-    current.yearly_cost_above = yearly_cost_above
-    current.changed_by, current.changed_at = actor, timezone.now()
-    current.save()
+    previous = rule()
+    before = audit.snapshot(previous, fields) if previous.pk else None
+    current = MeetingRule.objects.create(paragraphs=sorted(paragraphs), external_offers=bool(external_offers),
+                                         yearly_cost_above=yearly_cost_above, changed_by=actor,
+                                         changed_at=timezone.now())
     audit.record(actor, "change", obj=current, channel=channel, summary="Regel for visitationsmødet ændret",
                  before=before, after=audit.snapshot(current, fields))
     return current

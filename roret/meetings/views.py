@@ -189,4 +189,5 @@ def rule(request):
         else:
             messages.success(request, _("The meeting rule is saved."))
             return redirect("meetings:rule")
-    return render(request, "meetings/rule.html", {"form": form, "rule": current})
+    return render(request, "meetings/rule.html", {"form": form, "rule": current,
+                                                   "history": services.rule_history()[1:]})

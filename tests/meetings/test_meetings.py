@@ -335,3 +335,19 @@ def test_holding_a_meeting_moves_what_it_did_not_reach_to_the_next(world, case):
     meeting.refresh_from_db()
     assert (meeting.status, proposal.meeting, proposal.status) == ("held", following, ProposalStatus.PROPOSED)
     assert not Decision.objects.exists()
+
+
+def test_a_new_rule_is_a_new_dated_setting_and_the_earlier_one_is_kept(client, world):
+    first = services.set_rule(actor=world.users["leader"], paragraphs=["SEL108"], external_offers=False,
+                              yearly_cost_above=None)
+    second = services.set_rule(actor=world.users["admin"], paragraphs=["SEL107", "SEL108"], external_offers=True,
+                               yearly_cost_above=Decimal("1000000.00"))
+    assert first.pk != second.pk
+    first.refresh_from_db()
+    assert (first.paragraphs, first.external_offers, first.changed_by) == (["SEL108"], False, world.users["leader"])
+    assert services.rule() == second
+    assert [r.pk for r in services.rule_history()] == [second.pk, first.pk]
+    client.force_login(world.users["leader"])
+    page = client.get(reverse("meetings:rule")).content.decode()
+    history = page[page.index('id="rule-history"'):]
+    assert "SEL §108" in history and "SEL §107" not in history  # only the earlier setting is listed there
