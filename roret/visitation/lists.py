@@ -38,8 +38,8 @@ DEADLINE_CHOICES = [("past", _("Past the deadline")), ("near", _("Near the deadl
 
 def _caseworkers(user):
     mine = [("mine", _("Only mine")), ("unassigned", _("Not assigned"))]
-    if not user.team_id:
-        return mine
+    if not user.team_id:  # the department leader has no cases of their own
+        return mine[1:]
     members = (User.objects.filter(team_id=user.team_id, role=Role.CASEWORKER, is_active=True)
                .exclude(pk=user.pk).order_by("first_name", "last_name", "username"))
     return mine + [(m.pk, m.get_full_name() or m.username) for m in members]

@@ -18,6 +18,11 @@ def test_the_leader_lists_every_teams_cases_and_filters_by_team(client, world):
     assert reverse("visitation:inquiry", args=[theirs.pk]) in page
     assert 'id="filter-team"' in page
     assert reverse("visitation:inquiry_take", args=[theirs.pk]) not in page  # unassigned, but not the leader's to take
+    # No links to pages the leader may not open: intake, follow-ups, transitions; no "mine".
+    for absent in (reverse("visitation:inquiry_new"), reverse("outcomes:due"), reverse("visitation:transitions"),
+                   "?who=mine", '<option value="mine"'):
+        assert absent not in page, absent
+    assert 'id="all-cases-summary"' in page
     only_other = client.get(reverse("visitation:cases"), {"team": world.other_team.pk}).content.decode()
     assert reverse("visitation:inquiry", args=[theirs.pk]) in only_other
     assert reverse("visitation:inquiry", args=[ours.pk]) not in only_other
