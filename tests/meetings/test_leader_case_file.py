@@ -44,6 +44,9 @@ def test_the_leader_reads_an_inquiry_and_a_decision_without_their_forms(client, 
     page = client.get(reverse("visitation:inquiry", args=[case.pk])).content.decode()
     assert case.about in page
     assert 'id="screening-form"' not in page and "journal/inquiries" not in page
+    unscreened = inquiry(world, birth=case.citizen.birth_date.replace(year=1983))
+    page = client.get(reverse("visitation:inquiry", args=[unscreened.pk])).content.decode()
+    assert 'id="not-screened"' in page and 'id="screening-form"' not in page
     page = client.get(reverse("visitation:decision", args=[decision.pk])).content.decode()
     assert decision.justification in page
     for absent in ('id="placement-form"', 'id="letter-link"', "journal/decisions"):
