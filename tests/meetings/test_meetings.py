@@ -3,6 +3,7 @@ letter and no placement exist until the department leader approves; a changed pr
 changed fields; a sent-back one returns to the caseworker with the reason."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -351,3 +352,15 @@ def test_a_new_rule_is_a_new_dated_setting_and_the_earlier_one_is_kept(client, w
     page = client.get(reverse("meetings:rule")).content.decode()
     history = page[page.index('id="rule-history"'):]
     assert "SEL §108" in history and "SEL §107" not in history  # only the earlier setting is listed there
+
+
+def test_the_rule_pages_choices_are_boxes_the_design_system_draws(client, world):
+    """A box inside its label is drawn as nothing by the design system's reset: each paragraph is
+    an input followed by its own label, the chosen ones ticked."""
+    services.set_rule(actor=world.users["leader"], paragraphs=["SEL108"], external_offers=False,
+                      yearly_cost_above=None)
+    client.force_login(world.users["leader"])
+    page = client.get(reverse("meetings:rule")).content.decode()
+    box = re.search(r'<input type="checkbox" name="paragraphs" value="SEL108" class="form-checkbox"[^>]*>', page)
+    assert box and "checked" in box.group(0)
+    assert page[box.end():].startswith('<label class="form-label" for="')
