@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class OutcomesConfig(AppConfig):
     name = "roret.outcomes"
     verbose_name = _("Goals and outcomes")
+
+    def ready(self):
+        from roret.outcomes import compliance
+
+        compliance.connect()

@@ -1,13 +1,13 @@
 """The follow-ups due and the quality-of-life compliance list as list specs (roret.core.lists).
 
-Follow-ups are filtered, sorted and paged in the database. The compliance rules are checked over
-plain tuples in Python (a rule per reason, over the scope's placements, follow-ups and costs), so
-that list is filtered, sorted and paged over those tuples; citizens are read for the page only."""
+Both are filtered, sorted and paged in the database: the compliance list over its stored rows
+(roret.outcomes.compliance); citizens and offers are read for the page shown only."""
 
 from __future__ import annotations
 
 import datetime
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from roret.core.lists import Column, Filter, ListSpec
@@ -57,18 +57,21 @@ def known_total(chosen: dict, counts: dict) -> int | None:
 REASONS = [("move_in", _("Move-in to a residential offer")), ("follow_up", _("Before the follow-up")),
            ("expensive", _("Exceptionally expensive case"))]
 
+def _reason(rows, value, user):
+    return rows.filter(reason=value) if isinstance(rows, QuerySet) else [r for r in rows if r["reason"] == value]
+
+
+# The stored rows (roret.outcomes.compliance) are sorted and paged in the database; the rules'
+# own rows (a day before the store's build) in memory, on the same columns.
 COMPLIANCE = ListSpec(
     name="compliance",
     default_sort="day",
     columns=[
-        Column("citizen", _("Citizen"), key_fn=lambda r: r["last_name"]),
-        Column("reason", _("Why a measurement is due"), key_fn=lambda r: r["reason"]),
-        Column("day", _("Date"), key_fn=lambda r: r["day"]),
+        Column("citizen", _("Citizen"), order=("citizen__last_name",), key_fn=lambda r: r["last_name"]),
+        Column("reason", _("Why a measurement is due"), order=("reason",), key_fn=lambda r: r["reason"]),
+        Column("day", _("Date"), order=("day",), key_fn=lambda r: r["day"]),
         Column("context", _("Context")),
-        Column("latest", _("Latest measurement"), key_fn=lambda r: r["latest"]),
+        Column("latest", _("Latest measurement"), order=("latest",), key_fn=lambda r: r["latest"]),
     ],
-    filters=[
-        Filter("reason", _("Why a measurement is due"), lambda user: REASONS,
-               lambda rows, value, user: [r for r in rows if r["reason"] == value]),
-    ],
+    filters=[Filter("reason", _("Why a measurement is due"), lambda user: REASONS, _reason)],
 )

@@ -239,3 +239,57 @@ class TariffRenegotiation(models.Model):
 
     def __str__(self):
         return f"{self.old_amount} -> {self.new_amount} kr. fra {self.valid_from:%d.%m.%Y}"
+
+
+class MissingMeasurement(models.Model):
+    """A row of the quality-of-life compliance list, stored (roret.outcomes.compliance): a
+    residential move-in or an open follow-up without the measurement its rule asks for, with the
+    days it is shown on, or an exceptionally expensive citizen not measured for a year (shown on
+    the day it was found). Kept current by the writes that change the rules' inputs, so the list
+    is filtered, sorted and paged in the database like the other work lists."""
+
+    citizen = models.ForeignKey(Citizen, models.CASCADE, related_name="+", verbose_name=_("citizen"))
+    instrument = models.CharField(_("instrument"), max_length=20)
+    reason = models.CharField(_("why a measurement is due"), max_length=20)
+    # The placement (move-in) or follow-up the row is about; 0 for an expensive case.
+    ref = models.PositiveBigIntegerField(_("placement or follow-up"), default=0)
+    day = models.DateField(_("date"))
+    shown_from = models.DateField(_("shown from"))
+    shown_until = models.DateField(_("shown until"), null=True, blank=True)
+    offer = models.ForeignKey("offers.Offer", models.CASCADE, null=True, blank=True, related_name="+",
+                              verbose_name=_("offer"))
+    kroner = models.DecimalField(_("yearly cost"), max_digits=14, decimal_places=2, null=True, blank=True)
+    latest = models.DateField(_("latest measurement"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("missing measurement")
+        verbose_name_plural = _("missing measurements")
+        constraints = [models.UniqueConstraint(fields=["instrument", "reason", "citizen", "ref"],
+                                               name="missing_measurement_once")]
+        indexes = [models.Index(fields=["instrument", "shown_from"], name="missing_measurement_shown")]
+
+    def __str__(self):
+        return f"{self.instrument} {self.reason} {self.citizen_id} ({self.day:%d.%m.%Y})"
+
+
+class ComplianceStale(models.Model):
+    """A citizen whose compliance rows must be worked out again: marked in the transaction that
+    changed a measurement, follow-up or placement, worked off after it commits (or by the next
+    list request, if that did not happen)."""
+
+    citizen_id = models.PositiveBigIntegerField()
+
+    def __str__(self):
+        return f"compliance stale {self.citizen_id}"
+
+
+class ComplianceBuild(models.Model):
+    """When the stored compliance rows of an instrument were last built in full: rows that ended
+    before ``built_on`` were left out, so a day before it is answered by the rules themselves."""
+
+    instrument = models.CharField(max_length=20, unique=True)
+    built_on = models.DateField()
+    built_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.instrument} built on {self.built_on:%d.%m.%Y}"

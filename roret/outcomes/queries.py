@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from django.db.models import DateField, Func, OuterRef, Subquery
 
-from roret.outcomes.models import Measurement
+from roret.outcomes.models import FollowUp, Measurement, MissingMeasurement
 
 
 def latest_measurement(citizen_ids: Iterable[int], instrument: str = "WHO-5",
@@ -191,7 +191,7 @@ def missing_measurements(user, today: datetime.date, instrument: str = "WHO-5",
 
 
 def _missing(user, today: datetime.date, instrument: str) -> tuple[list[tuple], dict]:
-    """The rules of :func:`missing_measurements`: ([(day, last name, citizen id, reason, context:
+    """The rules of :func:`missing_measurements` (``user`` None: for everyone): ([(day, last name, citizen id, reason, context:
     offer id or kroner)], {citizen id: latest measurement day}).
 
     Each rule is one query that returns the rows breaking it (NOT EXISTS a measurement in its
@@ -202,9 +202,11 @@ def _missing(user, today: datetime.date, instrument: str) -> tuple[list[tuple], 
     from roret.citizens.models import Citizen
     from roret.placements.models import Placement
 
-    scope = Citizen.objects.restrict(user, "view").values("pk")
-    current = (Placement.objects.filter(citizen__in=scope, start__lte=today)
-               .filter(Q(end__isnull=True) | Q(end__gt=today)).order_by())
+    current = (Placement.objects.filter(start__lte=today).filter(Q(end__isnull=True) | Q(end__gt=today)).order_by())
+    open_ = FollowUp.objects.filter(held_on__isnull=True, due_on__lte=today + datetime.timedelta(days=30))
+    if user is not None:  # None: the whole department (the stored list's check)
+        current = current.filter(citizen__in=Citizen.objects.restrict(user, "view").values("pk"))
+        open_ = _open_follow_ups(user, today, 30)
 
     def measured(since, until):
         return Exists(Measurement.objects.filter(citizen_id=OuterRef("citizen_id"), instrument=instrument,
@@ -219,7 +221,7 @@ def _missing(user, today: datetime.date, instrument: str) -> tuple[list[tuple], 
         measured(ShiftDays(start, -MOVE_IN_WINDOW[0].days), ShiftDays(start, MOVE_IN_WINDOW[1].days)))
         .values_list("start", "citizen__last_name", "citizen_id", "offer_id")]
     # A follow-up due within 30 days (or overdue), not measured in the 90 days before it.
-    rows += [(due_on, name, cid, "follow_up", None) for due_on, name, cid in _open_follow_ups(user, today, 30)
+    rows += [(due_on, name, cid, "follow_up", None) for due_on, name, cid in open_
              .order_by().exclude(measured(ShiftDays(due_on, -BEFORE_FOLLOW_UP.days), Value(today)))
              .values_list("due_on", "citizen__last_name", "citizen_id")]
     # Exceptionally expensive in the coming year (a handful), not measured for a year.
@@ -236,20 +238,33 @@ def _missing(user, today: datetime.date, instrument: str) -> tuple[list[tuple], 
     return rows, latest
 
 
-def missing_rows(user, today: datetime.date, instrument: str = "WHO-5") -> list[dict]:
-    """Every row of :func:`missing_measurements` as plain values (day, last name, citizen id,
-    reason, context, latest measurement), for the list page to filter, sort and page before
-    :func:`shown_missing` reads the citizens of the page shown."""
+def missing_rows(user, today: datetime.date, instrument: str = "WHO-5"):
+    """Every row of :func:`missing_measurements` that ``user`` may see, for the list page to
+    filter, sort and page before :func:`shown_missing` reads the citizens of the page shown: the
+    stored rows (a queryset; roret.outcomes.compliance), or for a day the store does not answer,
+    the rules' rows as plain values (day, last name, citizen id, reason, context, latest)."""
+    from roret.citizens.models import Citizen
+    from roret.outcomes import compliance
+
+    if instrument == compliance.INSTRUMENT and compliance.current(today, instrument):
+        return (compliance.shown_on(today, instrument).select_related("citizen", "offer")
+                .filter(citizen__in=Citizen.objects.restrict(user, "view").values("pk")))
     rows, latest = _missing(user, today, instrument)
     return [{"pk": i, "day": day, "last_name": name, "citizen_id": cid, "reason": reason, "context": context,
              "latest": latest.get(cid)} for i, (day, name, cid, reason, context) in enumerate(rows)]
 
 
 def shown_missing(rows, latest=None) -> list[dict]:
-    """The rows shown (tuples from the rules, or dicts from :func:`missing_rows`) with their citizens and offers."""
+    """The rows shown (tuples from the rules, dicts or stored rows from :func:`missing_rows`) with
+    their citizens and offers."""
     from roret.citizens.models import Citizen
     from roret.offers.models import Offer
 
+    rows = list(rows)
+    if rows and isinstance(rows[0], MissingMeasurement):
+        return [{"citizen": r.citizen, "reason": r.reason, "day": r.day, "latest": r.latest,
+                 "context": str(r.offer) if r.reason == "move_in" else (r.kroner if r.reason == "expensive" else "")}
+                for r in rows]
     if latest is None:  # the dicts of missing_rows carry their latest measurement
         latest = {r["citizen_id"]: r["latest"] for r in rows}
         rows = [(r["day"], r["last_name"], r["citizen_id"], r["reason"], r["context"]) for r in rows]

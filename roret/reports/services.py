@@ -124,4 +124,8 @@ def warm_figures(today: datetime.date | None = None, progress=None) -> int:
     from roret.plans.effects import warm_events
 
     warm_events(today)
+    # The quality-of-life compliance list, built afresh (drops the rows of past days).
+    from roret.outcomes.compliance import rebuild
+
+    rebuild(today)
     return len(scopes)
