@@ -237,12 +237,13 @@ def _reason(reason: str) -> str:
     return reason
 
 
-def _decide(proposal: Proposal, fields: dict, *, channel: str):
+def _decide(proposal: Proposal, fields: dict, *, actor, channel: str):
     """The decision the meeting approves, made by the decision service in the proposing caseworker's
-    name (they remain the caseworker of the case; the proposal records who approved)."""
+    name (they remain the caseworker of the case and its ``decided_by``) and audited as ``actor``'s,
+    the department leader who approved it: the audit log says who made the decision."""
     try:
-        return case_services.decide(proposal.citizen, actor=proposal.proposed_by, assessment=proposal.assessment,
-                                    channel=channel, **fields)
+        return case_services.decide(proposal.citizen, actor=actor, decided_by=proposal.proposed_by,
+                                    assessment=proposal.assessment, channel=channel, **fields)
     except permissions.NotInScope:
         raise MeetingError(_("The proposing caseworker no longer has the citizen's case: send the proposal back "
                              "so the responsible caseworker can propose again.")) from None
@@ -260,7 +261,7 @@ def approve(proposal: Proposal, *, actor, channel: str = "web"):
     permissions.require_role(actor, MEETING_APPROVERS, "only a department leader approves")
     proposal = _open(proposal)
     _at_the_meeting(proposal)
-    decision = _decide(proposal, proposal_fields(proposal), channel=channel)
+    decision = _decide(proposal, proposal_fields(proposal), actor=actor, channel=channel)
     return _answered(proposal, ProposalStatus.APPROVED, actor=actor, decision=decision, channel=channel)
 
 
@@ -275,7 +276,7 @@ def change(proposal: Proposal, *, actor, reason: str, channel: str = "web", **fi
     unknown = set(fields) - set(FIELDS)
     if unknown:
         raise ValueError(f"not decision fields: {sorted(unknown)}")
-    decision = _decide(proposal, {**proposal_fields(proposal), **fields}, channel=channel)
+    decision = _decide(proposal, {**proposal_fields(proposal), **fields}, actor=actor, channel=channel)
     return _answered(proposal, ProposalStatus.CHANGED, actor=actor, decision=decision, reason=reason,
                      channel=channel)
 

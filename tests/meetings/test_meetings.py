@@ -379,6 +379,29 @@ def test_the_rule_pages_choices_are_boxes_the_design_system_draws(client, world)
     assert page[box.end():].startswith('<label class="form-label" for="')
 
 
+def test_the_approved_decision_is_audited_as_the_leaders_and_kept_as_the_caseworkers(world, case):
+    citizen, ass, meeting = case
+    proposal = _propose(world, citizen, ass)
+    _meeting_day_comes(meeting)
+    services.approve(proposal, actor=world.users["leader"])
+    decision = Decision.objects.get(citizen=citizen)
+    assert decision.decided_by == world.users["caseworker"] and decision.grant.decided_by == world.users["caseworker"]
+    for obj in (decision, decision.grant):
+        created = AuditEntry.objects.get(action="create", object_type=obj._meta.label_lower, object_id=str(obj.pk))
+        assert (created.actor, created.actor_role) == (world.users["leader"], "leader"), obj
+
+
+def test_a_changed_decision_is_audited_as_the_leaders(world, case):
+    citizen, ass, meeting = case
+    proposal = _propose(world, citizen, ass)
+    _meeting_day_comes(meeting)
+    services.change(proposal, actor=world.users["leader"], reason="Senere start",
+                    start=TODAY + datetime.timedelta(days=30))
+    decision = Decision.objects.get(citizen=citizen)
+    created = AuditEntry.objects.get(action="create", object_type="visitation.decision", object_id=str(decision.pk))
+    assert created.actor == world.users["leader"] and decision.decided_by == world.users["caseworker"]
+
+
 def test_the_meeting_answers_a_proposal_only_on_its_day_or_later(world, case):
     citizen, ass, meeting = case
     proposal = _propose(world, citizen, ass)
