@@ -138,9 +138,12 @@ class Scene:
     @cached_property
     def proposal(self):
         self.meeting  # noqa: B018 (planned first, so the proposal is on its agenda)
-        return meeting_services.propose(self.citizen, actor=self.cw, assessment=self.assessment, kind="grant",
-                                        paragraph="SEL104", offer=self.world.day_offer, start=TODAY,
-                                        justification="Behov for fællesskab")
+        proposal = meeting_services.propose(self.citizen, actor=self.cw, assessment=self.assessment, kind="grant",
+                                            paragraph="SEL104", offer=self.world.day_offer, start=TODAY,
+                                            justification="Behov for fællesskab")
+        # The meeting's day has come, so the leader may answer it.
+        type(self.meeting).objects.filter(pk=self.meeting.pk).update(held_on=TODAY)
+        return proposal
 
     @cached_property
     def follow_up(self):

@@ -211,6 +211,25 @@ def _open(proposal: Proposal) -> Proposal:
     return proposal
 
 
+def answerable(meeting: Meeting | None, today: datetime.date | None = None) -> bool:
+    """Whether the proposals on ``meeting``'s agenda may be answered now: the meeting has been held
+    or its day has come. The answer is the meeting's, given with the department's management at
+    the meeting, not a leader's alone beforehand; a proposal on no agenda waits for one."""
+    today = today or datetime.date.today()
+    return meeting is not None and (meeting.status == MeetingStatus.HELD or meeting.held_on <= today)
+
+
+def _at_the_meeting(proposal: Proposal) -> None:
+    """Refuse an answer before the proposal's meeting, saying when it can be given."""
+    if answerable(proposal.meeting):
+        return
+    if proposal.meeting is None:
+        raise MeetingError(_("The proposal is not on a meeting's agenda: put it on one, and answer it at the "
+                             "meeting."))
+    raise MeetingError(_("The proposal is on the agenda of the meeting on %(day)s: the meeting answers it on "
+                         "that day or later.") % {"day": f"{proposal.meeting.held_on:%d.%m.%Y}"})
+
+
 def _reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
@@ -218,12 +237,13 @@ def _reason(reason: str) -> str:
     return reason
 
 
-def _decide(proposal: Proposal, fields: dict, *, channel: str):
+def _decide(proposal: Proposal, fields: dict, *, actor, channel: str):
     """The decision the meeting approves, made by the decision service in the proposing caseworker's
-    name (they remain the caseworker of the case; the proposal records who approved)."""
+    name (they remain the caseworker of the case and its ``decided_by``) and audited as ``actor``'s,
+    the department leader who approved it: the audit log says who made the decision."""
     try:
-        return case_services.decide(proposal.citizen, actor=proposal.proposed_by, assessment=proposal.assessment,
-                                    channel=channel, **fields)
+        return case_services.decide(proposal.citizen, actor=actor, decided_by=proposal.proposed_by,
+                                    assessment=proposal.assessment, channel=channel, **fields)
     except permissions.NotInScope:
         raise MeetingError(_("The proposing caseworker no longer has the citizen's case: send the proposal back "
                              "so the responsible caseworker can propose again.")) from None
@@ -240,7 +260,8 @@ def approve(proposal: Proposal, *, actor, channel: str = "web"):
     placement follow, from the decision)."""
     permissions.require_role(actor, MEETING_APPROVERS, "only a department leader approves")
     proposal = _open(proposal)
-    decision = _decide(proposal, proposal_fields(proposal), channel=channel)
+    _at_the_meeting(proposal)
+    decision = _decide(proposal, proposal_fields(proposal), actor=actor, channel=channel)
     return _answered(proposal, ProposalStatus.APPROVED, actor=actor, decision=decision, channel=channel)
 
 
@@ -250,11 +271,12 @@ def change(proposal: Proposal, *, actor, reason: str, channel: str = "web", **fi
     the proposal keeps what was proposed."""
     permissions.require_role(actor, MEETING_APPROVERS, "only a department leader approves")
     proposal = _open(proposal)
+    _at_the_meeting(proposal)
     reason = _reason(reason)
     unknown = set(fields) - set(FIELDS)
     if unknown:
         raise ValueError(f"not decision fields: {sorted(unknown)}")
-    decision = _decide(proposal, {**proposal_fields(proposal), **fields}, channel=channel)
+    decision = _decide(proposal, {**proposal_fields(proposal), **fields}, actor=actor, channel=channel)
     return _answered(proposal, ProposalStatus.CHANGED, actor=actor, decision=decision, reason=reason,
                      channel=channel)
 
@@ -265,6 +287,7 @@ def send_back(proposal: Proposal, *, actor, reason: str, channel: str = "web") -
     and the caseworker may propose again."""
     permissions.require_role(actor, MEETING_APPROVERS, "only a department leader sends back")
     proposal = _open(proposal)
+    _at_the_meeting(proposal)
     return _answered(proposal, ProposalStatus.SENT_BACK, actor=actor, reason=_reason(reason), channel=channel)
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from roret.citizens import services as citizen_services
 from roret.core import audit, permissions
 from roret.core.access import role_required
-from roret.core.forms import apply_errors
+from roret.core.forms import PageErrors, apply_errors
 from roret.core.parsing import id_or_none
 from roret.core.permissions import MEETING_APPROVERS, MEETING_READERS, MEETING_RULE_EDITORS, VIEW
 from roret.meetings import forms, queries, services
@@ -83,6 +83,8 @@ def meeting(request, meeting_pk):
     meeting = _meeting(meeting_pk)
     is_leader = permissions.has_role(user, MEETING_APPROVERS)
     answer = forms.AnswerForm(request.POST if request.method == "POST" else None)
+    # One error summary at the top for the answer that failed; the reason's message also beside it.
+    errors = PageErrors()
     failed = None
     if request.method == "POST" and is_leader:
         action = request.POST.get("action")
@@ -92,6 +94,7 @@ def meeting(request, meeting_pk):
                 messages.success(request, _("The meeting is marked as held."))
                 return redirect("meetings:meeting", meeting_pk=meeting.pk)
             failed = _proposal_on(meeting, request.POST.get("proposal"))
+            errors.anchors["reason"] = f"reason-{failed.pk}"
             answer.is_valid()
             reason = answer.cleaned_data.get("reason", "") if hasattr(answer, "cleaned_data") else ""
             if action == "approve":
@@ -103,10 +106,7 @@ def meeting(request, meeting_pk):
             else:
                 raise services.MeetingError(_("Choose approve, change or send back."))
         except ValidationError as exc:
-            if failed is None:
-                messages.error(request, " ".join(exc.messages))
-            else:
-                apply_errors(answer, exc)
+            errors.add_exc(exc, fields=("reason",) if failed is not None else ())
         else:
             return redirect("meetings:meeting", meeting_pk=meeting.pk)
     elif request.method == "POST":
@@ -114,9 +114,9 @@ def meeting(request, meeting_pk):
     proposals = _rows(_agenda(user, meeting))
     audit.listed(user, "meeting_agenda", [p.citizen_id for p in proposals], detail=str(meeting))
     return render(request, "meetings/meeting.html", {
-        "meeting": meeting, "proposals": proposals, "is_leader": is_leader, "answer": answer,
+        "meeting": meeting, "proposals": proposals, "is_leader": is_leader, "answer": answer, "errors": errors,
         "failed": failed, "participants": meeting.participants.order_by("role", "username"),
-        "planned": meeting.status == MeetingStatus.PLANNED})
+        "planned": meeting.status == MeetingStatus.PLANNED, "answerable": services.answerable(meeting)})
 
 
 def _proposal_on(meeting, pk) -> Proposal:
@@ -170,7 +170,8 @@ def proposal(request, proposal_pk):
                 return redirect("meetings:proposal", proposal_pk=proposal.pk)
     return render(request, "meetings/proposal.html", {
         "proposal": _rows([proposal])[0], "citizen": proposal.citizen, "form": form, "schedule": schedule,
-        "is_leader": is_leader, "grant": proposal.kind == DecisionKind.GRANT})
+        "is_leader": is_leader, "grant": proposal.kind == DecisionKind.GRANT,
+        "answerable": services.answerable(proposal.meeting)})
 
 
 @role_required(MEETING_RULE_EDITORS)

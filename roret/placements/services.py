@@ -41,12 +41,15 @@ def create_grant(citizen: Citizen, *, paragraph, offer_type, start: datetime.dat
 def grant_for(citizen: Citizen, *, paragraph, offer_type, start: datetime.date, actor, scope: str = "",
               hours_per_week: Decimal | None = None, end: datetime.date | None = None,
               review_on: datetime.date | None = None, preferred_offer: Offer | None = None,
-              channel: str = "web") -> Grant:
-    """:func:`create_grant` for a citizen the caller has already fetched for "change" (a decision)."""
+              channel: str = "web", decided_by=None) -> Grant:
+    """:func:`create_grant` for a citizen the caller has already fetched for "change" (a decision).
+    ``decided_by``: the caseworker the grant is decided in the name of when not the actor (the
+    visitation meeting's approval); the audit row stays the actor's."""
+    decided_by = decided_by or actor
     grant = Grant(citizen=citizen, paragraph=paragraph, offer_type=offer_type, start=start, end=end,
                   scope=scope, hours_per_week=hours_per_week, review_on=review_on,
                   preferred_offer=preferred_offer, team=citizen.team,
-                  decided_by=actor if actor is not None and actor.is_authenticated else None)
+                  decided_by=decided_by if decided_by is not None and decided_by.is_authenticated else None)
     validate(grant)
     grant.save()
     audit.record(actor, "create", citizen=citizen, obj=grant, summary=f"Bevilling oprettet: {grant}",

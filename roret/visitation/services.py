@@ -318,11 +318,18 @@ def decide(citizen: Citizen, *, actor, kind: str, paragraph: str, justification:
            assessment: Assessment | None = None, inquiry: Inquiry | None = None, offer_type: Term | None = None,
            offer: Offer | None = None, scope: str = "", hours_per_week: Decimal | None = None,
            start: datetime.date | None = None, review_on: datetime.date | None = None,
-           intrusive_reason: str = "", decided_on: datetime.date | None = None, channel: str = "web") -> Decision:
+           intrusive_reason: str = "", decided_on: datetime.date | None = None, channel: str = "web",
+           decided_by=None) -> Decision:
     """A grant or a refusal under a legal paragraph. A grant creates the Grant (on the waiting
     list until placed) and schedules its first follow-up. Choosing a step above the lowest
-    adequate one of the staircase proposal needs a written reason."""
-    citizen = _changeable(actor, citizen.pk, lock=True)
+    adequate one of the staircase proposal needs a written reason.
+
+    ``decided_by`` is the caseworker the decision is made in the name of when that is not the
+    actor: the department leader approving a proposal at the visitation meeting (whose own gate is
+    the meeting's, checked by the caller). The case's gate and ``decided_by`` are then the
+    caseworker's, who keeps the case; the audit rows are the actor's, who made the decision."""
+    decided_by = decided_by or actor
+    citizen = _changeable(decided_by, citizen.pk, lock=True)
     if kind not in DecisionKind.values:
         raise CaseError({"kind": _("Choose grant or refusal.")})
     if paragraph not in LegalBasis.values:
@@ -335,7 +342,7 @@ def decide(citizen: Citizen, *, actor, kind: str, paragraph: str, justification:
     if inquiry is None and assessment is not None:
         inquiry = assessment.inquiry
     decision = Decision(citizen=citizen, inquiry=inquiry, assessment=assessment, kind=kind, paragraph=paragraph,
-                        justification=justification.strip(), decided_on=decided_on, decided_by=actor,
+                        justification=justification.strip(), decided_on=decided_on, decided_by=decided_by,
                         scope=scope.strip())
     if kind == DecisionKind.GRANT:
         if offer is not None:
@@ -361,7 +368,8 @@ def decide(citizen: Citizen, *, actor, kind: str, paragraph: str, justification:
         decision.intrusive_reason = intrusive_reason.strip() if lowest is not None and chosen > lowest else ""
         decision.grant = placement_services.grant_for(
             citizen, paragraph=paragraph, offer_type=offer_type, start=start, actor=actor, scope=scope.strip(),
-            hours_per_week=hours_per_week, review_on=review_on, preferred_offer=offer, channel=channel)
+            hours_per_week=hours_per_week, review_on=review_on, preferred_offer=offer, channel=channel,
+            decided_by=decided_by)
     validate(decision)
     decision.save()
     if decision.grant is not None:

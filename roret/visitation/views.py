@@ -65,9 +65,11 @@ def cases(request):
     at_meeting = meeting_queries.waiting_for_inquiries([r.pk for r in page.rows])
     for r in page.rows:
         r.meeting_proposal = at_meeting.get(r.pk)
+    only_mine = page.params.get("who") == "mine"
     return render(request, "visitation/cases.html", {
-        "page": page, "rows": page.rows, "summary": summary,
-        "only_mine": page.params.get("who") == "mine", "today": today,
+        "page": page, "rows": page.rows, "summary": summary, "only_mine": only_mine, "today": today,
+        # Toggling "only mine" keeps the other filters and the sort chosen, from the first page.
+        "mine_query": page.query(who=None if only_mine else "mine", page=None),
         "near_days": queries.deadlines.NEAR_WORKING_DAYS, "may_change": has_role(request.user, CW),
         "export_url": page.export_query if permissions.has_role(request.user, permissions.LIST_EXPORTERS) else ""})
 

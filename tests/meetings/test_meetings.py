@@ -12,7 +12,7 @@ from django.urls import reverse
 from roret.core import permissions
 from roret.core.models import AuditEntry
 from roret.meetings import queries, services
-from roret.meetings.models import Proposal, ProposalStatus
+from roret.meetings.models import Meeting, Proposal, ProposalStatus
 from roret.visitation.models import Decision
 from tests.visitation.helpers import TODAY, assessment, screened_in
 
@@ -46,6 +46,11 @@ def _propose(world, citizen, ass, offer=None, **extra):
               "justification": "Borgeren har brug for støtte hele døgnet.",
               "intrusive_reason": "Mindre indgribende er prøvet", **extra}
     return services.propose(citizen, actor=world.users["caseworker"], assessment=ass, **fields)
+
+
+def _meeting_day_comes(meeting):
+    """The day of ``meeting`` has come: the tests propose to next week's meeting and answer today."""
+    Meeting.objects.filter(pk=meeting.pk).update(held_on=TODAY)
 
 
 def test_a_108_proposal_is_not_decided_until_the_meeting_approves(client, world, case):
@@ -104,6 +109,7 @@ def test_a_proposal_the_decision_service_refuses_is_refused_on_its_field(client,
 def test_approval_decides_as_proposed_and_the_letter_follows(client, world, case, assert_audited):
     citizen, ass, meeting = case
     proposal = _propose(world, citizen, ass)
+    _meeting_day_comes(meeting)
     client.force_login(world.users["caseworker"])
     assert not Decision.objects.exists()
     services.approve(proposal, actor=world.users["leader"])
@@ -121,8 +127,9 @@ def test_approval_decides_as_proposed_and_the_letter_follows(client, world, case
 
 
 def test_approving_twice_decides_once(world, case):
-    citizen, ass, _meeting = case
+    citizen, ass, meeting = case
     proposal = _propose(world, citizen, ass)
+    _meeting_day_comes(meeting)
     services.approve(proposal, actor=world.users["leader"])
     with pytest.raises(services.MeetingError, match="already answered"):
         services.approve(proposal, actor=world.users["leader"])
@@ -132,6 +139,7 @@ def test_approving_twice_decides_once(world, case):
 def test_double_submit_of_the_approval_writes_once(client, world, case):
     citizen, ass, meeting = case
     proposal = _propose(world, citizen, ass)
+    _meeting_day_comes(meeting)
     client.force_login(world.users["leader"])
     page = client.get(reverse("meetings:meeting", args=[meeting.pk]))
     token = page.content.decode().split('name="form_token" value="')[1].split('"')[0]
@@ -143,8 +151,9 @@ def test_double_submit_of_the_approval_writes_once(client, world, case):
 
 
 def test_a_changed_proposal_decides_the_changed_fields_and_keeps_the_reason(world, case):
-    citizen, ass, _meeting = case
+    citizen, ass, meeting = case
     proposal = _propose(world, citizen, ass)
+    _meeting_day_comes(meeting)
     later = TODAY + datetime.timedelta(days=30)
     services.change(proposal, actor=world.users["leader"], reason="Start efter indflytningsbesøget", start=later,
                     scope="Døgnstøtte i seks måneder")
@@ -156,8 +165,9 @@ def test_a_changed_proposal_decides_the_changed_fields_and_keeps_the_reason(worl
 
 
 def test_a_change_needs_a_reason(world, case):
-    citizen, ass, _meeting = case
+    citizen, ass, meeting = case
     proposal = _propose(world, citizen, ass)
+    _meeting_day_comes(meeting)
     with pytest.raises(services.MeetingError) as refused:
         services.change(proposal, actor=world.users["leader"], reason=" ", start=TODAY)
     assert "reason" in refused.value.message_dict
@@ -167,6 +177,7 @@ def test_a_change_needs_a_reason(world, case):
 def test_a_sent_back_proposal_returns_to_the_caseworker_with_the_reason(client, world, case):
     citizen, ass, meeting = case
     proposal = _propose(world, citizen, ass)
+    _meeting_day_comes(meeting)
     client.force_login(world.users["leader"])
     refused = client.post(reverse("meetings:meeting", args=[meeting.pk]),
                           {"proposal": proposal.pk, "action": "send_back", "reason": ""})
@@ -273,8 +284,9 @@ def test_the_rule_is_changed_audited(world):
 
 
 def test_approval_is_refused_with_a_message_when_the_caseworker_lost_the_case(world, case):
-    citizen, ass, _meeting = case
+    citizen, ass, meeting = case
     proposal = _propose(world, citizen, ass)
+    _meeting_day_comes(meeting)
     type(citizen).objects.filter(pk=citizen.pk).update(team=world.other_team)
     with pytest.raises(services.MeetingError, match="no longer has the citizen's case"):
         services.approve(proposal, actor=world.users["leader"])
@@ -293,8 +305,9 @@ def test_the_leaders_overview_shows_the_next_meeting_and_its_agenda_size(client,
 
 
 def test_the_proposal_is_on_the_citizens_timeline(client, world, case):
-    citizen, ass, _meeting = case
+    citizen, ass, meeting = case
     proposal = _propose(world, citizen, ass)
+    _meeting_day_comes(meeting)
     services.send_back(proposal, actor=world.users["leader"], reason="Prøv §107 først")
     client.force_login(world.users["leader"])
     page = client.get(reverse("visitation:timeline", args=[citizen.pk])).content.decode()
@@ -364,3 +377,92 @@ def test_the_rule_pages_choices_are_boxes_the_design_system_draws(client, world)
     box = re.search(r'<input type="checkbox" name="paragraphs" value="SEL108" class="form-checkbox"[^>]*>', page)
     assert box and "checked" in box.group(0)
     assert page[box.end():].startswith('<label class="form-label" for="')
+
+
+def test_the_approved_decision_is_audited_as_the_leaders_and_kept_as_the_caseworkers(world, case):
+    citizen, ass, meeting = case
+    proposal = _propose(world, citizen, ass)
+    _meeting_day_comes(meeting)
+    services.approve(proposal, actor=world.users["leader"])
+    decision = Decision.objects.get(citizen=citizen)
+    assert decision.decided_by == world.users["caseworker"] and decision.grant.decided_by == world.users["caseworker"]
+    for obj in (decision, decision.grant):
+        created = AuditEntry.objects.get(action="create", object_type=obj._meta.label_lower, object_id=str(obj.pk))
+        assert (created.actor, created.actor_role) == (world.users["leader"], "leader"), obj
+
+
+def test_a_changed_decision_is_audited_as_the_leaders(world, case):
+    citizen, ass, meeting = case
+    proposal = _propose(world, citizen, ass)
+    _meeting_day_comes(meeting)
+    services.change(proposal, actor=world.users["leader"], reason="Senere start",
+                    start=TODAY + datetime.timedelta(days=30))
+    decision = Decision.objects.get(citizen=citizen)
+    created = AuditEntry.objects.get(action="create", object_type="visitation.decision", object_id=str(decision.pk))
+    assert created.actor == world.users["leader"] and decision.decided_by == world.users["caseworker"]
+
+
+def test_the_meeting_answers_a_proposal_only_on_its_day_or_later(world, case):
+    citizen, ass, meeting = case
+    proposal = _propose(world, citizen, ass)
+    leader = world.users["leader"]
+    answers = (lambda: services.approve(proposal, actor=leader),
+               lambda: services.change(proposal, actor=leader, reason="Senere start", start=NEXT_WEEK),
+               lambda: services.send_back(proposal, actor=leader, reason="Prøv §107 først"))
+    for answer in answers:
+        with pytest.raises(services.MeetingError, match=f"meeting on {NEXT_WEEK:%d.%m.%Y}: .* on that day or later"):
+            answer()
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.PROPOSED and proposal.handled_by is None
+    assert not Decision.objects.exists()
+    assert not AuditEntry.objects.filter(action="change", object_type="meetings.proposal").exists()
+    _meeting_day_comes(meeting)
+    services.approve(proposal, actor=leader)
+    assert Decision.objects.filter(citizen=citizen).count() == 1
+
+
+def test_a_proposal_on_no_meetings_agenda_is_not_answered(world):
+    inq = screened_in(world)
+    ass = assessment(world, inq.citizen, inquiry=inq)
+    proposal = _propose(world, inq.citizen, ass)
+    assert proposal.meeting is None
+    with pytest.raises(services.MeetingError, match="not on a meeting's agenda"):
+        services.approve(proposal, actor=world.users["leader"])
+    assert not Decision.objects.exists()
+
+
+def test_a_held_meeting_is_answered_even_when_marked_held_before_its_day(world, case):
+    citizen, ass, meeting = case
+    proposal = _propose(world, citizen, ass)
+    Meeting.objects.filter(pk=meeting.pk).update(status="held")
+    services.send_back(proposal, actor=world.users["leader"], reason="Prøv §107 først")
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.SENT_BACK
+
+
+def test_before_the_meetings_day_its_page_offers_no_answer_and_refuses_one_with_a_message(client, world, case):
+    citizen, ass, meeting = case
+    proposal = _propose(world, citizen, ass)
+    client.force_login(world.users["leader"])
+    url = reverse("meetings:meeting", args=[meeting.pk])
+    page = client.get(url).content.decode()
+    assert 'value="approve"' not in page and 'value="send_back"' not in page
+    assert f"Mødet besvarer indstillingen den {NEXT_WEEK:%d.%m.%Y} eller senere" in page
+    proposal_page = client.get(reverse("meetings:proposal", args=[proposal.pk])).content.decode()
+    assert 'name="action" value="change"' not in proposal_page
+    assert f"Mødet besvarer indstillingen den {NEXT_WEEK:%d.%m.%Y} eller senere" in proposal_page
+    # A page opened earlier still posts: refused on the page, in the error summary, nothing written.
+    refused = client.post(url, {"proposal": proposal.pk, "action": "approve", "reason": ""})
+    assert refused.status_code == 200
+    summary = refused.content.decode().split('id="error-summary"')[1].split("</ul>")[0]
+    assert f"Indstillingen er på dagsordenen for mødet den {NEXT_WEEK:%d.%m.%Y}" in summary
+    changed = client.post(reverse("meetings:proposal", args=[proposal.pk]), {
+        "action": "change", "change-kind": "grant", "change-offer": world.residential.pk,
+        "change-start": TODAY.isoformat(), "change-justification": "Behov", "change-intrusive_reason": "Prøvet",
+        "change-reason": "Senere start"})
+    assert changed.status_code == 200
+    assert f"Indstillingen er på dagsordenen for mødet den {NEXT_WEEK:%d.%m.%Y}" in changed.content.decode()
+    assert not Decision.objects.exists()
+    _meeting_day_comes(meeting)
+    page = client.get(url).content.decode()
+    assert 'value="approve"' in page and 'id="error-summary"' not in page

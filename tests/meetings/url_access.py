@@ -45,5 +45,7 @@ def url_ids(world, citizen) -> dict:
     proposal = services.propose(citizen, actor=world.users["caseworker"], assessment=assessment, kind="grant",
                                 paragraph="SEL104", offer=world.day_offer, start=datetime.date.today(),
                                 justification="Behov for fællesskab")
+    # The meeting's day has come, so the leader may answer the proposal on its agenda.
+    type(meeting).objects.filter(pk=meeting.pk).update(held_on=datetime.date.today())
     return {"meeting_pk": meeting.pk, "proposal_pk": proposal.pk, "leader_pk": leader.pk,
             "day_offer_pk": world.day_offer.pk}

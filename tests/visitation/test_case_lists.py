@@ -4,6 +4,9 @@ queries, and the Excel download is audited as an export."""
 
 import datetime
 import io
+import re
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.db import connection
@@ -106,6 +109,23 @@ def test_paging_shows_the_count_and_a_page_beyond_the_end_is_the_last_page(world
     assert (page.number, page.pages, page.first, page.last, page.total) == (3, 3, 5, 5, 5)
     html = response.content.decode()
     assert "5-5 af 5" in html and 'href="?who=mine&amp;page=2"' in html
+
+
+def _mine_toggle(response) -> tuple[str, dict]:
+    """The "only mine" toggle's text and the query its link asks for."""
+    link = re.search(r'<p id="mine-toggle"><a href="([^"]*)">([^<]*)</a>', response.content.decode())
+    return link.group(2), parse_qs(urlsplit(unescape(link.group(1))).query)
+
+
+def test_toggling_only_mine_keeps_the_other_filters_and_the_sort(world, cw):
+    _case(world, 1)
+    chosen = {"paragraph": "SEL108", "deadline": "ok", "sort": "-citizen"}
+    text, query = _mine_toggle(cw.get("/visitation/", {**chosen, "page": "1"}))
+    assert text == "Vis kun mine"
+    assert query == {key: [value] for key, value in {**chosen, "who": "mine"}.items()}
+    text, query = _mine_toggle(cw.get("/visitation/", {**chosen, "who": "mine"}))
+    assert text == "Vis hele teamet"
+    assert query == {key: [value] for key, value in chosen.items()}
 
 
 def test_the_cases_list_uses_the_same_number_of_queries_for_3_and_9_rows(world, cw):
