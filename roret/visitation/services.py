@@ -330,39 +330,45 @@ def decide(citizen: Citizen, *, actor, kind: str, paragraph: str, justification:
     caseworker's, who keeps the case; the audit rows are the actor's, who made the decision."""
     decided_by = decided_by or actor
     citizen = _changeable(decided_by, citizen.pk, lock=True)
-    if kind not in DecisionKind.values:
-        raise CaseError({"kind": _("Choose grant or refusal.")})
-    if paragraph not in LegalBasis.values:
-        raise CaseError({"paragraph": _("A decision needs its legal basis: choose the paragraph it is made under.")})
-    _require(justification, _("Write the justification the citizen will read in the decision letter."),
-             "justification")
-    decided_on = decided_on or datetime.date.today()
     if assessment is not None and assessment.citizen_id != citizen.pk:
         raise CaseError(_("The assessment belongs to another citizen."))
+    # Every problem at once, each on its field, so the page lists them all (not one per submit).
+    errors = {}
+    if kind not in DecisionKind.values:
+        errors["kind"] = _("Choose grant or refusal.")
+    if paragraph not in LegalBasis.values:
+        errors["paragraph"] = _("A decision needs its legal basis: choose the paragraph it is made under.")
+    if not (justification or "").strip():
+        errors["justification"] = _("Write the justification the citizen will read in the decision letter.")
+    decided_on = decided_on or datetime.date.today()
     if inquiry is None and assessment is not None:
         inquiry = assessment.inquiry
     decision = Decision(citizen=citizen, inquiry=inquiry, assessment=assessment, kind=kind, paragraph=paragraph,
-                        justification=justification.strip(), decided_on=decided_on, decided_by=decided_by,
+                        justification=(justification or "").strip(), decided_on=decided_on, decided_by=decided_by,
                         scope=scope.strip())
     if kind == DecisionKind.GRANT:
         if offer is not None:
             offer_type = offer_type or offer.offer_type
-            if offer.legal_basis != paragraph:
-                raise CaseError({"offer": _("%(offer)s is an offer under %(basis)s, not %(paragraph)s.")
-                                 % {"offer": offer, "basis": offer.get_legal_basis_display(),
-                                    "paragraph": LegalBasis(paragraph).label}})
+            if paragraph in LegalBasis.values and offer.legal_basis != paragraph:
+                errors["offer"] = (_("%(offer)s is an offer under %(basis)s, not %(paragraph)s.")
+                                   % {"offer": offer, "basis": offer.get_legal_basis_display(),
+                                      "paragraph": LegalBasis(paragraph).label})
         if offer_type is None or offer_type.group != "offer_type":
-            raise CaseError({"offer_type": _("A grant names the kind of offer (FFB offer type) or an offer.")})
+            errors["offer_type"] = _("A grant names the kind of offer (FFB offer type) or an offer.")
         if start is None:
-            raise CaseError({"start": _("A grant needs its start date.")})
-        if review_on is not None and review_on <= start:
-            raise CaseError({"review_on": _("The review date must lie after the start.")})
-        chosen = staircase.step_of(offer, paragraph)
-        lowest = staircase.propose(citizen, assessment, decided_on)[0] if assessment is not None else None
-        if lowest is not None and chosen > lowest and not intrusive_reason.strip():
-            raise CaseError({"intrusive_reason": _(
-                "Step %(chosen)d is more intrusive than the lowest adequate step %(lowest)d of the staircase: "
-                "write why the less intrusive offers are not adequate.") % {"chosen": chosen, "lowest": lowest}})
+            errors["start"] = _("A grant needs its start date.")
+        elif review_on is not None and review_on <= start:
+            errors["review_on"] = _("The review date must lie after the start.")
+        chosen = lowest = None
+        if paragraph in LegalBasis.values:
+            chosen = staircase.step_of(offer, paragraph)
+            lowest = staircase.propose(citizen, assessment, decided_on)[0] if assessment is not None else None
+            if lowest is not None and chosen > lowest and not intrusive_reason.strip():
+                errors["intrusive_reason"] = _(
+                    "Step %(chosen)d is more intrusive than the lowest adequate step %(lowest)d of the staircase: "
+                    "write why the less intrusive offers are not adequate.") % {"chosen": chosen, "lowest": lowest}
+        if errors:
+            raise CaseError(errors)
         decision.offer_type, decision.offer, decision.start, decision.review_on = offer_type, offer, start, review_on
         decision.hours_per_week, decision.chosen_step, decision.lowest_adequate_step = hours_per_week, chosen, lowest
         decision.intrusive_reason = intrusive_reason.strip() if lowest is not None and chosen > lowest else ""
@@ -370,6 +376,8 @@ def decide(citizen: Citizen, *, actor, kind: str, paragraph: str, justification:
             citizen, paragraph=paragraph, offer_type=offer_type, start=start, actor=actor, scope=scope.strip(),
             hours_per_week=hours_per_week, review_on=review_on, preferred_offer=offer, channel=channel,
             decided_by=decided_by)
+    elif errors:  # a refusal (or no kind chosen): the errors found so far
+        raise CaseError(errors)
     validate(decision)
     decision.save()
     if decision.grant is not None:

@@ -241,6 +241,19 @@ def test_a_decision_without_legal_basis_is_refused_and_changes_nothing(world):
     assert _counts() == before
 
 
+def test_a_decision_with_several_problems_names_them_all_at_once(world):
+    """The page lists every problem of the decision, so the service reports them together."""
+    inquiry = helpers.screened_in(world)
+    ass = helpers.assessment(world, inquiry.citizen, inquiry=inquiry)
+    before = _counts()
+    with pytest.raises(ValidationError) as info:
+        services.decide(inquiry.citizen, actor=world.users["caseworker"], kind="grant", paragraph="SEL85",
+                        justification="  ", assessment=ass, offer=world.external, start=TODAY,
+                        review_on=TODAY - datetime.timedelta(days=1))
+    assert set(info.value.message_dict) >= {"justification", "offer", "review_on"}
+    assert _counts() == before
+
+
 def test_a_refusal_is_recorded_with_legal_basis_and_justification_and_no_grant(world, assert_audited):
     inquiry = helpers.screened_in(world)
     ass = helpers.assessment(world, inquiry.citizen, inquiry=inquiry, need="Let støttebehov")
