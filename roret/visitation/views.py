@@ -277,7 +277,13 @@ def decision_new(request, assessment_pk):
     citizen = assessment.citizen
     today = datetime.date.today()
     offers = Offer.objects.filter(requires_visitation=True).order_by("staircase_step", "name")
-    form = forms.DecisionForm(request.POST or None, offers=offers,
+    data = request.POST or None
+    if data is not None and not data.get("offer") and data.get("pick"):
+        # The staircase's "Choose" radio belongs to this form: without JavaScript to copy it into
+        # the Offer field, its value is the offer chosen (an offer picked in the field itself wins).
+        data = data.copy()
+        data["offer"] = data["pick"]
+    form = forms.DecisionForm(data, offers=offers,
                               initial={"start": today, "review_on": today + datetime.timedelta(days=365)})
     if request.method == "POST" and form.is_valid():
         fields = forms.decision_fields(form.cleaned_data)

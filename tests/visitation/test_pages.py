@@ -46,6 +46,20 @@ def test_a_decision_without_legal_basis_is_refused_on_the_page(world, cw):
     assert not Decision.objects.exists()
 
 
+def test_the_staircase_choice_names_the_offer_without_javascript(world, cw):
+    """The staircase's "Choose" radio is submitted with the decision form; without a script to copy
+    it into the Offer field, the server takes it as the offer."""
+    inquiry = helpers.screened_in(world)
+    assessment = helpers.assessment(world, inquiry.citizen, inquiry=inquiry)
+    page = cw.get(f"/visitation/assessments/{assessment.pk}/decision/").content.decode()
+    assert f'name="pick" form="decision-form" id="pick-{world.residential.pk}"' in page
+    response = cw.post(f"/visitation/assessments/{assessment.pk}/decision/", {
+        "kind": "grant", "paragraph": world.residential.legal_basis, "justification": "Behov for bosted",
+        "pick": world.residential.pk, "start": TODAY.isoformat(), "intrusive_reason": "Mindre indgribende rækker ikke"})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert Decision.objects.get().offer == world.residential
+
+
 def test_an_inquiry_page_flow_registers_and_screens(world, cw):
     response = cw.post("/visitation/inquiries/new/", {
         "cpr": helpers.cpr_for(datetime.date(1985, 2, 3)), "first_name": "Ida", "last_name": "Side",
