@@ -1,8 +1,8 @@
 """A fingerprint of the database in one query: whether a request or a service call changed it.
 
 It counts the rows of every table (sessions and login attempts aside: logging in and out is not a
-change of record; stored economy figures aside: a page that reads a period stores what it computed,
-a copy of figures derived from the record, not a change of it)
+change of record; stored economy figures and the stored compliance list aside: a page that reads a
+period stores what it computed, a copy of figures derived from the record, not a change of it)
 and, of the audit log, the entries that record a change (create, change, delete, export): reading,
 searching, listing and a refused attempt are audited too, and a refused write may read first, but
 it must write nothing.
@@ -23,8 +23,10 @@ READS = (AuditAction.VIEW, AuditAction.SEARCH, AuditAction.LIST, AuditAction.REF
 LOGIN_TABLES = ("django_session", "axes_accessattempt", "axes_accesslog", "axes_accessfailurelog",
                 "axes_accessattemptexpiration")
 
-#: Figures a read stores for the next read (roret.economy.rollup.FigureStore, balance.StoredFigures): derived.
-DERIVED_TABLES = ("economy_storedfigure", "balance_storedfigures")  # + roret.balance.figures.record_figures
+#: Figures a read stores for the next read (roret.economy.rollup.FigureStore, balance.StoredFigures), and
+#: the stored compliance list a read brings up to date (roret.outcomes.compliance): derived.
+DERIVED_TABLES = ("economy_storedfigure", "balance_storedfigures",  # + roret.balance.figures.record_figures
+                  "outcomes_missingmeasurement", "outcomes_compliancestale", "outcomes_compliancebuild")
 
 
 @cache
