@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import F, QuerySet
+from django.db.models import Count, F, QuerySet, Window
 from django.utils.translation import gettext as _
 
 PER_PAGE = 50
@@ -204,13 +204,26 @@ def filtered(spec: ListSpec, rows, data, user):
 
 
 def page_of(spec: ListSpec, rows, data, user, *, load: Callable | None = None,
-            total: Callable | None = None, keep: dict | None = None) -> ListPage:
+            total: Callable | None = None, keep: dict | None = None, count_with_page: bool = False) -> ListPage:
     """The page asked for in ``data`` of ``rows`` (a queryset in scope, or a list), filtered and
     sorted. ``load`` turns the page's slice into the rows shown (reads what the page shows, for
     the page's rows only); the count and the cut are done in the database for a queryset.
     ``total(chosen filters)`` may give the count when the page has it already (None: count);
-    ``keep`` are other parameters of the page (already checked) that its links carry on."""
+    ``keep`` are other parameters of the page (already checked) that its links carry on.
+    ``count_with_page``: the count is a window over the page's own query (``COUNT(*) OVER ()``),
+    for a list whose filter costs more than its rows (the stored compliance list's scope), so it is
+    evaluated once; a page past the end is then counted on its own."""
     rows, chosen, shown, problems, sort, descending = filtered(spec, rows, data, user)
+    if count_with_page and isinstance(rows, QuerySet) and total is None:
+        number = _page_number(data.get(PAGE, 1))
+        start = (number - 1) * spec.per_page
+        cut = list(rows.annotate(list_total=Window(Count("pk")))[start:start + spec.per_page])
+        if cut:
+            count = cut[0].list_total
+            return ListPage(spec=spec, rows=load(cut) if load else cut, total=count, number=number,
+                            pages=max(1, math.ceil(count / spec.per_page)), sort=sort, descending=descending,
+                            params=chosen, filters=shown, messages=problems, filtered=rows,
+                            keep={k: v for k, v in (keep or {}).items() if v not in (None, "")})
     known = total(chosen) if total else None
     total = known if known is not None else (rows.count() if isinstance(rows, QuerySet) else len(rows))
     pages = max(1, math.ceil(total / spec.per_page))

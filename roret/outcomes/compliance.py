@@ -12,8 +12,9 @@ with those days (:class:`~roret.outcomes.models.MissingMeasurement`):
   measurement on or after 90 days before it (for ever while there is none).
 
 The third, exceptionally expensive citizens not measured for a year, depends on the day through
-the coming year's cost: a handful of rows, worked out on each ask from the economy's stored
-figures and written only when they differ from those stored.
+the coming year's cost: a few hundred rows at most, worked out from the economy's stored figures
+for the day asked, again when the economy re-costs (its version moves) or the threshold changes
+(:func:`expensive_key`), and per citizen with the other rules when their record changes.
 
 **Kept current.** A saved or deleted measurement, follow-up or placement marks its citizen
 (:class:`~roret.outcomes.models.ComplianceStale`) in the same transaction, from model signals,
@@ -80,13 +81,15 @@ def _rules(citizen_ids: Iterable[int] | None, since: datetime.date, instrument: 
     return rows
 
 
-def _expensive(today: datetime.date, instrument: str) -> list[MissingMeasurement]:
-    """Exceptionally expensive citizens in the coming year with a current placement, not measured
-    in the year up to ``today``: rows shown on ``today`` only."""
+def _expensive(today: datetime.date, instrument: str, citizen_ids=None) -> list[MissingMeasurement]:
+    """Exceptionally expensive citizens in the coming year (among ``citizen_ids``; None: all) with
+    a current placement, not measured in the year up to ``today``: rows shown on ``today`` only."""
     from roret.outcomes.queries import expensive_in_coming_year
     from roret.placements.models import Placement
 
     everyone = expensive_in_coming_year(None, today)
+    if citizen_ids is not None:
+        everyone = {cid: kroner for cid, kroner in everyone.items() if cid in citizen_ids}
     if not everyone:
         return []
     placed = set(Placement.objects.filter(citizen_id__in=list(everyone), start__lte=today)
@@ -135,25 +138,41 @@ def refresh_pending(instrument: str = INSTRUMENT) -> int:
         if build is not None:  # before the first build there is nothing stored to correct
             MissingMeasurement.objects.filter(instrument=instrument, citizen_id__in=ids).exclude(
                 reason="expensive").delete()
-            MissingMeasurement.objects.bulk_create(_with_latest(_rules(ids, build.built_on, instrument), instrument),
-                                                   ignore_conflicts=True)
-            # An expensive case's latest measurement (and whether it is still missing) is worked
-            # out on the next ask (sync_expensive), which compares them with the stored rows.
+            rows = _rules(ids, build.built_on, instrument)
+            if build.expensive_day is not None:  # their expensive cases of the day stored
+                MissingMeasurement.objects.filter(instrument=instrument, reason="expensive",
+                                                  citizen_id__in=ids).delete()
+                rows += _expensive(build.expensive_day, instrument, ids)
+            MissingMeasurement.objects.bulk_create(_with_latest(rows, instrument), ignore_conflicts=True)
         ComplianceStale.objects.filter(pk__in=[pk for pk, _cid in marks]).delete()
     return len(ids)
 
 
+def expensive_key(today: datetime.date) -> str:
+    """What the day's expensive cases depend on besides the citizens' own rows: the day, the
+    economy's latest version (every re-costing gives a new one) and the threshold."""
+    from roret.economy.models import MonthVersion
+    from roret.economy.rollup import COUNTER
+    from roret.outcomes.queries import expensive_threshold
+
+    version = MonthVersion.objects.filter(month=COUNTER).values_list("version", flat=True).first()
+    return f"{today.isoformat()}|{version}|{expensive_threshold()}"
+
+
 def sync_expensive(today: datetime.date, instrument: str = INSTRUMENT) -> bool:
-    """Store the expensive cases of ``today`` if they differ from those stored; True if written."""
+    """Store the expensive cases of ``today`` if they differ from those stored, and what they were
+    worked out for; True if rows were written."""
+    key = expensive_key(today)
     wanted = _with_latest(_expensive(today, instrument), instrument)
-    key = ("citizen_id", "day", "kroner", "latest")
-    stored = set(MissingMeasurement.objects.filter(instrument=instrument, reason="expensive").values_list(*key))
-    if stored == {tuple(getattr(r, k) for k in key) for r in wanted}:
-        return False
+    fields = ("citizen_id", "day", "kroner", "latest")
+    stored = set(MissingMeasurement.objects.filter(instrument=instrument, reason="expensive").values_list(*fields))
+    changed = stored != {tuple(getattr(r, k) for k in fields) for r in wanted}
     with transaction.atomic():
-        MissingMeasurement.objects.filter(instrument=instrument, reason="expensive").delete()
-        MissingMeasurement.objects.bulk_create(wanted, ignore_conflicts=True)
-    return True
+        if changed:
+            MissingMeasurement.objects.filter(instrument=instrument, reason="expensive").delete()
+            MissingMeasurement.objects.bulk_create(wanted, ignore_conflicts=True)
+        ComplianceBuild.objects.filter(instrument=instrument).update(expensive_day=today, expensive_key=key)
+    return changed
 
 
 def rebuild(today: datetime.date, instrument: str = INSTRUMENT) -> int:
@@ -182,7 +201,8 @@ def current(today: datetime.date, instrument: str = INSTRUMENT) -> bool:
     if today < build.built_on:
         return False
     refresh_pending(instrument)
-    sync_expensive(today, instrument)
+    if build.expensive_key != expensive_key(today):  # a new day, a re-costing or another threshold
+        sync_expensive(today, instrument)
     return True
 
 

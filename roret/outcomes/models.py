@@ -290,6 +290,10 @@ class ComplianceBuild(models.Model):
     instrument = models.CharField(max_length=20, unique=True)
     built_on = models.DateField()
     built_at = models.DateTimeField(auto_now=True)
+    # What the stored expensive cases were worked out for: the day, the economy's version and the
+    # threshold (roret.outcomes.compliance.expensive_key); worked out again when it changes.
+    expensive_day = models.DateField(null=True, blank=True)
+    expensive_key = models.CharField(max_length=100, blank=True)
 
     def __str__(self):
         return f"{self.instrument} built on {self.built_on:%d.%m.%Y}"

@@ -347,7 +347,7 @@ def compliance(request):
     # A work list like the follow-ups: a centre's list runs into thousands, which no one reads on
     # one page; filtered, sorted and paged, with the citizens read for the page shown only.
     page = lists.page_of(outcome_lists.COMPLIANCE, queries.missing_rows(request.user, today), request.GET,
-                         request.user, load=queries.shown_missing)
+                         request.user, load=queries.shown_missing, count_with_page=True)
     labels = dict(outcome_lists.REASONS)
     if request.GET.get("format") == "xlsx":
         rows = queries.shown_missing(page.filtered)

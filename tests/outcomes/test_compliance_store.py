@@ -91,6 +91,9 @@ def test_the_page_lists_the_stored_rows_filtered_and_sorted_in_the_database(worl
     assert [r["citizen"].last_name for r in client.get("/outcomes/compliance/?reason=move_in").context["rows"]] == [
         "Bb", "Cc", "Aa"]  # the earliest move-in first
     assert client.get("/outcomes/compliance/?reason=expensive").context["total"] == 0
+    # The count comes with the page (a window); a page past the end is counted and shows the last.
+    past = client.get("/outcomes/compliance/?reason=move_in&page=99").context["page"]
+    assert (past.number, past.pages, past.total, len(past.rows)) == (1, 1, 3, 3)
     # A caseworker of another team sees none of them.
     assert not _reasons(world.users["outsider"])
 
@@ -122,3 +125,16 @@ def test_the_stored_list_agrees_with_the_rules_for_random_histories_and_days(wor
         compliance.rebuild(TODAY)
         _agree([TODAY + n * DAY for n in asked])
         transaction.set_rollback(True)
+
+
+def test_a_re_costing_moves_a_citizen_out_of_the_expensive_cases_on_the_next_ask(world, settings):
+    settings.RORET = {**settings.RORET, "EXPENSIVE_CASE_THRESHOLD": 1_000_000}
+    cw = world.users["caseworker"]
+    costly = world.place(world.citizen(last_name="Dyr"), world.external, start=TODAY - 200 * DAY,
+                         agreed_amount=Decimal("3000.00"), external_reason="specialised")
+    compliance.rebuild(TODAY)
+    assert (costly.citizen_id, "expensive") in _reasons(cw)
+    with committed():  # 1,000 kr. a day from today: 365,000 kr. over the coming year, below the threshold
+        services.renegotiate_tariff(costly, actor=cw, new_amount=Decimal("1000.00"), valid_from=TODAY)
+    assert (costly.citizen_id, "expensive") not in _reasons(cw)
+    _agree([TODAY])
