@@ -249,8 +249,7 @@ def missing_rows(user, today: datetime.date, instrument: str = "WHO-5"):
     if instrument == compliance.INSTRUMENT and compliance.current(today, instrument):
         # The gate's filter on the row's citizen (for a centre, the citizens placed in its offers
         # as a subquery of placements), not an IN over the citizen table: half the work per row.
-        return (compliance.shown_on(today, instrument).select_related("citizen", "offer")
-                .filter(citizen_scope(user, "view", via="citizen")))
+        return compliance.shown_on(today, instrument).filter(citizen_scope(user, "view", via="citizen"))
     rows, latest = _missing(user, today, instrument)
     return [{"pk": i, "day": day, "last_name": name, "citizen_id": cid, "reason": reason, "context": context,
              "latest": latest.get(cid)} for i, (day, name, cid, reason, context) in enumerate(rows)]
@@ -263,10 +262,12 @@ def shown_missing(rows, latest=None) -> list[dict]:
     from roret.offers.models import Offer
 
     rows = list(rows)
-    if rows and isinstance(rows[0], MissingMeasurement):
-        return [{"citizen": r.citizen, "reason": r.reason, "day": r.day, "latest": r.latest,
-                 "context": str(r.offer) if r.reason == "move_in" else (r.kroner if r.reason == "expensive" else "")}
-                for r in rows]
+    if rows and isinstance(rows[0], MissingMeasurement):  # stored rows: their citizens and offers read apart
+        citizens = Citizen.objects.in_bulk({r.citizen_id for r in rows})
+        offers = Offer.objects.in_bulk({r.offer_id for r in rows if r.offer_id})
+        return [{"citizen": citizens[r.citizen_id], "reason": r.reason, "day": r.day, "latest": r.latest,
+                 "context": str(offers[r.offer_id]) if r.reason == "move_in" else (
+                     r.kroner if r.reason == "expensive" else "")} for r in rows]
     if latest is None:  # the dicts of missing_rows carry their latest measurement
         latest = {r["citizen_id"]: r["latest"] for r in rows}
         rows = [(r["day"], r["last_name"], r["citizen_id"], r["reason"], r["context"]) for r in rows]
