@@ -230,6 +230,9 @@ def correct_placement(placement, *, actor, reason: str, start: datetime.date | N
                    [("tariff", label, f"{shown(first, 'amount')} kr. {unit} fra {old_start:%d.%m.%Y}",
                      f"{shown(moved, 'amount')} kr. {unit} fra {placement.start:%d.%m.%Y}")], reason, actor)
     recost_after_commit([placement.pk])
+    from roret.outcomes import compliance  # a move-in's days on the compliance list follow its dates
+
+    compliance.mark([placement.citizen_id])
     return placement
 
 

@@ -5,8 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class OutcomesConfig(AppConfig):
     name = "roret.outcomes"
     verbose_name = _("Goals and outcomes")
-
-    def ready(self):
-        from roret.outcomes import compliance
-
-        compliance.connect()

@@ -16,14 +16,15 @@ the coming year's cost: a few hundred rows at most, worked out from the economy'
 for the day asked, again when the economy re-costs (its version moves) or the threshold changes
 (:func:`expensive_key`), and per citizen with the other rules when their record changes.
 
-**Kept current.** A saved or deleted measurement, follow-up or placement marks its citizen
-(:class:`~roret.outcomes.models.ComplianceStale`) in the same transaction, from model signals,
-since those rows are written by many services (placements, corrections, transitions, the
-visitation, the API) and a missed call would silently make a work list wrong. After the commit
-the marked citizens' rows are worked out again from the rules; a list asked for before that
-works off the marks first. Bulk writes (the demo, a raw import) are followed by
-:func:`rebuild`, which the nightly refresh also runs, and ``roret compliance_refresh --check``
-compares the stored rows with the rules for every citizen.
+**Kept current.** The services that write a measurement, a follow-up or a placement (recording a
+measurement, scheduling or holding a follow-up, starting, ending or correcting a placement) call
+:func:`mark` for its citizen, as they call the economy's re-costing: the citizen is marked
+(:class:`~roret.outcomes.models.ComplianceStale`) in the same transaction, and after the commit
+the marked citizens' rows are worked out again from the rules; a list asked for before that (a
+process that died in between) works off the marks first. No model signals (docs/architecture.md).
+Bulk writes (the demo, a raw import) are followed by :func:`rebuild`, which the nightly refresh
+also runs, and ``roret compliance_refresh --check`` compares the stored rows with the rules for
+every citizen.
 """
 
 from __future__ import annotations
@@ -227,21 +228,3 @@ def differences(today: datetime.date, instrument: str = INSTRUMENT) -> list[tupl
         stored.add((cid, reason, day, offer_id if reason == "move_in" else kroner, last))
     return sorted([(*r, "stored") for r in stored - asked] + [(*r, "rules") for r in asked - stored],
                   key=lambda r: (r[0], r[1], r[2]))
-
-
-# ---- signals ----------------------------------------------------------------------------------
-
-def _changed(sender, instance, raw=False, **kwargs):
-    if not raw:  # a fixture load is followed by a rebuild, like any bulk write
-        mark([instance.citizen_id])
-
-
-def connect() -> None:
-    """Mark a citizen when a measurement, follow-up or placement of theirs is saved or deleted."""
-    from django.db.models.signals import post_delete, post_save
-
-    from roret.placements.models import Placement
-
-    for model in (Measurement, FollowUp, Placement):
-        post_save.connect(_changed, sender=model, dispatch_uid=f"compliance_{model.__name__}_saved")
-        post_delete.connect(_changed, sender=model, dispatch_uid=f"compliance_{model.__name__}_deleted")

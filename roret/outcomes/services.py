@@ -19,7 +19,7 @@ from roret.core.permissions import CHANGE, RECORD
 from roret.core.validation import validate
 from roret.economy import engine
 from roret.economy.services import recost_after_commit
-from roret.outcomes import instruments
+from roret.outcomes import compliance, instruments
 from roret.outcomes.models import (
     ActionStep,
     FollowUp,
@@ -81,10 +81,12 @@ def follow_up_for(grant: Grant, due_on: datetime.date, *, actor, earlier_only: b
         before = {"due_on": open_.due_on.isoformat()}
         open_.due_on = due_on
         open_.save(update_fields=["due_on"])
+        compliance.mark([grant.citizen_id])
         audit.record(actor, "change", citizen=grant.citizen_id, obj=open_, channel=channel, before=before,
                      after={"due_on": due_on.isoformat()}, summary=f"Opfølgning flyttet til {due_on:%d.%m.%Y}")
         return open_
     follow_up = FollowUp.objects.create(citizen_id=grant.citizen_id, grant=grant, due_on=due_on)
+    compliance.mark([grant.citizen_id])
     audit.record(actor, "create", citizen=grant.citizen_id, obj=follow_up, channel=channel,
                  summary=f"Opfølgning planlagt {due_on:%d.%m.%Y}")
     return follow_up
@@ -181,6 +183,7 @@ def _measure(citizen: Citizen, instrument: str, answers, *, actor, measured_on, 
                               placement=placement, recorded_by=actor)
     validate(measurement)
     measurement.save()
+    compliance.mark([citizen.pk])
     audit.record(actor, "create", citizen=citizen, obj=measurement, channel=channel,
                  summary=f"Måling {definition.code}: {scored.score} ({scored.band.label})",
                  after=scored.as_dict())
@@ -322,6 +325,7 @@ def hold_follow_up(follow_up: FollowUp, *, actor, held_on: datetime.date, outcom
     follow_up.notes, follow_up.support_need, follow_up.need_fallen = notes.strip(), support_need, need_fallen
     validate(follow_up)
     follow_up.save()
+    compliance.mark([citizen.pk])
     GoalProgress.objects.bulk_create(progress_rows)
     for row in progress_rows:
         if row.progress == GoalProgressLevel.ACHIEVED and row.goal.status == GoalStatus.ACTIVE:

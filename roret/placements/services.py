@@ -27,6 +27,14 @@ class PlacementError(ValidationError):
 
 
 @transaction.atomic
+def _compliance_changed(citizen_id: int) -> None:
+    """The citizen's rows of the stored quality-of-life compliance list (a move-in counts from the
+    placement's start to its end) are worked out again after the commit."""
+    from roret.outcomes import compliance
+
+    compliance.mark([citizen_id])
+
+
 def create_grant(citizen: Citizen, *, paragraph, offer_type, start: datetime.date, actor, scope: str = "",
                  hours_per_week: Decimal | None = None, end: datetime.date | None = None,
                  review_on: datetime.date | None = None, preferred_offer: Offer | None = None,
@@ -153,6 +161,7 @@ def start_placement(grant: Grant, offer: Offer, start: datetime.date, *, actor, 
                                        unit=agreed_unit or offer.tariff_on(start).unit,
                                        hours_per_week=grant.hours_per_week)
     recost_after_commit([placement.pk])
+    _compliance_changed(placement.citizen_id)
     audit.record(actor, "create", citizen=citizen, obj=placement,
                  summary=f"Placering i {offer} fra {start:%d.%m.%Y}"
                  + (f" (ekstern: {placement.get_external_reason_display()})" if is_external else ""),
@@ -173,6 +182,7 @@ def end_placement(placement: Placement, end: datetime.date, reason: str, *, acto
     placement.end, placement.end_reason = end, reason
     placement.save(update_fields=["end", "end_reason"])
     recost_after_commit([placement.pk])
+    _compliance_changed(placement.citizen_id)
     audit.record(actor, "change", citizen=placement.citizen_id, obj=placement,
                  summary=f"Placering i {placement.offer} afsluttet {end:%d.%m.%Y}",
                  before=before, after=audit.snapshot(placement, PLACEMENT_FIELDS), channel=channel)
