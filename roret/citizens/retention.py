@@ -87,6 +87,8 @@ CASE_MODELS = (
     CaseModel("outcomes.goalprogress", "goal__citizen_id", clear=("note",), kept_text=("progress",)),
     CaseModel("outcomes.measurement", "citizen_id", ("measured_on",),
               kept_text=("instrument", "band", "occasion")),
+    # The stored compliance list: derived from the rows above, codes and dates only.
+    CaseModel("outcomes.missingmeasurement", "citizen_id", kept_text=("instrument", "reason")),
     CaseModel("outcomes.tariffrenegotiation", "placement__citizen_id", ("valid_from",), clear=("note",),
               kept_text=("unit",)),
     CaseModel("citizens.consent", "citizen_id", ("given_on", "withdrawn_on"), clear=("description", "given_by"),
