@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from roret.citizens import cpr as cprlib
 from roret.citizens import services as citizen_services
 from roret.citizens.models import Citizen
-from roret.core import audit, permissions
+from roret.core import audit, permissions, text_limits
 from roret.core.models import Term
 from roret.core.permissions import CHANGE
 from roret.core.validation import validate
@@ -250,10 +250,16 @@ def assess(citizen: Citizen, *, actor, hopes: str, support_need: Term, levels: d
     rows = [ThemeAssessment(assessment=assessment, theme_id=theme_id, level=levels.get(theme_id),
                             notes=(notes.get(theme_id) or "").strip())
             for theme_id in sorted(set(levels) | {k for k, v in notes.items() if (v or "").strip()})]
+    for row in rows:  # a bulk insert skips full_clean: the notes' limit is checked here
+        if found := text_limits.errors(ThemeAssessment, notes=row.notes):
+            raise CaseError({"notes": f"{row.theme.display}: {found['notes']}"})
     ThemeAssessment.objects.bulk_create(rows)
     if meeting:
         meeting_row = NetworkMeeting(assessment=assessment, **meeting)
-        validate(meeting_row)
+        try:
+            validate(meeting_row)
+        except ValidationError as exc:  # the page's fields are meeting_notes, meeting_relatives ...
+            raise CaseError({f"meeting_{name}": messages for name, messages in exc.message_dict.items()}) from None
         meeting_row.save()
     if target_groups:
         citizen.target_groups.add(*target_groups)
@@ -340,6 +346,8 @@ def decide(citizen: Citizen, *, actor, kind: str, paragraph: str, justification:
         errors["paragraph"] = _("A decision needs its legal basis: choose the paragraph it is made under.")
     if not (justification or "").strip():
         errors["justification"] = _("Write the justification the citizen will read in the decision letter.")
+    errors.update(text_limits.errors(Decision, justification=(justification or "").strip(), scope=scope.strip(),
+                                     intrusive_reason=(intrusive_reason or "").strip()))
     decided_on = decided_on or datetime.date.today()
     if inquiry is None and assessment is not None:
         inquiry = assessment.inquiry
@@ -446,8 +454,10 @@ def _open_transition(citizen: Citizen, kind: str, *, actor, opened_on, expected_
     existing = Transition.objects.filter(citizen=citizen, kind=kind, closed_on__isnull=True).first()
     if existing is not None:
         return existing
-    transition = Transition.objects.create(citizen=citizen, kind=kind, opened_on=opened_on or datetime.date.today(),
-                                           expected_need=expected_need)
+    transition = Transition(citizen=citizen, kind=kind, opened_on=opened_on or datetime.date.today(),
+                            expected_need=expected_need)
+    validate(transition)
+    transition.save()
     audit.record(actor, "create", citizen=citizen, obj=transition, channel=channel,
                  summary=f"Overgang åbnet: {transition.get_kind_display()}")
     return transition
