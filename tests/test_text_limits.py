@@ -181,3 +181,20 @@ def test_a_reason_over_the_audit_rows_room_is_refused_not_cut(world):
     with pytest.raises(ValidationError) as caught:
         citizen_services.transfer_case(citizen, world.other_team, actor=world.users["caseworker"], reason="x" * 301)
     assert "301" in caught.value.message_dict["reason"][0]
+
+
+@pytest.mark.django_db
+def test_a_move_to_elderly_care_refuses_a_note_that_would_not_fit_the_end_reason(world):
+    """The note is kept after the end reason's label, in a column of 200: a longer one is refused on
+    the note, before any placement is ended."""
+    citizen = world.citizen()
+    placement = world.place(citizen, world.residential, start=datetime.date(2024, 1, 1))
+    room = visitation_services.elderly_care_note_limit()
+    with pytest.raises(ValidationError) as caught:
+        visitation_services.move_to_elderly_care(citizen, actor=world.users["caseworker"],
+                                                 on=datetime.date(2025, 1, 1), note="x" * (room + 1))
+    assert str(room + 1) in caught.value.message_dict["note"][0]
+    placement.refresh_from_db()
+    assert placement.end is None
+    visitation_services.move_to_elderly_care(citizen, actor=world.users["caseworker"], on=datetime.date(2025, 1, 1),
+                                             note="x" * room)

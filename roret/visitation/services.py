@@ -499,6 +499,14 @@ def close_transition(transition: Transition, *, actor, end_reason: str, closed_o
     return transition
 
 
+def elderly_care_note_limit() -> int:
+    """How long the note of a move to elderly care may be: it is kept after the end reason's label in
+    the transition's end reason."""
+    from roret.placements.models import EndReason
+
+    return Transition._meta.get_field("end_reason").max_length - len(f"{EndReason.ELDERLY_CARE.label}: ")
+
+
 @transaction.atomic
 def move_to_elderly_care(citizen: Citizen, *, actor, on: datetime.date, note: str = "", channel: str = "web") -> list:
     """End the citizen's current placements with the end reason "moved to elderly care" and
@@ -506,6 +514,7 @@ def move_to_elderly_care(citizen: Citizen, *, actor, on: datetime.date, note: st
     from roret.placements.models import EndReason, Placement
 
     citizen = _changeable(actor, citizen.pk)
+    text_limits.check(_("Note"), note.strip(), elderly_care_note_limit(), "note", CaseError)
     current = list(Placement.objects.filter(citizen=citizen, start__lt=on).filter(Q(end__isnull=True) | Q(end__gt=on)))
     if not current:
         raise CaseError(_("%(name)s has no current placement to end.") % {"name": citizen.name})

@@ -494,5 +494,6 @@ def elderly_care(request, citizen_id):
     current = Placement.objects.filter(citizen=citizen, end__isnull=True).select_related("offer")
     return render(request, "visitation/elderly_care.html", {
         "citizen": citizen, "current": current, "errors": errors, "today": datetime.date.today(), "post": request.POST,
+        "note_limit": services.elderly_care_note_limit(),
         "initiatives": effect_services.linkable_initiatives([EffectKind.ELDERLY_CARE], datetime.date.today()),
         "chosen_initiative": request.POST.get("initiative", "")})
