@@ -138,9 +138,12 @@ def test_a_cpr_number_in_the_url_is_not_searched_or_echoed(world, as_persona):
 
 
 def test_a_note_longer_than_its_column_is_refused_not_a_server_error(world, as_persona):
-    """The gate lets 10,000 characters through; a note kept in a 200-character column is refused by
-    the service (PostgreSQL would raise DataError, SQLite would keep it)."""
+    """The gate lets 10,000 characters through; a note kept in a 200-character column (after the end
+    reason's label) is refused by the service on the note (PostgreSQL would raise DataError, SQLite
+    would keep it)."""
     import datetime
+
+    from roret.visitation.services import elderly_care_note_limit
 
     citizen = world.citizen(first_name="Ældre")
     world.place(citizen, world.residential, start=datetime.date(2024, 1, 1))
@@ -149,4 +152,4 @@ def test_a_note_longer_than_its_column_is_refused_not_a_server_error(world, as_p
                                              {"on": datetime.date.today().isoformat(), "note": "x" * 500})
     assert response.status_code == 200
     assert not difference(before, fingerprint())
-    assert "højst 200" in response.content.decode()
+    assert f"“Note” er på 500 tegn; der må højst være {elderly_care_note_limit()}." in response.content.decode()

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from roret.balance.models import STAFF_FIELDS, BalanceTarget, StaffImport, StaffMonth, StaffUpload, TargetKind
-from roret.core import audit, permissions
+from roret.core import audit, permissions, text_limits
 from roret.core.models import Centre, Role
 
 logger = logging.getLogger(__name__)
@@ -468,11 +468,12 @@ def set_target(kind: str, value, valid_from, *, actor, centre=None, note: str = 
         errors["valid_from"] = _("Give the date the target applies from (YYYY-MM-DD).")
     if centre_id is not None and not Centre.objects.filter(pk=centre_id).exists():
         errors["centre"] = _("Choose a centre, or none for the department.")
+    errors.update(text_limits.errors(BalanceTarget, note=(note or "").strip()))
     if errors:
         raise TargetError(errors)
     with transaction.atomic():
         target = BalanceTarget.objects.create(kind=kind, centre_id=centre_id, value=value.quantize(Decimal("0.01")),
-                                              valid_from=valid_from, note=(note or "")[:200],
+                                              valid_from=valid_from, note=(note or "").strip(),
                                               set_by=actor if getattr(actor, "pk", None) else None)
         audit.record(actor, "create", obj=target, channel=channel,
                      summary=f"Balancemål {target.get_kind_display()}: {target.value} % fra {valid_from:%d.%m.%Y}"

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from roret.capacity.groups import CHOICES as GROUP_CHOICES
 from roret.capacity.groups import get_group
 from roret.core.jobs import Job
+from roret.core.text_limits import NOTE, text_field
 
 HORIZON = 60  # months: the 5-year plan
 
@@ -20,7 +21,7 @@ class Scenario(models.Model):
 
     name = models.CharField(_("name"), max_length=100)
     group = models.CharField(_("capacity group"), max_length=20, choices=GROUP_CHOICES)
-    description = models.TextField(_("description"), blank=True)
+    description = text_field(_("description"), NOTE, blank=True)
     reserved_places = models.PositiveSmallIntegerField(
         _("strategic vacancy (places)"), default=0,
         help_text=_("Own places held back for urgent arrivals."),

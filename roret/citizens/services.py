@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from roret.citizens import cpr as cprlib
 from roret.citizens.models import Citizen, Consent, Relative, normalise_name
-from roret.core import audit, permissions
+from roret.core import audit, permissions, text_limits
 from roret.core.permissions import CHANGE, EXPORT, VIEW
 from roret.core.validation import validate
 
@@ -130,6 +130,7 @@ def _reason(reason: str, field: str = "reason") -> str:
     if len(reason) < MIN_REASON:
         raise ValidationError({field: _("Give the reason in a sentence (at least %(n)d characters).")
                                % {"n": MIN_REASON}}, code="reason")
+    text_limits.check(_("Reason"), reason, text_limits.REASON, field)
     return reason
 
 

@@ -161,12 +161,16 @@ def handle_alarm(alarm: MassReadAlarm, *, actor, note: str, channel: str = "web"
     from roret.core.permissions import ADMINS, require_role
 
     require_role(actor, ADMINS, "only an administrator handles alarms")
-    note = " ".join((note or "").split())[:300]
-    if len(note) < 10:
-        from django.core.exceptions import ValidationError
-        from django.utils.translation import gettext as _
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
 
+    from roret.core.text_limits import errors
+
+    note = " ".join((note or "").split())
+    if len(note) < 10:
         raise ValidationError(_("Say in a sentence what was found (at least 10 characters)."), code="note")
+    if found := errors(MassReadAlarm, note=note):
+        raise ValidationError(found["note"], code="note")
     alarm = MassReadAlarm.objects.select_for_update().get(pk=alarm.pk)
     if alarm.handled_at is not None:
         return alarm

@@ -139,6 +139,11 @@ class PageErrors:
         self.items.append({"name": name, "anchor": self.anchors.get(name, name) if name else "",
                            "message": str(message)})
 
+    def add_all(self, messages: dict) -> None:
+        """Each message of ``{field: message}`` under its field (``text_limits.errors``' answer)."""
+        for name, message in messages.items():
+            self.add(name, message)
+
     def add_exc(self, exc, *, fields=(), rename: dict | None = None, default: str | None = None) -> None:
         """Put a ValidationError's messages under their fields: by the error dict's keys (``rename``
         maps a service's name to the page's), else under ``default``; a key that is no field of the

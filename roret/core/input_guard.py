@@ -4,16 +4,17 @@ Every value of a query string, a form and an API's JSON body is checked:
 
 - control characters (a NUL byte, a bell ...; tab, line feed and carriage return are text): PostgreSQL
   cannot store a NUL, and none of them is anything a person types;
-- more than ``MAX_TEXT`` characters: the longest free text roret keeps (a decision's justification,
-  a follow-up's notes) is well below it;
+- more than ``MAX_TEXT`` characters: the outer backstop. Each field has its own, lower limit
+  (roret/core/text_limits.py; the longest, a decision's justification or a journal note, is 8,000),
+  checked by its form and its service with a message on the field;
 - a whole number that does not fit a database key (above 2^63 - 1): no id, count or amount in roret
   is that large, and the database or Python's int conversion fails on it;
 - a date outside ``FIRST_DAY``..``LAST_DAY``: a year 0 or 10000 cannot be a Python date, and the
   period and grant arithmetic ends at 2200.
 
 A refused request answers 400 with a Danish page (or JSON for the API) that names the field and says
-what is wrong; the view never runs, so nothing is written. Forms still check their own limits (a name's
-max_length, a budget's 14 digits) with messages on the field.
+what is wrong; the view never runs, so nothing is written. Forms and services still check their own
+limits (each text field's, a budget's 14 digits) with messages on the field.
 """
 
 import datetime

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from roret.core import audit, permissions, sessions
+from roret.core import audit, permissions, sessions, text_limits
 from roret.core.models import Centre, Role, Team, User
 
 MIN_REASON = 10
@@ -34,6 +34,7 @@ def reason_given(reason: str, *, why: str) -> str:
     if len(reason) < MIN_REASON:
         raise UserError({"reason": _("%(why)s: give the reason in a sentence (at least %(n)d characters).")
                          % {"why": why, "n": MIN_REASON}})
+    text_limits.check(_("Reason"), reason, text_limits.REASON, "reason", UserError)
     return reason
 
 

@@ -21,6 +21,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from roret.core import text_limits
 from roret.economy import engine, rollup
 from roret.economy.models import CostSegment, EconomyState, PendingRecost
 
@@ -251,6 +252,9 @@ def set_budget(year: int, account_function: str, amount, *, actor, note: str = "
         raise BudgetImportError([_too_large()])
     if amount != amount.quantize(Decimal("0.01")):
         raise BudgetImportError([_("a budget is in kroner and øre: at most two decimals")])
+    note = (note or "").strip()
+    if found := text_limits.errors(Budget, note=note):
+        raise BudgetImportError(list(found.values()))
     with transaction.atomic():
         budget = Budget.objects.select_for_update().filter(year=year, account_function=account_function).first()
         before = audit.snapshot(budget, ["year", "account_function", "amount", "note"]) if budget else None
@@ -421,6 +425,7 @@ def set_reimbursement_levels(year, levels, *, actor, reason: str = "", channel: 
     from roret.economy.models import ReimbursementLevel
 
     permissions.require_role(actor, permissions.PLANNERS, "only the economist sets reimbursement levels")
+    text_limits.check(_("Reason"), (reason or "").strip(), text_limits.REASON, "reason", SettingsError)
     year = _year(year)
     rows = []
     for i, (threshold, rate) in enumerate(levels, start=1):
@@ -471,6 +476,7 @@ def set_self_sufficiency_target(year, target, *, actor, reason: str = "", channe
     from roret.economy.models import SelfSufficiencyTarget
 
     permissions.require_role(actor, permissions.PLANNERS, "only the economist sets self-sufficiency targets")
+    text_limits.check(_("Reason"), (reason or "").strip(), text_limits.REASON, "reason", SettingsError)
     year = _year(year)
     try:
         target = Decimal(str(target).replace(",", ".").replace("%", "").strip())

@@ -291,7 +291,7 @@ def budget_set(request):
         if not 2000 <= year <= 2100:
             raise ValueError
         set_budget(year, request.POST.get("account_function", ""), amount, actor=request.user,
-                   note=request.POST.get("note", "")[:200])
+                   note=request.POST.get("note", ""))
     except BudgetImportError as exc:  # before ValueError, which it extends
         messages.error(request, "; ".join(exc.errors))
     except (ValueError, ArithmeticError):

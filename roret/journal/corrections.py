@@ -24,14 +24,14 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from roret.core import audit, permissions
+from roret.core import audit, permissions, text_limits
 from roret.core.permissions import CHANGE, RECORD
 from roret.core.validation import validate
 from roret.economy.services import recost_after_commit
 from roret.journal.models import Correction
 from roret.offers.models import TariffUnit
 
-REASON_MAX = 300
+REASON_MAX = text_limits.REASON
 
 
 class CorrectionError(ValidationError):
@@ -88,7 +88,7 @@ def _reason(reason) -> str:
     if not reason:
         raise CorrectionError({"reason": _("Say why the record is corrected.")})
     if len(reason) > REASON_MAX:
-        raise CorrectionError({"reason": _("The reason can be at most %(n)d characters.") % {"n": REASON_MAX}})
+        raise CorrectionError({"reason": text_limits.message(_("reason for the correction"), len(reason), REASON_MAX)})
     return reason
 
 

@@ -69,6 +69,7 @@ def correction_form(model, fields, data=None, *, instance):
     for name in fields:
         field = model._meta.get_field(name).formfield()
         field.widget = _widget(field)
+        field.widget.attrs.update(field.widget_attrs(field.widget))  # maxlength, as the field's own widget had
         form.fields[name] = field
         value = getattr(instance, name)
         form.initial[name] = value.pk if hasattr(value, "pk") else value

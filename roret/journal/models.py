@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from roret.citizens.models import Citizen
+from roret.core.text_limits import LONG, text_field
 
 
 class NoteCategory(models.TextChoices):
@@ -33,7 +34,7 @@ class JournalNote(models.Model):
     citizen = models.ForeignKey(Citizen, models.PROTECT, related_name="journal_notes", verbose_name=_("citizen"))
     noted_on = models.DateField(_("date"))
     category = models.CharField(_("category"), max_length=20, choices=NoteCategory.choices)
-    text = models.TextField(_("note"))
+    text = text_field(_("note"), LONG)
     inquiry = models.ForeignKey("visitation.Inquiry", models.PROTECT, null=True, blank=True,
                                 related_name="journal_notes", verbose_name=_("case"))
     author = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",

@@ -18,12 +18,12 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from roret.citizens.models import Citizen
-from roret.core import audit, permissions
+from roret.core import audit, permissions, text_limits
 from roret.core.permissions import RECORD, VIEW
 from roret.journal.models import JournalNote, NoteCategory
 
-TEXT_MAX = 20_000
-REASON_MAX = 300
+TEXT_MAX = text_limits.LONG
+REASON_MAX = text_limits.REASON
 SEARCH_MAX = 100
 
 
@@ -51,7 +51,7 @@ def _check(*, noted_on, category, text, today: datetime.date) -> tuple[datetime.
     if not text:
         errors["text"] = _("Write the note.")
     elif len(text) > TEXT_MAX:
-        errors["text"] = _("A note can be at most %(n)d characters.") % {"n": TEXT_MAX}
+        errors["text"] = text_limits.message(_("note"), len(text), TEXT_MAX)
     if errors:
         raise JournalError(errors)
     return noted_on, category, text
@@ -96,7 +96,7 @@ def correct_note(note: JournalNote, *, actor, text: str, reason: str, noted_on: 
     if not reason:
         raise JournalError({"reason": _("Say why the note is corrected.")})
     if len(reason) > REASON_MAX:
-        raise JournalError({"reason": _("The reason can be at most %(n)d characters.") % {"n": REASON_MAX}})
+        raise JournalError({"reason": text_limits.message(_("reason for the correction"), len(reason), REASON_MAX)})
     if (noted_on, category, text) == (note.noted_on, note.category, note.text):
         raise JournalError({"text": _("The correction is the same as the note it corrects.")})
     correction = JournalNote.objects.create(citizen=note.citizen, noted_on=noted_on, category=category, text=text,

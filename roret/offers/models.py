@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from roret.core.models import Centre, Term, Unit
+from roret.core.text_limits import NOTE, text_field
 from roret.economy import engine
 
 
@@ -169,7 +170,7 @@ class Offer(models.Model):
         _("strategic vacancy"), default=0,
         help_text=_("Places deliberately held empty for the municipality's own citizens' urgent needs."),
     )
-    description = models.TextField(_("description"), blank=True)
+    description = text_field(_("description"), NOTE, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
 
     class Meta:

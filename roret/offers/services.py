@@ -23,7 +23,7 @@ from django.db.models import Sum
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from roret.core import audit, permissions
+from roret.core import audit, permissions, text_limits
 from roret.core.permissions import OFFER_CHANGE, OFFER_PLACES
 from roret.economy.services import recost_after_commit
 from roret.offers.models import Offer, PlaceChange, Provider, Tariff, TariffUnit
@@ -47,6 +47,7 @@ def _reason(reason: str, *, needed: bool, why: str) -> str:
     if needed and len(reason) < MIN_REASON:
         raise CatalogueError({"reason": _("%(why)s: give the reason in a sentence (at least %(n)d characters).")
                               % {"why": why, "n": MIN_REASON}})
+    text_limits.check(_("Reason"), reason, text_limits.REASON, "reason", CatalogueError)
     return reason
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from roret.citizens.models import Citizen
 from roret.core.models import Term
+from roret.core.text_limits import LONG, NOTE, text_field
 from roret.offers.models import TariffUnit
 from roret.placements.models import Grant, Placement
 
@@ -33,7 +34,7 @@ class Goal(models.Model):
                                   limit_choices_to={"group": "goal_type"})
     theme = models.ForeignKey(Term, models.PROTECT, related_name="+", verbose_name=_("theme (FFB)"),
                               limit_choices_to={"group": "theme"})
-    own_words = models.TextField(_("the goal in the citizen's own words"))
+    own_words = text_field(_("the goal in the citizen's own words"), NOTE)
     target_date = models.DateField(_("target date"))
     status = models.CharField(_("status"), max_length=20, choices=GoalStatus.choices, default=GoalStatus.ACTIVE)
     created_on = models.DateField(_("formulated on"))
@@ -106,7 +107,7 @@ class FollowUp(models.Model):
                                      verbose_name=_("assessed support need"),
                                      limit_choices_to={"group": "support_need"})
     need_fallen = models.BooleanField(_("need has fallen"), default=False)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = text_field(_("notes"), LONG, blank=True)
 
     class Meta:
         verbose_name = _("follow-up")

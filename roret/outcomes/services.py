@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from roret.citizens.models import Citizen
-from roret.core import audit, permissions
+from roret.core import audit, permissions, text_limits
 from roret.core.models import Term
 from roret.core.periods import add_months_clamped
 from roret.core.permissions import CHANGE, RECORD
@@ -255,6 +255,8 @@ def _renegotiate(placement: Placement, *, actor, new_amount, valid_from, follow_
     if PlacementTariff.objects.filter(placement=placement, valid_from=valid_from).exists():
         raise OutcomeError({"valid_from": _("The placement already has a tariff from %(day)s.")
                             % {"day": f"{valid_from:%d.%m.%Y}"}})
+    if found := text_limits.errors(TariffRenegotiation, note=note.strip()):
+        raise OutcomeError({"renegotiation_note": found["note"]})
     saving = yearly_amount(old_amount - new_amount, unit, hours)
     PlacementTariff.objects.create(placement=placement, valid_from=valid_from, amount=new_amount, unit=unit,
                                    hours_per_week=hours, note="Genforhandlet takst")
@@ -318,8 +320,10 @@ def hold_follow_up(follow_up: FollowUp, *, actor, held_on: datetime.date, outcom
         if level not in GoalProgressLevel.values:
             raise OutcomeError({"goal_progress": _("Choose the progress of the goal '%(goal)s'.")
                                 % {"goal": goals[goal_id]}})
+        if found := text_limits.errors(GoalProgress, note=(note or "").strip()):  # a bulk insert: checked here
+            raise OutcomeError({"goal_progress": f"{goals[goal_id]}: {found['note']}"})
         progress_rows.append(GoalProgress(follow_up=follow_up, goal=goals[goal_id], progress=level,
-                                          note=(note or "").strip()[:300]))
+                                          note=(note or "").strip()))
     before = {"held_on": None, "outcome": ""}
     follow_up.held_on, follow_up.held_by, follow_up.outcome = held_on, actor, outcome
     follow_up.notes, follow_up.support_need, follow_up.need_fallen = notes.strip(), support_need, need_fallen

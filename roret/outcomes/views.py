@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from roret.citizens import services as citizen_services
-from roret.core import audit, lists, permissions
+from roret.core import audit, lists, permissions, text_limits
 from roret.core.access import role_required
 from roret.core.forms import PageErrors
 from roret.core.models import Term
@@ -25,9 +25,11 @@ from roret.outcomes.models import (
     FollowUp,
     FollowUpOutcome,
     Goal,
+    GoalProgress,
     GoalProgressLevel,
     Measurement,
     MeasurementOccasion,
+    TariffRenegotiation,
 )
 from roret.placements.models import EndReason, Grant, Placement
 from roret.plans import effect_services
@@ -91,6 +93,7 @@ def _record_goal(request, citizen, errors: PageErrors) -> None:
     theme = Term.objects.filter(group="theme", pk=_id(post.get("theme"))).first()
     if not (post.get("own_words") or "").strip():
         errors.add("own_words", _("Write the goal in the citizen's own words."))
+    errors.add_all(text_limits.errors(Goal, own_words=post.get("own_words", "").strip()))
     if goal_type is None:
         errors.add("goal_type", _("Choose the goal type: develop, maintain or limit loss of function."))
     if theme is None:
@@ -117,6 +120,7 @@ def _record_step(request, citizen, errors: PageErrors) -> None:
         errors.add("what", _("Write what the step is."))
     if not (post.get("who") or "").strip():
         errors.add("who", _("Write who does the step."))
+    errors.add_all(text_limits.errors(ActionStep, what=post.get("what", "").strip(), who=post.get("who", "").strip()))
     due_on = None
     try:
         due_on = _date(post.get("due_on"), _("By when"))
@@ -194,7 +198,8 @@ def citizen(request, citizen_id):
         "occasions": MeasurementOccasion.choices, "errors": errors, "post": post, "action": action,
         "step_goal": goal_id,
         "who5_rows": who5_rows(post if action == "measure" else {}, errors if action == "measure" else None),
-        "who5_errors": errors.of("who5") if action == "measure" else []})
+        "who5_errors": errors.of("who5") if action == "measure" else [],
+        "limits": {"own_words": text_limits.of(Goal, "own_words"), "what": text_limits.of(ActionStep, "what"), "who": text_limits.of(ActionStep, "who")}})
 
 
 # The follow-up page's own fields (the per-goal ones are progress_<goal> and progress_note_<goal>).
@@ -338,7 +343,9 @@ def follow_up(request, follow_up_pk):
         "renegotiation_initiatives": effect_services.linkable_initiatives([EffectKind.RENEGOTIATION], today),
         "support_needs": themes.support_needs(), "tariffs": tariffs, "measurements": measurements[-4:],
         "who5_rows": who5_rows(post, errors), "who5_errors": errors.of("who5"),
-        "answer_labels": sorted(instruments.WHO5.answer_labels.items(), reverse=True)})
+        "answer_labels": sorted(instruments.WHO5.answer_labels.items(), reverse=True),
+        "limits": {"notes": text_limits.of(FollowUp, "notes"), "progress_note": text_limits.of(GoalProgress, "note"),
+                   "renegotiation_note": text_limits.of(TariffRenegotiation, "note")}})
 
 
 @role_required(CASE)

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from roret.core import audit, permissions
+from roret.core import audit, permissions, text_limits
 from roret.core.models import AuditAction, Centre, Term
 from roret.core.permissions import CHANGE, PLAN_EDITORS, require_role
 from roret.offers.models import LegalBasis
@@ -132,8 +132,10 @@ def record_investment(initiative: Initiative, *, spent_on: datetime.date, amount
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": _("Say what was spent on.")})
+    if found := text_limits.errors(InvestmentSpent, note=note):
+        raise ValidationError(found)
     with transaction.atomic():
-        row = InvestmentSpent.objects.create(initiative=initiative, spent_on=spent_on, amount=amount, note=note[:300],
+        row = InvestmentSpent.objects.create(initiative=initiative, spent_on=spent_on, amount=amount, note=note,
                                              entered_by=actor)
         audit.record(actor, AuditAction.CREATE, obj=row, channel=channel,
                      after={"amount": str(amount), "spent_on": str(spent_on)},
@@ -155,8 +157,10 @@ def record_manual_effect(initiative: Initiative, *, year: int, amount: Decimal, 
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why no case event fits.")})
+    if found := text_limits.errors(ManualEffect, reason=reason):
+        raise ValidationError(found)
     with transaction.atomic():
-        row = ManualEffect.objects.create(initiative=initiative, year=year, amount=amount, reason=reason[:500],
+        row = ManualEffect.objects.create(initiative=initiative, year=year, amount=amount, reason=reason,
                                           entered_by=actor)
         audit.record(actor, AuditAction.CREATE, obj=row, channel=channel, reason=reason[:300],
                      after={"amount": str(amount), "year": year},

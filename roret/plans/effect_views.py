@@ -263,7 +263,7 @@ def effects_investment(request, initiative_pk):
         _posted_year(request, initiative)
         row = effect_services.record_investment(
             initiative, spent_on=_date(request.POST.get("spent_on"), "spent_on"),
-            amount=_amount(request.POST.get("amount")), note=request.POST.get("note", "")[:300], actor=request.user)
+            amount=_amount(request.POST.get("amount")), note=request.POST.get("note", ""), actor=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(_errors(exc)))
         return redirect(_back(initiative, request.POST.get("year")))
@@ -282,7 +282,7 @@ def effects_manual(request, initiative_pk):
         if year is None:
             raise ValidationError({"year": _("Give the year.")})
         effect_services.record_manual_effect(initiative, year=year, amount=_amount(request.POST.get("amount")),
-                                             reason=request.POST.get("reason", "")[:500], actor=request.user)
+                                             reason=request.POST.get("reason", ""), actor=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(_errors(exc)))
     else:
@@ -355,7 +355,7 @@ def light_set(request, initiative_pk, half):
         posted = request.POST
         try:
             set_light(initiative, half, request.POST.get("colour", ""), actor=request.user,
-                      remark=request.POST.get("remark", "")[:2000], today=today)
+                      remark=request.POST.get("remark", ""), today=today)
         except ValidationError as exc:
             errors = _errors(exc)
         else:

@@ -26,7 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from roret.core import audit
+from roret.core import audit, text_limits
 from roret.core.models import AuditAction, Role
 from roret.core.permissions import PLAN_EDITORS, NotInScope, is_active
 from roret.plans.effects import InitiativeRealised, realised_for_plan
@@ -151,6 +151,8 @@ def set_light(initiative: Initiative, half: str, colour: str, *, actor, remark: 
     if colour not in LightColour.values:
         raise ValidationError({"colour": _("Choose green, yellow or red.")})
     remark = (remark or "").strip()
+    if found := text_limits.errors(Light, remark=remark):
+        raise ValidationError(found)
     # A person's setting is always checked against figures computed here.
     if actor is not None or figures is None or figures.initiative_id != initiative.pk or figures.year != year:
         figures = realised_for_plan(initiative.plan, year,

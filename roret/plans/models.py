@@ -17,6 +17,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from roret.core.text_limits import NOTE, text_field
+
 
 class PlanStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -377,7 +379,7 @@ class Light(models.Model):
     half = models.CharField(_("half-year"), max_length=6, help_text=_("E.g. 2026H1."))
     colour = models.CharField(_("colour"), max_length=6, choices=LightColour.choices)
     proposed = models.CharField(_("roret's proposal"), max_length=6, choices=LightColour.choices)
-    remark = models.TextField(_("remark"), blank=True)
+    remark = text_field(_("remark"), NOTE, blank=True)
     #: The figures the proposal was made from (kroner as text): expected, realised, committed.
     figures = models.JSONField(_("figures"), default=dict, blank=True)
     set_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,

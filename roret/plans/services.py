@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from roret.core import audit
+from roret.core import audit, text_limits
 from roret.core.models import AuditAction
 from roret.core.permissions import PLAN_EDITORS, require_role
 from roret.plans.loading import ORE, ParsedPlan
@@ -87,12 +87,14 @@ def revise_estimate(row: PlanRow, *, kind: str, year: int, amount: Decimal, acto
         raise ValidationError({"amount": _("An investment is a positive amount.")})
     if not note.strip():
         raise ValidationError({"note": _("Say why the estimate is revised.")})
+    if found := text_limits.errors(Estimate, note=note.strip()):
+        raise ValidationError(found)
     with transaction.atomic():
         PlanRow.objects.select_for_update().filter(pk=row.pk).first()
         previous = Estimate.objects.filter(row=row, kind=kind, year=year).order_by("-revision").first()
         if previous is not None and previous.amount == amount:
             return previous  # the same figure again (a resent form): nothing to revise
-        estimate = Estimate.objects.create(row=row, kind=kind, year=year, amount=amount, note=note.strip()[:500],
+        estimate = Estimate.objects.create(row=row, kind=kind, year=year, amount=amount, note=note.strip(),
                                            revision=(previous.revision + 1) if previous else 1, entered_by=actor)
         audit.record(actor, AuditAction.CHANGE, obj=estimate, channel=channel,
                      before={"amount": str(previous.amount)} if previous else None,
@@ -108,10 +110,12 @@ def adopt_plan(plan: Plan, *, adopted_by: str, adopted_on: datetime.date, actor,
     _may_edit(actor)
     if not adopted_by.strip():
         raise ValidationError({"adopted_by": _("Name the body that adopted the plan.")})
+    if found := text_limits.errors(Plan, adopted_by=adopted_by.strip()):
+        raise ValidationError(found)
     with transaction.atomic():
         plan = Plan.objects.select_for_update().get(pk=plan.pk)
         before = {"status": plan.status}
-        plan.status, plan.adopted_by, plan.adopted_on = PlanStatus.ADOPTED, adopted_by.strip()[:200], adopted_on
+        plan.status, plan.adopted_by, plan.adopted_on = PlanStatus.ADOPTED, adopted_by.strip(), adopted_on
         plan.save(update_fields=["status", "adopted_by", "adopted_on"])
         audit.record(actor, AuditAction.CHANGE, obj=plan, channel=channel, before=before,
                      after={"status": plan.status, "adopted_by": plan.adopted_by, "adopted_on": str(adopted_on)},

@@ -6,9 +6,18 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from roret.core.models import Term
+from roret.core.text_limits import of
 from roret.offers.models import LegalBasis, Offer, StaircaseStep
 from roret.placements.models import ExternalReason
-from roret.visitation.models import DecisionKind, GuidedTo, InquirySource, ScreeningOutcome
+from roret.visitation.models import (
+    Decision,
+    DecisionKind,
+    GuidedTo,
+    Inquiry,
+    InquirySource,
+    Screening,
+    ScreeningOutcome,
+)
 
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-input"})
 TEXT = forms.TextInput(attrs={"class": "form-input"})
@@ -31,7 +40,7 @@ class InquiryForm(forms.Form):
     source_detail = forms.CharField(label=_("Name or unit of who asked"), max_length=200, required=False, widget=TEXT)
     received_on = forms.DateField(label=_("Received on"), initial=datetime.date.today, widget=DATE)
     paragraph = forms.ChoiceField(label=_("Service type asked about"), choices=_paragraph_choices(), widget=SELECT)
-    about = forms.CharField(label=_("What it is about"), widget=AREA)
+    about = forms.CharField(label=_("What it is about"), max_length=of(Inquiry, "about"), widget=AREA)
     # Asked for only when the CPR number belongs to a citizen known to the department without a
     # responsible team: taking them into the team's caseload is an explicit step with a reason.
     take_reason = forms.CharField(label=_("Why the citizen is your team's case"), required=False, max_length=300,
@@ -40,7 +49,7 @@ class InquiryForm(forms.Form):
 
 class ScreeningForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=ScreeningOutcome.choices, widget=forms.RadioSelect(attrs={"class": "form-radio"}))
-    reason = forms.CharField(label=_("Reason"), widget=AREA)
+    reason = forms.CharField(label=_("Reason"), max_length=of(Screening, "reason"), widget=AREA)
     guided_to = forms.ChoiceField(label=_("Guided to (when out)"), required=False,
                                   choices=[("", "–")] + list(GuidedTo.choices), widget=SELECT)
     guided_to_detail = forms.CharField(label=_("Guided to (details)"), max_length=200, required=False, widget=TEXT)
@@ -63,9 +72,10 @@ class DecisionForm(forms.Form):
                                         decimal_places=2, widget=forms.NumberInput(attrs={"class": "form-input"}))
     start = forms.DateField(label=_("Start"), required=False, widget=DATE)
     review_on = forms.DateField(label=_("Review date"), required=False, widget=DATE)
-    justification = forms.CharField(label=_("Justification"), required=False, widget=AREA)
+    justification = forms.CharField(label=_("Justification"), required=False, max_length=of(Decision, "justification"),
+                                    widget=AREA)
     intrusive_reason = forms.CharField(label=_("Reason for a more intrusive step than the lowest adequate one"),
-                                       required=False, widget=AREA)
+                                       required=False, max_length=of(Decision, "intrusive_reason"), widget=AREA)
 
     def __init__(self, *args, offers=None, **kwargs):
         super().__init__(*args, **kwargs)

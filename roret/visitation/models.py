@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from roret.citizens.models import Citizen
 from roret.core.models import Team, Term
+from roret.core.text_limits import LONG, NOTE, text_field
 from roret.offers.models import LegalBasis, Offer
 from roret.placements.models import Grant
 
@@ -52,7 +53,7 @@ class Inquiry(models.Model):
     source = models.CharField(_("who asked"), max_length=20, choices=InquirySource.choices)
     source_detail = models.CharField(_("name or unit of who asked"), max_length=200, blank=True)
     received_on = models.DateField(_("received on"))
-    about = models.TextField(_("what it is about"))
+    about = text_field(_("what it is about"), LONG)
     paragraph = models.CharField(_("service type asked about"), max_length=10, choices=LegalBasis.choices)
     deadline = models.DateField(_("case-processing deadline"), db_index=True)
     # None while a routed inquiry waits for a caseworker of the responsible team to take it.
@@ -97,7 +98,7 @@ class Screening(models.Model):
     inquiry = models.OneToOneField(Inquiry, models.PROTECT, related_name="screening", verbose_name=_("inquiry"))
     screened_on = models.DateField(_("screened on"))
     outcome = models.CharField(_("outcome"), max_length=5, choices=ScreeningOutcome.choices)
-    reason = models.TextField(_("reason"))
+    reason = text_field(_("reason"), NOTE)
     guided_to = models.CharField(_("guided to"), max_length=20, choices=GuidedTo.choices, blank=True)
     guided_to_detail = models.CharField(_("guided to (details)"), max_length=200, blank=True)
     screened_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
@@ -126,8 +127,8 @@ class Assessment(models.Model):
                                 verbose_name=_("inquiry"))
     version = models.PositiveSmallIntegerField(_("version"))
     assessed_on = models.DateField(_("assessed on"))
-    hopes = models.TextField(_("hopes, wishes and dreams (in the citizen's own words)"))
-    what_matters = models.TextField(_("what matters to the citizen"), blank=True)
+    hopes = text_field(_("hopes, wishes and dreams (in the citizen's own words)"), NOTE)
+    what_matters = text_field(_("what matters to the citizen"), NOTE, blank=True)
     wished_offer_types = models.ManyToManyField(Term, blank=True, related_name="+",
                                                 verbose_name=_("kinds of offer the citizen wishes"),
                                                 limit_choices_to={"group": "offer_type"})
@@ -156,7 +157,7 @@ class ThemeAssessment(models.Model):
     theme = models.ForeignKey(Term, models.PROTECT, related_name="+", verbose_name=_("theme (FFB)"),
                               limit_choices_to={"group": "theme"})
     level = models.PositiveSmallIntegerField(_("functional level"), null=True, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = text_field(_("notes"), NOTE, blank=True)
 
     class Meta:
         verbose_name = _("theme assessment")
@@ -179,7 +180,7 @@ class NetworkMeeting(models.Model):
     relatives = models.CharField(_("relatives and network"), max_length=300, blank=True)
     providers = models.CharField(_("providers"), max_length=300, blank=True)
     others = models.CharField(_("others"), max_length=300, blank=True)
-    notes = models.TextField(_("what was said and agreed"), blank=True)
+    notes = text_field(_("what was said and agreed"), LONG, blank=True)
 
     class Meta:
         verbose_name = _("network meeting")
@@ -213,10 +214,10 @@ class Decision(models.Model):
     hours_per_week = models.DecimalField(_("hours per week"), max_digits=6, decimal_places=2, null=True, blank=True)
     start = models.DateField(_("start"), null=True, blank=True)
     review_on = models.DateField(_("review date"), null=True, blank=True)
-    justification = models.TextField(_("justification"))
+    justification = text_field(_("justification"), LONG)
     lowest_adequate_step = models.PositiveSmallIntegerField(_("lowest adequate staircase step"), null=True, blank=True)
     chosen_step = models.PositiveSmallIntegerField(_("chosen staircase step"), null=True, blank=True)
-    intrusive_reason = models.TextField(_("reason for a more intrusive step"), blank=True)
+    intrusive_reason = text_field(_("reason for a more intrusive step"), NOTE, blank=True)
     decided_on = models.DateField(_("decided on"))
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
                                    verbose_name=_("decided by"))
@@ -264,7 +265,7 @@ class Transition(models.Model):
     citizen = models.ForeignKey(Citizen, models.PROTECT, related_name="transitions", verbose_name=_("citizen"))
     kind = models.CharField(_("kind"), max_length=10, choices=TransitionKind.choices)
     opened_on = models.DateField(_("opened on"))
-    expected_need = models.TextField(_("expected need"), blank=True)
+    expected_need = text_field(_("expected need"), NOTE, blank=True)
     checklist = models.JSONField(_("checklist (item -> done on)"), default=dict, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     end_reason = models.CharField(_("end reason"), max_length=200, blank=True)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from roret.citizens import cpr as cprlib
 from roret.citizens import services as citizen_services
 from roret.citizens.models import Citizen
-from roret.core import audit, permissions
+from roret.core import audit, permissions, text_limits
 from roret.core.models import Term
 from roret.core.permissions import CHANGE
 from roret.core.validation import validate
@@ -250,10 +250,16 @@ def assess(citizen: Citizen, *, actor, hopes: str, support_need: Term, levels: d
     rows = [ThemeAssessment(assessment=assessment, theme_id=theme_id, level=levels.get(theme_id),
                             notes=(notes.get(theme_id) or "").strip())
             for theme_id in sorted(set(levels) | {k for k, v in notes.items() if (v or "").strip()})]
+    for row in rows:  # a bulk insert skips full_clean: the notes' limit is checked here
+        if found := text_limits.errors(ThemeAssessment, notes=row.notes):
+            raise CaseError({"notes": f"{row.theme.display}: {found['notes']}"})
     ThemeAssessment.objects.bulk_create(rows)
     if meeting:
         meeting_row = NetworkMeeting(assessment=assessment, **meeting)
-        validate(meeting_row)
+        try:
+            validate(meeting_row)
+        except ValidationError as exc:  # the page's fields are meeting_notes, meeting_relatives ...
+            raise CaseError({f"meeting_{name}": messages for name, messages in exc.message_dict.items()}) from None
         meeting_row.save()
     if target_groups:
         citizen.target_groups.add(*target_groups)
@@ -340,6 +346,8 @@ def decide(citizen: Citizen, *, actor, kind: str, paragraph: str, justification:
         errors["paragraph"] = _("A decision needs its legal basis: choose the paragraph it is made under.")
     if not (justification or "").strip():
         errors["justification"] = _("Write the justification the citizen will read in the decision letter.")
+    errors.update(text_limits.errors(Decision, justification=(justification or "").strip(), scope=scope.strip(),
+                                     intrusive_reason=(intrusive_reason or "").strip()))
     decided_on = decided_on or datetime.date.today()
     if inquiry is None and assessment is not None:
         inquiry = assessment.inquiry
@@ -446,8 +454,10 @@ def _open_transition(citizen: Citizen, kind: str, *, actor, opened_on, expected_
     existing = Transition.objects.filter(citizen=citizen, kind=kind, closed_on__isnull=True).first()
     if existing is not None:
         return existing
-    transition = Transition.objects.create(citizen=citizen, kind=kind, opened_on=opened_on or datetime.date.today(),
-                                           expected_need=expected_need)
+    transition = Transition(citizen=citizen, kind=kind, opened_on=opened_on or datetime.date.today(),
+                            expected_need=expected_need)
+    validate(transition)
+    transition.save()
     audit.record(actor, "create", citizen=citizen, obj=transition, channel=channel,
                  summary=f"Overgang åbnet: {transition.get_kind_display()}")
     return transition
@@ -489,6 +499,14 @@ def close_transition(transition: Transition, *, actor, end_reason: str, closed_o
     return transition
 
 
+def elderly_care_note_limit() -> int:
+    """How long the note of a move to elderly care may be: it is kept after the end reason's label in
+    the transition's end reason."""
+    from roret.placements.models import EndReason
+
+    return Transition._meta.get_field("end_reason").max_length - len(f"{EndReason.ELDERLY_CARE.label}: ")
+
+
 @transaction.atomic
 def move_to_elderly_care(citizen: Citizen, *, actor, on: datetime.date, note: str = "", channel: str = "web") -> list:
     """End the citizen's current placements with the end reason "moved to elderly care" and
@@ -496,6 +514,7 @@ def move_to_elderly_care(citizen: Citizen, *, actor, on: datetime.date, note: st
     from roret.placements.models import EndReason, Placement
 
     citizen = _changeable(actor, citizen.pk)
+    text_limits.check(_("Note"), note.strip(), elderly_care_note_limit(), "note", CaseError)
     current = list(Placement.objects.filter(citizen=citizen, start__lt=on).filter(Q(end__isnull=True) | Q(end__gt=on)))
     if not current:
         raise CaseError(_("%(name)s has no current placement to end.") % {"name": citizen.name})

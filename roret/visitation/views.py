@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from roret.citizens import services as citizen_services
-from roret.core import audit, lists, permissions
+from roret.core import audit, lists, permissions, text_limits
 from roret.core.access import role_required
 from roret.core.forms import PageErrors, apply_errors
 from roret.core.models import Term
@@ -40,7 +40,15 @@ from roret.plans.models import EffectKind, LinkedAction
 from roret.reports import list_export
 from roret.visitation import forms, queries, services, staircase, themes
 from roret.visitation import lists as case_lists
-from roret.visitation.models import YOUTH_CHECKLIST, Assessment, Decision, Inquiry, Transition
+from roret.visitation.models import (
+    YOUTH_CHECKLIST,
+    Assessment,
+    Decision,
+    Inquiry,
+    NetworkMeeting,
+    ThemeAssessment,
+    Transition,
+)
 
 CW = CASEWORKERS
 CASE = CASE_ROLES
@@ -163,7 +171,7 @@ def _assessment_input(post):
 
 # The assessment form's fields that the service names in its refusals.
 ASSESSMENT_FIELDS = ("hopes", "what_matters", "wished_offer_types", "support_need", "target_groups",
-                     "meeting_held_on", "levels", "notes")
+                     "meeting_held_on", "levels", "notes", "meeting_relatives", "meeting_providers", "meeting_notes")
 
 
 def _assessment_meeting(post, errors: PageErrors) -> dict | None:
@@ -175,7 +183,7 @@ def _assessment_meeting(post, errors: PageErrors) -> dict | None:
         errors.add("meeting_held_on", _("Network meeting: give the day it was held (DD-MM-YYYY)."))
         return None
     return {"held_on": held_on, "citizen_took_part": post.get("meeting_citizen") == "on",
-            "relatives": post.get("meeting_relatives", "")[:300], "providers": post.get("meeting_providers", "")[:300],
+            "relatives": post.get("meeting_relatives", ""), "providers": post.get("meeting_providers", ""),
             "notes": post.get("meeting_notes", "")}
 
 
@@ -201,6 +209,8 @@ def assessment_new(request, citizen_id):
         if not request.POST.get("hopes", "").strip():
             errors.add("hopes", _("Write the citizen's own perspective first: hopes, wishes and dreams in their "
                                   "own words."))
+        errors.add_all(text_limits.errors(Assessment, hopes=request.POST.get("hopes", "").strip(),
+                                          what_matters=request.POST.get("what_matters", "").strip()))
         need = Term.objects.filter(group="support_need", pk=id_or_none(request.POST.get("support_need")) or 0).first()
         if need is None:
             errors.add("support_need", _("Choose the overall support-need level."))
@@ -243,7 +253,11 @@ def assessment_new(request, citizen_id):
         "target_group_choices": themes.choice_groups("target_group", chosen_groups),
         "offer_type_choices": themes.choice_groups("offer_type", set(post.getlist("wished_offer_types")) if post
                                                    else set()),
-        "meeting_citizen": post.get("meeting_citizen") == "on" if post else True})
+        "meeting_citizen": post.get("meeting_citizen") == "on" if post else True,
+        "limits": {name: model._meta.get_field(field).max_length for name, model, field in (
+            ("hopes", Assessment, "hopes"), ("what_matters", Assessment, "what_matters"),
+            ("notes", ThemeAssessment, "notes"), ("meeting_relatives", NetworkMeeting, "relatives"),
+            ("meeting_providers", NetworkMeeting, "providers"), ("meeting_notes", NetworkMeeting, "notes"))}})
 
 
 def _ids(values) -> list[int]:
@@ -480,5 +494,6 @@ def elderly_care(request, citizen_id):
     current = Placement.objects.filter(citizen=citizen, end__isnull=True).select_related("offer")
     return render(request, "visitation/elderly_care.html", {
         "citizen": citizen, "current": current, "errors": errors, "today": datetime.date.today(), "post": request.POST,
+        "note_limit": services.elderly_care_note_limit(),
         "initiatives": effect_services.linkable_initiatives([EffectKind.ELDERLY_CARE], datetime.date.today()),
         "chosen_initiative": request.POST.get("initiative", "")})
