@@ -112,4 +112,6 @@ def test_the_warm_up_leaves_the_opening_pages_nothing_to_compute(placed, client)
                          ("centre_staff", reverse("outcomes:compliance"))]:
         client.logout()
         asked, built = get(client, persona, url)
-        assert asked and built == [], (persona, url, built)
+        # The compliance list's expensive cases were stored by the warm-up too (roret.outcomes.
+        # compliance), so its page asks for no figure at all; the others ask and find them stored.
+        assert (asked or persona == "centre_staff") and built == [], (persona, url, built)
