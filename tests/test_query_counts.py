@@ -131,3 +131,19 @@ def test_api_follow_ups_due_uses_a_bounded_number_of_queries(world, client, popu
     schedule_all()
     large = queries_for(client, "/api/v1/follow-ups/due")
     assert large == small, f"{small} queries with few rows, {large} with more"
+
+
+def test_the_overview_counts_a_large_caseload_s_waiting_list_the_same(world, client, populated, monkeypatch):
+    """A caseload over LARGE_CASELOAD is counted from the grants in force (GrantQuerySet.of_citizens):
+    the same number, in as many queries."""
+    populated(3)
+    client.login(username="caseworker", password=PASSWORD)
+
+    def waiting():
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(reverse("home"))
+        return response.context["waiting_count"], len(ctx.captured_queries)
+
+    small = waiting()
+    monkeypatch.setattr("roret.placements.models.LARGE_CASELOAD", 0)
+    assert waiting() == small and small[0] > 0

@@ -19,7 +19,12 @@ def catalogue(day: datetime.date):
     places = (PlaceChange.objects.filter(offer=OuterRef("pk"), valid_from__lte=day)
               .values("offer").annotate(total=Sum("change")).values("total"))
     occupied = _count(Placement.objects.filter(offer=OuterRef("pk")).active_on(day))
-    sold = _count(Placement.objects.filter(offer=OuterRef("pk")).active_on(day).exclude(paying_municipality=_own_code()))
+    # Another municipality's citizen: "before or after ours" is the same rows as "not ours" (the
+    # column is never NULL), and SQLite counted it in half the time, with the same plan (every
+    # offer at 100,000 citizens: 60-80 against 115-150 ms on a loaded machine).
+    own = _own_code()
+    sold = _count(Placement.objects.filter(offer=OuterRef("pk")).active_on(day)
+                  .filter(Q(paying_municipality__lt=own) | Q(paying_municipality__gt=own)))
     waiting = _count(Grant.objects.waiting_on(day).filter(preferred_offer=OuterRef("pk")))
     # The standard tariff in force on ``day``: roret.economy.engine.tariff_on without agreed rows,
     # in SQL (the latest row from on or before the day; Tariff.objects leaves corrected rows out,
