@@ -131,3 +131,42 @@ def test_api_follow_ups_due_uses_a_bounded_number_of_queries(world, client, popu
     schedule_all()
     large = queries_for(client, "/api/v1/follow-ups/due")
     assert large == small, f"{small} queries with few rows, {large} with more"
+
+
+def test_the_overview_counts_a_large_caseload_s_waiting_list_the_same(world, client, populated, monkeypatch):
+    """A caseload over LARGE_CASELOAD is counted from the grants in force (GrantQuerySet.of_citizens):
+    the same number, in as many queries."""
+    populated(3)
+    client.login(username="caseworker", password=PASSWORD)
+
+    def waiting():
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(reverse("home"))
+        return response.context["waiting_count"], len(ctx.captured_queries)
+
+    small = waiting()
+    monkeypatch.setattr("roret.placements.models.LARGE_CASELOAD", 0)
+    assert waiting() == small and small[0] > 0
+
+
+def test_the_department_s_figures_are_the_catalogue_s_sums(world, populated):
+    """The overview's department figures (not the committee's) are summed in the database: the
+    same numbers as the catalogue's rows give, with sold places, a waiting list and a closed offer."""
+    from roret.offers.models import Offer
+    from roret.offers.queries import committee_catalogue, department_figures
+
+    populated(4)
+    today = datetime.date.today()
+    world.place(world.citizen(first_name="Solgt"), world.residential, start=datetime.date(2024, 1, 1),
+                paying_municipality="0101")
+    closed = world.offer("Lukket", "SEL104", places=3, tariff="100.00")
+    world.grant(world.citizen(first_name="Venter"), world.day_offer, preferred_offer=closed)
+    world.grant(world.citizen(first_name="Venter2"), world.day_offer, preferred_offer=world.day_offer)
+    Offer.objects.filter(pk=closed.pk).update(closed_on=today)
+    view = committee_catalogue(today, suppress=False)
+    own = [o for o in view.rows if o.is_own_row]
+    figures = department_figures(today, suppress=False)
+    assert figures == {"own_places": sum(o.places for o in own), "own_occupied": sum(o.occupied for o in own),
+                       "own_vacancy": sum(o.vacancy for o in own), "waiting_total": sum(o.waiting for o in view.rows),
+                       "hidden_figures": set()}
+    assert figures["own_occupied"] > 0 and figures["waiting_total"] > 0

@@ -149,13 +149,21 @@ class GroupStatus:
         return self.occupied / self.places if self.places else None
 
 
-def group_statuses(groups, day: datetime.date) -> list[GroupStatus]:
-    """Status of several groups with a fixed number of queries (one catalogue, two counts)."""
+def group_statuses(groups, day: datetime.date, *, offers=None) -> list[GroupStatus]:
+    """Status of several groups with a fixed number of queries (one catalogue, two counts).
+
+    ``offers``: the whole catalogue on ``day``, already read (``with_vacancy`` rows), when the
+    page reads it anyway (the committee's pages, for the suppression pattern): its groups' offers
+    are taken from it instead of a second catalogue query (0.2-0.3 s at 100,000 citizens)."""
     bases = [b for g in groups for b in g.legal_bases]
-    rows = with_vacancy(
-        catalogue(day).filter(legal_basis__in=bases, provider__kind=ProviderKind.OWN, requires_visitation=True)
-        .order_by("provider__name", "name")
-    )
+    if offers is None:
+        rows = with_vacancy(
+            catalogue(day).filter(legal_basis__in=bases, provider__kind=ProviderKind.OWN, requires_visitation=True)
+            .order_by("provider__name", "name")
+        )
+    else:
+        rows = sorted((o for o in offers if o.legal_basis in bases and o.is_own_row and o.requires_visitation),
+                      key=lambda o: (o.provider.name, o.name))
     waiting = dict(
         Grant.objects.waiting_on(day).filter(paragraph__in=bases)
         .values_list("paragraph").annotate(n=Count("pk")).values_list("paragraph", "n")

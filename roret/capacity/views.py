@@ -91,12 +91,13 @@ def _visible(user, statuses):
 @role_required(VIEW_ROLES)
 def index(request):
     day = datetime.date.today()  # always today: the committee's figures cannot be set against another day's
-    statuses = _visible(request.user, group_statuses(GROUPS, day))
     hide_small = suppresses(request.user)
+    # The committee's pattern needs the whole catalogue: the groups' offers are read from it.
+    view = committee_catalogue(day) if hide_small else None
+    statuses = _visible(request.user, group_statuses(GROUPS, day, offers=view.rows if view else None))
     for status in statuses:
         status.hidden = set()
     if hide_small:
-        view = committee_catalogue(day)
         reasons = external_reasons_by_group([s.group for s in statuses], day)
         for status in statuses:
             _mark_status(status, view, reasons[status.group.key])
@@ -110,19 +111,21 @@ def group_detail(request, key):
     group = get_group(key)
     _check_group(request.user, group)
     day = datetime.date.today()
-    status = group_statuses([group], day)[0]
+    hide_small = suppresses(request.user)
+    view = committee_catalogue(day) if hide_small else None
+    status = group_statuses([group], day, offers=view.rows if view else None)[0]
     inputs = build_inputs(group, day)
     runs_qs = PlanRun.objects.filter(group=key).select_related("job", "created_by")
     latest = runs_qs.filter(results__isnull=False).first()
     economist = has_role(request.user, PLANNERS)
-    hide_small = suppresses(request.user)
     status.hidden, reason_totals = set(), {"counted": set(), "other": set()}
-    for offer in status.offers:
-        offer.hidden = set()
+    if view is None:  # the committee catalogue's rows carry their own
+        for offer in status.offers:
+            offer.hidden = set()
     for row in inputs.external_reasons:
         row.hidden = set()
     if hide_small:
-        pattern = _mark_status(status, committee_catalogue(day), inputs.external_reasons)
+        pattern = _mark_status(status, view, inputs.external_reasons)
         for i, row in enumerate(inputs.external_reasons):
             row.hidden = {c for c in ("now", "started") if pattern.hidden(i, c)}
         reason_totals = {line: {c for c in ("now", "started") if pattern.total_hidden(line, c)}

@@ -30,7 +30,7 @@ from roret.core.parsing import id_or_none
 def home(request):
     from roret.citizens.models import Citizen
     from roret.offers.queries import catalogue, with_vacancy
-    from roret.placements.models import Grant
+    from roret.placements.models import LARGE_CASELOAD, Grant
 
     user = request.user
     today = datetime.date.today()
@@ -38,7 +38,9 @@ def home(request):
     if user.role in (Role.CASEWORKER, Role.CENTRE_STAFF, Role.CENTRE_LEADER):
         mine = Citizen.objects.restrict(user, "view")
         context["citizen_count"] = mine.count()
-        context["waiting_count"] = Grant.objects.waiting_on(today).filter(citizen__in=mine.values("pk")).count()
+        context["waiting_count"] = (Grant.objects.waiting_on(today)
+                                    .of_citizens(mine.values("pk"), many=context["citizen_count"] > LARGE_CASELOAD)
+                                    .count())
         context.update(_work_list(user, today))
     if user.role in (Role.CENTRE_STAFF, Role.CENTRE_LEADER) and user.centre_id:
         context["centre_offers"] = with_vacancy(catalogue(today).filter(provider__centre_id=user.centre_id))

@@ -19,7 +19,12 @@ def catalogue(day: datetime.date):
     places = (PlaceChange.objects.filter(offer=OuterRef("pk"), valid_from__lte=day)
               .values("offer").annotate(total=Sum("change")).values("total"))
     occupied = _count(Placement.objects.filter(offer=OuterRef("pk")).active_on(day))
-    sold = _count(Placement.objects.filter(offer=OuterRef("pk")).active_on(day).exclude(paying_municipality=_own_code()))
+    # Another municipality's citizen: "before or after ours" is the same rows as "not ours" (the
+    # column is never NULL), and SQLite counted it in half the time, with the same plan (every
+    # offer at 100,000 citizens: 60-80 against 115-150 ms on a loaded machine).
+    own = _own_code()
+    sold = _count(Placement.objects.filter(offer=OuterRef("pk")).active_on(day)
+                  .filter(Q(paying_municipality__lt=own) | Q(paying_municipality__gt=own)))
     waiting = _count(Grant.objects.waiting_on(day).filter(preferred_offer=OuterRef("pk")))
     # The standard tariff in force on ``day``: roret.economy.engine.tariff_on without agreed rows,
     # in SQL (the latest row from on or before the day; Tariff.objects leaves corrected rows out,
@@ -152,7 +157,12 @@ def committee_catalogue(day: datetime.date, *, suppress: bool = True) -> Suppres
 
 def department_figures(day: datetime.date, *, suppress: bool) -> dict:
     """The home page's figures for the whole department: own places, occupied, vacant, and grants
-    waiting for a named offer; ``hidden`` names those the committee may not see."""
+    waiting for a named offer; ``hidden`` names those the committee may not see.
+
+    Only the committee's figures need the whole catalogue (its suppression pattern spans every
+    offer); the others are three sums over the same rows (:func:`_department_sums`)."""
+    if not suppress:
+        return {**_department_sums(day), "hidden_figures": set()}
     view = committee_catalogue(day, suppress=suppress)
     own = [o for o in view.rows if o.is_own_row]
     hidden = {name for name in ("occupied", "vacancy") if view.total_hidden("own", name)}
@@ -160,3 +170,24 @@ def department_figures(day: datetime.date, *, suppress: bool) -> dict:
     return {"own_places": sum(o.places for o in own), "own_occupied": sum(o.occupied for o in own),
             "own_vacancy": sum(o.vacancy for o in own), "waiting_total": sum(o.waiting for o in view.rows),
             "hidden_figures": hidden}
+
+
+def _department_sums(day: datetime.date) -> dict:
+    """:func:`department_figures` without the catalogue: the own open offers' places and the
+    placements in force in them, and the waiting grants that name an open offer, summed in the
+    database (the catalogue counts each offer's sold places and reads its tariffs too: half the
+    caseworker's overview's time in it at 100,000 citizens). An own offer's vacancy is its places
+    less its occupied ones (``with_vacancy``), so the sum of vacancies is the difference of sums."""
+    from roret.placements.models import Grant, Placement
+
+    open_offers = Offer.objects.filter(Q(closed_on__isnull=True) | Q(closed_on__gt=day))
+    own = open_offers.filter(provider__kind=ProviderKind.OWN).values("pk")
+    places = PlaceChange.objects.filter(offer__in=own, valid_from__lte=day).aggregate(n=Sum("change"))["n"] or 0
+    occupied = Placement.objects.filter(offer__in=own).active_on(day).count()
+    # Each offer's waiting grants from the wished-offer index, as in the catalogue: asked for all
+    # the open offers at once, SQLite reads every grant in force instead (0.2 s against 3 ms).
+    named = _count(Grant.objects.waiting_on(day).filter(preferred_offer=OuterRef("pk")))
+    waiting = sum(n or 0 for n in open_offers.annotate(n=Subquery(named, output_field=IntegerField()))
+                  .values_list("n", flat=True))
+    return {"own_places": places, "own_occupied": occupied, "own_vacancy": places - occupied,
+            "waiting_total": waiting}

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, ExpressionWrapper, F, IntegerField, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from roret.citizens.models import Citizen
@@ -24,6 +24,25 @@ class GrantQuerySet(models.QuerySet):
         """Granted, in force, and not placed on ``day``: the waiting list."""
         placed = Placement.objects.filter(grant_id=OuterRef("pk")).active_on(day)
         return self.active_on(day).filter(~Exists(placed))
+
+    def of_citizens(self, citizens, *, many: bool = False):
+        """Grants of ``citizens`` (a queryset of citizen ids, such as a caseload).
+
+        ``many``: the citizens are so many (LARGE_CASELOAD) that reading the grants in force from
+        their index (``grant_in_force``) and looking each citizen up in the list, read once, is
+        cheaper than two index ranges per citizen (``grant_citizen_in_force``): 0.09 s against
+        0.15 s for a team of 53,669 of 104,392 citizens, 0.04 s against 0.02 s for one of 7,659.
+        The citizen is then compared as ``citizen_id + 0``, which no index serves, so SQLite
+        plans the first way; the rows are the same."""
+        if not many:
+            return self.filter(citizen__in=citizens)
+        key = ExpressionWrapper(F("citizen_id") + 0, output_field=IntegerField())
+        return self.alias(citizen_key=key).filter(citizen_key__in=citizens)
+
+
+#: Citizens from which a caseload's waiting list reads the grants in force rather than each
+#: citizen's grants (GrantQuerySet.of_citizens): between the demo's teams of 7,659 and 40,604.
+LARGE_CASELOAD = 15_000
 
 
 class Grant(models.Model):
@@ -62,7 +81,12 @@ class Grant(models.Model):
         ordering = ["-start"]
         # The waiting list of a caseload (grants in force without a placement in force): the
         # in-force test read from the index, not from each of the caseload's grants (issue 9).
-        indexes = [models.Index(fields=["citizen", "end", "start"], name="grant_citizen_in_force")]
+        indexes = [models.Index(fields=["citizen", "end", "start"], name="grant_citizen_in_force"),
+                   # Every grant in force, read as two ranges of the index (end IS NULL, end > day)
+                   # instead of the whole table: the waiting list by legal basis (capacity) and of a
+                   # large caseload (the overview: a team's 50,000 citizens are more index lookups
+                   # than the grants in force; GrantQuerySet.waiting_of).
+                   models.Index(fields=["end", "start", "paragraph", "citizen"], name="grant_in_force")]
         constraints = [
             models.CheckConstraint(
                 name="grant_end_after_start",
@@ -156,6 +180,10 @@ class Placement(models.Model):
             models.Index(fields=["citizen", "start"], name="placement_citizen_start"),
             # "Has the grant a placement in force?" (the waiting list), answered from the index.
             models.Index(fields=["grant", "end", "start"], name="placement_grant_in_force"),
+            # Own citizens in bought places by reason (the committee's capacity overview): now and
+            # started in the last years, both read from the index (0.1 s each from the table).
+            models.Index(fields=["offer", "paying_municipality", "start", "end", "external_reason"],
+                         name="placement_offer_paying_start"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -57,6 +57,21 @@ def test_status_counts_places_sold_places_the_waiting_list_and_bought_places(sel
     assert status.centre_ids == {sel108.centre.pk}
 
 
+def test_status_read_from_the_committee_catalogue_is_the_status_read_alone(sel108):
+    """The committee's pages take the groups' offers from the catalogue they read for the
+    suppression pattern: every figure, and the offers and their order, as from the own query."""
+    from roret.capacity.groups import GROUPS
+    from roret.offers.queries import committee_catalogue
+
+    alone = group_statuses(GROUPS, DAY)
+    shared = group_statuses(GROUPS, DAY, offers=committee_catalogue(DAY).rows)
+    figures = ("places", "occupied", "sold", "vacancy", "strategic_vacancy", "free_for_placement", "waiting",
+               "external_now", "centre_ids")
+    assert [[getattr(s, f) for f in figures] for s in shared] == [[getattr(s, f) for f in figures] for s in alone]
+    assert [[o.pk for o in s.offers] for s in shared] == [[o.pk for o in s.offers] for s in alone]
+    assert any(s.offers for s in alone)
+
+
 def test_plan_inputs_come_from_places_stays_starts_tariffs_and_the_pipeline(sel108):
     inputs = build_inputs(BY_KEY["sel108"], DAY)
     assert inputs.places.tolist() == [2] * 60

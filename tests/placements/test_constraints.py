@@ -126,6 +126,27 @@ def test_an_unplaced_grant_is_on_the_waiting_list_until_placed(world):
     assert list(Grant.objects.waiting_on(D(2024, 3, 1))) == []
 
 
+def test_a_caseload_s_waiting_list_is_the_same_read_either_way(world):
+    """GrantQuerySet.of_citizens plans a large caseload's waiting list from the grants in force
+    (``many``) and a small one from its citizens: the same grants both ways."""
+    from roret.citizens.models import Citizen
+
+    team = world.users["caseworker"].team
+    others = world.citizen(first_name="Other")
+    world.grant(others, start=D(2024, 1, 1))  # waiting, not of the team (moved away below)
+    Citizen.objects.filter(pk=others.pk).update(team=None)
+    waiting = [world.grant(world.citizen(first_name=f"W{i}"), start=D(2024, 1, 1)) for i in range(3)]
+    placed = world.grant(world.citizen(first_name="P"), start=D(2024, 1, 1))
+    services.start_placement(placed, world.residential, D(2024, 2, 1), actor=world.users["caseworker"])
+    world.grant(world.citizen(first_name="Ended"), start=D(2023, 1, 1), end=D(2023, 6, 1))
+    caseload = Citizen.objects.filter(team=team).values("pk")
+    day = D(2024, 3, 1)
+    few = Grant.objects.waiting_on(day).of_citizens(caseload)
+    many = Grant.objects.waiting_on(day).of_citizens(caseload, many=True)
+    assert sorted(g.pk for g in many) == sorted(g.pk for g in few) == sorted(g.pk for g in waiting)
+    assert many.count() == few.count() == 3
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_caseworkers_racing_for_the_last_place_one_wins_one_is_told(world):
     world.place(world.citizen(first_name="Fast"), start=D(2024, 1, 1))  # 1 of 2 places left
