@@ -26,7 +26,6 @@ class PlacementError(ValidationError):
     """A placement that would break an invariant; the message says which and where."""
 
 
-@transaction.atomic
 def _compliance_changed(citizen_id: int) -> None:
     """The citizen's rows of the stored quality-of-life compliance list (a move-in counts from the
     placement's start to its end) are worked out again after the commit."""
@@ -35,6 +34,7 @@ def _compliance_changed(citizen_id: int) -> None:
     compliance.mark([citizen_id])
 
 
+@transaction.atomic
 def create_grant(citizen: Citizen, *, paragraph, offer_type, start: datetime.date, actor, scope: str = "",
                  hours_per_week: Decimal | None = None, end: datetime.date | None = None,
                  review_on: datetime.date | None = None, preferred_offer: Offer | None = None,
