@@ -36,7 +36,7 @@ from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery
 
 from roret.outcomes.models import ComplianceBuild, ComplianceStale, FollowUp, Measurement, MissingMeasurement
-from roret.outcomes.queries import BEFORE_FOLLOW_UP, EXPENSIVE_EVERY, MOVE_IN_WINDOW, ShiftDays
+from roret.outcomes.queries import BEFORE_FOLLOW_UP, EXPENSIVE_EVERY, MOVE_IN_WINDOW, ShiftDays, latest_days
 
 #: The instrument the compliance list asks for (the department's standard, issue 4).
 INSTRUMENT = "WHO-5"
@@ -105,12 +105,7 @@ def _expensive(today: datetime.date, instrument: str, citizen_ids=None) -> list[
 
 def _with_latest(rows: list[MissingMeasurement], instrument: str) -> list[MissingMeasurement]:
     """``rows`` with each citizen's latest measurement ever (shown beside the row)."""
-    ids = sorted({r.citizen_id for r in rows})
-    latest = {}
-    for chunk in range(0, len(ids), 5000):
-        latest.update(Measurement.objects.filter(citizen_id__in=ids[chunk:chunk + 5000], instrument=instrument)
-                      .order_by().values("citizen_id").annotate(day=Max("measured_on"))
-                      .values_list("citizen_id", "day"))
+    latest = latest_days({r.citizen_id for r in rows}, instrument)
     for row in rows:
         row.latest = latest.get(row.citizen_id)
     return rows
@@ -127,26 +122,32 @@ def mark(citizen_ids: Iterable[int]) -> None:
         transaction.on_commit(refresh_pending, robust=True)
 
 
+#: Marked citizens worked off per transaction (a parameter list has its limits, and an import
+#: through the services may mark tens of thousands).
+BATCH = 5000
+
+
 def refresh_pending(instrument: str = INSTRUMENT) -> int:
-    """Work out again the rows of the marked citizens; returns how many citizens. Only the marks
-    read here are removed: a change committed meanwhile leaves a mark of its own."""
-    marks = list(ComplianceStale.objects.values_list("pk", "citizen_id"))
-    if not marks:
-        return 0
-    ids = {cid for _pk, cid in marks}
+    """Work out again the rows of the marked citizens, a batch at a time; returns how many
+    citizens. Only the marks read here are removed: a change committed meanwhile leaves a mark of
+    its own."""
     build = ComplianceBuild.objects.filter(instrument=instrument).first()
-    with transaction.atomic():
-        if build is not None:  # before the first build there is nothing stored to correct
-            MissingMeasurement.objects.filter(instrument=instrument, citizen_id__in=ids).exclude(
-                reason="expensive").delete()
-            rows = _rules(ids, build.built_on, instrument)
-            if build.expensive_day is not None:  # their expensive cases of the day stored
-                MissingMeasurement.objects.filter(instrument=instrument, reason="expensive",
-                                                  citizen_id__in=ids).delete()
-                rows += _expensive(build.expensive_day, instrument, ids)
-            MissingMeasurement.objects.bulk_create(_with_latest(rows, instrument), ignore_conflicts=True)
-        ComplianceStale.objects.filter(pk__in=[pk for pk, _cid in marks]).delete()
-    return len(ids)
+    done = 0
+    while marks := list(ComplianceStale.objects.order_by("pk").values_list("pk", "citizen_id")[:BATCH]):
+        ids = {cid for _pk, cid in marks}
+        with transaction.atomic():
+            if build is not None:  # before the first build there is nothing stored to correct
+                MissingMeasurement.objects.filter(instrument=instrument, citizen_id__in=ids).exclude(
+                    reason="expensive").delete()
+                rows = _rules(ids, build.built_on, instrument)
+                if build.expensive_day is not None:  # their expensive cases of the day stored
+                    MissingMeasurement.objects.filter(instrument=instrument, reason="expensive",
+                                                      citizen_id__in=ids).delete()
+                    rows += _expensive(build.expensive_day, instrument, ids)
+                MissingMeasurement.objects.bulk_create(_with_latest(rows, instrument), ignore_conflicts=True)
+            ComplianceStale.objects.filter(pk__in=[pk for pk, _cid in marks]).delete()
+        done += len(ids)
+    return done
 
 
 def expensive_key(today: datetime.date) -> str:

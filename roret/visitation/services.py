@@ -504,7 +504,7 @@ def elderly_care_note_limit() -> int:
     the transition's end reason."""
     from roret.placements.models import EndReason
 
-    return Transition._meta.get_field("end_reason").max_length - len(f"{EndReason.ELDERLY_CARE.label}: ")
+    return text_limits.of(Transition, "end_reason") - len(f"{EndReason.ELDERLY_CARE.label}: ")
 
 
 @transaction.atomic

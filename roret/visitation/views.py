@@ -254,7 +254,7 @@ def assessment_new(request, citizen_id):
         "offer_type_choices": themes.choice_groups("offer_type", set(post.getlist("wished_offer_types")) if post
                                                    else set()),
         "meeting_citizen": post.get("meeting_citizen") == "on" if post else True,
-        "limits": {name: model._meta.get_field(field).max_length for name, model, field in (
+        "limits": {name: text_limits.of(model, field) for name, model, field in (
             ("hopes", Assessment, "hopes"), ("what_matters", Assessment, "what_matters"),
             ("notes", ThemeAssessment, "notes"), ("meeting_relatives", NetworkMeeting, "relatives"),
             ("meeting_providers", NetworkMeeting, "providers"), ("meeting_notes", NetworkMeeting, "notes"))}})

@@ -138,3 +138,19 @@ def test_a_re_costing_moves_a_citizen_out_of_the_expensive_cases_on_the_next_ask
         services.renegotiate_tariff(costly, actor=cw, new_amount=Decimal("1000.00"), valid_from=TODAY)
     assert (costly.citizen_id, "expensive") not in _reasons(cw)
     _agree([TODAY])
+
+
+def test_marks_are_worked_off_a_batch_at_a_time(world, monkeypatch):
+    """More marks than a batch (an import through the services marks tens of thousands): every
+    citizen is worked out, in several transactions, and no mark is left."""
+    cw = world.users["caseworker"]
+    placements = [world.place(world.citizen(last_name=f"Borger{n}"), world.residential, start=TODAY - n * DAY,
+                              over_occupancy_reason="Akut") for n in range(1, 6)]
+    compliance.rebuild(TODAY)
+    MissingMeasurement.objects.all().delete()  # as if the rows were never worked out
+    compliance.mark([p.citizen_id for p in placements])
+    monkeypatch.setattr(compliance, "BATCH", 2)
+    assert compliance.refresh_pending() == 5
+    assert not ComplianceStale.objects.exists()
+    assert {(p.citizen_id, "move_in") for p in placements} <= _reasons(cw)
+    _agree([TODAY])
