@@ -379,6 +379,12 @@ MASS_READ_DEACTIVATE = envbool("RORET_MASS_READ_DEACTIVATE", False)
 RETENTION_CASE_YEARS = envint("RORET_RETENTION_CASE_YEARS", 5)
 RETENTION_JOB_FILE_DAYS = envint("RORET_RETENTION_JOB_FILE_DAYS", 30)
 RETENTION_AUDIT_YEARS = envint("RORET_RETENTION_AUDIT_YEARS", 5)
+# API tokens (roret/core/api_tokens.py): the longest a user may let a token live, in days (the
+# page offers 30, 90 and 365 days, those up to this); idempotency keys are kept this many hours.
+API_TOKEN_MAX_DAYS = envint("RORET_API_TOKEN_MAX_DAYS", 365)
+IDEMPOTENCY_KEY_HOURS = envint("RORET_IDEMPOTENCY_KEY_HOURS", 24)
+if API_TOKEN_MAX_DAYS < 1 or IDEMPOTENCY_KEY_HOURS < 1:
+    raise ImproperlyConfigured("RORET_API_TOKEN_MAX_DAYS and RORET_IDEMPOTENCY_KEY_HOURS must be at least 1")
 # The reason asked for above is read per request (and from an API client's X-Access-Reason header).
 MIDDLEWARE.append("roret.core.access_reasons.AccessReasonMiddleware")
 # Last, around the view alone: a form's token sent a second time replays the first result (a form

@@ -31,7 +31,7 @@ from roret.capacity.groups import get_group
 from roret.capacity.models import PlanRun, Scenario
 from roret.citizens import services as citizen_services
 from roret.citizens.models import Citizen
-from roret.core import permissions
+from roret.core import api_tokens, permissions
 from roret.core import services as core_services
 from roret.core.models import AuditEntry
 from roret.core.permissions import NotInScope
@@ -101,6 +101,11 @@ class Scene:
         citizen = self.world.citizen(first_name="Uden", last_name="Team")
         Citizen.objects.filter(pk=citizen.pk).update(team=None)
         return citizen
+
+    @cached_property
+    def api_token(self):
+        """The caseworker's API token."""
+        return api_tokens.create_token(actor=self.cw, name="Integration", days=30).row
 
     @cached_property
     def consent(self):
@@ -448,6 +453,11 @@ CASES = [
         reason="Glemt adgangskoden; identitet tjekket"), ADMINS),
     Case(core_services.lift_lockout, (), lambda s, a: core_services.lift_lockout(
         actor=a, kind="username", value=locked_out("committee"), reason="Ringet op; identitet tjekket"), ADMINS),
+    # API tokens: anyone active makes their own; a token is revoked by its user or the administrator
+    Case(api_tokens.create_token, (), lambda s, a: api_tokens.create_token(actor=a, name="Script", days=30),
+         set(PERSONAS)),
+    Case(api_tokens.revoke_token, ("api_token",), lambda s, a: api_tokens.revoke_token(fresh(s.api_token), actor=a),
+         {"caseworker", "admin"}),
     # capacity
     Case(runs.create_run, (), lambda s, a: runs.create_run(get_group("sel108"), user=a, replications=100), ECONOMIST),
     Case(runs.start_run, (), lambda s, a: runs.start_run(get_group("sel108"), user=a, replications=100), ECONOMIST),
@@ -519,7 +529,7 @@ UNGATED = {
 SERVICE_MODULES = [journal_services, correction_services,
                    citizen_services, placement_services, case_services, outcome_services, offer_services,
                    economy_services, capacity_services, runs, scenarios, core_services, report_services,
-                   balance_services, plan_services, plan_effects, plan_lights, meeting_services]
+                   balance_services, plan_services, plan_effects, plan_lights, meeting_services, api_tokens]
 RORET = Path(__file__).resolve().parent.parent / "roret"
 
 

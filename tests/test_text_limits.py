@@ -35,6 +35,7 @@ NO_LIMIT = [
 ]
 # Model text fields without a limit of their own, and why: "app.Model.field" -> why.
 UNLIMITED_MODEL_FIELDS = {
+    "core.IdempotencyKey.body": "written by roret (the API's answer to a request, kept for a day), never typed",
     "citizens.Citizen.cpr_encrypted": "written by roret (the encrypted CPR number), never typed",
     "journal.Correction.old_value": "a copy of a corrected field's value, which has its own limit",
     "journal.Correction.new_value": "a copy of a corrected field's value, which has its own limit",

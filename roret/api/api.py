@@ -9,8 +9,9 @@ from django.contrib.auth.decorators import login_required
 from ninja import Field, NinjaAPI, Schema
 from ninja.security import django_auth
 
-from roret.api import caseflow
+from roret.api import caseflow, idempotency
 from roret.api.access import NOT_FOUND, citizen_or_404, require
+from roret.api.auth import TokenAuth
 from roret.api.docs import LocalSwagger
 from roret.citizens import services as citizen_services
 from roret.core import access_reasons
@@ -20,11 +21,23 @@ from roret.offers.queries import committee_catalogue
 REASON_REQUIRED = ("Din rolle skal angive en begrundelse for adgang til borgerens journal: send den i headeren "
                    f"{access_reasons.HEADER} (mindst {access_reasons.MIN_LENGTH} tegn).")
 
+
+class RoretAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        """The schema, with the Idempotency-Key header declared on every unsafe operation."""
+        return idempotency.document(super().get_openapi_schema(**kwargs))
+
+
 # The docs and the OpenAPI schema are for logged-in users only: the schema names every endpoint.
-api = NinjaAPI(title="roret API", version="1", urls_namespace="api", auth=django_auth,
+# A token in the Authorization header first (no CSRF token needed), else the session (with it).
+api = RoretAPI(title="roret API", version="1", urls_namespace="api", auth=[TokenAuth(), django_auth],
                docs=LocalSwagger(), docs_decorator=login_required,
-               description="Session authentication (log in at /login/); unsafe methods (POST) need "
-                           "Django's CSRF token in the X-CSRFToken header. See docs/api.md.")
+               description="An API token (Authorization: Bearer <token>; make one under My account, "
+                           "API tokens) or the session (log in at /login/; unsafe methods then need "
+                           "Django's CSRF token in the X-CSRFToken header). Unsafe methods take an "
+                           "Idempotency-Key header. See docs/api.md.")
+# Every unsafe operation, now and later, honours the Idempotency-Key header (roret/api/idempotency.py).
+api.add_decorator(idempotency.idempotent, mode="view")
 
 
 class CitizenListItem(Schema):

@@ -19,6 +19,9 @@ from roret.core import access_reasons
 from roret.core.models import LISTS, AuditAction, AuditEntry, MassReadAlarm, User
 
 SYSTEM_NAME = "system"
+#: Set on the user of a request authenticated by an API token (roret.api.auth) to the token's name,
+#: which ``record`` then writes on the request's entries with channel "api".
+API_TOKEN_ATTRIBUTE = "api_token_name"
 
 
 def _is_user(actor) -> bool:
@@ -31,12 +34,18 @@ def record(actor, action: str, *, summary: str, citizen=None, obj=None, before=N
     """Append one audit entry. ``citizen`` is the citizen whose data was touched (or None).
 
     An entry about a citizen carries the reason for access given in this session, unless the
-    caller gives a reason of its own."""
+    caller gives a reason of its own. An API entry of a request made with a token names the token
+    in its summary."""
     if action not in AuditAction.values:
         raise ValueError(f"unknown audit action {action!r}")
     citizen_id = citizen if isinstance(citizen, int) or citizen is None else citizen.pk
     if obj is not None:
         object_type, object_id = obj._meta.label_lower, str(obj.pk) if obj.pk is not None else ""
+    summary = summary[:300]
+    if channel == "api" and (token_name := getattr(actor, API_TOKEN_ATTRIBUTE, "")):
+        # A request authenticated by an API token (roret.api.auth) names the token on every entry.
+        suffix = f" [API-nøgle: {token_name}]"
+        summary = summary[:300 - len(suffix)] + suffix
     return AuditEntry.objects.create(
         actor=actor if _is_user(actor) else None,
         actor_name=actor.get_username() if _is_user(actor) else SYSTEM_NAME,
@@ -46,7 +55,7 @@ def record(actor, action: str, *, summary: str, citizen=None, obj=None, before=N
         citizen_count=citizen_count,
         object_type=object_type,
         object_id=object_id,
-        summary=summary[:300],
+        summary=summary,
         channel=channel,
         reason=(reason or access_reasons.given(citizen_id))[:300],
         before=before,

@@ -168,3 +168,21 @@ class PageErrors:
         if not found:
             raise KeyError(name)
         return found
+
+
+class ApiTokenForm(forms.Form):
+    """A new API token: what it is for, and how long it lives (roret.core.api_tokens)."""
+
+    name = forms.CharField(label=_("Name"), max_length=100,
+                           widget=forms.TextInput(attrs={"class": "form-input", "autocomplete": "off"}),
+                           help_text=_("What the token is used for, e.g. \"Report script\". It stands on "
+                                       "the audit log entries of every call made with it."))
+    days = forms.TypedChoiceField(label=_("Lives for"), coerce=int, choices=(),
+                                  widget=forms.Select(attrs={"class": "form-select"}))
+
+    def __init__(self, *args, **kwargs):
+        from roret.core.api_tokens import lifetimes
+
+        super().__init__(*args, **kwargs)
+        self.fields["days"].choices = [(d, _("%(days)d days") % {"days": d}) for d in lifetimes()]
+        self.fields["days"].initial = lifetimes()[min(1, len(lifetimes()) - 1)]

@@ -387,4 +387,62 @@ class FormSubmission(models.Model):
         return f"{self.path} {self.status or '…'}"
 
 
+
+class ApiToken(models.Model):
+    """A user's key to the API beside the browser session (:mod:`roret.core.api_tokens`).
+
+    Only the SHA-256 digest of the key is kept; ``prefix`` is the key's non-secret start, for the
+    look-up and for showing which key is which. A key works until ``expires`` or until it is
+    revoked, and only while its user is active."""
+
+    user = models.ForeignKey(User, models.CASCADE, related_name="api_tokens", verbose_name=_("user"))
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=16)
+    digest = models.CharField(_("digest"), max_length=64)
+    created = models.DateTimeField(_("created"), default=timezone.now)
+    expires = models.DateTimeField(_("expires"))
+    last_used = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(User, models.SET_NULL, null=True, blank=True, related_name="+",
+                                   verbose_name=_("revoked by"))
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        constraints = [
+            models.UniqueConstraint(fields=["prefix"], name="api_token_prefix_unique"),
+            models.CheckConstraint(condition=models.Q(expires__gt=models.F("created")),
+                                   name="api_token_expires_after_created"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix})"
+
+    def is_usable(self, now=None) -> bool:
+        return self.revoked_at is None and self.expires > (now or timezone.now())
+
+
+class IdempotencyKey(models.Model):
+    """An unsafe API request sent with an ``Idempotency-Key`` header, and the answer it got, so the
+    same request sent again by the same user is answered the same without writing again
+    (:mod:`roret.api.idempotency`). ``status`` is empty only inside the transaction of the first
+    request; the row commits with the answer and the write, or not at all."""
+
+    user = models.ForeignKey(User, models.CASCADE, related_name="+", verbose_name=_("user"))
+    key = models.CharField(_("key"), max_length=255)
+    fingerprint = models.CharField(_("request fingerprint"), max_length=64)
+    status = models.PositiveSmallIntegerField(_("status"), null=True, blank=True)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    body = models.TextField(_("answer"), blank=True)
+    created = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_once_per_user")]
+
+    def __str__(self):
+        return f"{self.key} {self.status or '…'}"
+
+
 from roret.core.jobs import Job, JobStatus  # noqa: E402,F401  (background jobs, defined beside their task)

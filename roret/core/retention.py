@@ -182,6 +182,27 @@ def delete_form_tokens(policy: Policy, dry_run: bool, progress: Progress | None)
     return result
 
 
+# --- idempotency keys ----------------------------------------------------------------------------
+
+
+@step("idempotency_keys", "API idempotency keys older than their keeping time", order=41)
+def delete_idempotency_keys(policy: Policy, dry_run: bool, progress: Progress | None) -> StepResult:
+    """Delete the API's idempotency keys (roret.api.idempotency) older than
+    ``settings.IDEMPOTENCY_KEY_HOURS``: past that a key is taken as new anyway, and a row holds the
+    answer the API gave, which may name citizens."""
+    from roret.core.models import IdempotencyKey
+
+    result = StepResult("idempotency_keys", "API idempotency keys older than their keeping time")
+    old = IdempotencyKey.objects.filter(
+        created__lt=timezone.now() - datetime.timedelta(hours=settings.IDEMPOTENCY_KEY_HOURS))
+    result.count = old.count() if dry_run else old.delete()[0]
+    if result.count and not dry_run:
+        audit.record(None, AuditAction.DELETE, channel="cli", object_type="core.idempotencykey",
+                     summary=f"Opbevaring: {result.count} idempotens-nøgler til API'et slettet",
+                     after={"deleted": result.count})
+    return result
+
+
 # --- the audit log -----------------------------------------------------------------------------
 
 

@@ -16,7 +16,8 @@ from roret.core.models import AuditAction, AuditEntry
 from tests.clients import current_code, give_device
 from tests.factories import PASSWORD
 
-PAGES = ["/", "/users/", "/audit/", "/account/", "/offers/", "/admin/", "/admin/core/term/"]
+PAGES = ["/", "/users/", "/audit/", "/account/", "/offers/", "/admin/", "/admin/core/term/", "/account/api-tokens/",
+         "/users/api-tokens/"]
 
 
 def password_login(username, path="/login/", ip="10.1.1.1") -> Client:

@@ -14,6 +14,10 @@ EXPECTED = {
     "core:user_password": {**ADMIN_ONLY, "admin": 302},
     "core:user_two_factor_reset": {**ADMIN_ONLY, "admin": 302},
     "core:lockout_lift": {p: 405 for p in PERSONAS},  # POST only
+    # API tokens: everyone's own under My account; every user's for the administrator.
+    "core:api_tokens": ANY_USER,
+    "core:api_token_revoke": {p: 405 for p in PERSONAS},  # POST only
+    "core:api_tokens_admin": ADMIN_ONLY,
     # The user's own account; the code pages send a user who owes no code (or is verified) on.
     "core:account": ANY_USER,
     "core:logout_everywhere": {p: 405 for p in PERSONAS},  # POST only
@@ -30,7 +34,8 @@ EXPECTED = {
 def url_ids(world, citizen) -> dict:
     """A user for the users pages (the caseworker), and the team the access change moves them to;
     the caseworker has an authenticator to reset, and a former employee's name is locked out after
-    failed logins (not a persona's: the walker logs the personas in)."""
+    failed logins (not a persona's: the walker logs the personas in); the caseworker has an API token
+    to revoke."""
     from django.conf import settings
     from django.contrib.auth import authenticate
     from django.test import RequestFactory
@@ -39,7 +44,10 @@ def url_ids(world, citizen) -> dict:
     for _ in range(settings.AXES_FAILURE_LIMIT):
         authenticate(RequestFactory().post("/login/", REMOTE_ADDR="10.9.9.9"), username="former_employee",
                      password="wrong")
-    return {"user_pk": world.users["caseworker"].pk, "other_team": world.other_team.pk}
+    from roret.core.api_tokens import create_token
+
+    token = create_token(actor=world.users["caseworker"], name="Walker-script", days=30)
+    return {"user_pk": world.users["caseworker"].pk, "other_team": world.other_team.pk, "token_pk": token.row.pk}
 
 
 PASSWORD = "Langt-og-sikkert-2026!"
@@ -62,6 +70,9 @@ POSTS = {
                                  "lift-reason": "Ringet op; det var brugeren selv"}, "admin"),
     # Everyone may end their own sessions (audited: a write).
     "core:logout_everywhere": writes({}, *[p for p in PERSONAS if p != "anonymous"]),
+    # Everyone may make API tokens of their own; the caseworker's token is revoked by them or the administrator.
+    "core:api_tokens": writes({"name": "Rapportscript", "days": "90"}, *[p for p in PERSONAS if p != "anonymous"]),
+    "core:api_token_revoke": writes({}, "caseworker", "admin"),
     # A wrong code changes no record.
     "core:two_factor_verify": reads({"token": "000000"}),
     "core:two_factor_setup": reads({"token": "000000"}),

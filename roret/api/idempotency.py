@@ -1,0 +1,133 @@
+"""``Idempotency-Key`` on the API's unsafe requests: the same request sent again gets the first
+answer and writes nothing again (docs/api.md, "Sending a request again").
+
+A client that may send a request twice (a timeout, a retry after a lost answer) sends a key of its
+own choosing in the ``Idempotency-Key`` header. The first request with a key inserts a row for
+(user, key) with the request's fingerprint (method, path and a hash of the body), runs the endpoint
+and stores its answer in the row, all in one transaction: the answer and the write commit together
+or not at all. A second request with the key by the same user finds the row and gets the stored
+status and body back, the endpoint not run. Two at the same time: the unique constraint on (user,
+key) makes the second wait for the first's transaction and then read its answer. The same key with
+another request is refused (422). An answer that says nothing about the request (401, 403: the
+caller is not let in; 5xx: the transaction is rolled back) is not stored, so the request can be
+sent again with the key. Keys are kept ``settings.IDEMPOTENCY_KEY_HOURS``; ``roret retention``
+deletes older ones (they hold answers that may name citizens), and an older key is taken as new.
+
+It wraps every operation of the API (``api.add_decorator(idempotent, mode="view")``), around
+authentication, and lets safe methods and requests without the header through untouched.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import hashlib
+import re
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.http import HttpResponse, JsonResponse
+from django.utils import timezone
+
+from roret.api.auth import caller
+from roret.core.models import IdempotencyKey
+
+HEADER = "Idempotency-Key"
+REPLAYED = "Idempotent-Replayed"
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+
+BAD_KEY = f"{HEADER} skal være 1-255 synlige tegn (ASCII, uden mellemrum)."
+OTHER_REQUEST = (f"{HEADER} er allerede brugt til en anden forespørgsel (en anden adresse eller et andet indhold). "
+                 "Brug en ny nøgle til en ny forespørgsel.")
+STILL_RUNNING = f"En forespørgsel med samme {HEADER} er ikke færdig endnu. Prøv igen om lidt."
+
+PARAMETER = {
+    "in": "header", "name": HEADER, "required": False,
+    "schema": {"type": "string", "maxLength": 255},
+    "description": "Your own unique key for this request (e.g. a UUID). Sent again with the same request, "
+                   "it gets the first answer back without writing again; with another request, 422. "
+                   "Keys are kept a day (RORET_IDEMPOTENCY_KEY_HOURS). See docs/api.md.",
+}
+
+
+def keep() -> datetime.timedelta:
+    return datetime.timedelta(hours=settings.IDEMPOTENCY_KEY_HOURS)
+
+
+def fingerprint(request) -> str:
+    """The request as the key stands for it: method, path with query, and the body's hash."""
+    body = hashlib.sha256(request.body).hexdigest()
+    return hashlib.sha256(f"{request.method}\n{request.get_full_path()}\n{body}".encode()).hexdigest()
+
+
+def _stored(status: int) -> bool:
+    return 200 <= status < 500 and status not in (401, 403)
+
+
+def _replay(row: IdempotencyKey) -> HttpResponse:
+    response = HttpResponse(row.body.encode(), status=row.status, content_type=row.content_type or None)
+    response[REPLAYED] = "true"
+    return response
+
+
+def _claim(user, key: str, print_: str) -> IdempotencyKey | None:
+    """Insert the key (in a savepoint of the caller's transaction); None if it is there already.
+    A key older than the keeping time is taken as new."""
+    for _attempt in range(2):
+        try:
+            with transaction.atomic():
+                return IdempotencyKey.objects.create(user=user, key=key, fingerprint=print_)
+        except IntegrityError:
+            deleted, _rows = IdempotencyKey.objects.filter(user=user, key=key,
+                                                           created__lt=timezone.now() - keep()).delete()
+            if not deleted:
+                return None
+    return None
+
+
+def idempotent(run):
+    """Wrap an operation's run (django-ninja "view" mode: request in, HttpResponse out)."""
+
+    @functools.wraps(run)
+    def wrapper(request, *args, **kwargs):
+        key = request.headers.get(HEADER)
+        if request.method not in UNSAFE or key is None:
+            return run(request, *args, **kwargs)
+        if not KEY.match(key):
+            return JsonResponse({"detail": BAD_KEY}, status=400)
+        user = caller(request)
+        if user is None:  # not let in: the endpoint answers 401 itself
+            return run(request, *args, **kwargs)
+        print_ = fingerprint(request)
+        with transaction.atomic():
+            row = _claim(user, key, print_)
+            if row is None:
+                first = IdempotencyKey.objects.filter(user=user, key=key).first()
+                if first is None or first.status is None:  # pragma: no cover (a first not yet committed)
+                    return JsonResponse({"detail": STILL_RUNNING}, status=409)
+                if first.fingerprint != print_:
+                    return JsonResponse({"detail": OTHER_REQUEST}, status=422)
+                return _replay(first)
+            response = run(request, *args, **kwargs)
+            if _stored(response.status_code) and not response.streaming:
+                row.status, row.content_type = response.status_code, response.get("Content-Type", "")[:100]
+                row.body = response.content.decode("utf-8", errors="replace")
+                row.save(update_fields=["status", "content_type", "body"])
+            else:
+                row.delete()
+            return response
+
+    return wrapper
+
+
+def document(schema: dict) -> dict:
+    """Declare the header on every unsafe operation of an OpenAPI schema."""
+    for operations in schema.get("paths", {}).values():
+        for method, operation in operations.items():
+            if method.upper() in UNSAFE and isinstance(operation, dict):
+                params = operation.setdefault("parameters", [])
+                if not any(p.get("name") == HEADER for p in params):
+                    params.append(dict(PARAMETER))
+    return schema
+
