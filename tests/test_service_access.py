@@ -181,6 +181,38 @@ class Scene:
         return citizen_services.add_relative(self.citizen, actor=self.cw, name="Søster Hansen", relation="sibling")
 
     @cached_property
+    def network_consent(self):
+        """The citizen's consents to invite their network to meetings and to share with relatives."""
+        for subject in ("network_meeting", "share_relatives"):
+            citizen_services.record_consent(self.citizen, actor=self.cw, subject=subject, given_on=TODAY - 30 * DAY,
+                                            given_by="Borgeren")
+        return subject
+
+    @cached_property
+    def network_meeting(self):
+        return case_services.assess(self.citizen, actor=self.cw, hopes="Se min søster oftere",
+                                    support_need=term("Moderat støttebehov"),
+                                    meeting={"held_on": TODAY - DAY}).meetings.get()
+
+    @cached_property
+    def meeting_participant(self):
+        """The relative invited to the network meeting."""
+        self.network_consent  # noqa: B018
+        return case_services.invite_to_meeting(self.network_meeting, self.relative, actor=self.cw)
+
+    @cached_property
+    def held_participant(self):
+        """The relative invited to a follow-up that has been held (of a second grant)."""
+        self.network_consent  # noqa: B018
+        decision = case_services.decide(self.citizen, actor=self.cw, kind="grant", paragraph="SEL104",
+                                        justification="Behov for samvær", offer=self.world.day_offer,
+                                        start=TODAY - 10 * DAY)
+        follow_up = decision.grant.follow_ups.get()
+        row = outcome_services.invite_to_follow_up(follow_up, self.relative, actor=self.cw)
+        outcome_services.hold_follow_up(follow_up, actor=self.cw, held_on=TODAY, outcome="continue")
+        return row
+
+    @cached_property
     def agreed_tariff(self):
         from roret.placements.models import PlacementTariff
 
@@ -369,6 +401,17 @@ CASES = [
         s.external_placement, actor=a, new_amount=Decimal("3000.00"), valid_from=TODAY), CW),
     Case(os_.hold_follow_up, ("follow_up",), lambda s, a: os_.hold_follow_up(
         s.follow_up, actor=a, held_on=TODAY, outcome="continue"), CW),
+    # relatives at meetings and as supporters: inviting is the case's, naming a supporter the plan's
+    Case(os_.invite_to_follow_up, ("follow_up", "relative", "network_consent"), lambda s, a: os_.invite_to_follow_up(
+        s.follow_up, s.relative, actor=a), CW),
+    Case(os_.record_follow_up_attendance, ("held_participant",), lambda s, a: os_.record_follow_up_attendance(
+        s.held_participant.follow_up, {s.held_participant.pk: "yes"}, actor=a), CW),
+    Case(os_.name_supporter, ("goal", "relative", "network_consent"), lambda s, a: os_.name_supporter(
+        s.goal, s.relative, actor=a), RECORDERS),
+    Case(vs.invite_to_meeting, ("network_meeting", "relative", "network_consent"), lambda s, a: vs.invite_to_meeting(
+        s.network_meeting, s.relative, actor=a), CW),
+    Case(vs.record_meeting_attendance, ("meeting_participant",), lambda s, a: vs.record_meeting_attendance(
+        s.meeting_participant.meeting, {s.meeting_participant.pk: "yes"}, actor=a), CW),
     # journal: notes are the working record (the centre writes them too); corrections follow the record's own rule
     Case(journal_services.add_note, ("citizen",), lambda s, a: journal_services.add_note(
         s.citizen, actor=a, noted_on=TODAY, category="phone", text="Borgeren ringede om bussen"), RECORDERS),

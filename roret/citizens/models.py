@@ -128,6 +128,14 @@ class Relative(models.Model):
         return f"{self.name} ({self.get_relation_display()})"
 
 
+class Attendance(models.TextChoices):
+    """Whether a relative invited to a meeting took part: unknown until it is recorded after the meeting."""
+
+    UNKNOWN = "unknown", _("Not recorded")
+    YES = "yes", _("Took part")
+    NO = "no", _("Did not take part")
+
+
 class ConsentSubject(models.TextChoices):
     SHARE_PROVIDERS = "share_providers", _("Share information with providers")
     SHARE_HEALTH = "share_health", _("Obtain information from health services")

@@ -93,6 +93,11 @@ CASE_MODELS = (
               kept_text=("unit",)),
     CaseModel("citizens.consent", "citizen_id", ("given_on", "withdrawn_on"), clear=("description", "given_by"),
               kept_text=("subject",)),
+    # Who of the network was at a meeting or supports a goal names a person: removed with the
+    # relatives themselves (before them: the rows point to them).
+    CaseModel("visitation.networkmeetingparticipant", "meeting__assessment__citizen_id", delete=True),
+    CaseModel("outcomes.followupparticipant", "follow_up__citizen_id", delete=True),
+    CaseModel("outcomes.goalsupporter", "goal__citizen_id", delete=True),
     CaseModel("citizens.relative", "citizen_id", delete=True),
     # The journal's tables refuse every UPDATE but this one (their triggers, journal 0001).
     CaseModel("journal.journalnote", "citizen_id", ("noted_on",), clear=("text", "correction_reason"),

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from roret.citizens import cpr as cprlib
 from roret.citizens.models import Citizen, Consent, Relative, normalise_name
@@ -215,3 +216,64 @@ def access_log(citizen: Citizen):
     from roret.core.models import AuditEntry
 
     return AuditEntry.objects.filter(citizen_id=citizen.pk).order_by("-at", "-id")
+
+
+# What each use of a relative needs the citizen's consent to, and how a refusal says it. Inviting a
+# relative or network person to a follow-up or a network meeting needs consent to invite the
+# network to meetings; naming them as a goal's supporter shares the plan with them, so it needs
+# consent to share information with relatives.
+CONSENT_REFUSALS = {
+    "network_meeting": gettext_lazy("%(name)s cannot be invited: the citizen has no consent to invite their network to "
+                         "meetings that is valid on %(day)s. Record the consent first."),
+    "share_relatives": gettext_lazy("%(name)s cannot be named as a supporter: the citizen has no consent to share "
+                         "information with relatives that is valid on %(day)s. Record the consent first."),
+}
+
+
+def valid_consent(citizen: Citizen, subject: str, day: datetime.date) -> Consent | None:
+    """The citizen's consent about ``subject`` valid on ``day`` (the latest given), or None. The
+    caller has fetched ``citizen`` through the gate."""
+    for consent in Consent.objects.filter(citizen=citizen, subject=subject, given_on__lte=day).order_by("-given_on"):
+        if consent.is_valid_on(day):
+            return consent
+    return None
+
+
+def require_consent(citizen: Citizen, relative: Relative, subject: str, day: datetime.date,
+                    field: str = "relative") -> Consent:
+    """The citizen's consent about ``subject`` that is valid on ``day`` (given on or before it, not
+    withdrawn and not expired by then: :meth:`Consent.is_valid_on`), for a use of ``relative``;
+    a ValidationError on ``field`` naming the relative when there is none, or when ``relative`` is
+    not the citizen's own. The caller has fetched ``citizen`` through the gate."""
+    if relative is None or relative.citizen_id != citizen.pk:
+        raise ValidationError({field: _("Choose one of the citizen's own relatives or network persons.")},
+                              code="other_citizen")
+    consent = valid_consent(citizen, subject, day)
+    if consent is not None:
+        return consent
+    raise ValidationError({field: CONSENT_REFUSALS[subject] % {"name": relative.name, "day": f"{day:%d.%m.%Y}"}},
+                          code="no_consent")
+
+
+def apply_attendance(participants, attendance: dict) -> dict:
+    """Set who took part among a meeting's invited ``participants`` (follow-up or network meeting
+    rows with ``took_part``) from ``attendance`` ({participant id: Attendance value}), saving the
+    rows that change; {participant: (before, after)} of those. A ValidationError on ``took_part``
+    for a participant not invited to this meeting or a value that is no answer; the caller audits."""
+    from roret.citizens.models import Attendance
+
+    by_id = {p.pk: p for p in participants}
+    changed = {}
+    for pid, value in attendance.items():
+        row = by_id.get(pid)
+        if row is None:
+            raise ValidationError({"took_part": _("Only those invited to this meeting can be recorded as taking "
+                                                  "part.")}, code="not_invited")
+        if value not in Attendance.values:
+            raise ValidationError({"took_part": _("%(name)s: choose whether they took part.")
+                                   % {"name": row.relative.name}}, code="attendance")
+        if row.took_part != value:
+            changed[row] = (row.took_part, value)
+            row.took_part = value
+            row.save(update_fields=["took_part"])
+    return changed

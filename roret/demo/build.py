@@ -27,6 +27,7 @@ from roret.demo.catalogue import (
 from roret.demo.economy import build_economy
 from roret.demo.journal import build_journal
 from roret.demo.meetings import build_meetings
+from roret.demo.network import build_network
 from roret.demo.plans import build_plans
 from roret.demo.stays import Plan, make_plan
 from roret.offers.models import DEFAULT_STEP, Offer, PlaceChange, Provider, Tariff
@@ -78,6 +79,7 @@ class DemoBuilder:
             self._citizens(plan)
             self._placements(plan)
             build_caseflow(self, plan)
+            build_network(self.today, self.seed)
             build_journal(self)
             build_meetings(self)
             # Before the economy: the realised events it makes are costed with the rest.

@@ -9,9 +9,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from roret.citizens.models import Citizen
+from roret.citizens.models import Attendance, Citizen, Relative
 from roret.core.models import Term
-from roret.core.text_limits import LONG, NOTE, text_field
+from roret.core.text_limits import LONG, NOTE, SHORT, text_field
 from roret.offers.models import TariffUnit
 from roret.placements.models import Grant, Placement
 
@@ -75,6 +75,29 @@ class ActionStep(models.Model):
         return self.what
 
 
+class GoalSupporter(models.Model):
+    """A relative or network person the citizen names as supporting a goal. Naming them puts the
+    goal (part of the plan) in their hands, so it needs the citizen's consent to share information
+    with relatives (ConsentSubject.SHARE_RELATIVES), checked by outcomes.services.name_supporter."""
+
+    goal = models.ForeignKey(Goal, models.CASCADE, related_name="supporters", verbose_name=_("goal"))
+    relative = models.ForeignKey(Relative, models.PROTECT, related_name="supported_goals",
+                                 verbose_name=_("relative or network person"))
+    how = models.CharField(_("how they support the goal"), max_length=SHORT, blank=True)
+    named_on = models.DateField(_("named on"))
+    named_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                 related_name="+", verbose_name=_("recorded by"))
+
+    class Meta:
+        verbose_name = _("goal supporter")
+        verbose_name_plural = _("goal supporters")
+        ordering = ["named_on", "pk"]
+        constraints = [models.UniqueConstraint(fields=["goal", "relative"], name="goal_supporter_once")]
+
+    def __str__(self):
+        return f"{self.relative.name}: {self.goal}"
+
+
 class FollowUpOutcome(models.TextChoices):
     """The follow-up's result in FFB's terms (Status på indsats); a change within the grant
     continues the grant in FFB's sense."""
@@ -133,6 +156,32 @@ class FollowUp(models.Model):
     @property
     def ffb_outcome(self) -> str:
         return FFB_OUTCOME.get(self.outcome, "")
+
+
+class FollowUpParticipant(models.Model):
+    """A relative or network person invited to a follow-up meeting, and whether they took part.
+    Inviting needs the citizen's consent to invite their network to meetings
+    (ConsentSubject.NETWORK_MEETING), checked by outcomes.services.invite_to_follow_up."""
+
+    follow_up = models.ForeignKey(FollowUp, models.CASCADE, related_name="participants",
+                                  verbose_name=_("follow-up"))
+    relative = models.ForeignKey(Relative, models.PROTECT, related_name="follow_ups",
+                                 verbose_name=_("relative or network person"))
+    invited_on = models.DateField(_("invited on"))
+    took_part = models.CharField(_("took part"), max_length=10, choices=Attendance.choices,
+                                 default=Attendance.UNKNOWN)
+    role = models.CharField(_("role at the meeting"), max_length=SHORT, blank=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("invited by"))
+
+    class Meta:
+        verbose_name = _("participant in a follow-up")
+        verbose_name_plural = _("participants in follow-ups")
+        ordering = ["invited_on", "pk"]
+        constraints = [models.UniqueConstraint(fields=["follow_up", "relative"], name="follow_up_participant_once")]
+
+    def __str__(self):
+        return f"{self.relative.name} ({self.get_took_part_display()})"
 
 
 class GoalProgressLevel(models.TextChoices):

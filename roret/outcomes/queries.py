@@ -31,7 +31,8 @@ def citizen_goals(citizen) -> list:
     steps; three queries however many goals. The caller has taken the citizen through the gate."""
     from roret.outcomes.models import Goal
 
-    return list(Goal.objects.filter(citizen=citizen).select_related("goal_type", "theme").prefetch_related("steps"))
+    return list(Goal.objects.filter(citizen=citizen).select_related("goal_type", "theme")
+                .prefetch_related("steps", "supporters__relative"))
 
 
 def citizen_follow_ups(citizen) -> list:
@@ -40,7 +41,7 @@ def citizen_follow_ups(citizen) -> list:
     from roret.outcomes.models import FollowUp
 
     return list(FollowUp.objects.filter(citizen=citizen).select_related("support_need")
-                .prefetch_related("progress__goal", "measurements").order_by("due_on", "pk"))
+                .prefetch_related("progress__goal", "measurements", "participants__relative").order_by("due_on", "pk"))
 
 
 def measurement_series(citizen_id: int, instrument: str = "WHO-5") -> list[Measurement]:

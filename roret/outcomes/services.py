@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from roret.citizens.models import Citizen
+from roret.citizens import services as citizen_services
+from roret.citizens.models import Citizen, ConsentSubject, Relative
 from roret.core import audit, permissions, text_limits
 from roret.core.models import Term
 from roret.core.periods import add_months_clamped
@@ -24,10 +25,12 @@ from roret.outcomes.models import (
     ActionStep,
     FollowUp,
     FollowUpOutcome,
+    FollowUpParticipant,
     Goal,
     GoalProgress,
     GoalProgressLevel,
     GoalStatus,
+    GoalSupporter,
     Measurement,
     MeasurementOccasion,
     TariffRenegotiation,
@@ -202,6 +205,80 @@ def compare(measurements: list[Measurement]) -> list[dict]:
     return rows
 
 
+# --- relatives and network at follow-ups and goals ------------------------------------------
+
+def meeting_day(follow_up: FollowUp, today: datetime.date) -> datetime.date:
+    """The day a follow-up meeting is held: the day recorded, else its due day (today for an
+    overdue one, which can be held today at the earliest). A consent must be valid on that day."""
+    return follow_up.held_on or max(follow_up.due_on, today)
+
+
+@transaction.atomic
+def invite_to_follow_up(follow_up: FollowUp, relative: Relative | None, *, actor, role: str = "",
+                        channel: str = "web") -> FollowUpParticipant:
+    """Invite one of the citizen's relatives or network persons to the follow-up meeting. Needs the
+    citizen's consent to invite their network to meetings (ConsentSubject.NETWORK_MEETING) valid on
+    the meeting day (:func:`meeting_day`); a relative of another citizen is never attached. A
+    follow-up already held takes the invitation too (recorded afterwards), with the held day."""
+    follow_up = permissions.fetch(actor, CHANGE, FollowUp.objects.select_related("citizen"), follow_up.pk, lock=True)
+    today = datetime.date.today()
+    day = meeting_day(follow_up, today)
+    consent = citizen_services.require_consent(follow_up.citizen, relative, ConsentSubject.NETWORK_MEETING, day)
+    if FollowUpParticipant.objects.filter(follow_up=follow_up, relative=relative).exists():
+        raise OutcomeError({"relative": _("%(name)s is already invited.") % {"name": relative.name}})
+    row = FollowUpParticipant(follow_up=follow_up, relative=relative, role=(role or "").strip(),
+                              invited_on=min(today, day), invited_by=actor)
+    validate(row)
+    row.save()
+    audit.record(actor, "create", citizen=follow_up.citizen, obj=row, channel=channel,
+                 summary=f"{relative.name} inviteret til opfølgning {day:%d.%m.%Y} "
+                         f"(samtykke af {consent.given_on:%d.%m.%Y})",
+                 after={"relative": relative.pk, "follow_up": follow_up.pk, "consent": consent.pk, "role": row.role})
+    return row
+
+
+@transaction.atomic
+def record_follow_up_attendance(follow_up: FollowUp, attendance: dict, *, actor, channel: str = "web") -> int:
+    """Record after the meeting which invited relatives took part ({participant id: Attendance
+    value}); the number of rows changed. Only a follow-up that has been held."""
+    follow_up = permissions.fetch(actor, CHANGE, FollowUp.objects.select_related("citizen"), follow_up.pk, lock=True)
+    if follow_up.held_on is None:
+        raise OutcomeError({"took_part": _("Who took part is recorded when the follow-up is held.")})
+    return _attendance(follow_up, attendance, actor=actor, channel=channel)
+
+
+def _attendance(follow_up: FollowUp, attendance: dict, *, actor, channel: str) -> int:
+    """record_follow_up_attendance for a held follow-up the caller has fetched for "change"."""
+    rows = list(follow_up.participants.select_related("relative"))
+    changed = citizen_services.apply_attendance(rows, attendance)
+    if changed:
+        audit.record(actor, "change", citizen=follow_up.citizen_id, obj=follow_up, channel=channel,
+                     summary="Deltagelse i opfølgning registreret: "
+                             + ", ".join(f"{r.relative.name}: {r.get_took_part_display()}" for r in changed),
+                     before={str(r.pk): b for r, (b, _a) in changed.items()},
+                     after={str(r.pk): a for r, (_b, a) in changed.items()})
+    return len(changed)
+
+
+@transaction.atomic
+def name_supporter(goal: Goal, relative: Relative | None, *, actor, how: str = "", channel: str = "web") -> GoalSupporter:
+    """Name one of the citizen's relatives or network persons as supporting ``goal``. Naming them
+    shares the goal, a part of the plan, with them: it needs the citizen's consent to share
+    information with relatives (ConsentSubject.SHARE_RELATIVES) valid today."""
+    goal = permissions.fetch(actor, RECORD, Goal.objects.select_related("citizen"), goal.pk, lock=True)
+    today = datetime.date.today()
+    consent = citizen_services.require_consent(goal.citizen, relative, ConsentSubject.SHARE_RELATIVES, today)
+    if GoalSupporter.objects.filter(goal=goal, relative=relative).exists():
+        raise OutcomeError({"relative": _("%(name)s already supports this goal.") % {"name": relative.name}})
+    row = GoalSupporter(goal=goal, relative=relative, how=(how or "").strip(), named_on=today, named_by=actor)
+    validate(row)
+    row.save()
+    audit.record(actor, "create", citizen=goal.citizen, obj=row, channel=channel,
+                 summary=f"{relative.name} støtter målet (samtykke af {consent.given_on:%d.%m.%Y})",
+                 after={"relative": relative.pk, "goal": goal.pk, "consent": consent.pk, "how": row.how})
+    return row
+
+
 # --- follow-up meeting ----------------------------------------------------------------------
 
 def yearly_amount(amount: Decimal, unit: str, hours_per_week: Decimal | None = None) -> Decimal:
@@ -275,8 +352,9 @@ def _renegotiate(placement: Placement, *, actor, new_amount, valid_from, follow_
 def hold_follow_up(follow_up: FollowUp, *, actor, held_on: datetime.date, outcome: str, notes: str = "",
                    goal_progress: dict | None = None, support_need: Term | None = None, need_fallen: bool = False,
                    who5_answers=None, renegotiation: dict | None = None, end_on: datetime.date | None = None,
-                   end_reason: str = "", channel: str = "web") -> FollowUp:
-    """Record the follow-up meeting: goal progress, an optional WHO-5 measurement, the outcome in
+                   end_reason: str = "", attendance: dict | None = None, channel: str = "web") -> FollowUp:
+    """Record the follow-up meeting: who of the invited relatives took part (``attendance``, as
+    :func:`record_follow_up_attendance`), goal progress, an optional WHO-5 measurement, the outcome in
     FFB's terms, an optional tariff renegotiation; then schedule the next follow-up, or, when the
     outcome ends the grant, end the grant and its current placements on ``end_on`` with
     ``end_reason`` (through placements.services.end_placement)."""
@@ -331,6 +409,8 @@ def hold_follow_up(follow_up: FollowUp, *, actor, held_on: datetime.date, outcom
     follow_up.save()
     compliance.mark([citizen.pk])
     GoalProgress.objects.bulk_create(progress_rows)
+    if attendance:
+        _attendance(follow_up, attendance, actor=actor, channel=channel)
     for row in progress_rows:
         if row.progress == GoalProgressLevel.ACHIEVED and row.goal.status == GoalStatus.ACTIVE:
             row.goal.status = GoalStatus.ACHIEVED

@@ -10,7 +10,9 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from roret.citizens import forms as citizen_forms
 from roret.citizens import services as citizen_services
+from roret.citizens.models import Attendance, ConsentSubject, Relative
 from roret.core import audit, lists, permissions, text_limits
 from roret.core.access import role_required
 from roret.core.forms import PageErrors
@@ -24,9 +26,11 @@ from roret.outcomes.models import (
     ActionStep,
     FollowUp,
     FollowUpOutcome,
+    FollowUpParticipant,
     Goal,
     GoalProgress,
     GoalProgressLevel,
+    GoalSupporter,
     Measurement,
     MeasurementOccasion,
     TariffRenegotiation,
@@ -147,8 +151,22 @@ def _record_measurement(request, citizen, errors: PageErrors):
                                        measured_on=measured_on)
 
 
+def _record_supporter(request, citizen, errors: PageErrors) -> None:
+    """The supporter form: a goal of the citizen, one of their relatives and how they support it."""
+    post = request.POST
+    goal = Goal.objects.filter(citizen=citizen, pk=_id(post.get("supporter_goal"))).first()
+    if goal is None:
+        errors.add("supporter_goal", _("Choose one of the citizen's goals."))
+    relative = citizen_forms.chosen_relative(post, list(Relative.objects.filter(citizen=citizen)), errors)
+    how = post.get("how", "").strip()
+    errors.add_all(text_limits.errors(GoalSupporter, how=how))
+    if not errors:
+        services.name_supporter(goal, relative, actor=request.user, how=how)
+
+
 # The citizen page's forms and their fields (a service's names for them are the same).
 CITIZEN_FORMS = {"goal": ("own_words", "goal_type", "theme", "target_date", "grant"),
+                 "supporter": ("supporter_goal", "relative", "how"),
                  "step": ("what", "who", "due_on"), "measure": ("who5", "occasion", "measured_on")}
 
 
@@ -170,6 +188,9 @@ def citizen(request, citizen_id):
             elif action == "step":
                 _record_step(request, citizen, errors)
                 done = _("The step is added to the action plan.")
+            elif action == "supporter":
+                _record_supporter(request, citizen, errors)
+                done = _("The supporter is named.")
             elif action == "step_done":
                 step = permissions.fetch(request.user, RECORD, ActionStep.objects.filter(goal__citizen=citizen),
                                          request.POST.get("step"), via="goal__citizen")
@@ -196,10 +217,12 @@ def citizen(request, citizen_id):
         "grants": active_grants, "who5": instruments.WHO5,
         "answer_labels": sorted(instruments.WHO5.answer_labels.items(), reverse=True),
         "occasions": MeasurementOccasion.choices, "errors": errors, "post": post, "action": action,
-        "step_goal": goal_id,
+        "step_goal": goal_id, "relatives": Relative.objects.filter(citizen=citizen).order_by("name"),
+        "share_consent": citizen_services.valid_consent(citizen, ConsentSubject.SHARE_RELATIVES, today),
         "who5_rows": who5_rows(post if action == "measure" else {}, errors if action == "measure" else None),
         "who5_errors": errors.of("who5") if action == "measure" else [],
-        "limits": {"own_words": text_limits.of(Goal, "own_words"), "what": text_limits.of(ActionStep, "what"), "who": text_limits.of(ActionStep, "who")}})
+        "limits": {"own_words": text_limits.of(Goal, "own_words"), "what": text_limits.of(ActionStep, "what"), "who": text_limits.of(ActionStep, "who"),
+                   "how": text_limits.of(GoalSupporter, "how")}})
 
 
 # The follow-up page's own fields (the per-goal ones are progress_<goal> and progress_note_<goal>).
@@ -293,6 +316,15 @@ def _parse_follow_up(post, goals, errors: PageErrors) -> dict:
     return data
 
 
+def _invite(request, follow_up, relatives, errors: PageErrors) -> None:
+    """The invitation form: a relative of the citizen and an optional role."""
+    relative = citizen_forms.chosen_relative(request.POST, relatives, errors)
+    role = request.POST.get("role", "").strip()
+    errors.add_all(text_limits.errors(FollowUpParticipant, role=role))
+    if not errors:
+        services.invite_to_follow_up(follow_up, relative, actor=request.user, role=role)
+
+
 @role_required(CASEWORKERS)
 def follow_up(request, follow_up_pk):
     follow_up = citizen_services.get_record(
@@ -303,10 +335,33 @@ def follow_up(request, follow_up_pk):
     goals = list(Goal.objects.filter(citizen=citizen, status="active").select_related("theme"))
     placements = list(Placement.objects.filter(grant=follow_up.grant).select_related("offer__provider")
                       .prefetch_related("tariffs", "offer__tariffs").order_by("-start"))
+    participants = list(follow_up.participants.select_related("relative"))
+    relatives = list(Relative.objects.filter(citizen=citizen).order_by("name"))
     outcomes = FollowUpOutcome.choices
-    errors = PageErrors(anchors={**_who5_anchors(), "outcome": f"outcome_{outcomes[0][0]}"})
-    post = request.POST if request.method == "POST" else {}
-    if request.method == "POST" and follow_up.held_on is None:
+    errors = PageErrors(anchors={**_who5_anchors(), "outcome": f"outcome_{outcomes[0][0]}",
+                                 "took_part": f"took_part_{participants[0].pk}" if participants else "took_part"})
+    # Three forms post here: the invitation ("invite"), who took part in a held follow-up
+    # ("attendance"), and holding the follow-up (no action).
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    post = request.POST if request.method == "POST" and not action else {}
+    if action == "invite":
+        try:
+            _invite(request, follow_up, relatives, errors)
+        except ValidationError as exc:
+            errors.add_exc(exc, fields=("relative", "role"))
+        if not errors:
+            messages.success(request, _("The invitation is recorded."))
+            return redirect("outcomes:follow_up", follow_up_pk=follow_up.pk)
+    elif action == "attendance":
+        try:
+            services.record_follow_up_attendance(follow_up, citizen_forms.posted_attendance(request.POST, participants),
+                                                 actor=request.user)
+        except ValidationError as exc:
+            errors.add_exc(exc, fields=("took_part",))
+        else:
+            messages.success(request, _("Who took part is recorded."))
+            return redirect("outcomes:follow_up", follow_up_pk=follow_up.pk)
+    elif request.method == "POST" and not action and follow_up.held_on is None:
         data = _parse_follow_up(request.POST, goals, errors)
         if not errors:
             try:
@@ -317,13 +372,13 @@ def follow_up(request, follow_up_pk):
                         goal_progress=data["progress"], support_need=data["support_need"],
                         need_fallen=request.POST.get("need_fallen") == "on", who5_answers=data["who5"],
                         renegotiation=data["renegotiation"], end_reason=request.POST.get("end_reason", ""),
-                        end_on=data["end_on"])
+                        end_on=data["end_on"], attendance=citizen_forms.posted_attendance(request.POST, participants))
                     made = follow_up.renegotiations.order_by("-pk").first() if data["initiative"] is not None else None
                     if made is not None:
                         # The caseworker links the renegotiation to the initiative it realises (docs/plans.md).
                         effect_services.link_event(data["initiative"], actor=request.user, renegotiation=made)
             except ValidationError as exc:
-                errors.add_exc(exc, fields=FOLLOW_UP_FIELDS + ("who5",), rename=FOLLOW_UP_RENAME)
+                errors.add_exc(exc, fields=FOLLOW_UP_FIELDS + ("who5", "took_part"), rename=FOLLOW_UP_RENAME)
             else:
                 messages.success(request, _("The follow-up is recorded."))
                 return redirect("visitation:timeline", citizen_id=citizen.pk)
@@ -336,6 +391,7 @@ def follow_up(request, follow_up_pk):
     measurements = services.compare(list(Measurement.objects.filter(citizen=citizen).order_by("measured_on", "pk")))
     goal_rows = [{"goal": g, "progress": post.get(f"progress_{g.pk}", ""), "note": post.get(f"progress_note_{g.pk}", ""),
                   "errors": errors.of(f"progress_{g.pk}")} for g in goals]
+    invited = {p.relative_id for p in participants}
     return render(request, "outcomes/follow_up.html", {
         "follow_up": follow_up, "citizen": citizen, "goal_rows": goal_rows, "errors": errors, "post": post,
         "progress_levels": GoalProgressLevel.choices, "outcomes": outcomes, "today": today,
@@ -344,6 +400,12 @@ def follow_up(request, follow_up_pk):
         "support_needs": themes.support_needs(), "tariffs": tariffs, "measurements": measurements[-4:],
         "who5_rows": who5_rows(post, errors), "who5_errors": errors.of("who5"),
         "answer_labels": sorted(instruments.WHO5.answer_labels.items(), reverse=True),
+        "participants": participants, "invitable": [r for r in relatives if r.pk not in invited],
+        "has_relatives": bool(relatives), "invite_post": request.POST if action == "invite" else {},
+        "invite_errors": action == "invite", "role_limit": text_limits.of(FollowUpParticipant, "role"),
+        "consent": citizen_services.valid_consent(citizen, ConsentSubject.NETWORK_MEETING, services.meeting_day(follow_up, today)),
+        "attendance": citizen_forms.attendance_rows(participants, request.POST if request.method == "POST" else {}),
+        "attendance_choices": Attendance.choices,
         "limits": {"notes": text_limits.of(FollowUp, "notes"), "progress_note": text_limits.of(GoalProgress, "note"),
                    "renegotiation_note": text_limits.of(TariffRenegotiation, "note")}})
 

@@ -155,7 +155,8 @@ class Event:
 
 def timeline(citizen: Citizen, today: datetime.date) -> list[Event]:
     """The citizen's whole path, newest first: inquiries, screenings, assessments with their
-    differences, decisions, placements, goals, follow-ups, measurements and journal notes."""
+    differences and network meetings, decisions, placements, goals, follow-ups (with the relatives
+    invited and who took part), measurements and journal notes."""
     from roret.outcomes.queries import citizen_follow_ups, citizen_goals
     from roret.outcomes.services import compare
     from roret.visitation.services import assessment_history
@@ -168,6 +169,8 @@ def timeline(citizen: Citizen, today: datetime.date) -> list[Event]:
     for a in assessment_history(citizen):
         events.append(Event(a.assessed_on, "assessment", str(a), a.support_need.display, a,
                             {"differences": [d for d in a.differences if not d["is_sub"]]}))
+        for m in a.meetings.all():
+            events.append(Event(m.held_on, "network_meeting", str(m), m.notes, m, {"assessment": a}))
     for d in Decision.objects.filter(citizen=citizen).select_related("offer", "offer_type"):
         events.append(Event(d.decided_on, "decision", str(d), d.justification, d))
     from roret.meetings.models import Proposal
@@ -195,7 +198,7 @@ def timeline(citizen: Citizen, today: datetime.date) -> list[Event]:
     for n in (JournalNote.objects.filter(citizen=citizen, corrected_by__isnull=True)
               .select_related("author", "corrects")):
         events.append(Event(n.noted_on, "note", n.get_category_display(), n.text, n))
-    order = {"inquiry": 0, "screening": 1, "assessment": 2, "decision": 3, "proposal": 3, "placement": 4, "goal": 5,
+    order = {"inquiry": 0, "screening": 1, "assessment": 2, "decision": 3, "proposal": 3, "network_meeting": 3, "placement": 4, "goal": 5,
              "measurement": 6, "follow_up": 7, "follow_up_due": 8, "placement_end": 9, "note": 10}
     events.sort(key=lambda e: (e.day, order.get(e.kind, 99), getattr(e.obj, "pk", 0)), reverse=True)
     return events

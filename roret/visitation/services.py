@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from roret.citizens import cpr as cprlib
 from roret.citizens import services as citizen_services
-from roret.citizens.models import Citizen
+from roret.citizens.models import Citizen, ConsentSubject, Relative
 from roret.core import audit, permissions, text_limits
 from roret.core.models import Term
 from roret.core.permissions import CHANGE
@@ -32,6 +32,7 @@ from roret.visitation.models import (
     InquirySource,
     InquiryStatus,
     NetworkMeeting,
+    NetworkMeetingParticipant,
     Screening,
     ScreeningOutcome,
     ThemeAssessment,
@@ -275,6 +276,54 @@ def assess(citizen: Citizen, *, actor, hopes: str, support_need: Term, levels: d
     return assessment
 
 
+# --- relatives and network at network meetings ----------------------------------------------
+
+def _meeting(actor, meeting: NetworkMeeting) -> NetworkMeeting:
+    """The network meeting through the gate for "change", locked, with its citizen."""
+    return permissions.fetch(actor, CHANGE, NetworkMeeting.objects.select_related("assessment__citizen"),
+                             meeting.pk, via="assessment__citizen", lock=True)
+
+
+@transaction.atomic
+def invite_to_meeting(meeting: NetworkMeeting, relative: Relative | None, *, actor, role: str = "",
+                      channel: str = "web") -> NetworkMeetingParticipant:
+    """Invite one of the citizen's relatives or network persons to a network meeting. Needs the
+    citizen's consent to invite their network to meetings (ConsentSubject.NETWORK_MEETING) valid on
+    the meeting's day; a relative of another citizen is never attached."""
+    meeting = _meeting(actor, meeting)
+    citizen = meeting.assessment.citizen
+    consent = citizen_services.require_consent(citizen, relative, ConsentSubject.NETWORK_MEETING, meeting.held_on)
+    if NetworkMeetingParticipant.objects.filter(meeting=meeting, relative=relative).exists():
+        raise CaseError({"relative": _("%(name)s is already invited.") % {"name": relative.name}})
+    row = NetworkMeetingParticipant(meeting=meeting, relative=relative, role=(role or "").strip(),
+                                    invited_on=min(datetime.date.today(), meeting.held_on), invited_by=actor)
+    validate(row)
+    row.save()
+    audit.record(actor, "create", citizen=citizen, obj=row, channel=channel,
+                 summary=f"{relative.name} inviteret til netværksmøde {meeting.held_on:%d.%m.%Y} "
+                         f"(samtykke af {consent.given_on:%d.%m.%Y})",
+                 after={"relative": relative.pk, "meeting": meeting.pk, "consent": consent.pk, "role": row.role})
+    return row
+
+
+@transaction.atomic
+def record_meeting_attendance(meeting: NetworkMeeting, attendance: dict, *, actor, channel: str = "web") -> int:
+    """Record after a network meeting which invited relatives took part ({participant id:
+    Attendance value}); the number of rows changed. Not before the meeting's day."""
+    meeting = _meeting(actor, meeting)
+    if meeting.held_on > datetime.date.today():
+        raise CaseError({"took_part": _("Who took part is recorded after the meeting (%(day)s).")
+                         % {"day": f"{meeting.held_on:%d.%m.%Y}"}})
+    changed = citizen_services.apply_attendance(list(meeting.participants.select_related("relative")), attendance)
+    if changed:
+        audit.record(actor, "change", citizen=meeting.assessment.citizen, obj=meeting, channel=channel,
+                     summary="Deltagelse i netværksmøde registreret: "
+                             + ", ".join(f"{r.relative.name}: {r.get_took_part_display()}" for r in changed),
+                     before={str(r.pk): b for r, (b, _a) in changed.items()},
+                     after={str(r.pk): a for r, (_b, a) in changed.items()})
+    return len(changed)
+
+
 def theme_differences(assessment: Assessment) -> list[dict]:
     """Per levelled theme: this version's level, the previous version's, and the change
     (negative = functional level improved, since a higher level is a greater reduction)."""
@@ -289,7 +338,7 @@ def assessment_history(citizen: Citizen) -> list[Assessment]:
     rows of ``theme_differences`` against the version before it. A fixed number of queries,
     however many versions; the caller has taken the citizen through the gate."""
     versions = list(Assessment.objects.filter(citizen=citizen).select_related("support_need")
-                    .prefetch_related("themes__theme", "meetings").order_by("version"))
+                    .prefetch_related("themes__theme", "meetings__participants__relative").order_by("version"))
     tree = themes.activity_themes()
     previous = None
     for assessment in versions:

@@ -13,7 +13,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from roret.citizens import forms as citizen_forms
 from roret.citizens import services as citizen_services
+from roret.citizens.models import Attendance, Citizen, ConsentSubject, Relative
 from roret.core import audit, lists, permissions, text_limits
 from roret.core.access import role_required
 from roret.core.forms import PageErrors, apply_errors
@@ -46,6 +48,7 @@ from roret.visitation.models import (
     Decision,
     Inquiry,
     NetworkMeeting,
+    NetworkMeetingParticipant,
     ThemeAssessment,
     Transition,
 )
@@ -271,18 +274,70 @@ def _assessment(request, pk) -> Assessment:
         summary="Udredning vist")
 
 
+def _meeting_post(request, assessment, meetings, errors: PageErrors) -> str:
+    """A network meeting's forms on the assessment page: invite a relative ("invite") or record who
+    took part ("attendance"). The meeting and the write go through the gate for "change" in the
+    service; the message to show when it is done."""
+    meeting = permissions.fetch(request.user, CHANGE, NetworkMeeting.objects.filter(assessment=assessment),
+                                request.POST.get("meeting"), via="assessment__citizen")
+    meeting = next(m for m in meetings if m.pk == meeting.pk)
+    if request.POST.get("action") == "invite":
+        relative = citizen_forms.chosen_relative(request.POST, meeting.relatives_of_citizen, errors)
+        role = request.POST.get("role", "").strip()
+        errors.add_all(text_limits.errors(NetworkMeetingParticipant, role=role))
+        if not errors:
+            services.invite_to_meeting(meeting, relative, actor=request.user, role=role)
+        return _("The invitation is recorded.")
+    services.record_meeting_attendance(
+        meeting, citizen_forms.posted_attendance(request.POST, meeting.participant_rows), actor=request.user)
+    return _("Who took part is recorded.")
+
+
 @role_required(CASE_READERS)
 def assessment(request, assessment_pk):
     assessment = _assessment(request, assessment_pk)
+    citizen = assessment.citizen
+    today = datetime.date.today()
+    relatives = list(Relative.objects.filter(citizen=citizen).order_by("name"))
+    meetings = list(assessment.meetings.prefetch_related("participants__relative"))
+    for m in meetings:
+        m.participant_rows = list(m.participants.all())
+        m.relatives_of_citizen = relatives
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    if request.method == "POST":
+        # Every POST here writes to the case: refused (404) to whoever may only read it.
+        permissions.fetch(request.user, CHANGE, Citizen, citizen.pk)
+    posted = id_or_none(request.POST.get("meeting")) if action else None
+    errors = PageErrors(anchors={"relative": f"relative-{posted}", "role": f"role-{posted}",
+                                 "took_part": f"attendance-{posted}"})
+    if action in ("invite", "attendance"):
+        try:
+            done = _meeting_post(request, assessment, meetings, errors)
+        except ValidationError as exc:
+            errors.add_exc(exc, fields=("relative", "role", "took_part"))
+        if not errors:
+            messages.success(request, done)
+            return redirect("visitation:assessment", assessment_pk=assessment.pk)
+    for m in meetings:
+        invited = {p.relative_id for p in m.participant_rows}
+        m.invitable = [r for r in relatives if r.pk not in invited]
+        m.consent = citizen_services.valid_consent(citizen, ConsentSubject.NETWORK_MEETING, m.held_on)
+        m.attendance = citizen_forms.attendance_rows(m.participant_rows, request.POST if m.pk == posted else {})
+        m.invite_post = request.POST if m.pk == posted and action == "invite" else {}
+        m.invite_errors = m.pk == posted and action == "invite"
+        m.invite_suffix = f"-{m.pk}"
+        m.attendance_errors = m.pk == posted and action == "attendance"
     return render(request, "visitation/assessment.html", {
-        "assessment": assessment, "citizen": assessment.citizen,
+        "assessment": assessment, "citizen": citizen,
         "differences": services.theme_differences(assessment),
         "notes": assessment.themes.exclude(theme_id__in=themes.levelled_theme_ids()).select_related("theme"),
-        "meetings": assessment.meetings.all(), "target_groups": assessment.target_groups.all(),
+        "meetings": meetings, "target_groups": assessment.target_groups.all(),
         "wished": assessment.wished_offer_types.all(),
-        "versions": Assessment.objects.filter(citizen=assessment.citizen).order_by("-version"),
+        "versions": Assessment.objects.filter(citizen=citizen).order_by("-version"),
         # The visitation meeting's answers to proposals made on this case (a sent-back one with its reason).
-        "proposals": meeting_queries.for_citizen(assessment.citizen_id)[:5]})
+        "proposals": meeting_queries.for_citizen(assessment.citizen_id)[:5],
+        "errors": errors, "today": today, "can_invite": has_role(request.user, CASEWORKERS),
+        "attendance_choices": Attendance.choices, "role_limit": text_limits.of(NetworkMeetingParticipant, "role")})
 
 
 @role_required(CW)

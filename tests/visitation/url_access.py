@@ -63,6 +63,9 @@ POSTS = {
                                        "justification": "Behovet dækkes af støtte i eget hjem"}, "caseworker"),
     "visitation:decision": writes(lambda ids: {"offer": ids["day_offer_pk"], "start": TODAY}, "caseworker"),
     "visitation:transition": writes({"item": "consent", "done": "1"}, "caseworker"),
+    # The assessment page's network meeting: inviting a relative (the citizen has consented) is the case's.
+    "visitation:assessment": writes(lambda ids: {"action": "invite", "meeting": ids["meeting_pk"],
+                                                 "relative": ids["relative_pk"]}, "caseworker"),
     "visitation:elderly_care": writes({"on": TODAY}, "caseworker"),
     "visitation:letter": exports("caseworker"),
     "visitation:fhir": exports("caseworker"),
@@ -73,6 +76,7 @@ def url_ids(world, citizen) -> dict:
     """The walker citizen's case: inquiry, screening, assessment, decision (grant with its
     follow-up) and a transition, made with the real services; an open inquiry, and one the other
     team registered by the citizen's CPR number (sent to the walker citizen's team, unassigned)."""
+    from roret.citizens import services as citizen_services
     from roret.visitation import services
     from roret.visitation.models import Inquiry
     from tests.visitation.helpers import term, theme_id
@@ -83,7 +87,11 @@ def url_ids(world, citizen) -> dict:
                                         about="Ønsker aktivitetstilbud", paragraph="SEL104")
     services.screen(inquiry, actor=cw, outcome="in", reason="I målgruppen")
     assessment = services.assess(citizen, actor=cw, inquiry=inquiry, hopes="Komme ud blandt andre",
-                                 support_need=term("Moderat støttebehov"), levels={theme_id("Relationer"): 2})
+                                 support_need=term("Moderat støttebehov"), levels={theme_id("Relationer"): 2},
+                                 meeting={"held_on": today, "notes": "Netværksmøde med familien"})
+    relative = citizen_services.add_relative(citizen, actor=cw, name="Walker Søster", relation="sibling")
+    citizen_services.record_consent(citizen, actor=cw, subject="network_meeting", given_on=today,
+                                    given_by="Borgeren")
     decision = services.decide(citizen, actor=cw, kind="grant", paragraph="SEL104", justification="Behov for fællesskab",
                                assessment=assessment, offer=world.day_offer, start=today)
     transition = services.open_transition(citizen, "youth", actor=cw)
@@ -94,4 +102,5 @@ def url_ids(world, citizen) -> dict:
     routed = Inquiry.objects.get(citizen=citizen, caseworker__isnull=True)
     return {"inquiry_pk": inquiry.pk, "assessment_pk": assessment.pk, "decision_pk": decision.pk,
             "transition_pk": transition.pk, "follow_up_pk": decision.grant.follow_ups.get().pk,
-            "open_inquiry_pk": open_inquiry.pk, "routed_inquiry_pk": routed.pk, "day_offer_pk": world.day_offer.pk}
+            "open_inquiry_pk": open_inquiry.pk, "routed_inquiry_pk": routed.pk, "day_offer_pk": world.day_offer.pk,
+            "meeting_pk": assessment.meetings.get().pk, "relative_pk": relative.pk}
