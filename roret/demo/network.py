@@ -14,8 +14,8 @@ from roret.outcomes.models import FollowUp, FollowUpParticipant, Goal, GoalSuppo
 from roret.visitation.models import NetworkMeeting, NetworkMeetingParticipant
 
 DAY = datetime.timedelta(days=1)
-ROLES = {"parent": "Forælder", "sibling": "Søskende", "partner": "Partner", "guardian": "Værge",
-         "friend": "Ven", "child": "Barn", "professional": "Fagperson", "other": ""}
+# What a relative was at the meeting for, beyond who they are (mostly nothing more).
+ROLES = ["", "", "", "Støtteperson for borgeren", "Bisidder", "Kontaktperson i familien", "Tovholder for netværket"]
 SUPPORT = ["Følges med til træning om tirsdagen", "Laver mad sammen om søndagen", "Ringer og minder om aftaler",
            "Hjælper med at handle ind", "Går tur rundt om søen sammen", "Hjælper med regningerne en gang om måneden"]
 
@@ -24,7 +24,7 @@ def build_network(today: datetime.date, seed: int) -> dict:
     """Write the consents, invitations and supporters; how many of each."""
     rng = random.Random(seed + 505)
     relatives: dict[int, list[Relative]] = {}
-    for r in Relative.objects.order_by("pk").only("pk", "citizen_id", "relation"):
+    for r in Relative.objects.order_by("pk").only("pk", "citizen_id"):
         relatives.setdefault(r.citizen_id, []).append(r)
     meetings = list(NetworkMeeting.objects.filter(assessment__citizen_id__in=relatives)
                     .select_related("assessment").order_by("pk").only("pk", "held_on", "assessment__citizen_id"))
@@ -65,7 +65,7 @@ def build_network(today: datetime.date, seed: int) -> dict:
             for r in invited(m.assessment.citizen_id, 2):
                 at_meetings.append(NetworkMeetingParticipant(
                     meeting_id=m.pk, relative_id=r.pk, invited_on=m.held_on - rng.randint(3, 14) * DAY,
-                    took_part=attendance(m.held_on), role=ROLES.get(r.relation, "")))
+                    took_part=attendance(m.held_on), role=rng.choice(ROLES)))
     NetworkMeetingParticipant.objects.bulk_create(at_meetings, batch_size=2000)
     at_follow_ups = []
     for f in follow_ups:
@@ -74,7 +74,7 @@ def build_network(today: datetime.date, seed: int) -> dict:
             for r in invited(f.citizen_id, 1):
                 at_follow_ups.append(FollowUpParticipant(
                     follow_up_id=f.pk, relative_id=r.pk, invited_on=min(today, day - rng.randint(3, 14) * DAY),
-                    took_part=attendance(f.held_on), role=ROLES.get(r.relation, "")))
+                    took_part=attendance(f.held_on), role=rng.choice(ROLES)))
     FollowUpParticipant.objects.bulk_create(at_follow_ups, batch_size=2000)
     supporters = []
     for g in goals:

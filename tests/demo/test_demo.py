@@ -181,6 +181,41 @@ def test_the_demo_database_is_marked_consistent_and_complete():
         Correction.objects.values_list("object_type", flat=True))
     assert PlacementTariff.history.exclude(corrects=None).exists()
 
+    # Relatives at past network meetings and follow-ups (who took part recorded), goals with a
+    # supporter: each covered by the citizen's consent as the services require, and the same again
+    # for the seed.
+    from roret.citizens.models import Consent
+    from roret.citizens.services import valid_consent
+    from roret.demo.network import build_network
+    from roret.outcomes.models import FollowUpParticipant, GoalSupporter
+    from roret.visitation.models import NetworkMeetingParticipant
+
+    def network_digest() -> str:
+        rows = [*NetworkMeetingParticipant.objects.order_by("meeting_id", "relative_id").values_list(
+                    "meeting_id", "relative_id", "invited_on", "took_part", "role"),
+                *FollowUpParticipant.objects.order_by("follow_up_id", "relative_id").values_list(
+                    "follow_up_id", "relative_id", "invited_on", "took_part", "role"),
+                *GoalSupporter.objects.order_by("goal_id", "relative_id").values_list("goal_id", "relative_id", "how")]
+        return hashlib.sha256(repr(rows).encode()).hexdigest()
+
+    at_meetings = NetworkMeetingParticipant.objects.select_related("meeting__assessment__citizen", "relative")
+    assert at_meetings.filter(meeting__held_on__lt=TODAY, took_part="yes").count() >= 20
+    assert FollowUpParticipant.objects.filter(follow_up__held_on__isnull=False, took_part="yes").count() >= 20
+    assert GoalSupporter.objects.count() >= 20
+    for p in at_meetings:
+        assert p.relative.citizen_id == p.meeting.assessment.citizen_id
+        assert valid_consent(p.meeting.assessment.citizen, "network_meeting", p.meeting.held_on) is not None
+    for s in GoalSupporter.objects.select_related("goal__citizen", "relative"):
+        assert s.relative.citizen_id == s.goal.citizen_id
+        assert valid_consent(s.goal.citizen, "share_relatives", TODAY) is not None
+    before = network_digest()
+    NetworkMeetingParticipant.objects.all().delete()
+    FollowUpParticipant.objects.all().delete()
+    GoalSupporter.objects.all().delete()
+    Consent.objects.filter(subject__in=["network_meeting", "share_relatives"]).delete()
+    build_network(TODAY, 2026)
+    assert network_digest() == before
+
     with pytest.raises(CommandError, match="already holds data"):
         call_command("demo", seed=2026, today=TODAY, verbosity=0)
     call_command("demo", seed=2026, today=TODAY, if_empty=True, verbosity=0)  # a no-op, not an error
