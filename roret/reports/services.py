@@ -84,7 +84,8 @@ WARM_KINDS = ("year", "half", "quarter", "month")
 def warm_figures(today: datetime.date | None = None, progress=None) -> int:
     """Compute and store the figures the steering pages open with, for the whole department and
     for each centre: the overview of the latest completed year, half-year, quarter and month with
-    its trend, the self-sufficiency page and the KPI report of the latest completed half-year.
+    its trend, the self-sufficiency page and the KPI report of the latest completed half-year;
+    also the plans' realised events, the compliance list and the balance view's record figures.
 
     Run after ``roret economy_refresh`` (which drops every stored figure) so the morning's first
     page is not the one that computes them. They stay stored until a change touches their months,
@@ -128,4 +129,10 @@ def warm_figures(today: datetime.date | None = None, progress=None) -> int:
     from roret.outcomes.compliance import rebuild
 
     rebuild(today)
+    # The balance view's figures counted from the case record, per completed half-year, for the
+    # department and each centre (at 100,000 citizens the first balance page of a day took 4-10 s
+    # without them; docs/benchmarks.md).
+    from roret.balance.figures import refresh as refresh_balance
+
+    refresh_balance(today)
     return len(scopes)

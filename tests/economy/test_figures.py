@@ -115,3 +115,21 @@ def test_the_warm_up_leaves_the_opening_pages_nothing_to_compute(placed, client)
         # The compliance list's expensive cases were stored by the warm-up too (roret.outcomes.
         # compliance), so its page asks for no figure at all; the others ask and find them stored.
         assert (asked or persona == "centre_staff") and built == [], (persona, url, built)
+
+
+def test_the_warm_up_counts_the_balance_views_record_figures_ahead(placed, client):
+    """The balance view's figures from the case record (WHO-5, follow-ups, deadlines ...) of each
+    completed half-year are stored by the warm-up for the department and every centre, so the
+    first balance page of the day reads them instead of counting (4-10 s at 100,000 citizens)."""
+    from roret.balance.figures import HALVES, last_halves
+    from roret.balance.models import StoredFigures
+    from roret.core.models import Centre
+    from roret.reports.services import warm_figures
+
+    StoredFigures.objects.all().delete()
+    warm_figures()
+    scopes = {0, *Centre.objects.values_list("pk", flat=True)}
+    halves = {h.start for h in last_halves(datetime.date.today()) if h.end <= datetime.date.today()}
+    stored = set(StoredFigures.objects.values_list("scope", "half_start"))
+    assert len(halves) == HALVES
+    assert stored == {(s, h) for s in scopes for h in halves}
