@@ -141,8 +141,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # locked" instead of waiting, and the concurrency tests need real locking.
     # One file per test run (pid), so parallel runs on one machine do not share a database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test_roret_{os.getpid()}.sqlite3")}
-elif envstr("RORET_TEST_DB_NAME"):
-    DATABASES["default"]["TEST"] = {"NAME": envstr("RORET_TEST_DB_NAME")}
+else:
+    if envstr("RORET_TEST_DB_NAME"):
+        DATABASES["default"]["TEST"] = {"NAME": envstr("RORET_TEST_DB_NAME")}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # No JIT compilation: the list and steering queries' estimated cost passes PostgreSQL's
+        # jit_above_cost, and compiling them took about 55 ms of the offer list's 150 ms query on
+        # every request at 100,000 citizens, for queries that then run in milliseconds
+        # (docs/benchmarks.md). RORET_PG_JIT=1 leaves the server's setting.
+        if not envbool("RORET_PG_JIT", False):
+            options = DATABASES["default"].setdefault("OPTIONS", {})
+            options["options"] = (options.get("options", "") + " -c jit=off").strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
