@@ -32,11 +32,13 @@ from roret.reports.toolkit.tables import pseudonym
 
 @dataclass(frozen=True)
 class Service:
-    """A service as DST counts it: its code in the file, its label, and the first day DST takes it."""
+    """A service as DST counts it: its code in the file, its label and, for a service added to the
+    statistic later, the first day DST takes it (a service under an older paragraph runs on with its
+    own start date, so only the added ones have one)."""
 
     code: str
     label: object
-    since: datetime.date = datetime.date(2013, 7, 1)
+    since: datetime.date | None = None
     mandatory: bool = True
 
 
@@ -185,16 +187,26 @@ def _provider_id(provider, own_code: str) -> str:
 
 
 
+def same_municipality(code: str) -> list[str]:
+    """``code`` as it may be written: 657 and 0657 are one municipality."""
+    bare = code.lstrip("0")
+    return sorted({code, bare, bare.zfill(4)})
+
+
 def records(month: Month, *, progress: Callable[[int, int], None] | None = None) -> list[Record]:
     """The month's records: every placement in force on at least one day of the month whose grant
-    stands on a paragraph DST counts, or on a code roret does not know (the check names those)."""
+    stands on a paragraph DST counts, or on a code roret does not know (the check names those).
+
+    Only placements this municipality acts for: DST takes each service from the municipality that
+    referred the citizen (the acting one), so a place sold to another municipality is theirs to report."""
+    # The code placements are given as acting and paying municipality (placements.services).
+    own_code = settings.RORET["MUNICIPALITY_CODE"]
     placements = (Placement.objects.overlapping(month.first, month.after)
+                  .filter(acting_municipality__in=same_municipality(own_code))
                   .exclude(grant__paragraph__in=NOT_REPORTED)
                   .select_related("grant", "offer__provider", "citizen")
                   .prefetch_related("citizen__target_groups")
                   .order_by("citizen_id", "start", "pk"))
-    # The code placements are given as acting and paying municipality (placements.services).
-    own_code = settings.RORET["MUNICIPALITY_CODE"]
     found = list(placements)
     out = []
     for n, p in enumerate(found, 1):
@@ -232,7 +244,7 @@ def check(month: Month, found: Iterable[Record]) -> list[Problem]:
             broken(r, "start", _("no start date"))
         elif r.start > month.last:
             broken(r, "start", _("starts after the month's end"))
-        elif service is not None and r.start < service.since and (r.end is None or r.end >= service.since):
+        elif service is not None and service.since and r.start < service.since:
             broken(r, "start", _("starts %(start)s, before Statistics Denmark counts %(service)s (%(since)s)")
                    % {"start": r.start, "service": service.label, "since": service.since})
         if r.start is not None and r.end is not None and r.end < r.start:
@@ -249,10 +261,13 @@ def check(month: Month, found: Iterable[Record]) -> list[Problem]:
         if r.service and r.start is not None:
             by_service[r.citizen_id, r.service].append(r)
     for same in by_service.values():
-        same.sort(key=lambda r: r.start)
-        for before, after in zip(same, same[1:], strict=False):
-            if before.end is None or before.end >= after.start:
-                broken(after, "start", _("overlaps placement %(other)s of the same service") % {"other": before.placement_id})
+        same.sort(key=lambda r: (r.start, r.placement_id))
+        reaching = same[0]  # of the records so far, the one that ends last (None: open)
+        for r in same[1:]:
+            if reaching.end is None or reaching.end >= r.start:
+                broken(r, "start", _("overlaps placement %(other)s of the same service") % {"other": reaching.placement_id})
+            if reaching.end is not None and (r.end is None or r.end > reaching.end):
+                reaching = r
     return problems
 
 

@@ -8,6 +8,7 @@ import io
 from collections import Counter
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
@@ -31,14 +32,19 @@ def _with_target_group(citizen, display="Udviklingshæmning"):
     return citizen
 
 
-def _counts_from_placements(month_first, month_last):
-    """Records per DST service, straight from the placement rows: in force on some day of the month."""
-    counts = Counter()
+def _reported(month_first, month_last):
+    """(DST service, placement) straight from the placement rows: in force on some day of the month,
+    acted for by this municipality, under a paragraph DST counts."""
+    own = int(settings.RORET["MUNICIPALITY_CODE"])
     for p in Placement.objects.select_related("grant", "offer"):
-        if p.start <= month_last and (p.end is None or p.end > month_first) and p.grant.paragraph in DST_CODE:
+        if (p.start <= month_last and (p.end is None or p.end > month_first) and p.grant.paragraph in DST_CODE
+                and int(p.acting_municipality) == own):
             code = DST_CODE[p.grant.paragraph]
-            counts["85B" if code == "85" and p.offer.legal_basis == "ABL105" else code] += 1
-    return counts
+            yield "85B" if code == "85" and p.offer.legal_basis == "ABL105" else code, p
+
+
+def _counts_from_placements(month_first, month_last):
+    return Counter(code for code, _p in _reported(month_first, month_last))
 
 
 @pytest.fixture
@@ -67,11 +73,13 @@ def october(world):
         (offers["early"], d(2026, 10, 10), d(2026, 12, 1)),    # 82b
         (offers["work"], d(2023, 1, 1), None),                 # 103
         (offers["shelter"], d(2026, 10, 5), None),             # 110: not in DST's statistic
+        (offers["work"], d(2026, 1, 1), "sold"),               # another municipality's citizen: theirs to report
     ]
     placed = []
     for i, (offer, start, end) in enumerate(cases):
         citizen = _with_target_group(w.citizen(first_name=f"Borger{i}"))
-        placed.append(w.place(citizen, offer, start=start, end=end))
+        sold = {"acting_municipality": "0661", "paying_municipality": "0661"} if end == "sold" else {}
+        placed.append(w.place(citizen, offer, start=start, end=None if sold else end, **sold))
     return placed
 
 
@@ -155,8 +163,32 @@ def test_two_records_of_one_citizen_and_service_may_not_overlap():
     touching = _record(placement_id=2, start=datetime.date(2026, 10, 11))
     overlapping = _record(placement_id=3, start=datetime.date(2026, 10, 10))
     other_service = _record(placement_id=4, service="103", legal_basis="SEL103", start=datetime.date(2026, 10, 5))
-    assert dst.check(OCTOBER, [first, touching, other_service]) == []
+    other_citizen = _record(citizen_id=2, placement_id=5, start=datetime.date(2026, 10, 5))
+    assert dst.check(OCTOBER, [first, touching, other_service, other_citizen]) == []
     assert [(p.placement_id, p.field) for p in dst.check(OCTOBER, [first, overlapping])] == [(3, "start")]
+    # a long one overlapping two short ones that do not overlap each other: both are named
+    long = _record(placement_id=6, start=datetime.date(2026, 1, 1), end=datetime.date(2026, 12, 31))
+    short = [_record(placement_id=7, start=datetime.date(2026, 3, 1), end=datetime.date(2026, 3, 5)),
+             _record(placement_id=8, start=datetime.date(2026, 10, 1), end=None)]
+    assert sorted(p.placement_id for p in dst.check(OCTOBER, [long, *short])) == [7, 8]
+
+
+def test_the_page_does_not_grow_a_query_per_record(client, world, october):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.login(username="economist", password=PASSWORD)
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("reports:dst"), {"month": "2026-10"}).status_code == 200
+        return len(ctx.captured_queries)
+
+    before = queries()
+    for i in range(5):
+        world.place(_with_target_group(world.citizen(first_name=f"Flere{i}")), world.day_offer,
+                    start=datetime.date(2026, 10, 1))
+    assert queries() == before
 
 
 def test_only_the_economist_reports(world):
@@ -231,11 +263,8 @@ def test_a_demo_month_matches_counts_computed_from_the_placements_per_paragraph(
     expected = _counts_from_placements(month.first, month.last)
     assert sum(expected.values()) > 50  # a real month, not an empty one
     assert {row["code"]: row["records"] for row in built.counts()} == dict(expected)
-    # and citizens per service, also from the rows
+    assert Placement.objects.exclude(acting_municipality=settings.RORET["MUNICIPALITY_CODE"]).exists()  # sold places
     citizens = {}
-    for p in Placement.objects.select_related("grant", "offer"):
-        if p.start <= month.last and (p.end is None or p.end > month.first) and p.grant.paragraph in DST_CODE:
-            code = DST_CODE[p.grant.paragraph]
-            code = "85B" if code == "85" and p.offer.legal_basis == "ABL105" else code
-            citizens.setdefault(code, set()).add(p.citizen_id)
+    for code, p in _reported(month.first, month.last):
+        citizens.setdefault(code, set()).add(p.citizen_id)
     assert {row["code"]: row["citizens"] for row in built.counts()} == {k: len(v) for k, v in citizens.items()}
