@@ -193,6 +193,7 @@ LISTS = {
     "meeting_agenda": _("a visitation meeting's agenda"),
     "meetings_unscheduled": _("proposed decisions waiting for a visitation meeting"),
     "citizens": _("citizens"),
+    "dst_problems": _("problems in the reporting to Statistics Denmark"),
 }
 
 

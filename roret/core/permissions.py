@@ -60,6 +60,9 @@ AGGREGATE_ROLES = frozenset({Role.ECONOMIST, Role.CENTRE_LEADER, Role.COMMITTEE,
 PLANNERS = frozenset({Role.ECONOMIST})
 #: Roles that read the development plans, their realised effects, lights and status reports.
 PLAN_READERS = AGGREGATE_ROLES
+#: Statistics Denmark's reporting carries every reported citizen's CPR number: the economist's
+# (secretariat) alone, not the administrator's, who sees configuration and no citizen data.
+DST_EXPORTERS = frozenset({Role.ECONOMIST})
 #: Roles that load development plans and revise their estimates.
 PLAN_EDITORS = PLANNERS
 #: Roles that make and read the half-yearly status report (the department's figures; the committee's suppressed).

@@ -3,13 +3,17 @@ all rendered from one report build (roret.reports.services). Thin: parse, call, 
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from roret.core import periods
+from roret.core import audit, periods
 from roret.core.access import role_required
-from roret.core.permissions import AGGREGATE_ROLES, suppresses
+from roret.core.permissions import AGGREGATE_ROLES, DST_EXPORTERS, suppresses
+from roret.reports import dst
 from roret.reports.services import FORMATS, parse_half_value, record_export, render_report, report_context
 
 
@@ -57,3 +61,41 @@ def kpi_report_start(request):
         fmt = "pdf"
     job = start_job("reports.kpi_report", user=request.user, params={"half": half, "format": fmt})
     return redirect("core:job_status", job.pk)
+
+
+def _dst_month(request) -> tuple[dst.Month, str]:
+    """?month=2026-10 (default: the last full month); a bad value gives the default and says so."""
+    text = request.GET.get("month") or request.POST.get("month") or ""
+    try:
+        return dst.parse_month(text), ""
+    except dst.MonthError:
+        return dst.last_full_month(), (_("“%(month)s” is not a month; showing the last full month.") % {"month": text}
+                                       if text else "")
+
+
+@role_required(DST_EXPORTERS)
+def dst_page(request):
+    """The month's reporting to Statistics Denmark: counts per service and the problems that stop it."""
+    month, warning = _dst_month(request)
+    built = dst.report(month)
+    audit.listed(request.user, "dst_problems", [p.citizen_id for p in built.problems],
+                 detail=f"Danmarks Statistik {month.value}")
+    return render(request, "reports/dst.html", {
+        "month": month, "warning": warning, "counts": built.counts(), "problems": built.problems,
+        "records": len(built.records), "citizens": len(built.citizen_ids), "columns": dst.COLUMNS})
+
+
+@role_required(DST_EXPORTERS)
+@require_POST
+def dst_download(request):
+    """The month's file for Statistics Denmark (CPR numbers): audited; refused while any record breaks a rule."""
+    month, _warning = _dst_month(request)
+    try:
+        _built, data = dst.export(request.user, month)
+    except dst.Refused as refused:
+        messages.error(request, _("The file was not made: %(count)s problem(s) must be corrected first.")
+                       % {"count": len(refused.problems)})
+        return redirect(f"{reverse('reports:dst')}?month={month.value}")
+    response = HttpResponse(data, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{dst.filename(month)}"'
+    return response

@@ -1,4 +1,4 @@
-from tests.economy.url_access import ECONOMY
+from tests.economy.url_access import ECONOMIST, ECONOMY
 from tests.url_roles import exports, writes
 
 EXPECTED = {
@@ -7,6 +7,9 @@ EXPECTED = {
     "reports:kpi_report_xlsx": ECONOMY,
     "reports:kpi_report_start": {**ECONOMY, "economist": 405, "centre_leader": 405, "committee": 405,
                                  "leader": 405},  # POST only
+    # Statistics Denmark's reporting names citizens by CPR number: the economist's alone.
+    "reports:dst": ECONOMIST,
+    "reports:dst_download": ECONOMIST | {"economist": 405},  # POST only
 }
 
 # Starting the report in the background stores a job for whoever may read the report.
@@ -15,4 +18,6 @@ POSTS = {
     "reports:kpi_report_start": writes({"format": "xlsx"}, *READERS),
     "reports:kpi_report_pdf": exports(*READERS),
     "reports:kpi_report_xlsx": exports(*READERS),
+    # A month with nothing in force: an empty file, still audited as an export.
+    "reports:dst_download": writes({"month": "2001-01"}, "economist"),
 }
