@@ -113,7 +113,7 @@ class DemoBuilder:
             providers[key] = Provider.objects.create(kind="own", name=centre.name, centre=centre)
         for name, kind, code, cvr in EXTERNAL_PROVIDERS:
             providers[name] = Provider.objects.create(
-                kind=kind, name=name, municipality_code=code, cvr=_valid_cvr(self.rng) if cvr else "")
+                kind=kind, name=name, municipality_code=code, cvr=_valid_cvr(self.rng) if cvr == "private" else cvr)
         for spec in OWN_OFFERS + EXTERNAL_OFFERS:
             own = spec in OWN_OFFERS
             offer = Offer.objects.create(

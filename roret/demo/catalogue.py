@@ -121,12 +121,15 @@ OWN_OFFERS = [
               profiles=("autism", "intellectual"), centre="autisme", unit_name="Havbo"),
 ]
 
-# Providers the municipality buys from; codes 991-995 and the CVR numbers are fictitious.
+# Providers the municipality buys from; codes 991-995 and the CVR numbers are fictitious. The last
+# field: "private" draws a CVR number, a number is the CVR number itself, "" none.
 EXTERNAL_PROVIDERS = [
     ("Nabokommune Nord – Handicap", "municipality", "991", ""),
     ("Nabokommune Syd – Socialpsykiatri", "municipality", "992", ""),
     ("Nabokommune Øst – Specialområdet", "municipality", "993", ""),
-    ("Region Demo – Specialinstitutioner", "region", "", ""),
+    # A region reports to Statistics Denmark by its CVR number (a fixed one: drawing it would move
+    # every later random draw of the demo).
+    ("Region Demo – Specialinstitutioner", "region", "", "29190607"),
     ("Bostedet Lærkebo ApS", "private", "", "private"),
     ("Fonden Kilden", "private", "", "private"),
     ("Socialt Bosted Vesterled A/S", "private", "", "private"),
