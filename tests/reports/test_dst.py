@@ -233,6 +233,11 @@ def test_the_page_shows_counts_and_problems_and_the_download_is_audited(client, 
 def test_the_command_exports_and_exits_2_with_the_problems(world, october, tmp_path, capsys):
     out = tmp_path / "dst.csv"
     call_command("dst", "export", "--month", "2026-10", "--out", str(out), "--as", "economist", verbosity=0)
+    # As from the shell (`roret dst check`): Django's system checks run first (a method named
+    # ``check`` on the command once replaced them and broke every run from the shell).
+    shown = io.StringIO()
+    call_command("dst", "check", "--month", "2026-10", skip_checks=False, stdout=shown)
+    assert "no problems" in shown.getvalue()
     assert out.read_text(encoding="utf-8").splitlines()[0] == ";".join(dst.COLUMNS)
     assert AuditEntry.objects.filter(action="export", object_type="dst", channel="cli").exists()
 

@@ -39,7 +39,7 @@ class Command(BaseCommand):
                 bar.update(done - bar.n)
 
             if action == "check":
-                return self.check(dst.report(the_month, progress=progress))
+                return self.show_check(dst.report(the_month, progress=progress))
             actor = self.actor(options["username"])
             out = pathlib.Path(options["out"])
             if not out.resolve().parent.is_dir():
@@ -63,7 +63,7 @@ class Command(BaseCommand):
             raise CommandError(f"{username} is not an active user who may report to Statistics Denmark")
         return user
 
-    def check(self, built):
+    def show_check(self, built):
         for row in built.counts():
             self.stdout.write(f"{row['code'] or '?':>4}  {row['records']:>6} records  {row['citizens']:>6} citizens  "
                               f"{row['label']}")
