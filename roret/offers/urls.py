@@ -5,6 +5,10 @@ from roret.offers import editing, views
 app_name = "offers"
 urlpatterns = [
     path("", views.offer_list, name="list"),
+    # The catalogue as a file in Tilbudsportalen's terms (docs/interop.md, "Offer catalogue").
+    path("catalogue.csv", views.catalogue_download, {"fmt": "csv"}, name="catalogue_csv"),
+    path("catalogue.xlsx", views.catalogue_download, {"fmt": "xlsx"}, name="catalogue_xlsx"),
+    path("catalogue.json", views.catalogue_download, {"fmt": "json"}, name="catalogue_json"),
     path("new/", editing.offer_create, name="offer_create"),
     path("<int:pk>/", views.offer_detail, name="detail"),
     path("<int:pk>/edit/", editing.offer_edit, name="offer_edit"),

@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from roret.core import audit, lists
@@ -16,6 +16,7 @@ from roret.core.permissions import (
     has_role,
     suppresses,
 )
+from roret.offers import catalogue_export
 from roret.offers.forms import offer_page_forms
 from roret.offers.lists import OFFERS
 from roret.offers.queries import catalogue, committee_catalogue, totals, with_vacancy
@@ -62,6 +63,8 @@ def offer_list(request):
         "own_totals": _totals(own_all, view, "own"), "external_totals": _totals(external_all, view, "external"),
         "any_hidden": any(o.hidden for o in own_all + external_all) or bool(view.totals),
         "can_edit": has_role(request.user, CATALOGUE_EDITORS),
+        # The files hold the whole catalogue on the page's day (the committee's: today, suppressed).
+        "download_query": f"?day={day.isoformat()}" if request.GET.get("day") and not suppress else "",
     })
 
 
@@ -100,3 +103,13 @@ def detail_page(request, pk, *, forms: dict | None = None, status: int = 200):
         "hidden_residents": offer.occupied - (len(residents) if residents is not None else 0),
         **offer_page_forms(request.user, offer, forms or {}),
     }, status=status)
+
+
+@role_required(VIEW_ROLES)
+def catalogue_download(request, fmt: str):
+    """The catalogue on the page's day as CSV, .xlsx or JSON in Tilbudsportalen's terms (the
+    committee's today and suppressed as its page), audited as an export."""
+    built, data = catalogue_export.export(request.user, fmt, _parse_day(request))
+    response = HttpResponse(data, content_type=catalogue_export.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{catalogue_export.filename(built.day, fmt)}"'
+    return response

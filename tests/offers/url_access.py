@@ -1,6 +1,6 @@
 import datetime
 
-from tests.url_roles import AGGREGATE, LOGIN, PERSONAS, writes
+from tests.url_roles import AGGREGATE, LOGIN, PERSONAS, exports, writes
 
 # The catalogue editors (economist, administrator) read the catalogue they keep.
 CATALOGUE = {**AGGREGATE, "admin": 200}
@@ -24,6 +24,10 @@ EXPECTED = {
     "offers:provider_list": EDITORS,
     "offers:provider_create": EDITORS,
     "offers:provider_edit": EDITORS,
+    # The catalogue as a file (CSV, .xlsx, JSON): whoever reads the page, audited as an export.
+    "offers:catalogue_csv": CATALOGUE,
+    "offers:catalogue_xlsx": CATALOGUE,
+    "offers:catalogue_json": CATALOGUE,
 }
 
 
@@ -46,7 +50,12 @@ def _offer(ids, **changes) -> dict:
             "reason": "", **changes}
 
 
+# Every persona reads the catalogue, so every persona's download is an export (an audit row).
+CATALOGUE_READERS = tuple(p for p, status in CATALOGUE.items() if status == 200)
 POSTS = {
+    "offers:catalogue_csv": exports(*CATALOGUE_READERS),
+    "offers:catalogue_xlsx": exports(*CATALOGUE_READERS),
+    "offers:catalogue_json": exports(*CATALOGUE_READERS),
     "offers:offer_create": writes(lambda ids: _offer(ids, name="Nyt bosted"), *EDITORS_WRITE),
     "offers:offer_edit": writes(lambda ids: _offer(ids, name="Bostedet ved søen", reason="Nyt navn efter flytningen"),
                                 *EDITORS_WRITE),
