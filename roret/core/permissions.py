@@ -78,10 +78,12 @@ MEETING_READERS = CASEWORKERS | MEETING_APPROVERS
 MEETING_RULE_EDITORS = LEADERS | ADMINS
 #: Roles that see suppressed aggregates only (cells of 1-4 citizens hidden).
 SUPPRESSED_ROLES = frozenset({Role.COMMITTEE})
+#: The citizen on their own page (roret.helm): no staff page, no API, only their own record.
+CITIZENS = frozenset({Role.CITIZEN})
 
 # --- citizen scope, by role and action ---------------------------------------------------------
 
-TEAM, CENTRE, ALL = "team", "centre", "all"
+TEAM, CENTRE, ALL, SELF = "team", "centre", "all", "self"
 
 #: role -> action -> the relation that gives the scope (a missing action: nothing).
 CITIZEN_SCOPES = {
@@ -90,6 +92,9 @@ CITIZEN_SCOPES = {
     Role.CENTRE_LEADER: {VIEW: CENTRE, RECORD: CENTRE},
     # The department leader reads every case (audited like every read) and writes none.
     Role.LEADER: {VIEW: ALL},
+    # The citizen reads their own record and adds to it (self-reported measurements, their own
+    # rating of a goal, a comment on the action plan); never changes the case or exports it.
+    Role.CITIZEN: {VIEW: SELF, RECORD: SELF},
 }
 
 #: Roles that may take a list of citizens out of roret (an Excel download): those with an export scope.
@@ -140,7 +145,20 @@ def citizen_scope(user, action: str, *, via: str = "", today: datetime.date | No
     if relation == CENTRE and user.centre_id:
         placed = _placed_in_centre(user.centre_id, today or datetime.date.today())
         return Q(**{f"{via}_id__in" if via else "pk__in": placed})
+    if relation == SELF and (own := own_citizen_id(user)) is not None:
+        return Q(**{f"{via}_id" if via else "pk": own})
     return NOTHING
+
+
+def own_citizen_id(user) -> int | None:
+    """The citizen a citizen user is (their account's link, roret.helm), or None for anyone else.
+    Read once per user object: the link never changes."""
+    if getattr(user, "role", None) != Role.CITIZEN:
+        return None
+    if not hasattr(user, "_own_citizen_id"):
+        account = apps.get_model("helm", "CitizenAccount")
+        user._own_citizen_id = account.objects.filter(user_id=user.pk).values_list("citizen_id", flat=True).first()
+    return user._own_citizen_id
 
 
 def fetch(user, action: str, source, pk, *, via: str | None = None, lock: bool = False):
