@@ -42,7 +42,8 @@ class HelmError(Exception):
     """A citizen-facing refusal, with a message in plain words."""
 
 
-def _digest(purpose: str, value: str) -> str:
+def digest(purpose: str, value: str) -> str:
+    """The keyed SHA-256 of a link token ("token") or of a code bound to its link ("code")."""
     return salted_hmac(f"roret.helm.{purpose}", value, algorithm="sha256").hexdigest()
 
 
@@ -74,10 +75,10 @@ def issue_invitation(citizen: Citizen, *, actor, channel: str = "web") -> Issued
         _revoke(old, actor=actor, channel=channel, why="erstattet af en ny invitation")
     token = secrets.token_urlsafe(32)
     code = "".join(secrets.choice(CODE_ALPHABET) for _i in range(CODE_LENGTH))
-    token_digest = _digest("token", token)
+    token_digest = digest("token", token)
     invitation = Invitation(citizen=citizen, issued_by=actor, issued_at=now,
                             expires=now + datetime.timedelta(days=settings.HELM_INVITATION_DAYS),
-                            token_digest=token_digest, code_digest=_digest("code", f"{token_digest}:{code}"))
+                            token_digest=token_digest, code_digest=digest("code", f"{token_digest}:{code}"))
     validate(invitation)
     invitation.save()
     audit.record(actor, AuditAction.CREATE, citizen=citizen, obj=invitation, channel=channel,
@@ -111,7 +112,7 @@ def find_invitation(token: str) -> Invitation | None:
     """The invitation a link's token belongs to, or None (the token is compared by its digest)."""
     if not token or len(token) > 100:
         return None
-    return Invitation.objects.filter(token_digest=_digest("token", token)).first()
+    return Invitation.objects.filter(token_digest=digest("token", token)).first()
 
 
 def address_blocked(ip: str | None) -> bool:
@@ -179,7 +180,7 @@ def redeem(token: str, code: str, *, ip: str | None) -> Redeemed:
         _failed(ip, invitation, AuditAction.REFUSED, f"Invitation afvist: {REFUSALS[state]} {where}")
         return Redeemed(refused=state)
     expected = invitation.code_digest
-    if not hmac.compare_digest(_digest("code", f"{invitation.token_digest}:{normalise_code(code)}"), expected):
+    if not hmac.compare_digest(digest("code", f"{invitation.token_digest}:{normalise_code(code)}"), expected):
         invitation.failed_attempts += 1
         invitation.save(update_fields=["failed_attempts"])
         blocked = invitation.state() == InvitationState.BLOCKED

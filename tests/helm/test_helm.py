@@ -262,3 +262,17 @@ def test_the_caseworker_sees_the_code_once(world, citizen, client):
     assert 'id="invitation-code"' in first and "/me/invitation/" in first
     again = client.get(f"/me/citizens/{citizen.pk}/invitations/").content.decode()
     assert 'id="invitation-code"' not in again
+
+
+def test_the_staff_goals_page_shows_the_citizens_own_view_beside_theirs(world, citizen, client):
+    user = world.users["citizen"]
+    link(user, citizen)
+    goal = _goal(world, citizen)
+    services.rate_goal(goal.pk, actor=user, rating=6, went_well="Jeg har lavet suppe", matters_now="Indkøb")
+    services.respond_to_plan(citizen, actor=user, comment="Jeg vil gerne have mere tid", agrees=False)
+    outcome_services.record_measurement(citizen, "WHO-5", [2, 2, 2, 2, 2], actor=user)
+    client.force_login(world.users["caseworker"])
+    page = client.get(f"/outcomes/citizens/{citizen.pk}/").content.decode()
+    assert "Borgerens egen vurdering" in page and "6/10" in page and "Jeg har lavet suppe" in page
+    assert "ikke enig" in page and "Jeg vil gerne have mere tid" in page
+    assert "selvrapporteret" in page
