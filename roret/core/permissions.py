@@ -16,7 +16,8 @@ Citizen actions (ARCHITECTURE.md's role table):
 A caseworker may do all four to their team's caseload; centre staff and centre leaders may view
 and record for the citizens placed (now or about to move in) in their centre's offers, and may not
 change or export them. The department leader views every citizen (read-only: no record, change or
-export) to prepare and hold the visitation meeting. Aggregate-only roles and administrators have no citizen scope at all.
+export) to prepare and hold the visitation meeting. A citizen signed in to their own page
+(roret.helm) views and records for exactly themselves. Aggregate-only roles and administrators have no citizen scope at all.
 
 A record outside the scope answers :class:`NotInScope`, a 404, so its existence is not revealed.
 """

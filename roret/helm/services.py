@@ -203,8 +203,8 @@ def _account_user(citizen: Citizen) -> User:
     account = CitizenAccount.objects.select_related("user").filter(citizen=citizen).first()
     if account is not None:
         return account.user
-    user = User(username=f"borger-{citizen.pk}-{secrets.token_hex(3)}", role=Role.CITIZEN,
-                first_name=citizen.first_name, last_name=citizen.last_name)
+    # No name on the user: the citizen's name lives on their record only, where retention clears it.
+    user = User(username=f"borger-{citizen.pk}-{secrets.token_hex(3)}", role=Role.CITIZEN)
     user.set_unusable_password()
     user.save()
     account = CitizenAccount.objects.create(user=user, citizen=citizen)

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -173,9 +174,7 @@ def rate_goal(request, goal_id):
     citizen = _own(request, "Borgeren åbnede et af sine mål")
     goal = Goal.objects.filter(citizen=citizen, pk=goal_id, status=GoalStatus.ACTIVE).first()
     if goal is None:
-        from django.http import Http404
-
-        raise Http404("no such goal")
+        raise Http404("no such goal (or not an active goal of the citizen's)")
     error = ""
     if request.method == "POST":
         try:
@@ -198,8 +197,11 @@ def plan(request):
     citizen = _own(request, "Borgeren læste sin handleplan")
     error = ""
     if request.method == "POST":
-        agrees = {"yes": True, "no": False}.get(request.POST.get("agrees", ""))
+        answer = request.POST.get("agrees", "")
+        agrees = {"yes": True, "no": False}.get(answer)
         try:
+            if answer not in ("yes", "no", ""):
+                raise services.HelmError(_("Choose yes, no or “I do not know yet”."))
             services.respond_to_plan(citizen, actor=request.user, comment=request.POST.get("comment", ""),
                                      agrees=agrees)
         except (services.HelmError, ValidationError) as exc:

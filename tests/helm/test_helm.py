@@ -63,6 +63,7 @@ def test_the_citizen_redeems_an_invitation_once_and_gets_a_citizen_account(world
     result = services.redeem(token, f"{code[:4].lower()}-{code[4:]}", ip="10.0.0.1")  # typed as handed over
     user = result.user
     assert user is not None and user.role == Role.CITIZEN and not user.has_usable_password()
+    assert (user.first_name, user.last_name) == ("", "")  # the name lives on the record, which retention clears
     assert CitizenAccount.objects.get(user=user).citizen == citizen
     invitation.refresh_from_db()
     assert invitation.used_at is not None
@@ -276,3 +277,20 @@ def test_the_staff_goals_page_shows_the_citizens_own_view_beside_theirs(world, c
     assert "Borgerens egen vurdering" in page and "6/10" in page and "Jeg har lavet suppe" in page
     assert "ikke enig" in page and "Jeg vil gerne have mere tid" in page
     assert "selvrapporteret" in page
+
+
+def test_retention_clears_what_the_citizen_wrote_and_deletes_the_invitations(world, citizen):
+    from roret.citizens import retention
+    from roret.core.retention import Policy
+
+    user = world.users["citizen"]
+    link(user, citizen)
+    goal = _goal(world, citizen)
+    services.rate_goal(goal.pk, actor=user, rating=4, went_well="Min søster hjalp", matters_now="Min hund")
+    services.respond_to_plan(citizen, actor=user, comment="Jeg bor hos min mor nu", agrees=None)
+    issue(world, citizen)
+    retention.anonymise(citizen.pk, TODAY, Policy.from_settings(TODAY + datetime.timedelta(days=3000)))
+    rating = GoalRating.objects.get()
+    assert (rating.went_well, rating.matters_now, rating.rating) == (retention.REDACTED, retention.REDACTED, 4)
+    assert PlanResponse.objects.get().comment == retention.REDACTED
+    assert not Invitation.objects.exists()
