@@ -41,6 +41,7 @@ serve:
 	@echo "  Demo users (password: demo): caseworker, centre_staff, centre_leader, economist, committee, admin, leader"
 	@echo "  admin also gives a two-factor code: oathtool --totp -b RORETDEMOADMINSECRETKEY234567ABC"
 	@echo "  (or add that key to an authenticator app)"
+	@echo "  A citizen's own page: open http://$(HOST)/me/invitation/demo-borger/ (logged out), code HJEM-2345"
 	@echo ""
 	@# The background worker (simulations, reports) runs beside the server and stops with it.
 	$(RORET) db_worker --no-reload & worker=$$!; \

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "roret.visitation",
     "roret.meetings",
     "roret.outcomes",
+    "roret.helm",
     "roret.journal",
     "roret.economy",
     "roret.balance",
@@ -98,6 +99,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "roret.core.sessions.IdleTimeoutMiddleware",
     "roret.core.two_factor.TwoFactorMiddleware",
+    # A citizen signed in to their own page reaches that page and nothing else (404 elsewhere).
+    "roret.helm.middleware.CitizenConfinementMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a refused login into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -394,6 +397,14 @@ API_TOKEN_MAX_DAYS = envint("RORET_API_TOKEN_MAX_DAYS", 365)
 IDEMPOTENCY_KEY_HOURS = envint("RORET_IDEMPOTENCY_KEY_HOURS", 24)
 if API_TOKEN_MAX_DAYS < 1 or IDEMPOTENCY_KEY_HOURS < 1:
     raise ImproperlyConfigured("RORET_API_TOKEN_MAX_DAYS and RORET_IDEMPOTENCY_KEY_HOURS must be at least 1")
+# The citizen's own page (roret/helm): a one-time invitation lives this many days; it is blocked
+# after this many wrong codes; an address may try this many wrong codes or links in the minutes.
+HELM_INVITATION_DAYS = envint("RORET_HELM_INVITATION_DAYS", 14)
+HELM_CODE_ATTEMPTS = envint("RORET_HELM_CODE_ATTEMPTS", 5)
+HELM_ADDRESS_ATTEMPTS = envint("RORET_HELM_ADDRESS_ATTEMPTS", 20)
+HELM_ADDRESS_MINUTES = envint("RORET_HELM_ADDRESS_MINUTES", 15)
+if min(HELM_INVITATION_DAYS, HELM_CODE_ATTEMPTS, HELM_ADDRESS_ATTEMPTS, HELM_ADDRESS_MINUTES) < 1:
+    raise ImproperlyConfigured("the RORET_HELM_* settings must be at least 1")
 # The reason asked for above is read per request (and from an API client's X-Access-Reason header).
 MIDDLEWARE.append("roret.core.access_reasons.AccessReasonMiddleware")
 # Last, around the view alone: a form's token sent a second time replays the first result (a form

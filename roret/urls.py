@@ -21,6 +21,7 @@ urlpatterns = [
     path("visitation/", include("roret.visitation.urls")),
     path("meetings/", include("roret.meetings.urls")),
     path("outcomes/", include("roret.outcomes.urls")),
+    path("me/", include("roret.helm.urls")),
     path("journal/", include("roret.journal.urls")),
     path("economy/", include("roret.economy.urls")),
     path("plans/", include("roret.plans.urls")),

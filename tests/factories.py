@@ -67,6 +67,9 @@ class World:
             "admin": self.user("admin", Role.ADMIN, is_staff=True, is_superuser=True),
             "outsider": self.user("outsider", Role.CASEWORKER, team=self.other_team),
             "leader": self.user("leader", Role.LEADER),
+            # A citizen's own account (roret.helm), tied to no citizen until a test links it
+            # (tests/helm: helpers.link): until then its scope is nothing.
+            "citizen": self.user("citizen", Role.CITIZEN),
         }
         self.residential = self.offer("Bostedet", "SEL108", places=2, tariff="2250.00")
         self.day_offer = self.offer("Aktivitetshuset", "SEL104", places=10, tariff="600.00",

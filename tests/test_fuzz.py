@@ -365,7 +365,7 @@ def fuzz_api(fuzzer: Fuzzer, paths: dict[str, str]):
 # The order in which personas claim a form: the first who sees it fuzzes it, unless the walker
 # declares who writes through it (then the first writer who sees it), so a form is fuzzed past its gate.
 ORDER = ["caseworker", "economist", "centre_leader", "admin", "centre_staff", "committee", "leader", "outsider",
-         "anonymous"]
+         "citizen", "anonymous"]
 
 
 def claimed_forms(client: Client, world, ids: dict, failures: list) -> dict[tuple, tuple[str, dict]]:

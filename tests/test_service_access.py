@@ -36,6 +36,7 @@ from roret.core import services as core_services
 from roret.core.models import AuditEntry
 from roret.core.permissions import NotInScope
 from roret.economy import services as economy_services
+from roret.helm import services as helm_services
 from roret.journal import corrections as correction_services
 from roret.journal import services as journal_services
 from roret.meetings import services as meeting_services
@@ -106,6 +107,11 @@ class Scene:
     def api_token(self):
         """The caseworker's API token."""
         return api_tokens.create_token(actor=self.cw, name="Integration", days=30).row
+
+    @cached_property
+    def invitation(self):
+        """An open invitation to the citizen's own page."""
+        return helm_services.issue_invitation(self.citizen, actor=self.cw).invitation
 
     @cached_property
     def consent(self):
@@ -551,6 +557,16 @@ CASES = [
         s.proposal, actor=a, reason="Senere start", start=TODAY + 7 * DAY), LEADER),
     Case(meeting_services.send_back, ("proposal",), lambda s, a: meeting_services.send_back(
         s.proposal, actor=a, reason="Udred boligbehovet"), LEADER),
+    # the citizen's own page: invitations are the caseworker's; what the citizen says about their
+    # goals and plan may also be entered by staff sitting with them (their "record" scope)
+    Case(helm_services.issue_invitation, ("citizen",), lambda s, a: helm_services.issue_invitation(
+        s.citizen, actor=a), CW),
+    Case(helm_services.revoke_invitation, ("invitation",), lambda s, a: helm_services.revoke_invitation(
+        s.invitation.pk, actor=a), CW),
+    Case(helm_services.rate_goal, ("goal",), lambda s, a: helm_services.rate_goal(
+        s.goal.pk, actor=a, rating=7, went_well="Jeg gør selv rent"), RECORDERS),
+    Case(helm_services.respond_to_plan, ("citizen",), lambda s, a: helm_services.respond_to_plan(
+        s.citizen, actor=a, comment="Det er en god plan", agrees=True), RECORDERS),
 ]
 
 
@@ -572,7 +588,8 @@ UNGATED = {
 SERVICE_MODULES = [journal_services, correction_services,
                    citizen_services, placement_services, case_services, outcome_services, offer_services,
                    economy_services, capacity_services, runs, scenarios, core_services, report_services,
-                   balance_services, plan_services, plan_effects, plan_lights, meeting_services, api_tokens]
+                   balance_services, plan_services, plan_effects, plan_lights, meeting_services, api_tokens,
+                   helm_services]
 RORET = Path(__file__).resolve().parent.parent / "roret"
 
 

@@ -13,6 +13,11 @@ decides who may see it. Each module declares:
   citizen's (``pk``, ``citizen_id``) or a key that ``url_ids`` gives under the parameter's own name;
 - ``url_ids(world, citizen) -> dict``: the objects of the walker citizen the app's URLs need.
 
+- ``CITIZEN_EXPECTED = {url name: status}``: the answer to the citizen persona (a citizen signed in to
+  their own page, roret.helm), where it is not 404. A citizen is confined to their own pages
+  (roret.helm.middleware), so every other URL must answer them 404 (``CITIZEN_ELSEWHERE``) whatever
+  its profile says for the staff personas: a new staff page needs no entry for them.
+
 Every URL is also posted to as every persona, with its declared body and with an empty one. Nothing
 may answer 500. A persona who may not write gets a refusal (401, 403, 404, 405 or a redirect to log in)
 and the database does not change (tests/db_fingerprint.py); a persona who may write changes it, which
@@ -33,9 +38,10 @@ from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, reso
 
 from tests.db_fingerprint import difference, fingerprint
 from tests.factories import PASSWORD
-from tests.url_roles import PERSONAS, Post, reads
+from tests.url_roles import CITIZEN_ELSEWHERE, PERSONAS, Post, reads
 
 EXPECTED: dict = {}
+CITIZEN_EXPECTED: dict = {}
 POSTS: dict[str, Post] = {}
 POST_JSON: dict = {}
 PATH_IDS: dict = {}
@@ -43,14 +49,14 @@ URL_ACCESS_MODULES = []
 for module_path in sorted(Path(__file__).parent.glob("*/url_access.py")):
     module = importlib.import_module(f"tests.{module_path.parent.name}.url_access")
     URL_ACCESS_MODULES.append(module)
-    for name in ("EXPECTED", "POSTS", "POST_JSON", "PATH_IDS"):
+    for name in ("EXPECTED", "CITIZEN_EXPECTED", "POSTS", "POST_JSON", "PATH_IDS"):
         declared, table = getattr(module, name, {}), globals()[name]
         clash = set(table) & set(declared)
         assert not clash, f"{name}: URL names declared twice: {clash}"
         table.update(declared)
 for _name, _body in POST_JSON.items():
     POSTS.setdefault(_name, reads(_body, json=True))
-DJANGO_ADMIN = {p: 302 for p in PERSONAS} | {"admin": 200}
+DJANGO_ADMIN = {p: 302 for p in PERSONAS} | {"admin": 200, "citizen": CITIZEN_ELSEWHERE}
 
 SKIP_NAMESPACES = {"admin"}  # Django's own admin: walked separately through its index
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -168,7 +174,7 @@ def test_every_url_answers_each_persona_as_declared(url_world, client, persona):
     for name, pattern in walk():
         path = fill(pattern, ids, name)
         response = request(client, name, path, ids)
-        expected = EXPECTED[name][persona]
+        expected = CITIZEN_EXPECTED.get(name, CITIZEN_ELSEWHERE) if persona == "citizen" else EXPECTED[name][persona]
         if response.status_code != expected:
             failures.append(f"{name} {path}: {response.status_code}, expected {expected}")
         if response.status_code == 200 and response.get("Content-Type", "").startswith("text/html"):
@@ -228,7 +234,8 @@ def test_every_post_writes_only_for_who_may(url_world, client, persona):
                 if changed:
                     failures.append(f"{what} changed {changed}" if post else
                                     f"{what} changed {changed}: declare its POST in POSTS")
-            elif persona in post.writers:
+            elif persona in post.writers and (persona != "citizen" or name in CITIZEN_EXPECTED):
+                # (A citizen writes only through their own pages: elsewhere they are refused, 404.)
                 if label == "declared" and not changed:
                     failures.append(f"{what} changed nothing: the declared body is not valid, or the write refused")
             elif not refused(response) or changed:

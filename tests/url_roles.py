@@ -3,8 +3,13 @@
 from dataclasses import dataclass
 
 PERSONAS = ["anonymous", "caseworker", "centre_staff", "centre_leader", "economist", "committee", "admin",
-            "outsider", "leader"]
+            "outsider", "leader", "citizen"]
 LOGIN = 302
+# The citizen persona is a citizen signed in to their own page (roret.helm; another citizen than the
+# walker's). roret.helm.middleware confines a citizen to their own pages, so every URL answers them
+# 404 but those a module lists in CITIZEN_EXPECTED (tests/test_url_walker.py): a new staff page needs
+# no entry for them.
+CITIZEN_ELSEWHERE = 404
 CASE = {"anonymous": LOGIN, "caseworker": 200, "centre_staff": 200, "centre_leader": 200, "economist": 403,
         "committee": 403, "admin": 403, "outsider": 200, "leader": 403}
 # The department leader sees every aggregate, unsuppressed.

@@ -104,6 +104,10 @@ CASE_MODELS = (
               kept_text=("category",)),
     CaseModel("journal.correction", "citizen_id", clear=("old_value", "new_value", "reason"),
               kept_text=("object_type", "field", "field_label")),
+    # What the citizen entered on their own page (roret.helm), and their invitations (digests only).
+    CaseModel("helm.goalrating", "citizen_id", ("rated_on",), clear=("went_well", "matters_now")),
+    CaseModel("helm.planresponse", "citizen_id", ("created",), clear=("comment",)),
+    CaseModel("helm.invitation", "citizen_id", delete=True),
     # A caseworker's link of an event to a plan's initiative holds no free text: the kind of action.
     CaseModel("plans.effectlink", "placement__citizen_id", kept_text=("action",)),
 )

@@ -19,8 +19,13 @@ from roret.core.permissions import (
 )
 
 ALL = set(Role.values)
+STAFF = ALL - {Role.CITIZEN}
 NAV = [
-    ("home", _("Overview"), ALL),
+    ("home", _("Overview"), STAFF),
+    # The citizen's own page (roret.helm) and nothing else.
+    ("helm:home", _("My page"), {Role.CITIZEN}),
+    ("helm:plan", _("My plan"), {Role.CITIZEN}),
+    ("helm:access_log", _("Who has looked at my case"), {Role.CITIZEN}),
     ("citizens:search", _("Citizens"), CASE_READERS),
     ("visitation:cases", _("Cases"), CASE_FILE_READERS),
     ("meetings:index", _("Visitation meetings"), MEETING_READERS),

@@ -14,6 +14,8 @@ class Role(models.TextChoices):
     COMMITTEE = "committee", _("Committee member")
     ADMIN = "admin", _("Administrator")
     LEADER = "leader", _("Department leader")
+    #: The citizen themself, signed in to their own page (roret.helm): their scope is exactly themselves.
+    CITIZEN = "citizen", _("Citizen (own page)")
 
 
 class Department(models.Model):

@@ -16,7 +16,8 @@ Citizen actions (ARCHITECTURE.md's role table):
 A caseworker may do all four to their team's caseload; centre staff and centre leaders may view
 and record for the citizens placed (now or about to move in) in their centre's offers, and may not
 change or export them. The department leader views every citizen (read-only: no record, change or
-export) to prepare and hold the visitation meeting. Aggregate-only roles and administrators have no citizen scope at all.
+export) to prepare and hold the visitation meeting. A citizen signed in to their own page
+(roret.helm) views and records for exactly themselves. Aggregate-only roles and administrators have no citizen scope at all.
 
 A record outside the scope answers :class:`NotInScope`, a 404, so its existence is not revealed.
 """
@@ -81,10 +82,12 @@ MEETING_READERS = CASEWORKERS | MEETING_APPROVERS
 MEETING_RULE_EDITORS = LEADERS | ADMINS
 #: Roles that see suppressed aggregates only (cells of 1-4 citizens hidden).
 SUPPRESSED_ROLES = frozenset({Role.COMMITTEE})
+#: The citizen on their own page (roret.helm): no staff page, no API, only their own record.
+CITIZENS = frozenset({Role.CITIZEN})
 
 # --- citizen scope, by role and action ---------------------------------------------------------
 
-TEAM, CENTRE, ALL = "team", "centre", "all"
+TEAM, CENTRE, ALL, SELF = "team", "centre", "all", "self"
 
 #: role -> action -> the relation that gives the scope (a missing action: nothing).
 CITIZEN_SCOPES = {
@@ -93,6 +96,9 @@ CITIZEN_SCOPES = {
     Role.CENTRE_LEADER: {VIEW: CENTRE, RECORD: CENTRE},
     # The department leader reads every case (audited like every read) and writes none.
     Role.LEADER: {VIEW: ALL},
+    # The citizen reads their own record and adds to it (self-reported measurements, their own
+    # rating of a goal, a comment on the action plan); never changes the case or exports it.
+    Role.CITIZEN: {VIEW: SELF, RECORD: SELF},
 }
 
 #: Roles that may take a list of citizens out of roret (an Excel download): those with an export scope.
@@ -143,7 +149,20 @@ def citizen_scope(user, action: str, *, via: str = "", today: datetime.date | No
     if relation == CENTRE and user.centre_id:
         placed = _placed_in_centre(user.centre_id, today or datetime.date.today())
         return Q(**{f"{via}_id__in" if via else "pk__in": placed})
+    if relation == SELF and (own := own_citizen_id(user)) is not None:
+        return Q(**{f"{via}_id" if via else "pk": own})
     return NOTHING
+
+
+def own_citizen_id(user) -> int | None:
+    """The citizen a citizen user is (their account's link, roret.helm), or None for anyone else.
+    Read once per user object: the link never changes."""
+    if getattr(user, "role", None) != Role.CITIZEN:
+        return None
+    if not hasattr(user, "_own_citizen_id"):
+        account = apps.get_model("helm", "CitizenAccount")
+        user._own_citizen_id = account.objects.filter(user_id=user.pk).values_list("citizen_id", flat=True).first()
+    return user._own_citizen_id
 
 
 def fetch(user, action: str, source, pk, *, via: str | None = None, lock: bool = False):

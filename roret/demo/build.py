@@ -25,6 +25,7 @@ from roret.demo.catalogue import (
     PROFILES,
 )
 from roret.demo.economy import build_economy
+from roret.demo.helm import build_helm
 from roret.demo.journal import build_journal
 from roret.demo.meetings import build_meetings
 from roret.demo.network import build_network
@@ -82,6 +83,7 @@ class DemoBuilder:
             build_network(self.today, self.seed)
             build_journal(self)
             build_meetings(self)
+            build_helm(self)
             # Before the economy: the realised events it makes are costed with the rest.
             plans = build_plans(self)
             build_economy(self)

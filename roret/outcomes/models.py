@@ -234,6 +234,8 @@ class Measurement(models.Model):
                                   verbose_name=_("placement"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
                                     related_name="+", verbose_name=_("recorded by"))
+    #: The citizen answered themself (on their own page, or on a tablet with staff beside them).
+    self_reported = models.BooleanField(_("self-reported"), default=False)
 
     class Meta:
         verbose_name = _("measurement")

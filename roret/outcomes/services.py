@@ -155,20 +155,23 @@ def complete_step(step: ActionStep, *, actor, done_on: datetime.date | None = No
 @transaction.atomic
 def record_measurement(citizen: Citizen, instrument: str, answers, *, actor, measured_on: datetime.date | None = None,
                        occasion: str = MeasurementOccasion.OTHER, follow_up: FollowUp | None = None,
-                       placement: Placement | None = None, channel: str = "web") -> Measurement:
+                       placement: Placement | None = None, channel: str = "web",
+                       self_reported: bool = False) -> Measurement:
     """Score ``answers`` with the instrument's exact rule and store them (nothing is stored when
-    the answers cannot be scored)."""
+    the answers cannot be scored). ``self_reported``: the citizen answered themself; always so
+    when the actor is the citizen."""
     citizen = permissions.fetch(actor, RECORD, Citizen, citizen.pk)
+    self_reported = self_reported or getattr(actor, "role", None) in permissions.CITIZENS
     if follow_up is not None and follow_up.citizen_id != citizen.pk:
         raise OutcomeError({"follow_up": _("The follow-up belongs to another citizen.")})
     if placement is not None and placement.citizen_id != citizen.pk:
         raise OutcomeError({"placement": _("The placement belongs to another citizen.")})
     return _measure(citizen, instrument, answers, actor=actor, measured_on=measured_on, occasion=occasion,
-                    follow_up=follow_up, placement=placement, channel=channel)
+                    follow_up=follow_up, placement=placement, channel=channel, self_reported=self_reported)
 
 
 def _measure(citizen: Citizen, instrument: str, answers, *, actor, measured_on, occasion, follow_up, placement,
-             channel) -> Measurement:
+             channel, self_reported: bool = False) -> Measurement:
     """record_measurement for a citizen the caller has fetched for "record" (or "change")."""
     definition = instruments.get(instrument)
     try:
@@ -183,13 +186,14 @@ def _measure(citizen: Citizen, instrument: str, answers, *, actor, measured_on, 
     measurement = Measurement(citizen=citizen, instrument=definition.code, measured_on=measured_on,
                               answers=list(scored.answers), raw=scored.raw, score=scored.score, band=scored.band.key,
                               flagged_items=list(scored.flagged_items), occasion=occasion, follow_up=follow_up,
-                              placement=placement, recorded_by=actor)
+                              placement=placement, recorded_by=actor, self_reported=self_reported)
     validate(measurement)
     measurement.save()
     compliance.mark([citizen.pk])
     audit.record(actor, "create", citizen=citizen, obj=measurement, channel=channel,
-                 summary=f"Måling {definition.code}: {scored.score} ({scored.band.label})",
-                 after=scored.as_dict())
+                 summary=f"Måling {definition.code}: {scored.score} ({scored.band.label})"
+                         + (" – besvaret af borgeren selv" if self_reported else ""),
+                 after={**scored.as_dict(), **({"self_reported": True} if self_reported else {})})
     return measurement
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -209,10 +210,13 @@ def citizen(request, citizen_id):
             return redirect("outcomes:citizen", citizen_id=citizen.pk)
     post = request.POST if errors else {}
     goals = queries.citizen_goals(citizen)
+    # The citizen's own ratings (their page, roret.helm), newest first, beside the staff's view.
+    prefetch_related_objects(goals, "citizen_ratings")
     measurements = services.compare(list(Measurement.objects.filter(citizen=citizen).order_by("measured_on", "pk")))
     active_grants = Grant.objects.filter(citizen=citizen).active_on(today).select_related("offer_type")
     return render(request, "outcomes/citizen.html", {
         "citizen": citizen, "goals": goals, "measurements": list(reversed(measurements)), "today": today,
+        "plan_responses": list(citizen.plan_responses.select_related("entered_by")[:3]),
         "goal_types": themes.goal_types(), "theme_groups": themes.activity_themes() + themes.note_themes(),
         "grants": active_grants, "who5": instruments.WHO5,
         "answer_labels": sorted(instruments.WHO5.answer_labels.items(), reverse=True),

@@ -101,6 +101,20 @@ def test_the_demo_database_is_marked_consistent_and_complete():
     assert not Citizen.objects.filter(is_demo=False).exists()
     for username in ["caseworker", "centre_staff", "centre_leader", "economist", "committee", "admin", "leader"]:
         assert User.objects.get(username=username).check_password("demo")
+    # The citizen's own page: a few accounts with their own entries, and the open invitation `roret
+    # demo` prints (its code matches; no password opens a citizen's account).
+    from roret.demo.helm import DEMO_CODE, DEMO_TOKEN
+    from roret.helm import services as helm_services
+    from roret.helm.models import CitizenAccount, GoalRating, PlanResponse
+    from roret.outcomes.models import Measurement
+
+    accounts = CitizenAccount.objects.select_related("user")
+    assert accounts.count() == 12 and not any(a.user.has_usable_password() for a in accounts)
+    assert GoalRating.objects.count() >= 12 and PlanResponse.objects.count() == 12
+    assert Measurement.objects.filter(self_reported=True).count() == 36
+    invitation = helm_services.find_invitation(DEMO_TOKEN)
+    assert invitation.used_at is None and invitation.revoked_at is None
+    assert helm_services.digest("code", f"{invitation.token_digest}:{DEMO_CODE}") == invitation.code_digest
     # Past visitation meetings whose approvals made the recent residential decisions, and the next one.
     from roret.meetings.models import Meeting, Proposal
 

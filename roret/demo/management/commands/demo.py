@@ -68,3 +68,7 @@ class Command(BaseCommand):
             f"Demo municipality built in {time.perf_counter() - started:.1f} s: {result['citizens']} citizens, "
             f"{result['placements']} placements ({result['active']} active), {result['waiting']} on the waiting list."))
         self.stdout.write("Demo users (password 'demo'): " + ", ".join(u[0] for u in DEMO_USERS))
+        from roret.demo.helm import DEMO_CODE, DEMO_LINK
+        from roret.helm.services import show_code
+
+        self.stdout.write(f"A citizen's own page: open {DEMO_LINK} (not logged in) and give the code {show_code(DEMO_CODE)}")
