@@ -31,6 +31,8 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--simpy-replications", type=int, default=None)
     parser.add_argument("--seed", type=int, default=20250501)
     parser.add_argument("--tools", default="engine,ciw,simpy", help="comma-separated subset, engine required")
+    parser.add_argument("--engine-repeats", type=int, default=5,
+                        help="timed engine runs, the median counting (default 5); Ciw and SimPy run once")
     parser.add_argument("--out", type=pathlib.Path, default=None, help="also write the JSON here")
     args = parser.parse_args(argv)
     result = run_benchmark(
@@ -39,6 +41,7 @@ def main(argv: list[str] | None = None) -> dict:
         simpy_replications=args.simpy_replications,
         seed=args.seed,
         tools=tuple(t.strip() for t in args.tools.split(",") if t.strip()),
+        engine_repeats=args.engine_repeats,
     )
     text = json.dumps(result, indent=2)
     print(text)

@@ -32,3 +32,16 @@ def test_full_run_has_every_field_the_cli_prints():
 def test_the_engine_cannot_be_left_out():
     with pytest.raises(ValueError, match="engine must be part"):
         run_benchmark(tools=("ciw",))
+
+
+def test_the_engine_is_timed_several_times_and_its_median_counts():
+    """A run of tens of milliseconds is mostly noise once: the engine is timed ``engine_repeats``
+    times, every timing reported, and the median is its time (Ciw and SimPy run once)."""
+    import statistics
+
+    out = run_benchmark(replications=30, ciw_replications=4, simpy_replications=4, warmup=1.0, horizon=1.0,
+                        engine_repeats=3)
+    assert len(out["timings"]["engine"]) == 3
+    assert len(out["timings"]["ciw"]) == 1 and len(out["timings"]["simpy"]) == 1
+    assert out["measured_seconds"]["engine"] == statistics.median(out["timings"]["engine"])
+    assert out["ratio_ciw"] == pytest.approx(out["ciw_seconds"] / out["engine_seconds"])
