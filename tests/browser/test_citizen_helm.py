@@ -10,6 +10,7 @@ from roret.core.models import AuditEntry
 from roret.helm.models import CitizenAccount
 from roret.outcomes import services as outcome_services
 from roret.outcomes.models import Measurement
+from tests.browser.axe import inject, serious_violations
 from tests.browser.conftest import login
 from tests.factories import term
 
@@ -34,9 +35,16 @@ def test_a_citizen_redeems_an_invitation_and_takes_the_helm(world, page, browser
 
     # The citizen, on their own device.
     device = browser.new_context(locale="da-DK", viewport={"width": 820, "height": 1180})  # a tablet
+    inject(device)  # axe-core: every page the citizen sees is checked against WCAG 2.1 AA
     me = device.new_page()
     me.set_default_timeout(15000)
+    checked = {}
+
+    def accessible():
+        checked[me.url] = serious_violations(me)
+
     me.goto(link)
+    accessible()
     me.fill("#code", "AAAA-AAAA")
     me.click("main button[type=submit]")
     assert "Koden er ikke rigtig" in me.locator("main").inner_text()
@@ -44,9 +52,11 @@ def test_a_citizen_redeems_an_invitation_and_takes_the_helm(world, page, browser
     me.click("main button[type=submit]")
     me.wait_for_url(f"{live_server.url}/me/")
     assert "Hej Karen" in me.locator("h1").inner_text()
+    accessible()
 
     # WHO-5, answered by the citizen: tapping the large answer boxes.
     me.click("a[href^='/me/wellbeing/']")
+    accessible()
     for n in range(1, 6):
         me.locator(f"#question-{n} label.helm-choice").nth(1).click()  # "Det meste af tiden" (4)
     box = me.locator("#question-1 label.helm-choice").first.bounding_box()
@@ -58,6 +68,7 @@ def test_a_citizen_redeems_an_invitation_and_takes_the_helm(world, page, browser
 
     # The goal, rated in the citizen's own words.
     me.click(f"a[href='/me/goals/{goal.pk}/']")
+    accessible()
     me.locator("label.helm-choice", has_text="7").first.click()
     me.fill("#went_well", "Jeg har lavet pasta to gange")
     me.fill("#matters_now", "At handle ind selv")
@@ -68,6 +79,7 @@ def test_a_citizen_redeems_an_invitation_and_takes_the_helm(world, page, browser
     # The action plan: read, commented on, agreed to.
     me.click("main a[href='/me/plan/']")  # the large buttons: on a tablet the menu is folded away
     assert "Madkursus" in me.locator("main").inner_text()
+    accessible()
     me.locator("label.helm-choice", has_text="Ja, jeg er enig").click()
     me.fill("#comment", "Jeg vil gerne starte i næste måned")
     me.click("main form button[type=submit]")
@@ -77,6 +89,9 @@ def test_a_citizen_redeems_an_invitation_and_takes_the_helm(world, page, browser
     me.click("main a[href='/me/']")  # back to my page
     me.click("main a[href='/me/access-log/']")
     log = me.locator("#access-log tbody").inner_text()
+    accessible()
+    assert len(checked) == 6, sorted(checked)  # the invitation, my page, WHO-5, a goal, the plan, the log
+    assert {url: found for url, found in checked.items() if found} == {}
     assert "Caseworker" in log and "Sagsbehandler" in log and "Borgerjournal vist" in log
     assert "Anden" not in log
 
@@ -100,3 +115,20 @@ def test_a_citizen_redeems_an_invitation_and_takes_the_helm(world, page, browser
     assert "allerede brugt" in again.locator("main").inner_text()
     assert AuditEntry.objects.filter(citizen_id=citizen.pk, action="refused", summary__contains="allerede brugt").exists()
     third.close()
+
+
+def test_the_accessibility_check_finds_what_it_should(browser):
+    """The axe check is not vacuous: a form field without a label and an image without a text
+    are serious violations; the same page with them fixed has none."""
+    context = browser.new_context()
+    inject(context)
+    page = context.new_page()
+    page.goto("about:blank")
+    page.set_content('<html lang="da"><head><title>t</title></head><body><main><h1>t</h1>'
+                     '<img src="x.png"><input id="q"></main></body></html>')
+    found = {rule for rule, *_rest in serious_violations(page)}
+    assert {"image-alt", "label"} <= found
+    page.set_content('<html lang="da"><head><title>t</title></head><body><main><h1>t</h1>'
+                     '<img src="x.png" alt="Logo"><label for="q">Søg</label><input id="q"></main></body></html>')
+    assert serious_violations(page) == []
+    context.close()
