@@ -405,6 +405,12 @@ HELM_ADDRESS_ATTEMPTS = envint("RORET_HELM_ADDRESS_ATTEMPTS", 20)
 HELM_ADDRESS_MINUTES = envint("RORET_HELM_ADDRESS_MINUTES", 15)
 if min(HELM_INVITATION_DAYS, HELM_CODE_ATTEMPTS, HELM_ADDRESS_ATTEMPTS, HELM_ADDRESS_MINUTES) < 1:
     raise ImproperlyConfigured("the RORET_HELM_* settings must be at least 1")
+# The citizen's own rating of a goal and the staff's latest progress "differ" when they are more
+# than this many points apart on the 1-10 scale (roret.helm.services.differing_views); the
+# follow-up page then puts the difference on the meeting's agenda.
+RORET_VIEWS_DIFFER = envint("RORET_VIEWS_DIFFER", 3)
+if not 0 <= RORET_VIEWS_DIFFER <= 9:
+    raise ImproperlyConfigured("RORET_VIEWS_DIFFER must be from 0 to 9 (points on the 1-10 scale)")
 # The reason asked for above is read per request (and from an API client's X-Access-Reason header).
 MIDDLEWARE.append("roret.core.access_reasons.AccessReasonMiddleware")
 # Last, around the view alone: a form's token sent a second time replays the first result (a form

@@ -17,6 +17,10 @@ People
   - ``who5_mean``: mean WHO-5 score of the measurements taken in H.
   - ``who5_low``: share of those measurements in the low band (score 50 or less: risk of stress,
     depression or high risk of depression; the instrument's bands).
+  - ``who5_mean_self`` / ``who5_mean_staff`` and ``who5_low_self`` / ``who5_low_staff``: the same
+    two, counted apart over the self-reported measurements (the citizen answered themself) and
+    the staff-reported ones; shown as the parts under ``who5_mean`` and ``who5_low``, whose own
+    values still count every measurement.
   - ``who5_measured``: share of the citizens placed on D with a WHO-5 measurement in the 12 months
     up to D.
   - ``who5_change``: mean change in points since the citizen's previous WHO-5, over the
@@ -81,6 +85,8 @@ HALVES = 8
 ASSESSMENT_MONTHS = 24
 WHO5 = "WHO-5"
 WHO5_LOW_BANDS = ("high_risk", "at_risk")
+#: The WHO-5 figures counted apart over self-reported and staff-reported measurements.
+WHO5_PARTS = ("who5_mean_self", "who5_mean_staff", "who5_low_self", "who5_low_staff")
 
 PEOPLE, PRACTICE, ECONOMY = "people", "practice", "economy"
 PERSPECTIVES = {PEOPLE: _("People"), PRACTICE: _("Practice"), ECONOMY: _("Economy")}
@@ -108,6 +114,15 @@ class Value:
         return None if self.hidden else self.value
 
 
+@dataclass(frozen=True)
+class Part:
+    """A figure counted over a part of what the whole figure counts (self- or staff-reported)."""
+
+    key: str
+    label: str
+    values: list[Value]
+
+
 @dataclass
 class Figure:
     """One figure of the balance model with its value in each half-year and its target."""
@@ -120,6 +135,7 @@ class Figure:
     higher_is_better: bool | None = True
     targets: list[Decimal | None] = field(default_factory=list)
     note: str = ""
+    parts: list[Part] = field(default_factory=list)
 
     @property
     def current(self) -> Value:
@@ -151,14 +167,18 @@ class Balance:
     def perspective(self, key: str) -> list[Figure]:
         return [f for f in self.figures if f.perspective == key]
 
-    def figure(self, key: str) -> Figure:
+    def figure(self, key: str) -> Figure | Part:
+        """The figure ``key``, or the part ``key`` of a figure (``who5_mean_self``)."""
         for f in self.figures:
             if f.key == key:
                 return f
+            for part in f.parts:
+                if part.key == key:
+                    return part
         raise KeyError(key)
 
     def value(self, key: str, half: Period) -> Value:
-        """The figure ``key`` in ``half`` (one of :attr:`halves`)."""
+        """The figure (or part) ``key`` in ``half`` (one of :attr:`halves`)."""
         return self.figure(key).values[self.halves.index(half)]
 
 
@@ -228,20 +248,32 @@ def _who5(scope: _Scope, halves: list[Period]) -> dict[str, list[Value]]:
     previous = (Measurement.objects.filter(citizen_id=OuterRef("citizen_id"), instrument=WHO5,
                                            measured_on__lt=OuterRef("measured_on"))
                 .order_by("-measured_on", "-pk").values("score")[:1])
+    # The same counts over the self-reported and the staff-reported measurements apart, in the same GROUP BY.
+    apart = {}
+    for who, mine in (("self", Q(self_reported=True)), ("staff", Q(self_reported=False))):
+        apart |= {f"n_{who}": Count("pk", filter=mine),
+                  f"low_{who}": Count("pk", filter=mine & Q(band__in=WHO5_LOW_BANDS)),
+                  f"mean_{who}": Avg("score", filter=mine),
+                  f"citizens_{who}": Count("citizen_id", distinct=True, filter=mine)}
     rows = _grouped(
         scope.apply(Measurement.objects.filter(instrument=WHO5), "measured_on", "citizen_id")
         .annotate(previous=Subquery(previous)),
         halves, "measured_on",
         n=Count("pk"), low=Count("pk", filter=Q(band__in=WHO5_LOW_BANDS)), mean=Avg("score"),
         citizens=Count("citizen_id", distinct=True), change=Avg(F("score") - F("previous")),
-        changed=Count("previous"), changed_citizens=Count("citizen_id", distinct=True, filter=Q(previous__isnull=False)))
-    out = {"who5_mean": [], "who5_low": [], "who5_change": []}
+        changed=Count("previous"), changed_citizens=Count("citizen_id", distinct=True, filter=Q(previous__isnull=False)),
+        **apart)
+    out = {k: [] for k in ("who5_mean", "who5_low", "who5_change", *WHO5_PARTS)}
     for i in range(len(halves)):
         r = rows.get(i, {"n": 0, "low": 0, "mean": None, "citizens": 0, "change": None, "changed": 0,
                          "changed_citizens": 0})
         out["who5_mean"].append(Value(_round(r["mean"]), r["citizens"], detail=f"{r['n']}"))
         out["who5_low"].append(Value(pct(r["low"], r["n"]), r["citizens"], detail=f"{r['low']}/{r['n']}"))
         out["who5_change"].append(Value(_round(r["change"]), r["changed_citizens"], detail=f"{r['changed']}"))
+        for who in ("self", "staff"):
+            n, low, citizens = r.get(f"n_{who}", 0), r.get(f"low_{who}", 0), r.get(f"citizens_{who}", 0)
+            out[f"who5_mean_{who}"].append(Value(_round(r.get(f"mean_{who}")), citizens, detail=f"{n}"))
+            out[f"who5_low_{who}"].append(Value(pct(low, n), citizens, detail=f"{low}/{n}"))
     return out
 
 
@@ -473,7 +505,7 @@ def _targets(centre_id: int | None, halves: list[Period]) -> dict[str, list[Deci
 MIN_AGE = datetime.timedelta(minutes=15)
 MAX_AGE = datetime.timedelta(hours=24)
 RECORD_KEYS = ("who5_mean", "who5_low", "who5_change", "who5_measured", "goals", "follow_ups", "assessments",
-               "deadlines")
+               "deadlines", *WHO5_PARTS)
 
 
 def signature() -> str:
@@ -526,7 +558,8 @@ def record_figures(centre_id: int | None, halves: list[Period], today: datetime.
         now = timezone.now()
         for row in StoredFigures.objects.filter(scope=key, half_start__in=[h.start for h in halves],
                                                 computed_at__gte=now - MAX_AGE):
-            if row.computed_at >= now - MIN_AGE or row.signature == sign:
+            # A row stored before a key was added (the WHO-5 parts) is counted again.
+            if (row.computed_at >= now - MIN_AGE or row.signature == sign) and set(RECORD_KEYS) <= row.values.keys():
                 found[row.half_start] = row.values
     missing = [h for h in halves if h.start not in found]
     if missing:
@@ -582,10 +615,15 @@ def balance(centre: Centre | int | None = None, *, halves: list[Period] | None =
     who5_measured, assessed = record["who5_measured"], record["assessments"]
 
     department_only = _("Kept for the department as a whole.")
+
+    def apart(key: str) -> list[Part]:
+        return [Part(f"{key}_self", _("self-reported"), who5[f"{key}_self"]),
+                Part(f"{key}_staff", _("staff-reported"), who5[f"{key}_staff"])]
+
     figures = [
-        Figure("who5_mean", PEOPLE, _("WHO-5, mean score"), "score", who5["who5_mean"]),
+        Figure("who5_mean", PEOPLE, _("WHO-5, mean score"), "score", who5["who5_mean"], parts=apart("who5_mean")),
         Figure("who5_low", PEOPLE, _("WHO-5 in the low band (50 or less)"), "pct", who5["who5_low"], False,
-               targets[TargetKind.WHO5_LOW]),
+               targets[TargetKind.WHO5_LOW], parts=apart("who5_low")),
         Figure("who5_measured", PEOPLE, _("Measured with WHO-5 in the last 12 months"), "pct", who5_measured, True,
                targets[TargetKind.WHO5_MEASURED]),
         Figure("who5_change", PEOPLE, _("WHO-5, change since the previous measurement"), "points",
@@ -619,6 +657,8 @@ def balance(centre: Centre | int | None = None, *, halves: list[Period] | None =
     if suppress:
         for f in figures:
             f.values = [replace(v, hidden=True) if small(v.citizens) else v for v in f.values]
+            f.parts = [replace(p, values=[replace(v, hidden=True) if small(v.citizens) else v for v in p.values])
+                       for p in f.parts]
     return Balance(centre_id, name, halves, figures, suppressed=suppress)
 
 

@@ -47,6 +47,10 @@ def _columns(result: balance_figures.Balance) -> list[dict]:
                 "key": f.key, "label": f.label, "note": f.note, "met": f.met,
                 "current": hidden_label() if current.hidden else _text(current.value, f.unit),
                 "hidden": current.hidden,
+                # The same figure over self- and staff-reported measurements apart (WHO-5).
+                "parts": [{"key": p.key, "label": p.label, "hidden": p.values[-1].hidden,
+                           "text": hidden_label() if p.values[-1].hidden else _text(p.values[-1].value, f.unit)}
+                          for p in f.parts],
                 "target": _text(f.target, f.unit) if f.target is not None else "",
                 "chart": sparkline([v.shown for v in f.values], labels, str(f.label),
                                    decimals=DECIMALS.get(f.unit, 1), target=f.target),

@@ -28,7 +28,7 @@ from roret.helm.models import (
     PlanResponse,
     RedeemFailure,
 )
-from roret.outcomes.models import Goal
+from roret.outcomes.models import Goal, GoalProgress, GoalProgressLevel
 
 #: The code's letters: no 0/O, 1/I/L, so it reads aloud and types without mistakes.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -277,3 +277,46 @@ def access_log(user, citizen: Citizen):
     what. Only entries about this citizen; the citizen's own doings are left out."""
     return (AuditEntry.objects.filter(citizen_id=citizen.pk).exclude(actor=user)
             .select_related("actor").order_by("-at", "-id"))
+
+
+#: The staff's progress levels placed on the citizen's 1-10 scale ("how far the goal has come"):
+#: achieved is the top; progressing sits above the middle, unchanged below it, regressed near the
+#: bottom. The staff's scale is coarser, so it is mapped onto the citizen's, not the other way.
+STAFF_ON_TEN = {GoalProgressLevel.ACHIEVED: 10, GoalProgressLevel.PROGRESSING: 7,
+                GoalProgressLevel.UNCHANGED: 4, GoalProgressLevel.REGRESSED: 2}
+
+
+@dataclass(frozen=True)
+class BothViews:
+    """One goal's latest citizen rating and latest staff progress, and whether they differ."""
+
+    goal: Goal
+    rating: GoalRating | None
+    progress: GoalProgress | None
+    gap: int | None
+    differs: bool
+
+
+def both_views(goals, threshold: int | None = None) -> list[BothViews]:
+    """For each goal, the citizen's latest own rating beside the staff's latest progress.
+
+    The staff's level is placed on the citizen's 1-10 scale by ``STAFF_ON_TEN`` (achieved 10,
+    progressing 7, unchanged 4, regressed 2) and ``gap = citizen - staff``; the two views differ when
+    ``|gap| > threshold`` (``settings.RORET_VIEWS_DIFFER``, 3 points unless set). A goal with only
+    one of the two has no gap and never differs. Two queries, whatever the number of goals.
+    """
+    goals = list(goals)
+    limit = settings.RORET_VIEWS_DIFFER if threshold is None else threshold
+    ratings: dict[int, GoalRating] = {}
+    for r in GoalRating.objects.filter(goal__in=goals).order_by("-rated_on", "-pk"):
+        ratings.setdefault(r.goal_id, r)
+    progress: dict[int, GoalProgress] = {}
+    for p in (GoalProgress.objects.filter(goal__in=goals, follow_up__held_on__isnull=False)
+              .select_related("follow_up").order_by("-follow_up__held_on", "-pk")):
+        progress.setdefault(p.goal_id, p)
+    rows = []
+    for goal in goals:
+        rating, staff = ratings.get(goal.pk), progress.get(goal.pk)
+        gap = rating.rating - STAFF_ON_TEN[staff.progress] if rating and staff else None
+        rows.append(BothViews(goal, rating, staff, gap, gap is not None and abs(gap) > limit))
+    return rows

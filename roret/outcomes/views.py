@@ -20,6 +20,7 @@ from roret.core.forms import PageErrors
 from roret.core.models import Term
 from roret.core.parsing import id_or_none
 from roret.core.permissions import CASE_ROLES, CASEWORKERS, RECORD, VIEW
+from roret.helm import services as helm_services
 from roret.offers.models import TariffUnit
 from roret.outcomes import instruments, queries, services
 from roret.outcomes import lists as outcome_lists
@@ -393,11 +394,14 @@ def follow_up(request, follow_up_pk):
                         "unit_label": TariffUnit(unit).label if unit in TariffUnit.values else "",
                         "external": p.offer.provider.kind != "own"})
     measurements = services.compare(list(Measurement.objects.filter(citizen=citizen).order_by("measured_on", "pk")))
+    # The citizen's own rating beside the staff's latest progress; a wide gap is a point on the agenda.
+    views = helm_services.both_views(goals)
     goal_rows = [{"goal": g, "progress": post.get(f"progress_{g.pk}", ""), "note": post.get(f"progress_note_{g.pk}", ""),
-                  "errors": errors.of(f"progress_{g.pk}")} for g in goals]
+                  "errors": errors.of(f"progress_{g.pk}"), "views": v} for g, v in zip(goals, views, strict=True)]
     invited = {p.relative_id for p in participants}
     return render(request, "outcomes/follow_up.html", {
         "follow_up": follow_up, "citizen": citizen, "goal_rows": goal_rows, "errors": errors, "post": post,
+        "differing": [v for v in views if v.differs],
         "progress_levels": GoalProgressLevel.choices, "outcomes": outcomes, "today": today,
         "end_reasons": EndReason.choices,
         "renegotiation_initiatives": effect_services.linkable_initiatives([EffectKind.RENEGOTIATION], today),

@@ -156,7 +156,8 @@ class Event:
 def timeline(citizen: Citizen, today: datetime.date) -> list[Event]:
     """The citizen's whole path, newest first: inquiries, screenings, assessments with their
     differences and network meetings, decisions, placements, goals, follow-ups (with the relatives
-    invited and who took part), measurements and journal notes."""
+    invited and who took part), measurements (self-reported ones marked), the citizen's own ratings
+    of goals and answers to the action plan, and journal notes."""
     from roret.outcomes.queries import citizen_follow_ups, citizen_goals
     from roret.outcomes.services import compare
     from roret.visitation.services import assessment_history
@@ -192,6 +193,13 @@ def timeline(citizen: Citizen, today: datetime.date) -> list[Event]:
         m = row["measurement"]
         events.append(Event(m.measured_on, "measurement", f"{m.instrument} {m.score}", m.band_label, m,
                             {"change": row["change"]}))
+    # What the citizen said themself (roret.helm): their rating of a goal and their answer to the plan.
+    from roret.helm.models import GoalRating, PlanResponse
+
+    for r in GoalRating.objects.filter(citizen=citizen).select_related("goal"):
+        events.append(Event(r.rated_on, "citizen_rating", r.goal.own_words, f"{r.rating}/10", r))
+    for r in PlanResponse.objects.filter(citizen=citizen):
+        events.append(Event(timezone.localdate(r.created), "plan_response", "", r.comment, r))
     # Journal notes as they stand: a corrected note is represented by the note that corrects it.
     from roret.journal.models import JournalNote
 
@@ -199,6 +207,6 @@ def timeline(citizen: Citizen, today: datetime.date) -> list[Event]:
               .select_related("author", "corrects")):
         events.append(Event(n.noted_on, "note", n.get_category_display(), n.text, n))
     order = {"inquiry": 0, "screening": 1, "assessment": 2, "decision": 3, "proposal": 3, "network_meeting": 3, "placement": 4, "goal": 5,
-             "measurement": 6, "follow_up": 7, "follow_up_due": 8, "placement_end": 9, "note": 10}
+             "measurement": 6, "citizen_rating": 6, "plan_response": 6, "follow_up": 7, "follow_up_due": 8, "placement_end": 9, "note": 10}
     events.sort(key=lambda e: (e.day, order.get(e.kind, 99), getattr(e.obj, "pk", 0)), reverse=True)
     return events
