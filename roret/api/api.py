@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from ninja import Field, NinjaAPI, Schema
 from ninja.security import django_auth
 
-from roret.api import caseflow, idempotency
+from roret.api import caseflow, errors, idempotency, writes  # noqa: F401 (writes adds to caseflow's router)
 from roret.api.access import NOT_FOUND, citizen_or_404, require
 from roret.api.auth import TokenAuth
 from roret.api.docs import LocalSwagger
@@ -38,6 +38,8 @@ api = RoretAPI(title="roret API", version="1", urls_namespace="api", auth=[Token
                            "Idempotency-Key header. See docs/api.md.")
 # Every unsafe operation, now and later, honours the Idempotency-Key header (roret/api/idempotency.py).
 api.add_decorator(idempotency.idempotent, mode="view")
+# One error body for every refusal (roret/api/errors.py).
+errors.install(api)
 
 
 class CitizenListItem(Schema):
@@ -166,14 +168,14 @@ def list_offers(request, day: datetime.date | None = None):
 @api.exception_handler(NotInScope)
 def not_in_scope(request, exc):
     """The gate's refusal, from any service an endpoint calls: 404, as the pages answer."""
-    return api.create_response(request, {"detail": NOT_FOUND}, status=404)
+    return api.create_response(request, errors.body(NOT_FOUND), status=404)
 
 
 @api.exception_handler(access_reasons.ReasonRequired)
 def reason_required(request, exc):
     """The caller's role gives a reason for access (settings.ACCESS_REASON_ROLES): 403 until the
     request carries one in the X-Access-Reason header (docs/api.md)."""
-    return api.create_response(request, {"detail": REASON_REQUIRED}, status=403)
+    return api.create_response(request, errors.body(REASON_REQUIRED), status=403)
 
 
 api.add_router("", caseflow.router)
