@@ -12,6 +12,7 @@ from ninja.security import django_auth
 from roret.api import caseflow, errors, idempotency, writes  # noqa: F401 (writes adds to caseflow's router)
 from roret.api.access import NOT_FOUND, citizen_or_404, require
 from roret.api.auth import TokenAuth
+from roret.api.caseflow import GrantOut, PlacementOut, grant_row, placement_row
 from roret.api.docs import LocalSwagger
 from roret.citizens import services as citizen_services
 from roret.core import access_reasons
@@ -48,28 +49,6 @@ class CitizenListItem(Schema):
     cpr_masked: str
     age: int
     team: str | None
-
-
-class GrantOut(Schema):
-    id: int
-    paragraph: str
-    offer_type: str
-    scope: str
-    start: datetime.date
-    end: datetime.date | None
-    review_on: datetime.date | None
-
-
-class PlacementOut(Schema):
-    id: int
-    offer: str
-    offer_id: int
-    start: datetime.date
-    end: datetime.date | None
-    residential: bool
-    paying_municipality: str
-    end_reason: str
-    external_reason: str
 
 
 class CitizenDetail(Schema):
@@ -134,11 +113,8 @@ def get_citizen(request, citizen_id: int):
     return {
         **_citizen_item(citizen), "cpr": citizen.cpr, "birth_date": citizen.birth_date,
         "address": citizen.address,
-        "grants": [{"id": g.pk, "paragraph": g.paragraph, "offer_type": g.offer_type.display, "scope": g.scope,
-                    "start": g.start, "end": g.end, "review_on": g.review_on} for g in grants],
-        "placements": [{"id": p.pk, "offer": p.offer.name, "offer_id": p.offer_id, "start": p.start, "end": p.end,
-                        "residential": p.is_residential, "paying_municipality": p.paying_municipality,
-                        "end_reason": p.end_reason, "external_reason": p.external_reason} for p in placements],
+        "grants": [grant_row(g) for g in grants],
+        "placements": [placement_row(p) for p in placements],
     }
 
 

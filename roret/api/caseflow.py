@@ -6,7 +6,7 @@ audits it, channel "api") and returns what the app's queries return."""
 import datetime
 
 from django.http import Http404, HttpResponse
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
 from roret.api.access import NOT_FOUND, citizen_or_404, require
@@ -18,6 +18,29 @@ from roret.visitation import queries as visitation_queries
 from roret.visitation.services import assessment_history
 
 router = Router(tags=["case flow"])
+
+
+class GrantOut(Schema):
+    id: int
+    paragraph: str
+    offer_type: str
+    scope: str
+    start: datetime.date
+    end: datetime.date | None
+    review_on: datetime.date | None
+    preferred_offer_id: int | None = Field(None, description="The offer a waiting grant waits for.")
+
+
+class PlacementOut(Schema):
+    id: int
+    offer: str
+    offer_id: int
+    start: datetime.date
+    end: datetime.date | None
+    residential: bool
+    paying_municipality: str
+    end_reason: str
+    external_reason: str
 
 
 class TermOut(Schema):
@@ -155,6 +178,17 @@ def assessment_row(a) -> dict:
     return {"id": a.pk, "version": a.version, "assessed_on": a.assessed_on, "hopes": a.hopes,
             "what_matters": a.what_matters, "support_need": term_out(a.support_need),
             "themes": [{**d, "theme": term_out(d["theme"])} for d in a.differences]}
+
+
+def grant_row(g) -> dict:
+    return {"id": g.pk, "paragraph": g.paragraph, "offer_type": g.offer_type.display, "scope": g.scope,
+            "start": g.start, "end": g.end, "review_on": g.review_on, "preferred_offer_id": g.preferred_offer_id}
+
+
+def placement_row(p) -> dict:
+    return {"id": p.pk, "offer": p.offer.name, "offer_id": p.offer_id, "start": p.start, "end": p.end,
+            "residential": p.is_residential, "paying_municipality": p.paying_municipality,
+            "end_reason": p.end_reason, "external_reason": p.external_reason}
 
 
 def step_row(s) -> dict:

@@ -1,9 +1,12 @@
 """Case-flow writes for one citizen: an inquiry, its screening, an assessment version, a decision
-(or its proposal to the visitation meeting), a journal note, a WHO-5 measurement, a goal, an action-plan step, holding a follow-up. Thin, as the reads: the role the page checks (403), the
-citizen through the gate for the page's action (404 outside the scope, the read audited as the page
-audits it), then the same service function the page calls, with channel "api". The service writes
-the row and its audit entry; its ValidationError answers 422 with the fields named (roret/api/errors.py).
-Every operation takes the Idempotency-Key header (roret/api/idempotency.py)."""
+(or its proposal to the visitation meeting), the granted citizen's placement or place on the waiting
+list, a journal note, a WHO-5 measurement, a goal, an action-plan step, holding a follow-up.
+
+Thin, as the reads: the role the page checks (403), the citizen through the gate for the page's
+action (404 outside the scope, the read audited as the page audits it), then the same service
+function the page calls, with channel "api". The service writes the row and its audit entry; its
+ValidationError answers 422 with the fields named (roret/api/errors.py). Every operation takes the
+Idempotency-Key header (roret/api/idempotency.py)."""
 
 import datetime
 from decimal import Decimal
@@ -18,14 +21,18 @@ from roret.api.caseflow import (
     AssessmentOut,
     FollowUpOut,
     GoalOut,
+    GrantOut,
     InquiryOut,
     MeasurementOut,
+    PlacementOut,
     TermOut,
     assessment_row,
     follow_up_row,
     goal_row,
+    grant_row,
     inquiry_row,
     measurement_row,
+    placement_row,
     router,
     step_row,
     term_out,
@@ -42,7 +49,7 @@ from roret.outcomes import services as outcome_services
 from roret.outcomes.models import FollowUp, Goal, MeasurementOccasion
 from roret.placements.models import Grant
 from roret.visitation import services as visitation_services
-from roret.visitation.models import Assessment, DecisionKind, Inquiry
+from roret.visitation.models import Assessment, Decision, DecisionKind, Inquiry
 from roret.visitation.queries import with_deadline_status
 from roret.visitation.services import assessment_history
 
@@ -230,6 +237,56 @@ def decide(request, citizen_id: int, assessment_id: int, payload: DecisionIn):
                  "offer_id": decision.offer_id, "offer_type": term_out(decision.offer_type), "scope": decision.scope,
                  "start": decision.start, "review_on": decision.review_on, "grant_id": decision.grant_id,
                  "chosen_step": decision.chosen_step, "lowest_adequate_step": decision.lowest_adequate_step}
+
+
+# --- placement and waiting list -----------------------------------------------------------------
+
+def _granting(request, citizen_id: int, decision_id: int) -> Decision:
+    require(request, CASEWORKERS)
+    citizen = citizen_or_404(request, citizen_id, action=CHANGE, summary="Afgørelse vist")
+    return permissions.fetch(request.user, CHANGE, Decision.objects.filter(citizen=citizen), decision_id)
+
+
+def _offer(offer_id: int) -> Offer:
+    offer = Offer.objects.filter(pk=offer_id).first()
+    if offer is None:
+        raise ValidationError({"offer_id": _("%(field)s: choose one of the list's options.") % {"field": _("Offer")}})
+    return offer
+
+
+class PlacementIn(Schema):
+    offer_id: int
+    start: datetime.date
+    agreed_amount: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2,
+                                          description="An external offer's agreed tariff (kr.).")
+    over_occupancy_reason: str = Field("", description="Needed when the offer is full.")
+    external_reason: str = Field("", description="Why an external offer (placements' ExternalReason code).")
+
+
+@router.post("/citizens/{int:citizen_id}/decisions/{int:decision_id}/placements", response=_created(PlacementOut))
+def place(request, citizen_id: int, decision_id: int, payload: PlacementIn):
+    """Place the citizen a decision granted in an offer from ``start`` (caseworkers, as the decision
+    page); a residential placement brings the first follow-up forward to three months after move-in."""
+    decision = _granting(request, citizen_id, decision_id)
+    placement = visitation_services.place_from_decision(
+        decision, _offer(payload.offer_id), payload.start, actor=request.user,
+        over_occupancy_reason=payload.over_occupancy_reason, agreed_amount=payload.agreed_amount,
+        external_reason=payload.external_reason, channel=CHANNEL)
+    return 201, placement_row(placement)
+
+
+class WaitIn(Schema):
+    offer_id: int = Field(description="The offer the grant waits for.")
+
+
+@router.post("/citizens/{int:citizen_id}/decisions/{int:decision_id}/waiting-list", response=_created(GrantOut))
+def wait_for_offer(request, citizen_id: int, decision_id: int, payload: WaitIn):
+    """Put a decision's grant on the waiting list for an offer (caseworkers, as the decision page).
+    Answers the grant, with the offer it waits for."""
+    decision = _granting(request, citizen_id, decision_id)
+    grant = visitation_services.wait_for_offer(decision, _offer(payload.offer_id), actor=request.user,
+                                               channel=CHANNEL)
+    return 201, grant_row(Grant.objects.select_related("offer_type").get(pk=grant.pk))
 
 
 # --- journal note ------------------------------------------------------------------------------

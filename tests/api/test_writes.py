@@ -19,6 +19,8 @@ from roret.core.models import AuditEntry
 from roret.journal.models import JournalNote
 from roret.meetings.models import MeetingRule, Proposal
 from roret.outcomes.models import ActionStep, FollowUp, Goal, Measurement
+from roret.placements.models import Grant, Placement
+from roret.visitation import services
 from roret.visitation.models import Assessment, Decision, Inquiry, Screening
 from tests.visitation.helpers import TODAY, term
 
@@ -35,6 +37,11 @@ class Write:
     not_role: str             # a persona whose role may not write (403)
     audit: str = "create"
     created: Callable | None = None  # answer -> the object written, when the answer is not it
+    rows: Callable | None = None     # case -> the rows the write adds one to, when not all of the model's
+
+
+def _rows(write, case) -> int:
+    return write.rows(case) if write.rows else write.model.objects.count()
 
 
 def _written(write, answer):
@@ -62,6 +69,12 @@ WRITES = [
     Write("decision", lambda c: f"/citizens/{c['citizen'].pk}/assessments/{c['assessment'].pk}/decisions",
           lambda c: {"kind": "refusal", "paragraph": "SEL104", "justification": "Behovet dækkes af støtte i eget hjem"},
           Decision, "caseworker", "centre_staff"),
+    Write("placement", lambda c: f"/citizens/{c['citizen'].pk}/decisions/{c['granted'].pk}/placements",
+          lambda c: {"offer_id": c["day_offer"].pk, "start": TODAY.isoformat()}, Placement, "caseworker", "centre_leader"),
+    # The waiting list is the grant's offer waited for: one more grant waits for the residential offer.
+    Write("waiting list", lambda c: f"/citizens/{c['citizen'].pk}/decisions/{c['granted'].pk}/waiting-list",
+          lambda c: {"offer_id": c["residential"].pk}, Grant, "caseworker", "economist", audit="change",
+          rows=lambda c: Grant.objects.filter(preferred_offer=c["residential"]).count()),
     Write("journal note", lambda c: f"/citizens/{c['citizen'].pk}/journal",
           lambda c: {"noted_on": TODAY.isoformat(), "category": "phone", "text": "Borgeren ringede om bussen.",
                      "inquiry_id": c["open_inquiry"].pk}, JournalNote, "centre_staff", "economist"),
@@ -85,9 +98,13 @@ IDS = [w.name for w in WRITES]
 
 
 @pytest.fixture
-def case(case):
-    """The case of tests/api/conftest.py with its newest assessment at hand."""
-    return {**case, "assessment": case["citizen"].assessments.order_by("-version").first()}
+def case(case, world):
+    """The case of tests/api/conftest.py with its newest assessment at hand, and a second grant (for
+    the day offer, not yet placed)."""
+    granted = services.decide(case["citizen"], actor=world.users["caseworker"], kind="grant", paragraph="SEL104",
+                              justification="Behov for fællesskab", offer=world.day_offer, start=TODAY)
+    return {**case, "assessment": case["citizen"].assessments.order_by("-version").first(), "granted": granted,
+            "day_offer": world.day_offer, "residential": world.residential}
 
 
 def post(client, path: str, body, **headers):
@@ -97,10 +114,10 @@ def post(client, path: str, body, **headers):
 @pytest.mark.parametrize("write", WRITES, ids=IDS)
 def test_a_write_by_its_role_creates_one_row_through_the_service(write, case, api_client, world, assert_audited):
     path, body = write.path(case), write.body(case)
-    before = write.model.objects.count()
+    before = _rows(write, case)
     response = post(api_client(write.writer), path, body)
     assert response.status_code == 201, response.content
-    assert write.model.objects.count() == before + 1
+    assert _rows(write, case) == before + 1
     answer = response.json()
     actor = world.users[write.writer]
     obj = _written(write, answer)
@@ -132,19 +149,19 @@ def test_the_answers_carry_what_was_written(case, api_client):
 @pytest.mark.parametrize("write", WRITES, ids=IDS)
 def test_another_teams_caseworker_gets_404_and_nothing_is_written(write, case, api_client):
     path, body = write.path(case), write.body(case)
-    before = (write.model.objects.count(), AuditEntry.objects.filter(action__in=["create", "change"]).count())
+    before = (_rows(write, case), AuditEntry.objects.filter(action__in=["create", "change"]).count())
     response = post(api_client("outsider"), path, body)
     assert response.status_code == 404 and response.json() == {"detail": NOT_FOUND, "errors": []}
-    assert (write.model.objects.count(),
+    assert (_rows(write, case),
             AuditEntry.objects.filter(action__in=["create", "change"]).count()) == before
 
 
 @pytest.mark.parametrize("write", WRITES, ids=IDS)
 def test_a_role_that_may_not_write_gets_403(write, case, api_client):
-    before = write.model.objects.count()
+    before = _rows(write, case)
     response = post(api_client(write.not_role), write.path(case), write.body(case))
     assert response.status_code == 403 and response.json()["detail"] == "Din rolle giver ikke adgang til dette."
-    assert write.model.objects.count() == before
+    assert _rows(write, case) == before
 
 
 @pytest.mark.parametrize(("name", "change", "field"), [
@@ -162,6 +179,10 @@ def test_a_role_that_may_not_write_gets_403(write, case, api_client):
     ("decision", {"kind": "grant"}, "start"),
     ("decision", {"kind": "grant", "offer_id": 10**9}, "offer_id"),
     ("decision", {"hours_per_week": -1}, "hours_per_week"),
+    ("placement", {"offer_id": 10**9}, "offer_id"),
+    ("placement", {"start": None}, "start"),
+    ("placement", {"agreed_amount": "abc"}, "agreed_amount"),
+    ("waiting list", {"offer_id": 10**9}, "offer_id"),
     ("journal note", {"category": "gossip"}, "category"),
     ("journal note", {"inquiry_id": 10**9}, "inquiry_id"),
     ("journal note", {"text": "x" * 8_001}, "text"),
@@ -179,22 +200,22 @@ def test_a_role_that_may_not_write_gets_403(write, case, api_client):
 def test_a_bad_body_gets_422_naming_the_field(name, change, field, case, api_client):
     write = BY_NAME[name]
     body = {k: v for k, v in {**write.body(case), **change}.items() if v is not None}
-    before = write.model.objects.count()
+    before = _rows(write, case)
     response = post(api_client(write.writer), write.path(case), body)
     assert response.status_code == 422, response.content
     answer = response.json()
     assert answer["detail"] and field in [e["field"] for e in answer["errors"]], answer
     assert all(e["message"] for e in answer["errors"])
-    assert write.model.objects.count() == before
+    assert _rows(write, case) == before
 
 
 @pytest.mark.parametrize("write", WRITES, ids=IDS)
 def test_a_token_writes_as_the_session_does(write, case, world, assert_audited):
     token = api_tokens.create_token(actor=world.users[write.writer], name="Fagsystem", days=30).token
-    before = write.model.objects.count()
+    before = _rows(write, case)
     response = post(Client(), write.path(case), write.body(case), Authorization=f"Bearer {token}")
     assert response.status_code == 201, response.content
-    assert write.model.objects.count() == before + 1
+    assert _rows(write, case) == before + 1
     entry = assert_audited(write.audit, world.users[write.writer], citizen=case["citizen"], channel="api")
     assert "Fagsystem" in entry.summary
 
@@ -204,12 +225,12 @@ def test_an_idempotency_key_sent_again_writes_once(write, case, world):
     token = api_tokens.create_token(actor=world.users[write.writer], name="Fagsystem", days=30).token
     auth = {"Authorization": f"Bearer {token}", idempotency.HEADER: "0b7d4a53-write-once"}
     path, body = write.path(case), write.body(case)
-    before = write.model.objects.count()
+    before = _rows(write, case)
     first = post(Client(), path, body, **auth)
     again = post(Client(), path, body, **auth)
     assert first.status_code == again.status_code == 201 and again.json() == first.json()
     assert again[idempotency.REPLAYED] == "true"
-    assert write.model.objects.count() == before + 1
+    assert _rows(write, case) == before + 1
 
 
 def test_a_follow_up_already_held_is_refused_with_the_services_message(case, api_client):

@@ -15,12 +15,16 @@ RECORDERS = ("caseworker", "centre_staff", "centre_leader")
 EXPECTED = {
     "api:screen_inquiry": POST_ONLY,
     "api:decide": POST_ONLY,
+    "api:place": POST_ONLY,
+    "api:wait_for_offer": POST_ONLY,
     "api:add_note": POST_ONLY,
     "api:record_measurement": POST_ONLY,
     "api:add_step": POST_ONLY,
     "api:hold_follow_up": POST_ONLY,
 }
 PATH_IDS = {
+    "api:place": {"decision_id": "decision_pk"},  # a grant in the day offer, not yet placed (tests/visitation)
+    "api:wait_for_offer": {"decision_id": "decision_pk"},
     "api:decide": {"assessment_id": "assessment_pk"},  # the walker citizen's assessment (tests/visitation)
     "api:screen_inquiry": {"inquiry_id": "open_inquiry_pk"},  # an inquiry not yet screened (tests/visitation)
     "api:add_step": {"goal_id": "api_goal_pk"},
@@ -51,6 +55,9 @@ POSTS = {
     "api:list_assessments": writes(_assessment, "caseworker", json=True),
     "api:decide": writes({"kind": "refusal", "paragraph": "SEL104",
                           "justification": "Behovet dækkes af støtte i eget hjem"}, "caseworker", json=True),
+    "api:place": writes(lambda ids: {"offer_id": ids["day_offer_pk"], "start": TODAY.isoformat()}, "caseworker",
+                        json=True),
+    "api:wait_for_offer": writes(lambda ids: {"offer_id": ids["offer_pk"]}, "caseworker", json=True),
     "api:add_note": writes({"noted_on": TODAY.isoformat(), "category": "phone", "text": "Borgeren ringede."},
                            *RECORDERS, json=True),
     "api:record_measurement": writes({"answers": [3, 3, 2, 4, 1]}, *RECORDERS, json=True),
