@@ -402,6 +402,13 @@ class GoalProgressIn(Schema):
     note: str = ""
 
 
+class RenegotiationIn(Schema):
+    new_amount: Decimal = Field(ge=0, max_digits=12, decimal_places=2,
+                                description="The new tariff (kr.), below the current one, in its unit.")
+    valid_from: datetime.date = Field(description="Within the placement's period.")
+    note: str = ""
+
+
 class HoldIn(Schema):
     held_on: datetime.date = Field(description="Not in the future, nor before the placement (or grant) starts.")
     outcome: str = Field(description="continue, change, end or end_refer (FFB's Status på indsats).")
@@ -412,13 +419,16 @@ class HoldIn(Schema):
     who5_answers: list[int] | None = Field(None, description="A WHO-5 taken at the follow-up (five answers 0-5).")
     end_on: datetime.date | None = Field(None, description="With outcome end or end_refer: the grant's end date.")
     end_reason: str = Field("", description="With outcome end or end_refer: the placements' end reason code.")
+    renegotiation: RenegotiationIn | None = Field(
+        None, description="A lower tariff agreed for the grant's external placement (with need_fallen).")
 
 
 @router.post("/citizens/{int:citizen_id}/follow-ups/{int:follow_up_id}/hold", response=_created(FollowUpOut))
 def hold_follow_up(request, citizen_id: int, follow_up_id: int, payload: HoldIn):
     """Record the follow-up meeting: goal progress, a WHO-5, the outcome; then the next follow-up is
-    scheduled, or the grant and its placements end (caseworkers, as the follow-up page). A tariff
-    renegotiation and who took part are recorded on the page."""
+    scheduled, or the grant and its placements end; a tariff renegotiation when the need has fallen
+    (caseworkers, as the follow-up page). Who took part, and the initiative a renegotiation realises,
+    are recorded on the page."""
     require(request, CASEWORKERS)
     citizen = citizen_or_404(request, citizen_id, action=CHANGE, summary="Opfølgning vist")
     follow_up = permissions.fetch(request.user, CHANGE, FollowUp.objects.filter(citizen=citizen), follow_up_id)
@@ -429,6 +439,7 @@ def hold_follow_up(request, citizen_id: int, follow_up_id: int, payload: HoldIn)
     outcome_services.hold_follow_up(
         follow_up, actor=request.user, held_on=payload.held_on, outcome=payload.outcome, notes=payload.notes,
         goal_progress=progress, support_need=support_need, need_fallen=payload.need_fallen,
-        who5_answers=payload.who5_answers, end_on=payload.end_on, end_reason=payload.end_reason, channel=CHANNEL)
+        who5_answers=payload.who5_answers, end_on=payload.end_on, end_reason=payload.end_reason,
+        renegotiation=payload.renegotiation.model_dump() if payload.renegotiation else None, channel=CHANNEL)
     held = next(f for f in outcome_queries.citizen_follow_ups(citizen) if f.pk == follow_up.pk)
     return 201, follow_up_row(held)

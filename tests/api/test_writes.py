@@ -7,6 +7,7 @@ import datetime
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -18,7 +19,7 @@ from roret.core import api_tokens
 from roret.core.models import AuditEntry
 from roret.journal.models import JournalNote
 from roret.meetings.models import MeetingRule, Proposal
-from roret.outcomes.models import ActionStep, FollowUp, Goal, Measurement
+from roret.outcomes.models import ActionStep, FollowUp, Goal, Measurement, TariffRenegotiation
 from roret.placements.models import Grant, Placement
 from roret.visitation import services
 from roret.visitation.models import Assessment, Decision, Inquiry, Screening
@@ -292,3 +293,32 @@ def test_a_decision_the_meeting_rule_names_goes_to_the_meeting_as_a_proposal(cas
     assert response.status_code == 202, response.content
     assert Proposal.objects.get(pk=response.json()["id"]).citizen_id == case["citizen"].pk
     assert Decision.objects.count() == decisions
+
+
+@pytest.fixture
+def external(world):
+    """A citizen placed in the external offer (3,100 kr. a day) with a follow-up due."""
+    from roret.outcomes import services as outcome_services
+
+    citizen = world.citizen(first_name="Ekstern")
+    placement = world.place(citizen, world.external, start=TODAY - 100 * DAY)
+    follow_up = outcome_services.schedule_follow_up(placement.grant, TODAY, actor=world.users["caseworker"])
+    return citizen, placement, follow_up
+
+
+def test_a_follow_up_renegotiates_the_external_tariff_when_the_need_has_fallen(external, api_client, world,
+                                                                               assert_audited):
+    citizen, placement, follow_up = external
+    path = f"/api/v1/citizens/{citizen.pk}/follow-ups/{follow_up.pk}/hold"
+    body = {"held_on": TODAY.isoformat(), "outcome": "change",
+            "renegotiation": {"new_amount": "2900.00", "valid_from": TODAY.isoformat(), "note": "Mindre behov"}}
+    cw = api_client("caseworker")
+    refused = cw.post(path, json.dumps(body), content_type="application/json")
+    assert refused.status_code == 422 and [e["field"] for e in refused.json()["errors"]] == ["need_fallen"]
+    assert not TariffRenegotiation.objects.exists()
+    response = cw.post(path, json.dumps({**body, "need_fallen": True}), content_type="application/json")
+    assert response.status_code == 201, response.content
+    row = TariffRenegotiation.objects.get()
+    assert (row.placement_id, row.follow_up_id, row.old_amount, row.new_amount) == (
+        placement.pk, follow_up.pk, Decimal("3100.00"), Decimal("2900.00"))
+    assert_audited("create", world.users["caseworker"], citizen=citizen, obj=row, channel="api")
