@@ -9,9 +9,10 @@ from django.contrib.auth.decorators import login_required
 from ninja import Field, NinjaAPI, Schema
 from ninja.security import django_auth
 
-from roret.api import caseflow, idempotency
+from roret.api import caseflow, errors, idempotency, writes  # noqa: F401 (writes adds to caseflow's router)
 from roret.api.access import NOT_FOUND, citizen_or_404, require
 from roret.api.auth import TokenAuth
+from roret.api.caseflow import GrantOut, PlacementOut, grant_row, placement_row
 from roret.api.docs import LocalSwagger
 from roret.citizens import services as citizen_services
 from roret.core import access_reasons
@@ -38,6 +39,8 @@ api = RoretAPI(title="roret API", version="1", urls_namespace="api", auth=[Token
                            "Idempotency-Key header. See docs/api.md.")
 # Every unsafe operation, now and later, honours the Idempotency-Key header (roret/api/idempotency.py).
 api.add_decorator(idempotency.idempotent, mode="view")
+# One error body for every refusal (roret/api/errors.py).
+errors.install(api)
 
 
 class CitizenListItem(Schema):
@@ -46,28 +49,6 @@ class CitizenListItem(Schema):
     cpr_masked: str
     age: int
     team: str | None
-
-
-class GrantOut(Schema):
-    id: int
-    paragraph: str
-    offer_type: str
-    scope: str
-    start: datetime.date
-    end: datetime.date | None
-    review_on: datetime.date | None
-
-
-class PlacementOut(Schema):
-    id: int
-    offer: str
-    offer_id: int
-    start: datetime.date
-    end: datetime.date | None
-    residential: bool
-    paying_municipality: str
-    end_reason: str
-    external_reason: str
 
 
 class CitizenDetail(Schema):
@@ -132,11 +113,8 @@ def get_citizen(request, citizen_id: int):
     return {
         **_citizen_item(citizen), "cpr": citizen.cpr, "birth_date": citizen.birth_date,
         "address": citizen.address,
-        "grants": [{"id": g.pk, "paragraph": g.paragraph, "offer_type": g.offer_type.display, "scope": g.scope,
-                    "start": g.start, "end": g.end, "review_on": g.review_on} for g in grants],
-        "placements": [{"id": p.pk, "offer": p.offer.name, "offer_id": p.offer_id, "start": p.start, "end": p.end,
-                        "residential": p.is_residential, "paying_municipality": p.paying_municipality,
-                        "end_reason": p.end_reason, "external_reason": p.external_reason} for p in placements],
+        "grants": [grant_row(g) for g in grants],
+        "placements": [placement_row(p) for p in placements],
     }
 
 
@@ -166,14 +144,14 @@ def list_offers(request, day: datetime.date | None = None):
 @api.exception_handler(NotInScope)
 def not_in_scope(request, exc):
     """The gate's refusal, from any service an endpoint calls: 404, as the pages answer."""
-    return api.create_response(request, {"detail": NOT_FOUND}, status=404)
+    return api.create_response(request, errors.body(NOT_FOUND), status=404)
 
 
 @api.exception_handler(access_reasons.ReasonRequired)
 def reason_required(request, exc):
     """The caller's role gives a reason for access (settings.ACCESS_REASON_ROLES): 403 until the
     request carries one in the X-Access-Reason header (docs/api.md)."""
-    return api.create_response(request, {"detail": REASON_REQUIRED}, status=403)
+    return api.create_response(request, errors.body(REASON_REQUIRED), status=403)
 
 
 api.add_router("", caseflow.router)

@@ -6,7 +6,7 @@ audits it, channel "api") and returns what the app's queries return."""
 import datetime
 
 from django.http import Http404, HttpResponse
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
 from roret.api.access import NOT_FOUND, citizen_or_404, require
@@ -18,6 +18,29 @@ from roret.visitation import queries as visitation_queries
 from roret.visitation.services import assessment_history
 
 router = Router(tags=["case flow"])
+
+
+class GrantOut(Schema):
+    id: int
+    paragraph: str
+    offer_type: str
+    scope: str
+    start: datetime.date
+    end: datetime.date | None
+    review_on: datetime.date | None
+    preferred_offer_id: int | None = Field(None, description="The offer a waiting grant waits for.")
+
+
+class PlacementOut(Schema):
+    id: int
+    offer: str
+    offer_id: int
+    start: datetime.date
+    end: datetime.date | None
+    residential: bool
+    paying_municipality: str
+    end_reason: str
+    external_reason: str
 
 
 class TermOut(Schema):
@@ -131,8 +154,64 @@ class FollowUpDueOut(Schema):
     days: int                               # days until due; negative when overdue
 
 
-def _term(term) -> dict | None:
+def term_out(term) -> dict | None:
     return {"code": term.code, "display": term.display} if term is not None else None
+
+
+# One object to its Out schema's fields, for the reads and for the writes' answers (roret/api/writes.py).
+
+def inquiry_row(inquiry) -> dict:
+    """An inquiry with its screening and deadline status (visitation.queries.with_deadline_status)."""
+    screening = getattr(inquiry, "screening", None)
+    return {
+        "id": inquiry.pk, "received_on": inquiry.received_on, "source": inquiry.source,
+        "source_detail": inquiry.source_detail, "about": inquiry.about, "paragraph": inquiry.paragraph,
+        "deadline": inquiry.deadline, "status": inquiry.status, "closed_on": inquiry.closed_on,
+        "deadline_status": inquiry.deadline_status, "working_days_left": inquiry.working_days_left,
+        "screening": None if screening is None else {
+            "screened_on": screening.screened_on, "outcome": screening.outcome, "reason": screening.reason,
+            "guided_to": screening.guided_to, "guided_to_detail": screening.guided_to_detail}}
+
+
+def assessment_row(a) -> dict:
+    """An assessment version from ``assessment_history`` (which sets its ``differences``)."""
+    return {"id": a.pk, "version": a.version, "assessed_on": a.assessed_on, "hopes": a.hopes,
+            "what_matters": a.what_matters, "support_need": term_out(a.support_need),
+            "themes": [{**d, "theme": term_out(d["theme"])} for d in a.differences]}
+
+
+def grant_row(g) -> dict:
+    return {"id": g.pk, "paragraph": g.paragraph, "offer_type": g.offer_type.display, "scope": g.scope,
+            "start": g.start, "end": g.end, "review_on": g.review_on, "preferred_offer_id": g.preferred_offer_id}
+
+
+def placement_row(p) -> dict:
+    return {"id": p.pk, "offer": p.offer.name, "offer_id": p.offer_id, "start": p.start, "end": p.end,
+            "residential": p.is_residential, "paying_municipality": p.paying_municipality,
+            "end_reason": p.end_reason, "external_reason": p.external_reason}
+
+
+def step_row(s) -> dict:
+    return {"id": s.pk, "what": s.what, "who": s.who, "due_on": s.due_on, "done_on": s.done_on}
+
+
+def goal_row(g) -> dict:
+    return {"id": g.pk, "grant_id": g.grant_id, "goal_type": term_out(g.goal_type), "theme": term_out(g.theme),
+            "own_words": g.own_words, "target_date": g.target_date, "status": g.status,
+            "created_on": g.created_on, "steps": [step_row(s) for s in g.steps.all()]}
+
+
+def measurement_row(m) -> dict:
+    return {"id": m.pk, "instrument": m.instrument, "measured_on": m.measured_on, "raw": m.raw,
+            "score": m.score, "band": m.band, "answers": m.answers}
+
+
+def follow_up_row(f) -> dict:
+    return {"id": f.pk, "grant_id": f.grant_id, "due_on": f.due_on, "held_on": f.held_on, "outcome": f.outcome,
+            "ffb_outcome": f.ffb_outcome, "support_need": term_out(f.support_need), "need_fallen": f.need_fallen,
+            "goal_progress": [{"goal_id": p.goal_id, "progress": p.progress, "note": p.note}
+                              for p in f.progress.all()],
+            "measurements": [measurement_row(m) for m in f.measurements.all()]}
 
 
 @router.get("/citizens/{int:citizen_id}/inquiries", response=list[InquiryOut])
@@ -141,18 +220,7 @@ def list_inquiries(request, citizen_id: int):
     (caseworkers, as the inquiry page)."""
     require(request, CASEWORKERS)
     citizen = citizen_or_404(request, citizen_id, summary="Henvendelse vist")
-    rows = []
-    for inquiry in visitation_queries.citizen_inquiries(citizen, datetime.date.today()):
-        screening = getattr(inquiry, "screening", None)
-        rows.append({
-            "id": inquiry.pk, "received_on": inquiry.received_on, "source": inquiry.source,
-            "source_detail": inquiry.source_detail, "about": inquiry.about, "paragraph": inquiry.paragraph,
-            "deadline": inquiry.deadline, "status": inquiry.status, "closed_on": inquiry.closed_on,
-            "deadline_status": inquiry.deadline_status, "working_days_left": inquiry.working_days_left,
-            "screening": None if screening is None else {
-                "screened_on": screening.screened_on, "outcome": screening.outcome, "reason": screening.reason,
-                "guided_to": screening.guided_to, "guided_to_detail": screening.guided_to_detail}})
-    return rows
+    return [inquiry_row(i) for i in visitation_queries.citizen_inquiries(citizen, datetime.date.today())]
 
 
 @router.get("/citizens/{int:citizen_id}/assessments", response=list[AssessmentOut])
@@ -161,10 +229,7 @@ def list_assessments(request, citizen_id: int):
     the change since the version before (as the assessment page)."""
     require(request, CASE_ROLES)
     citizen = citizen_or_404(request, citizen_id, summary="Udredning vist")
-    return [{"id": a.pk, "version": a.version, "assessed_on": a.assessed_on, "hopes": a.hopes,
-             "what_matters": a.what_matters, "support_need": _term(a.support_need),
-             "themes": [{**d, "theme": _term(d["theme"])} for d in a.differences]}
-            for a in assessment_history(citizen)]
+    return [assessment_row(a) for a in assessment_history(citizen)]
 
 
 @router.get("/citizens/{int:citizen_id}/goals", response=list[GoalOut])
@@ -172,12 +237,7 @@ def list_goals(request, citizen_id: int):
     """The citizen's goals in their own words with FFB goal type and theme, and the action plan."""
     require(request, CASE_ROLES)
     citizen = citizen_or_404(request, citizen_id, summary="Mål og målinger vist")
-    return [{"id": g.pk, "grant_id": g.grant_id, "goal_type": _term(g.goal_type), "theme": _term(g.theme),
-             "own_words": g.own_words, "target_date": g.target_date, "status": g.status,
-             "created_on": g.created_on,
-             "steps": [{"id": s.pk, "what": s.what, "who": s.who, "due_on": s.due_on, "done_on": s.done_on}
-                       for s in g.steps.all()]}
-            for g in outcome_queries.citizen_goals(citizen)]
+    return [goal_row(g) for g in outcome_queries.citizen_goals(citizen)]
 
 
 @router.get("/citizens/{int:citizen_id}/follow-ups", response=list[FollowUpOut])
@@ -186,14 +246,7 @@ def list_follow_ups(request, citizen_id: int):
     measurements taken for them, and the open one (as on the timeline)."""
     require(request, CASE_ROLES)
     citizen = citizen_or_404(request, citizen_id, summary="Opfølgning vist")
-    return [{"id": f.pk, "grant_id": f.grant_id, "due_on": f.due_on, "held_on": f.held_on, "outcome": f.outcome,
-             "ffb_outcome": f.ffb_outcome, "support_need": _term(f.support_need), "need_fallen": f.need_fallen,
-             "goal_progress": [{"goal_id": p.goal_id, "progress": p.progress, "note": p.note}
-                               for p in f.progress.all()],
-             "measurements": [{"id": m.pk, "instrument": m.instrument, "measured_on": m.measured_on, "raw": m.raw,
-                               "score": m.score, "band": m.band, "answers": m.answers}
-                              for m in f.measurements.all()]}
-            for f in outcome_queries.citizen_follow_ups(citizen)]
+    return [follow_up_row(f) for f in outcome_queries.citizen_follow_ups(citizen)]
 
 
 @router.get("/citizens/{int:citizen_id}/fhir",

@@ -29,6 +29,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 
+from roret.api import errors
 from roret.api.auth import caller
 from roret.core.models import IdempotencyKey
 
@@ -95,7 +96,7 @@ def idempotent(run):
         if request.method not in UNSAFE or key is None:
             return run(request, *args, **kwargs)
         if not KEY.match(key):
-            return JsonResponse({"detail": BAD_KEY}, status=400)
+            return JsonResponse(errors.body(BAD_KEY), status=400)
         user = caller(request)
         if user is None:  # not let in: the endpoint answers 401 itself
             return run(request, *args, **kwargs)
@@ -105,9 +106,9 @@ def idempotent(run):
             if row is None:
                 first = IdempotencyKey.objects.filter(user=user, key=key).first()
                 if first is None or first.status is None:  # pragma: no cover (a first not yet committed)
-                    return JsonResponse({"detail": STILL_RUNNING}, status=409)
+                    return JsonResponse(errors.body(STILL_RUNNING), status=409)
                 if first.fingerprint != print_:
-                    return JsonResponse({"detail": OTHER_REQUEST}, status=422)
+                    return JsonResponse(errors.body(OTHER_REQUEST), status=422)
                 return _replay(first)
             response = run(request, *args, **kwargs)
             if _stored(response.status_code) and not response.streaming:

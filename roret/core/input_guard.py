@@ -112,5 +112,6 @@ class InputGuardMiddleware:
         field = CONTROL.sub("?", field)[:80]
         message = _("The field “%(field)s” %(problem)s") % {"field": field, "problem": reason}
         if request.path.startswith("/api/"):
-            return JsonResponse({"detail": message, "field": field}, status=400)
+            # The API's one error body (roret/api/errors.py), written out here: core imports no other app.
+            return JsonResponse({"detail": message, "errors": [{"field": field, "message": reason}]}, status=400)
         return render(request, "core/refused_input.html", {"message": message}, status=400)

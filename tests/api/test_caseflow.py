@@ -97,9 +97,9 @@ def test_the_fhir_export_validates_and_is_audited_once_as_an_export(case, api_cl
 def test_another_teams_caseworker_gets_404_and_only_the_refusal_is_audited(case, api_client, what):
     before = AuditEntry.objects.count()
     response = api_client("outsider").get(url(case["citizen"], what))
-    assert response.status_code == 404 and response.json() == {"detail": NOT_FOUND}
+    assert response.status_code == 404 and response.json() == {"detail": NOT_FOUND, "errors": []}
     missing = api_client("caseworker").get(f"/api/v1/citizens/{case['citizen'].pk + 1000}/{what}")
-    assert missing.status_code == 404 and missing.json() == {"detail": NOT_FOUND}
+    assert missing.status_code == 404 and missing.json() == {"detail": NOT_FOUND, "errors": []}
     new = AuditEntry.objects.order_by("pk")[before:]
     assert [(e.action, e.actor_name, e.citizen_id, e.channel) for e in new] == [
         ("refused", "outsider", case["citizen"].pk, "api"), ("refused", "caseworker", None, "api")]

@@ -88,7 +88,7 @@ def test_a_token_gets_the_same_404_as_the_session_outside_the_users_scope(world)
     by_token = Client().get(f"/api/v1/citizens/{citizen.pk}", headers=bearer(token))
     by_session = logged_in("outsider").get(f"/api/v1/citizens/{citizen.pk}")
     assert by_token.status_code == by_session.status_code == 404
-    assert by_token.json() == by_session.json() == {"detail": NOT_FOUND}
+    assert by_token.json() == by_session.json() == {"detail": NOT_FOUND, "errors": []}
     refusals = AuditEntry.objects.filter(action="refused", actor=world.users["outsider"]).order_by("pk")
     assert [e.summary.endswith("[API-nøgle: Rapportscript]") for e in refusals] == [True, False]
 
@@ -103,7 +103,7 @@ def test_a_token_keeps_its_users_role(world):
 def test_anonymous_and_an_unknown_token_get_401(world):
     assert Client().get("/api/v1/offers").status_code == 401
     unknown = Client().get("/api/v1/offers", headers=bearer("roret_00000000_" + "x" * 43))
-    assert unknown.status_code == 401 and unknown.json() == {"detail": "Ukendt API-nøgle."}
+    assert unknown.status_code == 401 and unknown.json() == {"detail": "Ukendt API-nøgle.", "errors": []}
 
 
 def test_a_revoked_token_gets_401(world):
@@ -112,7 +112,7 @@ def test_a_revoked_token_gets_401(world):
     row = ApiToken.objects.get()
     assert client.post(f"/account/api-tokens/{row.pk}/revoke/").status_code == 302
     response = Client().get("/api/v1/offers", headers=bearer(token))
-    assert response.status_code == 401 and response.json() == {"detail": "API-nøglen er tilbagekaldt."}
+    assert response.status_code == 401 and response.json() == {"detail": "API-nøglen er tilbagekaldt.", "errors": []}
     entry = AuditEntry.objects.get(action="change", object_type="core.apitoken")
     assert entry.actor == world.users["caseworker"] and entry.after == {"revoked": True}
 
@@ -122,7 +122,7 @@ def test_an_expired_token_gets_401(world):
     ApiToken.objects.update(created=timezone.now() - datetime.timedelta(days=31),
                             expires=timezone.now() - datetime.timedelta(seconds=1))
     response = Client().get("/api/v1/offers", headers=bearer(token))
-    assert response.status_code == 401 and response.json() == {"detail": "API-nøglen er udløbet."}
+    assert response.status_code == 401 and response.json() == {"detail": "API-nøglen er udløbet.", "errors": []}
 
 
 def test_a_deactivated_users_token_gets_401(world):
