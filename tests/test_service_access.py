@@ -558,7 +558,7 @@ CASES = [
     Case(meeting_services.send_back, ("proposal",), lambda s, a: meeting_services.send_back(
         s.proposal, actor=a, reason="Udred boligbehovet"), LEADER),
     # the citizen's own page: invitations are the caseworker's; what the citizen says about their
-    # goals and plan may also be entered by staff sitting with them (their "record" scope)
+    # goals and plan may also be entered by staff sitting with them (their "self_report" scope)
     Case(helm_services.issue_invitation, ("citizen",), lambda s, a: helm_services.issue_invitation(
         s.citizen, actor=a), CW),
     Case(helm_services.revoke_invitation, ("invitation",), lambda s, a: helm_services.revoke_invitation(

@@ -36,7 +36,11 @@ from roret.core.models import Role
 from roret.core.parsing import id_or_none
 
 VIEW, RECORD, CHANGE, EXPORT = "view", "record", "change", "export"
-ACTIONS = (VIEW, RECORD, CHANGE, EXPORT)
+#: What the citizen adds to their own record (roret.helm): self-reported measurements, their own
+#: rating of a goal, their response to the action plan. Apart from RECORD, which is staff's
+#: recording (goals, action-plan steps, follow-ups ...), so no staff service takes a citizen.
+SELF_REPORT = "self_report"
+ACTIONS = (VIEW, RECORD, CHANGE, EXPORT, SELF_REPORT)
 
 NOTHING = Q(pk__in=[])
 EVERYTHING = Q()
@@ -89,16 +93,18 @@ CITIZENS = frozenset({Role.CITIZEN})
 
 TEAM, CENTRE, ALL, SELF = "team", "centre", "all", "self"
 
-#: role -> action -> the relation that gives the scope (a missing action: nothing).
+#: role -> action -> the relation that gives the scope (a missing action: nothing). Staff who record
+#: may also write down the citizen's own words for them (SELF_REPORT, audited as by that staff member).
 CITIZEN_SCOPES = {
-    Role.CASEWORKER: {VIEW: TEAM, RECORD: TEAM, CHANGE: TEAM, EXPORT: TEAM},
-    Role.CENTRE_STAFF: {VIEW: CENTRE, RECORD: CENTRE},
-    Role.CENTRE_LEADER: {VIEW: CENTRE, RECORD: CENTRE},
+    Role.CASEWORKER: {VIEW: TEAM, RECORD: TEAM, CHANGE: TEAM, EXPORT: TEAM, SELF_REPORT: TEAM},
+    Role.CENTRE_STAFF: {VIEW: CENTRE, RECORD: CENTRE, SELF_REPORT: CENTRE},
+    Role.CENTRE_LEADER: {VIEW: CENTRE, RECORD: CENTRE, SELF_REPORT: CENTRE},
     # The department leader reads every case (audited like every read) and writes none.
     Role.LEADER: {VIEW: ALL},
-    # The citizen reads their own record and adds to it (self-reported measurements, their own
-    # rating of a goal, a comment on the action plan); never changes the case or exports it.
-    Role.CITIZEN: {VIEW: SELF, RECORD: SELF},
+    # The citizen reads their own record and reports on it (self-reported measurements, their own
+    # rating of a goal, a response to the action plan); never records as staff do, never changes
+    # the case or exports it.
+    Role.CITIZEN: {VIEW: SELF, SELF_REPORT: SELF},
 }
 
 #: Roles that may take a list of citizens out of roret (an Excel download): those with an export scope.

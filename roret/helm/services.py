@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from roret.citizens.models import Citizen
 from roret.core import audit, permissions, text_limits
 from roret.core.models import AuditAction, AuditEntry, Role, User
-from roret.core.permissions import CHANGE, RECORD
+from roret.core.permissions import CHANGE, SELF_REPORT
 from roret.core.validation import validate
 from roret.helm.models import (
     CitizenAccount,
@@ -228,7 +228,7 @@ def own_citizen(user) -> Citizen:
 def rate_goal(goal_pk, *, actor, rating, went_well: str = "", matters_now: str = "",
               on: datetime.date | None = None, channel: str = "web") -> GoalRating:
     """The citizen's own rating of a goal (1-10) with what has gone well and what matters now."""
-    goal = permissions.fetch(actor, RECORD, Goal, goal_pk)
+    goal = permissions.fetch(actor, SELF_REPORT, Goal, goal_pk)
     try:
         value = int(rating)
     except (TypeError, ValueError):
@@ -252,7 +252,7 @@ def rate_goal(goal_pk, *, actor, rating, went_well: str = "", matters_now: str =
 def respond_to_plan(citizen: Citizen, *, actor, comment: str = "", agrees: bool | None = None,
                     channel: str = "web") -> PlanResponse:
     """The citizen's comment on the action plan, and whether they agree to it."""
-    citizen = permissions.fetch(actor, RECORD, Citizen, citizen.pk)
+    citizen = permissions.fetch(actor, SELF_REPORT, Citizen, citizen.pk)
     comment = (comment or "").strip()
     if not comment and agrees is None:
         raise HelmError(_("Write a comment, or say whether you agree."))

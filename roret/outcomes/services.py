@@ -160,8 +160,9 @@ def record_measurement(citizen: Citizen, instrument: str, answers, *, actor, mea
     """Score ``answers`` with the instrument's exact rule and store them (nothing is stored when
     the answers cannot be scored). ``self_reported``: the citizen answered themself; always so
     when the actor is the citizen."""
-    citizen = permissions.fetch(actor, RECORD, Citizen, citizen.pk)
-    self_reported = self_reported or getattr(actor, "role", None) in permissions.CITIZENS
+    by_citizen = getattr(actor, "role", None) in permissions.CITIZENS
+    citizen = permissions.fetch(actor, permissions.SELF_REPORT if by_citizen else RECORD, Citizen, citizen.pk)
+    self_reported = self_reported or by_citizen
     if follow_up is not None and follow_up.citizen_id != citizen.pk:
         raise OutcomeError({"follow_up": _("The follow-up belongs to another citizen.")})
     if placement is not None and placement.citizen_id != citizen.pk:

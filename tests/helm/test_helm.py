@@ -140,12 +140,29 @@ def test_a_citizens_scope_is_exactly_themselves(world, citizen):
     other = world.citizen(first_name="Anden")
     assert not Citizen.objects.filter(permissions.citizen_scope(user, "view")).exists()  # not linked yet
     link(user, citizen)
-    for action, expected in (("view", [citizen.pk]), ("record", [citizen.pk]), ("change", []), ("export", [])):
+    for action, expected in (("view", [citizen.pk]), ("self_report", [citizen.pk]), ("record", []), ("change", []),
+                             ("export", [])):
         assert list(Citizen.objects.filter(permissions.citizen_scope(user, action)).values_list("pk", flat=True)) \
             == expected, action
     with pytest.raises(permissions.NotInScope):
         citizen_services.get_citizen(user, other.pk)
     assert citizen_services.get_citizen(user, citizen.pk) == citizen
+
+
+def test_a_citizen_cannot_use_the_staffs_recording_services(world, citizen):
+    """The citizen reports on their own record (SELF_REPORT) but does not record as staff do: a goal
+    or an action-plan step written by the citizen's account is refused by the gate itself, not
+    only by the middleware that keeps the citizen off the staff pages."""
+    from roret.outcomes import services as outcome_services
+    from tests.factories import term
+
+    user = world.users["citizen"]
+    link(user, citizen)
+    with pytest.raises(permissions.NotInScope):
+        outcome_services.add_goal(citizen, actor=user, goal_type=term("Udvikle funktionsevne"),
+                                  theme=term("Praktiske opgaver"), own_words="Et mål",
+                                  target_date=datetime.date.today() + datetime.timedelta(days=30))
+    assert not citizen.goals.exists()
 
 
 def test_a_staff_user_has_no_own_citizen(world):
