@@ -110,7 +110,12 @@ def url_world(world):
     # An app whose URLs need other objects of the walker citizen makes them in url_ids(world, citizen).
     for module in URL_ACCESS_MODULES:
         if hasattr(module, "url_ids"):
-            ids.update(module.url_ids(world, citizen))
+            made = module.url_ids(world, citizen)
+            # Two apps giving one key different objects: the later would silently win, and a URL would
+            # be walked with another table's id (which SQLite's rolled-back counters could hide).
+            clash = {k for k in set(made) & set(ids) if made[k] != ids[k]}
+            assert not clash, f"{module.__name__}.url_ids: keys another app gives other values: {sorted(clash)}"
+            ids.update(made)
     return world, ids
 
 

@@ -46,4 +46,4 @@ def url_ids(world, citizen) -> dict:
     initiative.responsible_centre = world.centre
     initiative.save()
     rule = effect_services.add_rule(initiative, "elderly_care", actor=None)
-    return {"plan_pk": plan.pk, "initiative_pk": initiative.pk, "rule_pk": rule.pk, "half": f"{YEAR}H1"}
+    return {"effects_plan_pk": plan.pk, "initiative_pk": initiative.pk, "rule_pk": rule.pk, "half": f"{YEAR}H1"}

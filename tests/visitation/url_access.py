@@ -64,7 +64,7 @@ POSTS = {
     "visitation:decision": writes(lambda ids: {"offer": ids["day_offer_pk"], "start": TODAY}, "caseworker"),
     "visitation:transition": writes({"item": "consent", "done": "1"}, "caseworker"),
     # The assessment page's network meeting: inviting a relative (the citizen has consented) is the case's.
-    "visitation:assessment": writes(lambda ids: {"action": "invite", "meeting": ids["meeting_pk"],
+    "visitation:assessment": writes(lambda ids: {"action": "invite", "meeting": ids["network_meeting_pk"],
                                                  "relative": ids["relative_pk"]}, "caseworker"),
     "visitation:elderly_care": writes({"on": TODAY}, "caseworker"),
     "visitation:letter": exports("caseworker"),
@@ -103,4 +103,4 @@ def url_ids(world, citizen) -> dict:
     return {"inquiry_pk": inquiry.pk, "assessment_pk": assessment.pk, "decision_pk": decision.pk,
             "transition_pk": transition.pk, "follow_up_pk": decision.grant.follow_ups.get().pk,
             "open_inquiry_pk": open_inquiry.pk, "routed_inquiry_pk": routed.pk, "day_offer_pk": world.day_offer.pk,
-            "meeting_pk": assessment.meetings.get().pk, "relative_pk": relative.pk}
+            "network_meeting_pk": assessment.meetings.get().pk, "relative_pk": relative.pk}
