@@ -416,3 +416,73 @@ MIDDLEWARE.append("roret.core.access_reasons.AccessReasonMiddleware")
 # Last, around the view alone: a form's token sent a second time replays the first result (a form
 # sent twice writes once; docs/security.md, "Double submits").
 MIDDLEWARE.append("roret.core.form_tokens.FormTokenMiddleware")
+
+# --- Single sign-on with OpenID Connect (docs/security.md) ---------------------------------------
+# Off by default: then nothing below is set, no app, URL or backend is added, and mozilla-django-oidc
+# is not imported. RORET_STAFF_OIDC=1: staff log in at the municipality's identity provider only (no
+# local passwords; roret.core.oidc). RORET_CITIZEN_OIDC=1: a citizen may sign in to their own page
+# with MitID through the municipality's broker (/me/login/mitid/, roret.helm.oidc), a client of its own.
+RORET_STAFF_OIDC = envbool("RORET_STAFF_OIDC", False)
+RORET_CITIZEN_OIDC = envbool("RORET_CITIZEN_OIDC", False)
+#: The backend that loads the user of a session roret opened itself (an invitation's first use).
+RORET_SESSION_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def _oidc_client(prefix: str, switch: str) -> dict:
+    """One OpenID Connect client's settings from the environment (``prefix`` + the name), refusing
+    to start when ``switch`` is on and an endpoint or the client's id or secret is missing."""
+    required = ("RP_CLIENT_ID", "RP_CLIENT_SECRET", "OP_AUTHORIZATION_ENDPOINT", "OP_TOKEN_ENDPOINT",
+                "OP_JWKS_ENDPOINT")
+    values = {f"{prefix}{name}": envstr(f"{prefix}{name}") for name in required}
+    missing = [name for name, value in values.items() if not value]
+    if missing:
+        raise ImproperlyConfigured(f"{switch}=1 needs these environment variables: {', '.join(missing)}")
+    values.update({
+        f"{prefix}RP_SIGN_ALGO": envstr(f"{prefix}RP_SIGN_ALGO", "RS256"),
+        # Optional: the claims may all come in the signed ID token.
+        f"{prefix}OP_USER_ENDPOINT": envstr(f"{prefix}OP_USER_ENDPOINT", ""),
+        # Optional: when set, the ID token's issuer (iss) must be exactly this.
+        f"{prefix}OP_ISSUER": envstr(f"{prefix}OP_ISSUER", ""),
+        f"{prefix}USE_PKCE": envbool(f"{prefix}USE_PKCE", True),
+    })
+    if values[f"{prefix}RP_SIGN_ALGO"][:2] not in ("RS", "ES", "PS"):
+        raise ImproperlyConfigured(f"{prefix}RP_SIGN_ALGO must be an asymmetric algorithm (RS256, ES256, PS256)")
+    return values
+
+
+if RORET_STAFF_OIDC or RORET_CITIZEN_OIDC:
+    INSTALLED_APPS.append("mozilla_django_oidc")
+    # Seconds to wait for the identity provider's token, key and user-info endpoints.
+    OIDC_TIMEOUT = envint("OIDC_TIMEOUT", 10)
+if RORET_STAFF_OIDC:
+    globals().update(_oidc_client("OIDC_", "RORET_STAFF_OIDC"))
+    OIDC_RP_SCOPES = envstr("OIDC_RP_SCOPES", "openid email profile")
+    # django-axes first still (it refuses a locked-out address); no ModelBackend: no local passwords.
+    AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "roret.core.oidc.RoleFromGroupsBackend"]
+    RORET_SESSION_BACKEND = "roret.core.oidc.RoleFromGroupsBackend"
+    # The groups claim's groups that give each role, "role=group" in order of precedence (the first
+    # matching wins): e.g. "caseworker=HP-Visitation,admin=HP-roret-Admin".
+    RORET_OIDC_ROLE_GROUPS = []
+    for _pair in envlist("RORET_OIDC_ROLE_GROUPS", []):
+        _role, _sep, _group = _pair.partition("=")
+        if not _sep or not _role.strip() or not _group.strip():
+            raise ImproperlyConfigured(f"RORET_OIDC_ROLE_GROUPS: {_pair!r} is not role=group")
+        RORET_OIDC_ROLE_GROUPS.append((_role.strip(), _group.strip()))
+    if not RORET_OIDC_ROLE_GROUPS:
+        raise ImproperlyConfigured("RORET_STAFF_OIDC=1 needs RORET_OIDC_ROLE_GROUPS (role=group,...)")
+    RORET_OIDC_GROUPS_CLAIM = envstr("RORET_OIDC_GROUPS_CLAIM", "groups")
+    # The IdP's stable id for a person (sub; oid on Entra ID), roret's user name: not the e-mail.
+    RORET_OIDC_USERNAME_CLAIM = envstr("RORET_OIDC_USERNAME_CLAIM", "sub")
+    # acr values that also prove a second factor, for an IdP that says so in acr rather than amr.
+    RORET_OIDC_MFA_ACR = envlist("RORET_OIDC_MFA_ACR", [])
+if RORET_CITIZEN_OIDC:
+    AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "roret.helm.oidc.CitizenBackend"]
+    globals().update(_oidc_client("OIDC_CITIZEN_", "RORET_CITIZEN_OIDC"))
+    OIDC_CITIZEN_RP_SCOPES = envstr("OIDC_CITIZEN_RP_SCOPES", "openid")
+    # The broker's claim with the CPR number, and the lowest NSIS assurance level (acr) accepted.
+    OIDC_CITIZEN_CPR_CLAIM = envstr("OIDC_CITIZEN_CPR_CLAIM", "dk:gov:saml:attribute:CprNumberIdentifier")
+    OIDC_CITIZEN_MIN_LEVEL = envstr("OIDC_CITIZEN_MIN_LEVEL", "substantial").strip().lower()
+    if OIDC_CITIZEN_MIN_LEVEL not in ("low", "substantial", "high"):
+        raise ImproperlyConfigured("OIDC_CITIZEN_MIN_LEVEL must be low, substantial or high")
+    # Sent as acr_values, so the broker asks for that level (e.g. the NSIS URI of "substantial").
+    OIDC_CITIZEN_ACR_VALUES = envstr("OIDC_CITIZEN_ACR_VALUES", "")

@@ -1,5 +1,6 @@
 """roret's URLs. Every pattern here must be declared in tests/test_url_walker.py."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -33,3 +34,14 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
+
+# Single sign-on (docs/security.md): only when switched on, so mozilla-django-oidc is imported only then.
+# Staff's patterns come first: their /login/ and /admin/login/ go to the identity provider instead.
+if settings.RORET_STAFF_OIDC:
+    from roret.core import oidc as staff_oidc
+
+    urlpatterns = staff_oidc.urlpatterns + urlpatterns
+if settings.RORET_CITIZEN_OIDC:
+    from roret.helm import oidc as citizen_oidc
+
+    urlpatterns = citizen_oidc.urlpatterns + urlpatterns

@@ -22,8 +22,9 @@ class CoreConfig(AppConfig):
 
         # Connect the audit of failed logins and what a login notes in the session (idle clock, device).
         from roret.core import login_guard, sessions, two_factor  # noqa: F401
-        from roret.core.checks import check_audit_chain_key, check_two_factor_roles
+        from roret.core.checks import check_audit_chain_key, check_oidc_role_groups, check_two_factor_roles
 
         post_migrate.connect(ensure_reference_terms, sender=self, dispatch_uid="roret_core_terms")
         checks.register(check_audit_chain_key)
         checks.register(check_two_factor_roles)
+        checks.register(check_oidc_role_groups)

@@ -31,3 +31,20 @@ def check_two_factor_roles(**kwargs) -> list[checks.CheckMessage]:
         return [checks.Error(f"RORET_2FA_ROLES names unknown roles: {', '.join(unknown)}", id="roret.E121",
                              hint=f"use role codes: {', '.join(Role.values)}")]
     return []
+
+
+def check_oidc_role_groups(**kwargs) -> list[checks.CheckMessage]:
+    """With staff single sign-on, RORET_OIDC_ROLE_GROUPS names staff roles that exist (a typo would
+    refuse every login of that group)."""
+    from django.conf import settings
+
+    if not getattr(settings, "RORET_STAFF_OIDC", False):
+        return []
+    from roret.core.models import Role
+
+    unknown = sorted({role for role, _group in settings.RORET_OIDC_ROLE_GROUPS
+                      if role not in Role.values or role == Role.CITIZEN})
+    if unknown:
+        return [checks.Error(f"RORET_OIDC_ROLE_GROUPS names unknown staff roles: {', '.join(unknown)}",
+                             id="roret.E131", hint=f"use role codes: {', '.join(r for r in Role.values if r != 'citizen')}")]
+    return []

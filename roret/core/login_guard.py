@@ -82,7 +82,10 @@ def _user_named(username: str) -> User | None:
 @receiver(user_login_failed, dispatch_uid="roret_login_failed_audit")
 def audit_failed_login(sender, credentials, request=None, **kwargs):
     """One audit entry per failed login: the name tried, the address, and the account if it exists
-    (on its page's history). The password is never written."""
+    (on its page's history). The password is never written. A single sign-on refused
+    (roret.core.oidc) has written its own entry, with the reason; django-axes still counts it."""
+    if "oidc_client" in credentials:
+        return
     username = str(credentials.get("username") or "")[:150]
     audit.login_event(AuditAction.LOGIN_FAILED, username=username, ip=_ip(request), user=_user_named(username),
                       summary=f"Mislykket log-ind som »{username}« fra {_ip(request) or 'ukendt adresse'}")

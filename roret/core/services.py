@@ -124,6 +124,12 @@ def change_access(user: User, *, actor, role: str, team: Team | None = None, cen
     and after. The last active administrator keeps the role, so the users page always has someone."""
     user = lock_for_admin(actor, user)
     reason = reason_given(reason, why=_("A change of role, team or centre"))
+    return _change_access(user, actor=actor, role=role, team=team, centre=centre, reason=reason, channel=channel)
+
+
+def _change_access(user: User, *, actor, role: str, team: Team | None, centre: Centre | None, reason: str,
+                   channel: str, summary: str = "Adgang ændret") -> User:
+    """The change itself, on ``user``'s locked row: the administrator's, or the identity provider's."""
     before = audit.snapshot(user, ACCESS_FIELDS)
     _apply_role(user, role, team, centre)
     after = audit.snapshot(user, ACCESS_FIELDS)
@@ -138,7 +144,36 @@ def change_access(user: User, *, actor, role: str, team: Team | None = None, cen
     with translation.override("da"):
         changed = ", ".join(str(User._meta.get_field(k).verbose_name) for k in ACCESS_FIELDS if before[k] != after[k])
     audit.record(actor, "change", obj=user, channel=channel, reason=reason,
-                 summary=f"Adgang ændret: {_describe(user)} ({changed})", before=before, after=after)
+                 summary=f"{summary}: {_describe(user)} ({changed})", before=before, after=after)
+    return user
+
+
+@transaction.atomic
+def sign_in_from_idp(username: str, *, role: str, group: str, first_name: str = "", last_name: str = "",
+                     email: str = "", channel: str = "web") -> User:
+    """The user the municipality's identity provider has signed in (staff single sign-on,
+    roret.core.oidc), with the role its group gives: made on the first login, its role changed when
+    the group has changed, both audited with the reason "Rolle fra IdP-gruppe <group>" (no
+    administrator acts: the identity provider does, so the entry's actor is the system).
+
+    The team and the centre stay roret's: a role that needs one the user does not have is refused
+    (UserError) until an administrator has placed the user, as is a change that would leave roret
+    without an active administrator."""
+    reason = f"Rolle fra IdP-gruppe {group}"[:300]
+    user = User.objects.select_for_update().filter(username=username).first()
+    if user is None:
+        user = User(username=username, first_name=first_name[:150], last_name=last_name[:150], email=email[:254])
+        _apply_role(user, role, None, None)
+        user.set_unusable_password()
+        user.full_clean(exclude=["password"])
+        user.save()
+        audit.record(None, "create", obj=user, channel=channel, reason=reason,
+                     summary=f"Bruger oprettet ved første log-ind gennem kommunens login: {_describe(user)}",
+                     after=audit.snapshot(user, USER_FIELDS))
+        return user
+    if user.role != role:
+        _change_access(user, actor=None, role=role, team=user.team, centre=user.centre, reason=reason,
+                       channel=channel, summary="Adgang ændret af kommunens login")
     return user
 
 

@@ -36,6 +36,9 @@ from roret.core.models import AuditAction, User
 
 PENDING_KEY = "roret_2fa_pending_key"
 HAS_DEVICE = "roret_2fa_has_device"
+#: Set by a staff single sign-on (roret.core.oidc) whose identity provider proved a second factor
+#: (``amr`` containing ``mfa``): the code has then been given, at the identity provider.
+IDP_MFA = "roret_2fa_by_idp"
 DEVICE_NAME = "authenticator"
 #: Paths a user who still owes the code may reach (prefixes); the code pages themselves by name.
 EXEMPT_PREFIXES = ("/static/", "/i18n/", "/favicon")
@@ -51,6 +54,8 @@ def required(user, session=None) -> bool:
     device is read from it when known: it is noted at login, and a device is only added by the user's
     own set-up (in that session) or removed by a reset (which ends the sessions)."""
     if not user.is_authenticated:
+        return False
+    if session is not None and session.get(IDP_MFA):
         return False
     if user.role in settings.TWO_FACTOR_ROLES or user.role in permissions.ADMINS:
         return True

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 
 from axes.helpers import get_client_ip_address
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
@@ -29,7 +30,6 @@ from roret.placements.models import Grant
 from roret.reports.toolkit.charts import Series, line_chart
 
 ISSUED_KEY = "roret_helm_issued"
-BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 # --- the caseworker's side ---------------------------------------------------------------------
@@ -83,7 +83,7 @@ def redeem(request, token):
     elif request.method == "POST":
         result = services.redeem(token, code, ip=_ip(request))
         if result.user is not None:
-            login(request, result.user, backend=BACKEND)
+            login(request, result.user, backend=settings.RORET_SESSION_BACKEND)
             return redirect("helm:home")
         error = services.refusal_message(result.refused)
         if result.refused != "code":

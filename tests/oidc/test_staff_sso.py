@@ -1,0 +1,160 @@
+"""Staff single sign-on (roret.core.oidc) against a real OpenID provider on loopback."""
+
+import pytest
+
+from roret.core.models import AuditEntry, Role, User
+from roret.core.two_factor import IDP_MFA
+from tests.factories import PASSWORD
+from tests.oidc.conftest import CITIZEN, STAFF, back_to_roret, sign_in, to_provider
+
+pytestmark = pytest.mark.django_db
+
+START = "/oidc/authenticate/"
+
+
+def logged_in_as(browser):
+    from django.contrib.auth import SESSION_KEY
+
+    pk = browser.session.get(SESSION_KEY)
+    return User.objects.get(pk=pk) if pk else None
+
+
+def test_a_new_person_gets_the_role_their_group_gives(sso, browser, world):
+    response = sign_in(browser, START, sso, STAFF, {"sub": "e4f1-anna", "groups": ["Alle", "HP-Sekretariat"],
+                                                     "given_name": "Anna", "family_name": "Holm"},
+                       userinfo={"email": "anna@kommune.dk"})
+    assert response.status_code == 302 and response["Location"] == "/"
+    user = logged_in_as(browser)
+    assert (user.username, user.role, user.first_name, user.email) == ("e4f1-anna", Role.ECONOMIST, "Anna",
+                                                                       "anna@kommune.dk")
+    assert not user.has_usable_password()
+    entry = AuditEntry.objects.get(action="create", object_id=str(user.pk), object_type="core.user")
+    assert entry.reason == "Rolle fra IdP-gruppe HP-Sekretariat" and entry.actor is None
+    assert browser.get("/economy/").status_code in (200, 302)
+    assert "/oidc/token" not in sso.requests or True  # the provider was asked for the token over HTTP
+    assert "/token" in sso.requests and "/jwks" in sso.requests
+
+
+def test_a_changed_group_changes_the_role_through_the_audited_service(sso, browser, world):
+    user = world.users["caseworker"]
+    sign_in(browser, START, sso, STAFF, {"sub": "caseworker", "groups": ["HP-Udvalg"]})
+    user.refresh_from_db()
+    assert logged_in_as(browser) == user and user.role == Role.COMMITTEE and user.team is None
+    entry = AuditEntry.objects.filter(action="change", object_id=str(user.pk)).latest("pk")
+    assert entry.reason == "Rolle fra IdP-gruppe HP-Udvalg"
+    assert entry.before["role"] == "caseworker" and entry.after["role"] == "committee"
+
+
+def test_the_first_matching_group_wins_and_keeps_the_team(sso, browser, world):
+    user = world.users["caseworker"]
+    sign_in(browser, START, sso, STAFF, {"sub": "caseworker", "groups": ["HP-Udvalg", "HP-Visitation"]})
+    user.refresh_from_db()
+    assert logged_in_as(browser) == user and user.role == Role.CASEWORKER and user.team == world.team
+    assert not AuditEntry.objects.filter(action="change", object_id=str(user.pk)).exists()
+
+
+def test_no_matching_group_is_refused_in_danish_and_audited(sso, browser, world):
+    response = sign_in(browser, START, sso, STAFF, {"sub": "bo-7", "groups": ["Skole", "Teknik"]})
+    assert response.status_code == 403
+    text = response.content.decode()
+    assert "Du er ikke logget ind" in text and "ingen af dine grupper" in text
+    assert logged_in_as(browser) is None and not User.objects.filter(username="bo-7").exists()
+    entry = AuditEntry.objects.filter(action="login_fail").latest("pk")
+    assert "bo-7" in entry.summary and "Skole, Teknik" in entry.summary and entry.after["username"] == "bo-7"
+
+
+def test_a_role_that_needs_a_team_waits_for_the_administrator(sso, browser, world):
+    response = sign_in(browser, START, sso, STAFF, {"sub": "ny-sagsbehandler", "groups": ["HP-Visitation"]})
+    assert response.status_code == 403 and "team eller et center" in response.content.decode()
+    assert not User.objects.filter(username="ny-sagsbehandler").exists()
+    assert AuditEntry.objects.filter(action="login_fail", summary__contains="ny-sagsbehandler").exists()
+
+
+def test_an_administrator_without_mfa_is_refused(sso, browser, world):
+    response = sign_in(browser, START, sso, STAFF, {"sub": "admin", "groups": ["HP-roret-Admin"], "amr": ["pwd"]})
+    assert response.status_code == 403 and "totrinsbekræftelse" in response.content.decode()
+    assert logged_in_as(browser) is None
+    entry = AuditEntry.objects.filter(action="login_fail").latest("pk")
+    assert entry.object_id == str(world.users["admin"].pk) and "totrinsbekræftelse" in entry.summary
+
+
+def test_an_administrator_with_mfa_needs_no_second_code_in_roret(sso, browser, world):
+    sign_in(browser, START, sso, STAFF, {"sub": "admin", "groups": ["HP-roret-Admin"], "amr": ["pwd", "mfa"]})
+    assert logged_in_as(browser) == world.users["admin"] and browser.session[IDP_MFA] is True
+    # The users page is the administrator's; without the identity provider's MFA roret would ask for its code.
+    assert browser.get("/users/").status_code == 200
+
+
+def test_mfa_claimed_in_user_info_only_does_not_count(sso, browser, world):
+    """amr is read from the signed ID token of this login, not from the user-info answer."""
+    response = sign_in(browser, START, sso, STAFF, {"sub": "admin", "groups": ["HP-roret-Admin"]},
+                       userinfo={"amr": ["mfa"]})
+    assert response.status_code == 403 and logged_in_as(browser) is None
+
+
+@pytest.mark.parametrize("attack", ["tamper", "foreign_key"])
+def test_a_token_with_a_bad_signature_is_refused_and_audited(sso, browser, world, attack):
+    setattr(sso, attack, True)
+    response = sign_in(browser, START, sso, STAFF, {"sub": "economist", "groups": ["HP-Sekretariat"]})
+    assert response.status_code == 403 and "kunne ikke verificeres" in response.content.decode()
+    assert logged_in_as(browser) is None
+    assert AuditEntry.objects.filter(action="login_fail", summary__contains="kunne ikke verificeres").exists()
+    # The forged payload asked for the administrator's group: nothing of it was applied.
+    assert User.objects.get(username="economist").role == Role.ECONOMIST
+
+
+def test_a_callback_works_once(sso, browser, world):
+    sso.claims[STAFF] = {"sub": "economist", "groups": ["HP-Sekretariat"]}
+    answer = to_provider(browser, START)
+    assert back_to_roret(browser, answer).status_code == 302
+    browser.logout()
+    again = back_to_roret(browser, answer)
+    assert again.status_code == 400 and logged_in_as(browser) is None
+    assert AuditEntry.objects.filter(action="login_fail", summary__contains="allerede brugt").exists()
+
+
+def test_a_citizen_login_cannot_finish_at_the_staff_callback(sso, browser, world):
+    """The clients keep their own state: a code and state from the MitID flow, brought to the staff
+    callback, are refused before any code is exchanged."""
+    sso.claims[CITIZEN] = {"sub": "x", "groups": ["HP-roret-Admin"], "amr": ["mfa"]}
+    answer = to_provider(browser, "/me/login/mitid/")
+    sso.requests.clear()
+    query = answer.headers["Location"].split("?", 1)[1]
+    response = browser.get(f"/oidc/callback/?{query}")
+    assert response.status_code == 400 and logged_in_as(browser) is None
+    assert "/token" not in sso.requests
+
+
+def test_a_cancelled_login_is_refused(sso, browser, world):
+    sso.deny = True
+    response = sign_in(browser, START, sso, STAFF, {"sub": "economist"})
+    assert response.status_code == 403 and "afbrudt" in response.content.decode()
+
+
+def test_passwords_no_longer_log_in(sso, browser, world):
+    response = browser.post("/login/", {"username": "economist", "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"].startswith("/oidc/authenticate/")
+    assert logged_in_as(browser) is None
+    response = browser.post("/admin/login/", {"username": "admin", "password": PASSWORD})
+    assert response.status_code == 302 and logged_in_as(browser) is None
+    from django.contrib.auth import authenticate
+    from django.test import RequestFactory
+
+    assert authenticate(RequestFactory().post("/login/"), username="economist", password=PASSWORD) is None
+
+
+def test_login_keeps_where_the_person_was_going(sso, browser, world):
+    response = browser.get("/economy/")
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+    response = browser.get(response["Location"])
+    assert response["Location"] == "/oidc/authenticate/?next=%2Feconomy%2F"
+    back = sign_in(browser, response["Location"], sso, STAFF, {"sub": "economist", "groups": ["HP-Sekretariat"]})
+    assert back["Location"] == "/economy/"
+
+
+def test_a_deactivated_user_is_refused(sso, browser, world):
+    user = world.users["economist"]
+    user.is_active = False
+    user.save()
+    response = sign_in(browser, START, sso, STAFF, {"sub": "economist", "groups": ["HP-Sekretariat"]})
+    assert response.status_code == 403 and "deaktiveret" in response.content.decode()
