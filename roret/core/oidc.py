@@ -334,6 +334,9 @@ class RoleFromGroupsBackend(ClientBackend):
             refuse("mfa", f"administrator uden totrinsbekræftelse (amr: {self.id_claims.get('amr') or 'ingen'})")
         if known is not None and not known.is_active:
             refuse("inactive", "brugeren er deaktiveret")
+        if known is not None and known.role == Role.CITIZEN:
+            # A citizen's own account never becomes a member of staff's, whatever a group says.
+            refuse("no_group", "brugernavnet er en borgers egen konto")
         try:
             user = sign_in_from_idp(name, role=role, group=group, first_name=str(claims.get("given_name") or ""),
                                     last_name=str(claims.get("family_name") or ""),

@@ -31,7 +31,6 @@ def test_a_new_person_gets_the_role_their_group_gives(sso, browser, world):
     entry = AuditEntry.objects.get(action="create", object_id=str(user.pk), object_type="core.user")
     assert entry.reason == "Rolle fra IdP-gruppe HP-Sekretariat" and entry.actor is None
     assert browser.get("/economy/").status_code in (200, 302)
-    assert "/oidc/token" not in sso.requests or True  # the provider was asked for the token over HTTP
     assert "/token" in sso.requests and "/jwks" in sso.requests
 
 
@@ -158,3 +157,17 @@ def test_a_deactivated_user_is_refused(sso, browser, world):
     user.save()
     response = sign_in(browser, START, sso, STAFF, {"sub": "economist", "groups": ["HP-Sekretariat"]})
     assert response.status_code == 403 and "deaktiveret" in response.content.decode()
+
+
+def test_a_citizens_account_never_becomes_staff(sso, browser, world):
+    citizen_user = world.users["citizen"]
+    response = sign_in(browser, START, sso, STAFF, {"sub": "citizen", "groups": ["HP-Sekretariat"]})
+    citizen_user.refresh_from_db()
+    assert response.status_code == 403 and citizen_user.role == Role.CITIZEN and logged_in_as(browser) is None
+
+
+def test_the_refusal_page_offers_a_new_login(sso, browser, world):
+    response = sign_in(browser, START, sso, STAFF, {"sub": "bo-7", "groups": []})
+    assert 'href="/oidc/authenticate/"' in response.content.decode()
+    entry = AuditEntry.objects.filter(action="login_fail").latest("pk")
+    assert "grupper: ingen" in entry.summary
