@@ -169,6 +169,7 @@ class AuthenticationCallbackView(ClientSettings, View):
 
     http_method_names = ["get"]
     success_url_name = "home"
+    idp_name = "kommunens login"
 
     def refused(self, request, message, *, status: int = 403):
         raise NotImplementedError
@@ -177,8 +178,6 @@ class AuthenticationCallbackView(ClientSettings, View):
         audit.record(None, AuditAction.LOGIN_FAILED, after={"ip": client_ip(request), "client": self.client},
                      summary=f"Log-ind gennem {self.idp_name} afvist: {FLOW_AUDIT[key]} "
                              f"(fra {client_ip(request) or 'ukendt adresse'})")
-
-    idp_name = "kommunens login"
 
     def get(self, request):
         states = request.session.get(self.states_key)
@@ -205,7 +204,10 @@ class AuthenticationCallbackView(ClientSettings, View):
             return self.refused(request, FLOW_REFUSALS["unreachable"], status=502)
         if user is None:
             refusal = getattr(request, "roret_oidc_refusal", None)
-            if refusal is None:  # django-axes refused the address, or another backend said no
+            if refusal is None and getattr(request, "axes_locked_out", False):
+                # django-axes refused the address (and audited it); its middleware shows the lockout page.
+                refusal = FLOW_REFUSALS["verify"]
+            elif refusal is None:
                 self.audit_flow_refusal(request, "verify")
                 refusal = FLOW_REFUSALS["verify"]
             return self.refused(request, refusal)
@@ -217,8 +219,6 @@ class AuthenticationCallbackView(ClientSettings, View):
 
     def after_login(self, request, user) -> None:
         """What the session notes after the login (the staff client: whether MFA was proven)."""
-
-
 
 
 # --- the backend both clients build on ---------------------------------------------------------

@@ -171,3 +171,16 @@ def test_the_refusal_page_offers_a_new_login(sso, browser, world):
     assert 'href="/oidc/authenticate/"' in response.content.decode()
     entry = AuditEntry.objects.filter(action="login_fail").latest("pk")
     assert "grupper: ingen" in entry.summary
+
+
+def test_an_address_that_keeps_failing_is_locked_out_by_axes(sso, browser, world):
+    from django.test import override_settings
+
+    with override_settings(AXES_FAILURE_LIMIT=2, AXES_IP_FAILURE_LIMIT=2):
+        assert sign_in(browser, START, sso, STAFF, {"sub": "bo-7", "groups": ["Skole"]}).status_code == 403
+        # The second failure reaches the address's limit: the lockout page instead of the refusal.
+        assert sign_in(browser, START, sso, STAFF, {"sub": "bo-7", "groups": ["Skole"]}).status_code == 429
+        # Then even a login the identity provider vouches for is refused from that address.
+        response = sign_in(browser, START, sso, STAFF, {"sub": "economist", "groups": ["HP-Sekretariat"]})
+    assert response.status_code == 429 and logged_in_as(browser) is None
+    assert AuditEntry.objects.filter(action="locked").exists()

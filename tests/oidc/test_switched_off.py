@@ -98,3 +98,9 @@ def test_an_unknown_role_in_the_groups_fails_the_check():
                             env={**BASE, **STAFF_ENV, "RORET_OIDC_ROLE_GROUPS": "chef=HP-Chefer"},
                             capture_output=True, text=True, timeout=120)
     assert result.returncode != 0 and "chef" in result.stderr
+
+
+def test_both_on_pass_the_system_checks():
+    result = subprocess.run([sys.executable, "-m", "roret.cli", "check"], env={**BASE, **STAFF_ENV, **CITIZEN_ENV},
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
