@@ -3,6 +3,7 @@ form) and the forms of the administrator's users page. The forms parse what was 
 services decide."""
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from roret.core.models import Centre, Role, Team
@@ -92,6 +93,15 @@ class UserCreateForm(AccessFields, PasswordFields):
 
     field_order = ["username", "first_name", "last_name", "email", "role", "team", "centre", "password1",
                    "password2", "reason"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if settings.RORET_STAFF_OIDC:
+            # People log in at the municipality's identity provider (roret.core.oidc): no password here.
+            del self.fields["password1"], self.fields["password2"]
+            self.fields["username"].help_text = _("The person's id at the municipality's login (the claim %(claim)s), "
+                                                  "so their first login finds this user.") % {
+                                                      "claim": settings.RORET_OIDC_USERNAME_CLAIM}
 
 
 class AccessForm(AccessFields):

@@ -8,6 +8,7 @@ Django admin shows these fields read-only; it may still set a password.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -105,11 +106,15 @@ def create_user(*, actor, username: str, first_name: str, last_name: str, email:
     user = User(username=username, first_name=(first_name or "").strip(), last_name=(last_name or "").strip(),
                 email=email)
     _apply_role(user, role, team, centre)
-    try:
-        password_validation.validate_password(password or "", user)
-    except ValidationError as exc:
-        raise UserError({"password": exc.messages}) from None
-    user.set_password(password)
+    if settings.RORET_STAFF_OIDC:
+        # The person logs in at the municipality's identity provider; the user name is their id there.
+        user.set_unusable_password()
+    else:
+        try:
+            password_validation.validate_password(password or "", user)
+        except ValidationError as exc:
+            raise UserError({"password": exc.messages}) from None
+        user.set_password(password)
     user.full_clean()
     user.save()
     audit.record(actor, "create", obj=user, channel=channel, reason=(reason or "").strip(),
@@ -210,6 +215,8 @@ def set_password(user: User, *, actor, password: str, reason: str, channel: str 
     """Give a user a new password (an administrator), checked by Django's password validators; the
     audit row says that it was changed, never what it is."""
     user = lock_for_admin(actor, user)
+    if settings.RORET_STAFF_OIDC:
+        raise UserError({"password": _("roret has no passwords: people log in at the municipality's login.")})
     reason = reason_given(reason, why=_("A new password"))
     try:
         password_validation.validate_password(password or "", user)

@@ -1,6 +1,7 @@
 """The administrator's users page: list, create, change access, deactivate and reactivate, set a
 password. Thin: the forms parse, roret.core.services decides and audits."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -51,7 +52,7 @@ def user_create(request):
         try:
             user = services.create_user(actor=request.user, username=data["username"], first_name=data["first_name"],
                                         last_name=data["last_name"], email=data["email"], role=data["role"],
-                                        team=data["team"], centre=data["centre"], password=data["password1"],
+                                        team=data["team"], centre=data["centre"], password=data.get("password1", ""),
                                         reason=data["reason"])
         except ValidationError as exc:
             forms.apply_errors(form, exc, rename={"password": "password1"})
@@ -68,7 +69,7 @@ def _detail(request, person, *, access=None, active=None, password=None, reset=N
     history = (AuditEntry.objects.filter(object_type=User._meta.label_lower, object_id=str(person.pk))
                .order_by("-at", "-id")[:50])
     return render(request, "core/user_detail.html", {
-        "person": person, "access_form": access, "active_form": active,
+        "person": person, "access_form": access, "active_form": active, "staff_sso": settings.RORET_STAFF_OIDC,
         "password_form": password or forms.PasswordForm(prefix="password"), "history": history,
         "lockout": login_guard.is_locked(person.username), "has_device": bool(two_factor.devices(person)),
         "reset_form": reset or forms.TwoFactorResetForm(prefix="reset"),

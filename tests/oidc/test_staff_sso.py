@@ -184,3 +184,42 @@ def test_an_address_that_keeps_failing_is_locked_out_by_axes(sso, browser, world
         response = sign_in(browser, START, sso, STAFF, {"sub": "economist", "groups": ["HP-Sekretariat"]})
     assert response.status_code == 429 and logged_in_as(browser) is None
     assert AuditEntry.objects.filter(action="locked").exists()
+
+
+def admin_browser(world):
+    """The administrator, signed in through single sign-on with MFA proven (as the callback leaves it)."""
+    from django.test import Client
+
+    browser = Client()
+    browser.force_login(world.users["admin"], backend="roret.core.oidc.RoleFromGroupsBackend")
+    session = browser.session
+    session[IDP_MFA] = True
+    session.save()
+    return browser
+
+
+def test_the_administrator_places_a_person_before_their_first_login_without_a_password(sso, browser, world):
+    admin = admin_browser(world)
+    page = admin.get("/users/new/").content.decode()
+    assert 'name="password1"' not in page and "kommunens login" in page
+    response = admin.post("/users/new/", {"username": "a1b2-sagsbehandler", "first_name": "Sara", "last_name": "Berg",
+                                          "email": "", "role": "caseworker", "team": world.team.pk, "reason": ""})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    made = User.objects.get(username="a1b2-sagsbehandler")
+    assert not made.has_usable_password() and made.team == world.team
+    # Their first login finds the user, in the team the administrator chose.
+    sign_in(browser, START, sso, STAFF, {"sub": "a1b2-sagsbehandler", "groups": ["HP-Visitation"]})
+    assert logged_in_as(browser) == made
+
+
+def test_no_password_is_set_with_single_sign_on(sso, world):
+    admin = admin_browser(world)
+    person = world.users["economist"]
+    page = admin.get(f"/users/{person.pk}/").content.decode()
+    assert 'id="password-form"' not in page
+    response = admin.post(f"/users/{person.pk}/password/", {"password-password1": "Langt-nok-kodeord-42",
+                                                             "password-password2": "Langt-nok-kodeord-42",
+                                                             "password-reason": "Glemt, ringet op og tjekket"})
+    assert response.status_code == 400 and "ingen adgangskoder" in response.content.decode()
+    person.refresh_from_db()
+    assert not person.check_password("Langt-nok-kodeord-42")
