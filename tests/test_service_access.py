@@ -43,6 +43,7 @@ from roret.meetings import services as meeting_services
 from roret.offers import services as offer_services
 from roret.offers.models import Offer, Provider
 from roret.outcomes import services as outcome_services
+from roret.outcomes.models import FollowUpParticipant
 from roret.placements import services as placement_services
 from roret.plans import effect_services as plan_effects
 from roret.plans import lights as plan_lights
@@ -414,6 +415,8 @@ CASES = [
         s.held_participant.follow_up, {s.held_participant.pk: "yes"}, actor=a), CW),
     Case(os_.name_supporter, ("goal", "relative", "network_consent"), lambda s, a: os_.name_supporter(
         s.goal, s.relative, actor=a), RECORDERS),
+    Case(cs.invite_relative, ("follow_up", "relative", "network_consent"), lambda s, a: cs.invite_relative(
+        FollowUpParticipant, s.follow_up, s.relative, actor=a, day=lambda f: f.due_on, what="opfølgning"), CW),
     Case(vs.invite_to_meeting, ("network_meeting", "relative", "network_consent"), lambda s, a: vs.invite_to_meeting(
         s.network_meeting, s.relative, actor=a), CW),
     Case(vs.record_meeting_attendance, ("meeting_participant",), lambda s, a: vs.record_meeting_attendance(
