@@ -33,7 +33,7 @@ from roret.citizens import services as citizen_services
 from roret.citizens.models import Citizen
 from roret.core import api_tokens, permissions
 from roret.core import services as core_services
-from roret.core.models import AuditEntry
+from roret.core.models import AuditEntry, Role
 from roret.core.permissions import NotInScope
 from roret.economy import services as economy_services
 from roret.helm import services as helm_services
@@ -89,6 +89,13 @@ class Scene:
     @cached_property
     def citizen(self) -> Citizen:
         return self.placement.citizen
+
+    @cached_property
+    def citizen_account(self):
+        """The citizen's own account (they have signed in to their own page)."""
+        from roret.helm.models import CitizenAccount
+
+        return CitizenAccount.objects.create(user=self.world.user("borger-omfang", Role.CITIZEN), citizen=self.citizen)
 
     @cached_property
     def placement(self):
@@ -566,6 +573,8 @@ CASES = [
         s.citizen, actor=a), CW),
     Case(helm_services.revoke_invitation, ("invitation",), lambda s, a: helm_services.revoke_invitation(
         s.invitation.pk, actor=a), CW),
+    Case(helm_services.end_citizen_sessions, ("citizen_account",), lambda s, a: helm_services.end_citizen_sessions(
+        s.citizen_account.citizen, actor=a), CW),
     Case(helm_services.rate_goal, ("goal",), lambda s, a: helm_services.rate_goal(
         s.goal.pk, actor=a, rating=7, went_well="Jeg gør selv rent"), RECORDERS),
     Case(helm_services.respond_to_plan, ("citizen",), lambda s, a: helm_services.respond_to_plan(

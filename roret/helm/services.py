@@ -104,6 +104,28 @@ def revoke_invitation(invitation_pk, *, actor, channel: str = "web") -> Invitati
     return invitation
 
 
+@transaction.atomic
+def end_citizen_sessions(citizen: Citizen, *, actor, channel: str = "web", why: str = "") -> bool:
+    """Log the citizen out of their own page everywhere (a tablet left signed in, an invitation
+    that reached the wrong person), by a caseworker of the citizen's team: every session of the
+    citizen's account ends at its next request, as staff's "log out everywhere" does
+    (roret.core.sessions.end_all). Audited. False, and nothing written, when the citizen has no
+    account (never signed in)."""
+    from roret.core.sessions import end_all
+
+    citizen = permissions.fetch(actor, CHANGE, Citizen, citizen.pk, lock=True)
+    account = CitizenAccount.objects.select_related("user").filter(citizen=citizen).first()
+    if account is None:
+        return False
+    before = account.user.session_generation
+    end_all(account.user)
+    audit.record(actor, AuditAction.CHANGE, citizen=citizen, obj=account.user, channel=channel,
+                 summary="Borgeren logget ud af sin egen side på alle enheder af sagsbehandleren"
+                         + (f" ({why})" if why else ""),
+                 before={"session_generation": before}, after={"session_generation": account.user.session_generation})
+    return True
+
+
 def invitations_of(citizen: Citizen):
     return Invitation.objects.filter(citizen=citizen).select_related("issued_by", "revoked_by")
 
