@@ -34,12 +34,11 @@ PATH_IDS = {"helm:rate_goal": {"goal_id": "own_goal"}, "helm:revoke": {"invitati
 def url_ids(world, citizen) -> dict:
     """An open invitation of the walker citizen (token and code), and the citizen persona tied to a
     citizen of their own (another team) with a goal."""
+    from roret.core.models import Role
+    from roret.helm.models import CitizenAccount
     from roret.outcomes import services as outcome_services
     from tests.factories import term
     from tests.helm.helpers import issue, link
-
-    from roret.core.models import Role
-    from roret.helm.models import CitizenAccount
 
     _invitation, token, code = issue(world, citizen)
     # The walker citizen has signed in before (an account of their own), so logging them out writes.
