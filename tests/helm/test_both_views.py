@@ -144,3 +144,20 @@ def test_the_balance_page_shows_the_split_under_the_figure(world, client):
     for key in ("who5_mean_self", "who5_mean_staff", "who5_low_self", "who5_low_staff"):
         assert f'data-figure="{key}"' in html
     assert "Selvrapporteret" in html and "Registreret af personalet" in html
+
+
+def test_a_held_follow_up_shows_the_citizens_view_as_the_meeting_had_it_beside_the_staffs(world, case, client):
+    citizen, goal, _next = case
+    held = goal.progress.get().follow_up
+    _rate(world, goal, 2, went_well="Jeg har gjort lidt rent", on=held.held_on - DAY)
+    _rate(world, goal, 9, matters_now="Skrevet efter mødet", on=TODAY)      # after the meeting: not what it saw
+    [row] = services.both_views_at(held)
+    assert (row.rating.rating, row.progress.progress, row.gap, row.differs) == (2, "progressing", -5, True)
+    client.force_login(world.users["caseworker"])
+    page = client.get(reverse("outcomes:follow_up", args=[held.pk])).content.decode()
+    section = page[page.index('id="held-views"'):]
+    assert "Målenes udvikling på mødet: begge vurderinger" in section
+    assert "2/10" in section and "Jeg har gjort lidt rent" in section and "Gøre rent selv" in section
+    assert "Personalets vurdering på mødet" in section and "de to vurderinger afviger" in section
+    assert "Skrevet efter mødet" not in section and "9/10" not in section
+    assert services.both_views_at(_next) == []                          # not held: nothing to show yet
