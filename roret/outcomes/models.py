@@ -232,7 +232,9 @@ class Measurement(models.Model):
         verbose_name = _("measurement")
         verbose_name_plural = _("measurements")
         ordering = ["measured_on", "pk"]
-        indexes = [models.Index(fields=["citizen", "instrument", "measured_on"], name="measurement_citizen_day")]
+        indexes = [models.Index(fields=["citizen", "instrument", "measured_on"], name="measurement_citizen_day"),
+                   # The KPI report's quality of life and the balance view count a period's measurements.
+                   models.Index(fields=["measured_on"], name="measurement_day")]
         constraints = [models.CheckConstraint(name="measurement_score_in_range",
                                               condition=Q(score__lte=100))]
 
