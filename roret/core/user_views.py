@@ -45,7 +45,8 @@ def user_list(request):
     query.pop("page", None)
     return render(request, "core/users.html", {
         "lockouts": login_guard.lockouts(), "citizen_accounts": User.objects.filter(role=Role.CITIZEN).count(),
-        "page": page, "roles": [(v, label) for v, label in Role.choices if v != Role.CITIZEN], "role": role, "status": status, "q": text, "query": query.urlencode(),
+        "page": page, "roles": [(v, label) for v, label in Role.choices if v != Role.CITIZEN], "role": role,
+        "status": status, "q": text, "query": query.urlencode(),
     })
 
 
