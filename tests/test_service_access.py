@@ -33,7 +33,7 @@ from roret.citizens import services as citizen_services
 from roret.citizens.models import Citizen
 from roret.core import api_tokens, permissions
 from roret.core import services as core_services
-from roret.core.models import AuditEntry
+from roret.core.models import AuditEntry, Role
 from roret.core.permissions import NotInScope
 from roret.economy import services as economy_services
 from roret.helm import services as helm_services
@@ -43,6 +43,7 @@ from roret.meetings import services as meeting_services
 from roret.offers import services as offer_services
 from roret.offers.models import Offer, Provider
 from roret.outcomes import services as outcome_services
+from roret.outcomes.models import FollowUpParticipant
 from roret.placements import services as placement_services
 from roret.plans import effect_services as plan_effects
 from roret.plans import lights as plan_lights
@@ -88,6 +89,13 @@ class Scene:
     @cached_property
     def citizen(self) -> Citizen:
         return self.placement.citizen
+
+    @cached_property
+    def citizen_account(self):
+        """The citizen's own account (they have signed in to their own page)."""
+        from roret.helm.models import CitizenAccount
+
+        return CitizenAccount.objects.create(user=self.world.user("borger-omfang", Role.CITIZEN), citizen=self.citizen)
 
     @cached_property
     def placement(self):
@@ -414,6 +422,8 @@ CASES = [
         s.held_participant.follow_up, {s.held_participant.pk: "yes"}, actor=a), CW),
     Case(os_.name_supporter, ("goal", "relative", "network_consent"), lambda s, a: os_.name_supporter(
         s.goal, s.relative, actor=a), RECORDERS),
+    Case(cs.invite_relative, ("follow_up", "relative", "network_consent"), lambda s, a: cs.invite_relative(
+        FollowUpParticipant, s.follow_up, s.relative, actor=a, day=lambda f: f.due_on, what="opfølgning"), CW),
     Case(vs.invite_to_meeting, ("network_meeting", "relative", "network_consent"), lambda s, a: vs.invite_to_meeting(
         s.network_meeting, s.relative, actor=a), CW),
     Case(vs.record_meeting_attendance, ("meeting_participant",), lambda s, a: vs.record_meeting_attendance(
@@ -563,6 +573,8 @@ CASES = [
         s.citizen, actor=a), CW),
     Case(helm_services.revoke_invitation, ("invitation",), lambda s, a: helm_services.revoke_invitation(
         s.invitation.pk, actor=a), CW),
+    Case(helm_services.end_citizen_sessions, ("citizen_account",), lambda s, a: helm_services.end_citizen_sessions(
+        s.citizen_account.citizen, actor=a), CW),
     Case(helm_services.rate_goal, ("goal",), lambda s, a: helm_services.rate_goal(
         s.goal.pk, actor=a, rating=7, went_well="Jeg gør selv rent"), RECORDERS),
     Case(helm_services.respond_to_plan, ("citizen",), lambda s, a: helm_services.respond_to_plan(

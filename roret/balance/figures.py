@@ -22,7 +22,9 @@ People
     the staff-reported ones; shown as the parts under ``who5_mean`` and ``who5_low``, whose own
     values still count every measurement.
   - ``who5_measured``: share of the citizens placed on D with a WHO-5 measurement in the 12 months
-    up to D.
+    up to D; ``who5_measured_self`` / ``who5_measured_staff`` its parts: the share with a
+    self-reported and with a staff-reported one (of the same citizens placed on D; a citizen
+    measured both ways is in both, so the parts may add up to more than the whole).
   - ``who5_change``: mean change in points since the citizen's previous WHO-5, over the
     measurements in H that have an earlier one.
   - ``goals``: share of the goal ratings given at follow-ups held in H that read achieved or
@@ -87,6 +89,8 @@ WHO5 = "WHO-5"
 WHO5_LOW_BANDS = ("high_risk", "at_risk")
 #: The WHO-5 figures counted apart over self-reported and staff-reported measurements.
 WHO5_PARTS = ("who5_mean_self", "who5_mean_staff", "who5_low_self", "who5_low_staff")
+#: The share measured with WHO-5, counted apart the same way.
+MEASURED_PARTS = ("who5_measured_self", "who5_measured_staff")
 
 PEOPLE, PRACTICE, ECONOMY = "people", "practice", "economy"
 PERSPECTIVES = {PEOPLE: _("People"), PRACTICE: _("Practice"), ECONOMY: _("Economy")}
@@ -277,9 +281,11 @@ def _who5(scope: _Scope, halves: list[Period]) -> dict[str, list[Value]]:
     return out
 
 
-def _day_figures(centre_id: int | None, halves: list[Period]) -> tuple[list[int], list[int], list[int]]:
+def _day_figures(centre_id: int | None, halves: list[Period]) -> tuple[list[int], ...]:
     """For each half-year's last day D: the citizens placed on D, those of them with a WHO-5 in the
-    12 months up to D, and those with an assessment in the ``ASSESSMENT_MONTHS`` months up to D.
+    12 months up to D, those with an assessment in the ``ASSESSMENT_MONTHS`` months up to D, and
+    those with a self-reported and those with a staff-reported WHO-5 in the 12 months up to D (a
+    citizen measured both ways counts in both).
 
     One query: each citizen's placements, WHO-5 measurements and assessments are folded into one
     row per citizen with a 0/1 column per half-year (GROUP BY citizen), and the rows are summed.
@@ -296,10 +302,10 @@ def _day_figures(centre_id: int | None, halves: list[Period]) -> tuple[list[int]
     placement, offer, provider = Placement._meta.db_table, "offers_offer", "offers_provider"
     params: list = []
 
-    def flags(cond: str, per_day) -> str:
+    def flags(cond: str, per_day, name: str = "d") -> str:
         parts = []
         for i, day in enumerate(days):
-            parts.append(f"MAX(CASE WHEN {cond} THEN 1 ELSE 0 END) AS d{i}")
+            parts.append(f"MAX(CASE WHEN {cond} THEN 1 ELSE 0 END) AS {name}{i}")
             params.extend(per_day(day))
         return ", ".join(parts)
 
@@ -313,19 +319,25 @@ def _day_figures(centre_id: int | None, halves: list[Period]) -> tuple[list[int]
     pop_sql = (f"SELECT p.citizen_id AS citizen_id, {pop} FROM {qn(placement)} p{join} "
                f"WHERE p.{start} <= %s AND (p.{end} IS NULL OR p.{end} > %s) GROUP BY p.citizen_id")
 
-    def window(table, day_field, months, extra=""):
+    def window(table, day_field, months, extra="", apart=()):
         cond = f"{qn(day_field)} > %s AND {qn(day_field)} <= %s"
-        sql = flags(cond, lambda d: [periods.add_months_clamped(d, -months), d])
+        bounds = lambda d: [periods.add_months_clamped(d, -months), d]  # noqa: E731
+        sql = ", ".join([flags(cond, bounds), *(flags(f"{cond} AND {also}", bounds, name) for name, also in apart)])
         params.extend([periods.add_months_clamped(days[0], -months), days[-1]])
         return (f"SELECT citizen_id, {sql} FROM {qn(table)} WHERE {extra}{cond} "
                 f"GROUP BY citizen_id")
 
-    who5_sql = window(Measurement._meta.db_table, "measured_on", 12, "instrument = %s AND ")
+    # s<i>/t<i>: a self-reported / a staff-reported WHO-5 in the window (``who5_measured`` split).
+    reported = qn("self_reported")
+    who5_sql = window(Measurement._meta.db_table, "measured_on", 12, "instrument = %s AND ",
+                      apart=(("s", reported), ("t", f"NOT {reported}")))
     # The instrument's parameter stands before the window's bounds in the WHERE clause.
     params.insert(len(params) - 2, WHO5)
     assessed_sql = window(Assessment._meta.db_table, "assessed_on", ASSESSMENT_MONTHS)
     sums = ", ".join(f"SUM(pop.d{i}), SUM(CASE WHEN pop.d{i} = 1 AND m.d{i} = 1 THEN 1 ELSE 0 END), "
-                     f"SUM(CASE WHEN pop.d{i} = 1 AND a.d{i} = 1 THEN 1 ELSE 0 END)" for i in range(n))
+                     f"SUM(CASE WHEN pop.d{i} = 1 AND a.d{i} = 1 THEN 1 ELSE 0 END), "
+                     f"SUM(CASE WHEN pop.d{i} = 1 AND m.s{i} = 1 THEN 1 ELSE 0 END), "
+                     f"SUM(CASE WHEN pop.d{i} = 1 AND m.t{i} = 1 THEN 1 ELSE 0 END)" for i in range(n))
     sql = (f"WITH pop AS ({pop_sql}), m AS ({who5_sql}), a AS ({assessed_sql}) "
            f"SELECT {sums} FROM pop LEFT JOIN m ON m.citizen_id = pop.citizen_id "
            f"LEFT JOIN a ON a.citizen_id = pop.citizen_id")
@@ -333,7 +345,7 @@ def _day_figures(centre_id: int | None, halves: list[Period]) -> tuple[list[int]
         cursor.execute(sql, params)
         row = cursor.fetchone()
     row = [int(v or 0) for v in row]
-    return row[0::3], row[1::3], row[2::3]
+    return row[0::5], row[1::5], row[2::5], row[3::5], row[4::5]
 
 
 def _of_placed(placed: list[int], counted: list[int]) -> list[Value]:
@@ -505,7 +517,7 @@ def _targets(centre_id: int | None, halves: list[Period]) -> dict[str, list[Deci
 MIN_AGE = datetime.timedelta(minutes=15)
 MAX_AGE = datetime.timedelta(hours=24)
 RECORD_KEYS = ("who5_mean", "who5_low", "who5_change", "who5_measured", "goals", "follow_ups", "assessments",
-               "deadlines", *WHO5_PARTS)
+               "deadlines", *WHO5_PARTS, *MEASURED_PARTS)
 
 
 def signature() -> str:
@@ -522,9 +534,11 @@ def signature() -> str:
 
 def _count_record(centre_id: int | None, halves: list[Period], today: datetime.date) -> dict[str, list[Value]]:
     scope = _Scope(centre_id, halves)
-    placed, measured, assessed = _day_figures(centre_id, halves)
+    placed, measured, assessed, measured_self, measured_staff = _day_figures(centre_id, halves)
     out = dict(_who5(scope, halves))
     out["who5_measured"] = _of_placed(placed, measured)
+    out["who5_measured_self"] = _of_placed(placed, measured_self)
+    out["who5_measured_staff"] = _of_placed(placed, measured_staff)
     out["assessments"] = _of_placed(placed, assessed)
     out["goals"] = _goals(scope, halves)
     out["follow_ups"] = _follow_ups(scope, halves, today)
@@ -625,7 +639,7 @@ def balance(centre: Centre | int | None = None, *, halves: list[Period] | None =
         Figure("who5_low", PEOPLE, _("WHO-5 in the low band (50 or less)"), "pct", who5["who5_low"], False,
                targets[TargetKind.WHO5_LOW], parts=apart("who5_low")),
         Figure("who5_measured", PEOPLE, _("Measured with WHO-5 in the last 12 months"), "pct", who5_measured, True,
-               targets[TargetKind.WHO5_MEASURED]),
+               targets[TargetKind.WHO5_MEASURED], parts=apart("who5_measured")),
         Figure("who5_change", PEOPLE, _("WHO-5, change since the previous measurement"), "points",
                who5["who5_change"]),
         Figure("goals", PEOPLE, _("Goals achieved or progressing"), "pct", record["goals"]),

@@ -2,12 +2,14 @@
 
 import datetime
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from roret.citizens import cpr as cprlib
 from roret.core.models import Team, Term
 from roret.core.permissions import citizen_scope
+from roret.core.text_limits import SHORT
 
 
 class CitizenQuerySet(models.QuerySet):
@@ -134,6 +136,36 @@ class Attendance(models.TextChoices):
     UNKNOWN = "unknown", _("Not recorded")
     YES = "yes", _("Took part")
     NO = "no", _("Did not take part")
+
+
+class MeetingParticipant(models.Model):
+    """A relative or network person invited to a meeting about the citizen (a follow-up, a network
+    meeting), and whether they took part. Inviting needs the citizen's consent to invite their
+    network to meetings (ConsentSubject.NETWORK_MEETING), checked by
+    roret.citizens.services.invite_relative.
+
+    Abstract: a meeting's participant adds the foreign key to its meeting, named in
+    ``meeting_field`` (with ``citizen_path`` from the meeting to its citizen), and ``relative`` with its own related name (``relative.follow_ups``,
+    ``relative.network_meetings``), and a unique constraint on the two."""
+
+    #: The name of the concrete model's foreign key to its meeting, and the path from the meeting to
+    #: its citizen (the gate's ``via``).
+    meeting_field = ""
+    citizen_path = "citizen"
+
+    invited_on = models.DateField(_("invited on"))
+    took_part = models.CharField(_("took part"), max_length=10, choices=Attendance.choices,
+                                 default=Attendance.UNKNOWN)
+    role = models.CharField(_("role at the meeting"), max_length=SHORT, blank=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("invited by"))
+
+    class Meta:
+        abstract = True
+        ordering = ["invited_on", "pk"]
+
+    def __str__(self):
+        return f"{self.relative.name} ({self.get_took_part_display()})"
 
 
 class ConsentSubject(models.TextChoices):

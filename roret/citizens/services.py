@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from roret.citizens import cpr as cprlib
-from roret.citizens.models import Citizen, Consent, Relative, normalise_name
+from roret.citizens.models import Citizen, Consent, MeetingParticipant, Relative, normalise_name
 from roret.core import audit, permissions, text_limits
 from roret.core.permissions import CHANGE, EXPORT, VIEW
 from roret.core.validation import validate
@@ -253,6 +253,41 @@ def require_consent(citizen: Citizen, relative: Relative, subject: str, day: dat
         return consent
     raise ValidationError({field: CONSENT_REFUSALS[subject] % {"name": relative.name, "day": f"{day:%d.%m.%Y}"}},
                           code="no_consent")
+
+
+@transaction.atomic
+def invite_relative(participants: type[MeetingParticipant], meeting, relative: Relative | None, *, actor,
+                    day, what: str, role: str = "", channel: str = "web") -> MeetingParticipant:
+    """Invite one of the citizen's relatives or network persons to ``meeting`` (a follow-up, a
+    network meeting): a new row of ``participants``, a :class:`MeetingParticipant` model, whose
+    ``meeting_field`` and ``citizen_path`` say where its meeting and the meeting's citizen are.
+
+    The meeting is taken through the gate for "change" (locked), and with it its citizen. Needs the
+    citizen's consent to invite their network to meetings (ConsentSubject.NETWORK_MEETING) valid on
+    ``day(meeting)``, the meeting's day; a relative of another citizen is never attached, nor one
+    already invited. Audited, ``what`` naming the meeting in the row's summary ("opfølgning").
+    outcomes.services.invite_to_follow_up and visitation.services.invite_to_meeting are this."""
+    from roret.citizens.models import ConsentSubject
+
+    field = participants.meeting_field
+    meetings = participants._meta.get_field(field).related_model.objects.select_related(participants.citizen_path)
+    meeting = permissions.fetch(actor, CHANGE, meetings, meeting.pk, via=participants.citizen_path, lock=True)
+    citizen = meeting
+    for step in participants.citizen_path.split("__"):
+        citizen = getattr(citizen, step)
+    when = day(meeting)
+    consent = require_consent(citizen, relative, ConsentSubject.NETWORK_MEETING, when)
+    if participants.objects.filter(**{field: meeting}, relative=relative).exists():
+        raise ValidationError({"relative": _("%(name)s is already invited.") % {"name": relative.name}},
+                              code="invited")
+    row = participants(**{field: meeting}, relative=relative, role=(role or "").strip(),
+                       invited_on=min(datetime.date.today(), when), invited_by=actor)
+    validate(row)
+    row.save()
+    audit.record(actor, "create", citizen=citizen, obj=row, channel=channel,
+                 summary=f"{relative.name} inviteret til {what} {when:%d.%m.%Y} (samtykke af {consent.given_on:%d.%m.%Y})",
+                 after={"relative": relative.pk, field: meeting.pk, "consent": consent.pk, "role": row.role})
+    return row
 
 
 def apply_attendance(participants, attendance: dict) -> dict:

@@ -53,7 +53,8 @@ def apply_errors(form, exc, rename: dict | None = None) -> None:
 
 
 def _role_choices():
-    return [("", _("– choose –"))] + list(Role.choices)
+    # A citizen's own account comes from an invitation (roret.helm), never from this form.
+    return [("", _("– choose –"))] + [(v, label) for v, label in Role.choices if v != Role.CITIZEN]
 
 
 class AccessFields(forms.Form):

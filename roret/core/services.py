@@ -58,6 +58,11 @@ def _placement(role: str, team: Team | None, centre: Centre | None) -> tuple[Tea
 
 
 def _apply_role(user: User, role: str, team: Team | None, centre: Centre | None) -> None:
+    if role == Role.CITIZEN:
+        # A citizen's own account is made when they first use an invitation (roret.helm), tied to
+        # their record; an administrator neither makes one nor turns a staff user into one.
+        raise UserError({"role": _("A citizen's own account is made by the invitation the caseworker gives the "
+                                   "citizen; choose a staff role.")})
     user.role = role
     user.team, user.centre = _placement(role, team, centre)
     # Django admin follows the role: the administrators, and no one else, may open it.
@@ -73,9 +78,12 @@ def _describe(user: User) -> str:
 
 
 def lock_for_admin(actor, user: User) -> User:
-    """``user``'s row locked for a change by ``actor``, who must be an administrator."""
+    """``user``'s row locked for a change by ``actor``, who must be an administrator. A citizen's own
+    account is not the administrator's (no password, no role to change; the citizen's caseworker
+    logs them out): NotInScope."""
     permissions.require_role(actor, permissions.ADMINS, "only an administrator changes users")
-    locked = User.objects.select_for_update().filter(pk=getattr(user, "pk", None)).first()
+    locked = (User.objects.select_for_update().exclude(role=Role.CITIZEN)
+              .filter(pk=getattr(user, "pk", None)).first())
     if locked is None:
         raise permissions.NotInScope("no such user")
     return locked

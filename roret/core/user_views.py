@@ -19,9 +19,15 @@ from roret.core.permissions import ADMINS
 PAGE_SIZE = 100
 
 
+def staff_users():
+    """The users the administrator manages: staff. Citizens' own accounts (roret.helm) have no
+    password and no role to change, and are left to the citizen's caseworker."""
+    return User.objects.exclude(role=Role.CITIZEN)
+
+
 @role_required(ADMINS)
 def user_list(request):
-    users = User.objects.select_related("team", "centre").order_by("-is_active", "last_name", "first_name",
+    users = staff_users().select_related("team", "centre").order_by("-is_active", "last_name", "first_name",
                                                                     "username")
     role = request.GET.get("role", "")
     if role in Role.values:
@@ -39,8 +45,9 @@ def user_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "core/users.html", {
-        "lockouts": login_guard.lockouts(),
-        "page": page, "roles": Role.choices, "role": role, "status": status, "q": text, "query": query.urlencode(),
+        "lockouts": login_guard.lockouts(), "citizen_accounts": User.objects.filter(role=Role.CITIZEN).count(),
+        "page": page, "roles": [(v, label) for v, label in Role.choices if v != Role.CITIZEN], "role": role,
+        "status": status, "q": text, "query": query.urlencode(),
     })
 
 
@@ -80,7 +87,7 @@ def _detail(request, person, *, access=None, active=None, password=None, reset=N
 
 @role_required(ADMINS)
 def user_detail(request, user_pk):
-    return _detail(request, get_object_or_404(User.objects.select_related("team", "centre"), pk=user_pk))
+    return _detail(request, get_object_or_404(staff_users().select_related("team", "centre"), pk=user_pk))
 
 
 def _post(view):
@@ -89,7 +96,7 @@ def _post(view):
 
     @role_required(ADMINS)
     def wrapped(request, user_pk):
-        person = get_object_or_404(User.objects.select_related("team", "centre"), pk=user_pk)
+        person = get_object_or_404(staff_users().select_related("team", "centre"), pk=user_pk)
         if request.method != "POST":
             return _back(person, "")
         return view(request, person)

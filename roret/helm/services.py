@@ -104,6 +104,28 @@ def revoke_invitation(invitation_pk, *, actor, channel: str = "web") -> Invitati
     return invitation
 
 
+@transaction.atomic
+def end_citizen_sessions(citizen: Citizen, *, actor, channel: str = "web", why: str = "") -> bool:
+    """Log the citizen out of their own page everywhere (a tablet left signed in, an invitation
+    that reached the wrong person), by a caseworker of the citizen's team: every session of the
+    citizen's account ends at its next request, as staff's "log out everywhere" does
+    (roret.core.sessions.end_all). Audited. False, and nothing written, when the citizen has no
+    account (never signed in)."""
+    from roret.core.sessions import end_all
+
+    citizen = permissions.fetch(actor, CHANGE, Citizen, citizen.pk, lock=True)
+    account = CitizenAccount.objects.select_related("user").filter(citizen=citizen).first()
+    if account is None:
+        return False
+    before = account.user.session_generation
+    end_all(account.user)
+    audit.record(actor, AuditAction.CHANGE, citizen=citizen, obj=account.user, channel=channel,
+                 summary="Borgeren logget ud af sin egen side på alle enheder af sagsbehandleren"
+                         + (f" ({why})" if why else ""),
+                 before={"session_generation": before}, after={"session_generation": account.user.session_generation})
+    return True
+
+
 def invitations_of(citizen: Citizen):
     return Invitation.objects.filter(citizen=citizen).select_related("issued_by", "revoked_by")
 
@@ -314,9 +336,26 @@ def both_views(goals, threshold: int | None = None) -> list[BothViews]:
     for p in (GoalProgress.objects.filter(goal__in=goals, follow_up__held_on__isnull=False)
               .select_related("follow_up").order_by("-follow_up__held_on", "-pk")):
         progress.setdefault(p.goal_id, p)
-    rows = []
-    for goal in goals:
-        rating, staff = ratings.get(goal.pk), progress.get(goal.pk)
-        gap = rating.rating - STAFF_ON_TEN[staff.progress] if rating and staff else None
-        rows.append(BothViews(goal, rating, staff, gap, gap is not None and abs(gap) > limit))
-    return rows
+    return [_side_by_side(goal, ratings.get(goal.pk), progress.get(goal.pk), limit) for goal in goals]
+
+
+def _side_by_side(goal, rating: GoalRating | None, staff: GoalProgress | None, limit: int) -> BothViews:
+    gap = rating.rating - STAFF_ON_TEN[staff.progress] if rating and staff else None
+    return BothViews(goal, rating, staff, gap, gap is not None and abs(gap) > limit)
+
+
+def both_views_at(follow_up, threshold: int | None = None) -> list[BothViews]:
+    """For a follow-up that has been held: each goal the staff rated at it, the progress recorded
+    there beside the citizen's own rating as the meeting had it (the newest given on or before the
+    day it was held; a later one is not what was discussed). Differ as in :func:`both_views`. Two
+    queries, whatever the number of goals; none for a follow-up not held."""
+    if follow_up.held_on is None:
+        return []
+    limit = settings.RORET_VIEWS_DIFFER if threshold is None else threshold
+    staff = list(GoalProgress.objects.filter(follow_up=follow_up).select_related("goal", "goal__theme", "follow_up")
+                 .order_by("goal__target_date", "goal_id"))
+    ratings: dict[int, GoalRating] = {}
+    for r in (GoalRating.objects.filter(goal__in=[p.goal_id for p in staff], rated_on__lte=follow_up.held_on)
+              .order_by("-rated_on", "-pk")):
+        ratings.setdefault(r.goal_id, r)
+    return [_side_by_side(p.goal, ratings.get(p.goal_id), p, limit) for p in staff]

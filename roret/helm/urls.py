@@ -14,4 +14,5 @@ urlpatterns = [
     # The caseworker's side.
     path("citizens/<int:citizen_id>/invitations/", views.invitations, name="invitations"),
     path("invitations/<int:invitation_pk>/revoke/", views.revoke, name="revoke"),
+    path("citizens/<int:citizen_id>/log-out/", views.end_sessions, name="end_sessions"),
 ]

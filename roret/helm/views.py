@@ -58,9 +58,26 @@ def invitations(request, citizen_id):
 @role_required(CASEWORKERS)
 @require_POST
 def revoke(request, invitation_pk):
+    """Revoke an open invitation; with ``logout`` also log the citizen out of their own page."""
     invitation = services.revoke_invitation(invitation_pk, actor=request.user)
     messages.success(request, _("The invitation has been revoked."))
+    if request.POST.get("logout") == "1" and services.end_citizen_sessions(
+            invitation.citizen, actor=request.user, why="invitationen blev tilbagekaldt"):
+        messages.success(request, _("The citizen has been logged out of their own page on every device."))
     return redirect("helm:invitations", citizen_id=invitation.citizen_id)
+
+
+@role_required(CASEWORKERS)
+@require_POST
+def end_sessions(request, citizen_id):
+    """Log the citizen out of their own page on every device ("Log borgeren ud")."""
+    citizen = citizen_services.get_citizen(request.user, citizen_id, action=CHANGE,
+                                           summary="Borgerens egen side: log ud")
+    if services.end_citizen_sessions(citizen, actor=request.user):
+        messages.success(request, _("The citizen has been logged out of their own page on every device."))
+    else:
+        messages.info(request, _("The citizen has never signed in to their own page."))
+    return redirect("helm:invitations", citizen_id=citizen.pk)
 
 
 # --- signing in with an invitation -------------------------------------------------------------

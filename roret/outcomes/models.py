@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from roret.citizens.models import Attendance, Citizen, Relative
+from roret.citizens.models import Citizen, MeetingParticipant, Relative
 from roret.core.models import Term
 from roret.core.text_limits import LONG, NOTE, SHORT, text_field
 from roret.offers.models import TariffUnit
@@ -158,30 +158,21 @@ class FollowUp(models.Model):
         return FFB_OUTCOME.get(self.outcome, "")
 
 
-class FollowUpParticipant(models.Model):
-    """A relative or network person invited to a follow-up meeting, and whether they took part.
-    Inviting needs the citizen's consent to invite their network to meetings
-    (ConsentSubject.NETWORK_MEETING), checked by outcomes.services.invite_to_follow_up."""
+class FollowUpParticipant(MeetingParticipant):
+    """A relative or network person invited to a follow-up meeting, and whether they took part
+    (roret.citizens.models.MeetingParticipant; invited by outcomes.services.invite_to_follow_up)."""
+
+    meeting_field = "follow_up"
 
     follow_up = models.ForeignKey(FollowUp, models.CASCADE, related_name="participants",
                                   verbose_name=_("follow-up"))
     relative = models.ForeignKey(Relative, models.PROTECT, related_name="follow_ups",
                                  verbose_name=_("relative or network person"))
-    invited_on = models.DateField(_("invited on"))
-    took_part = models.CharField(_("took part"), max_length=10, choices=Attendance.choices,
-                                 default=Attendance.UNKNOWN)
-    role = models.CharField(_("role at the meeting"), max_length=SHORT, blank=True)
-    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
-                                   related_name="+", verbose_name=_("invited by"))
 
-    class Meta:
+    class Meta(MeetingParticipant.Meta):
         verbose_name = _("participant in a follow-up")
         verbose_name_plural = _("participants in follow-ups")
-        ordering = ["invited_on", "pk"]
         constraints = [models.UniqueConstraint(fields=["follow_up", "relative"], name="follow_up_participant_once")]
-
-    def __str__(self):
-        return f"{self.relative.name} ({self.get_took_part_display()})"
 
 
 class GoalProgressLevel(models.TextChoices):
@@ -241,7 +232,9 @@ class Measurement(models.Model):
         verbose_name = _("measurement")
         verbose_name_plural = _("measurements")
         ordering = ["measured_on", "pk"]
-        indexes = [models.Index(fields=["citizen", "instrument", "measured_on"], name="measurement_citizen_day")]
+        indexes = [models.Index(fields=["citizen", "instrument", "measured_on"], name="measurement_citizen_day"),
+                   # The KPI report's quality of life and the balance view count a period's measurements.
+                   models.Index(fields=["measured_on"], name="measurement_day")]
         constraints = [models.CheckConstraint(name="measurement_score_in_range",
                                               condition=Q(score__lte=100))]
 

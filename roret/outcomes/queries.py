@@ -288,3 +288,36 @@ def shown_missing(rows, latest=None) -> list[dict]:
     return [{"citizen": citizens[cid], "reason": reason, "day": day, "latest": latest.get(cid),
              "context": str(offers[context]) if reason == "move_in" else (context if reason == "expensive" else "")}
             for day, _name, cid, reason, context in rows]
+
+
+def measured_in(start: datetime.date, end: datetime.date, centre_id: int | None = None) -> dict[str, dict]:
+    """The quality-of-life figures of the KPI layer for the period [start, end): per instrument,
+    the measurements taken, the citizens measured and the mean score, over every measurement and
+    over the self-reported (``*_self``: the citizen answered themself) and the staff-reported
+    (``*_staff``) ones apart. With ``centre_id``, the measurements of citizens placed in one of
+    the centre's offers at some time in the period (a centre leader's scope).
+
+    One aggregate query (GROUP BY instrument), whatever the number of measurements:
+    {instrument: {"measurements", "citizens", "mean", "measurements_self", "citizens_self",
+    "mean_self", "measurements_staff", "citizens_staff", "mean_staff"}}; instruments without a
+    measurement in the period are absent. Aggregate figures only: the caller suppresses small cells.
+    """
+    from django.db.models import Avg, Count, Q
+
+    from roret.core import periods
+    from roret.placements.models import Placement
+
+    rows = Measurement.objects.filter(measured_on__gte=start, measured_on__lt=end)
+    if centre_id is not None:
+        placed = (Placement.objects.filter(offer__provider__centre_id=centre_id)
+                  .filter(periods.overlapping(start, end)).values("citizen_id"))
+        rows = rows.filter(citizen_id__in=placed)
+    apart = {}
+    for who, mine in (("self", Q(self_reported=True)), ("staff", Q(self_reported=False))):
+        apart |= {f"measurements_{who}": Count("pk", filter=mine),
+                  f"citizens_{who}": Count("citizen_id", distinct=True, filter=mine),
+                  f"mean_{who}": Avg("score", filter=mine)}
+    found = (rows.values("instrument").order_by("instrument")
+             .annotate(measurements=Count("pk"), citizens=Count("citizen_id", distinct=True), mean=Avg("score"),
+                       **apart))
+    return {r.pop("instrument"): r for r in found}

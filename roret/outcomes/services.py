@@ -218,28 +218,16 @@ def meeting_day(follow_up: FollowUp, today: datetime.date) -> datetime.date:
     return follow_up.held_on or max(follow_up.due_on, today)
 
 
-@transaction.atomic
 def invite_to_follow_up(follow_up: FollowUp, relative: Relative | None, *, actor, role: str = "",
                         channel: str = "web") -> FollowUpParticipant:
     """Invite one of the citizen's relatives or network persons to the follow-up meeting. Needs the
     citizen's consent to invite their network to meetings (ConsentSubject.NETWORK_MEETING) valid on
     the meeting day (:func:`meeting_day`); a relative of another citizen is never attached. A
     follow-up already held takes the invitation too (recorded afterwards), with the held day."""
-    follow_up = permissions.fetch(actor, CHANGE, FollowUp.objects.select_related("citizen"), follow_up.pk, lock=True)
     today = datetime.date.today()
-    day = meeting_day(follow_up, today)
-    consent = citizen_services.require_consent(follow_up.citizen, relative, ConsentSubject.NETWORK_MEETING, day)
-    if FollowUpParticipant.objects.filter(follow_up=follow_up, relative=relative).exists():
-        raise OutcomeError({"relative": _("%(name)s is already invited.") % {"name": relative.name}})
-    row = FollowUpParticipant(follow_up=follow_up, relative=relative, role=(role or "").strip(),
-                              invited_on=min(today, day), invited_by=actor)
-    validate(row)
-    row.save()
-    audit.record(actor, "create", citizen=follow_up.citizen, obj=row, channel=channel,
-                 summary=f"{relative.name} inviteret til opfølgning {day:%d.%m.%Y} "
-                         f"(samtykke af {consent.given_on:%d.%m.%Y})",
-                 after={"relative": relative.pk, "follow_up": follow_up.pk, "consent": consent.pk, "role": row.role})
-    return row
+    return citizen_services.invite_relative(FollowUpParticipant, follow_up, relative, actor=actor,
+                                            day=lambda held: meeting_day(held, today), what="opfølgning",
+                                            role=role, channel=channel)
 
 
 @transaction.atomic

@@ -402,6 +402,8 @@ def follow_up(request, follow_up_pk):
     return render(request, "outcomes/follow_up.html", {
         "follow_up": follow_up, "citizen": citizen, "goal_rows": goal_rows, "errors": errors, "post": post,
         "differing": [v for v in views if v.differs],
+        # A held follow-up: what the staff recorded at it beside what the citizen had said by then.
+        "held_views": helm_services.both_views_at(follow_up),
         "progress_levels": GoalProgressLevel.choices, "outcomes": outcomes, "today": today,
         "end_reasons": EndReason.choices,
         "renegotiation_initiatives": effect_services.linkable_initiatives([EffectKind.RENEGOTIATION], today),

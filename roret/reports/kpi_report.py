@@ -173,12 +173,53 @@ def contribution_table(figures: kpi.Figures, period: periods.Period, suppress: b
                        implied_total=True)
 
 
+def quality_of_life_items(period: periods.Period, centre_id: int | None = None) -> list[tuple[str, list[dict], dict]]:
+    """Per instrument measured in ``period`` (WHO-5 always): (name, the self-reported and the
+    staff-reported row, the row of all its measurements), from one aggregate query
+    (roret.outcomes.queries.measured_in). Each row counts measurements, citizens measured and the
+    mean score; the two rows' measurements add up to the whole's, their citizens need not (a
+    citizen measured both ways is counted in each)."""
+    from roret.outcomes import instruments, queries
+
+    found = queries.measured_in(period.start, period.end, centre_id)
+    codes = [instruments.WHO5.code, *sorted(code for code in found if code != instruments.WHO5.code)]
+    out = []
+    for code in codes:
+        r = found.get(code, {})
+
+        def row(label, suffix, r=r):
+            mean = r.get(f"mean{suffix}")
+            return {"label": label, "citizens": r.get(f"citizens{suffix}", 0),
+                    "measurements": r.get(f"measurements{suffix}", 0),
+                    "mean": None if mean is None else Decimal(str(mean)).quantize(Decimal("0.1"))}
+
+        name = instruments.REGISTRY[code].name if code in instruments.REGISTRY else code
+        out.append((name, [row(_("Self-reported (the citizen answered themself)"), "_self"),
+                           row(_("Staff-reported"), "_staff")], row(_("All measurements"), "")))
+    return out
+
+
+def quality_of_life_tables(period: periods.Period, suppress: bool, centre_id: int | None = None) -> list[Table]:
+    """The KPI layer's quality-of-life figures: one table per instrument, self-reported and
+    staff-reported measurements counted apart, with the committee's small-cell rule (a row of 1-4
+    citizens is hidden, and the other row with it, since the whole row would give it away)."""
+    columns = [Column("label", _("Reported by"), "text"),
+               Column("citizens", _("Citizens measured"), citizen_count=True),
+               Column("measurements", _("Measurements"), citizen_count=True),
+               Column("mean", _("Mean score (0-100)"), "score", of="citizens")]
+    return [build_table(f"{_('Quality of life')}: {name} · {period.label}", columns, items, total=total,
+                        suppress=suppress)
+            for name, items, total in quality_of_life_items(period, centre_id)]
+
+
 def build_report(period: periods.Period, user, where: Q | None = None, today: datetime.date | None = None,
-                 progress=None) -> dict:
+                 progress=None, centre_id: int | None = None) -> dict:
     """Everything the half-yearly KPI report shows, for ``user`` (suppressed for the committee),
     from one :class:`~roret.economy.kpi.Figures`: one period table per distinct period.
 
     ``progress(percent, message)`` is told how far the build has come (a background job shows it).
+    ``centre_id`` (a centre leader's scope, as ``where``) narrows the quality-of-life figures to the
+    citizens placed in the centre's offers.
     """
     progress = progress or (lambda percent, message: None)
     suppress = suppresses(user)
@@ -204,10 +245,11 @@ def build_report(period: periods.Period, user, where: Q | None = None, today: da
             "self_sufficiency_chart": self_sufficiency_chart(ss_rows),
             "self_sufficiency": self_sufficiency_table(ss_rows, suppress),
             "contributions": contribution_table(figures, period, suppress),
+            "quality_of_life": quality_of_life_tables(period, suppress, centre_id),
         }
 
 
 def report_tables(report: dict) -> list[Table]:
     """The report's tables in reading order (what the Excel export writes, one sheet each)."""
     return [report["key_figures"], report["trend_table"], *report["breakdowns"], report["duration"],
-            report["self_sufficiency"], report["contributions"]]
+            report["self_sufficiency"], report["contributions"], *report.get("quality_of_life", [])]

@@ -55,8 +55,9 @@ def parse_half_value(wanted: str, *, completed_only: bool = False) -> tuple[peri
 
 def report_context(user, period: periods.Period, half: str, progress=None) -> dict:
     """The report for ``user``: their scope (a centre leader's centre) and suppression (the committee)."""
-    where = aggregate_scope(user).where()
-    context = kpi_report.build_report(period, user, where, progress=progress)
+    scope = aggregate_scope(user)
+    where = scope.where()
+    context = kpi_report.build_report(period, user, where, progress=progress, centre_id=scope.centre_id)
     context.update({"half": half, "halves": halves(datetime.date.today()), "centre_only": where is not None,
                     "made": timezone.localdate(), "municipality_name": settings.RORET["MUNICIPALITY_NAME"]})
     return context
@@ -118,7 +119,7 @@ def warm_figures(today: datetime.date | None = None, progress=None) -> int:
                 figures.expensive_citizens(periods.Period(today, today + datetime.timedelta(days=365)))
             else:   # a centre leader's self-sufficiency page is the occupancy of the centre's places
                 places.centre_occupancy(figures, centre, years, today)
-        kpi_report.build_report(half, None, where, today=today)
+        kpi_report.build_report(half, None, where, today=today, centre_id=centre)
         if progress:
             progress(done, len(scopes))
     # The development plans' realised events (2,400 a year at 100,000 citizens, 2 s to cost each year).

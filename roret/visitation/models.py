@@ -6,9 +6,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from roret.citizens.models import Attendance, Citizen, Relative
+from roret.citizens.models import Citizen, MeetingParticipant, Relative
 from roret.core.models import Team, Term
-from roret.core.text_limits import LONG, NOTE, SHORT, text_field
+from roret.core.text_limits import LONG, NOTE, text_field
 from roret.offers.models import LegalBasis, Offer
 from roret.placements.models import Grant
 
@@ -191,31 +191,23 @@ class NetworkMeeting(models.Model):
         return f"Netværksmøde {self.held_on:%d.%m.%Y}"
 
 
-class NetworkMeetingParticipant(models.Model):
+class NetworkMeetingParticipant(MeetingParticipant):
     """A relative or network person invited to a network meeting, and whether they took part (the
-    meeting's free-text fields keep providers and others). Inviting needs the citizen's consent to
-    invite their network to meetings (ConsentSubject.NETWORK_MEETING), checked by
-    visitation.services.invite_to_meeting."""
+    meeting's free-text fields keep providers and others; roret.citizens.models.MeetingParticipant;
+    invited by visitation.services.invite_to_meeting)."""
+
+    meeting_field = "meeting"
+    citizen_path = "assessment__citizen"
 
     meeting = models.ForeignKey(NetworkMeeting, models.CASCADE, related_name="participants",
                                 verbose_name=_("network meeting"))
     relative = models.ForeignKey(Relative, models.PROTECT, related_name="network_meetings",
                                  verbose_name=_("relative or network person"))
-    invited_on = models.DateField(_("invited on"))
-    took_part = models.CharField(_("took part"), max_length=10, choices=Attendance.choices,
-                                 default=Attendance.UNKNOWN)
-    role = models.CharField(_("role at the meeting"), max_length=SHORT, blank=True)
-    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
-                                   related_name="+", verbose_name=_("invited by"))
 
-    class Meta:
+    class Meta(MeetingParticipant.Meta):
         verbose_name = _("participant in a network meeting")
         verbose_name_plural = _("participants in network meetings")
-        ordering = ["invited_on", "pk"]
         constraints = [models.UniqueConstraint(fields=["meeting", "relative"], name="network_meeting_participant_once")]
-
-    def __str__(self):
-        return f"{self.relative.name} ({self.get_took_part_display()})"
 
 
 class DecisionKind(models.TextChoices):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from roret.citizens import cpr as cprlib
 from roret.citizens import services as citizen_services
-from roret.citizens.models import Citizen, ConsentSubject, Relative
+from roret.citizens.models import Citizen, Relative
 from roret.core import audit, permissions, text_limits
 from roret.core.models import Term
 from roret.core.permissions import CHANGE
@@ -284,26 +284,14 @@ def _meeting(actor, meeting: NetworkMeeting) -> NetworkMeeting:
                              meeting.pk, via="assessment__citizen", lock=True)
 
 
-@transaction.atomic
 def invite_to_meeting(meeting: NetworkMeeting, relative: Relative | None, *, actor, role: str = "",
                       channel: str = "web") -> NetworkMeetingParticipant:
     """Invite one of the citizen's relatives or network persons to a network meeting. Needs the
     citizen's consent to invite their network to meetings (ConsentSubject.NETWORK_MEETING) valid on
     the meeting's day; a relative of another citizen is never attached."""
-    meeting = _meeting(actor, meeting)
-    citizen = meeting.assessment.citizen
-    consent = citizen_services.require_consent(citizen, relative, ConsentSubject.NETWORK_MEETING, meeting.held_on)
-    if NetworkMeetingParticipant.objects.filter(meeting=meeting, relative=relative).exists():
-        raise CaseError({"relative": _("%(name)s is already invited.") % {"name": relative.name}})
-    row = NetworkMeetingParticipant(meeting=meeting, relative=relative, role=(role or "").strip(),
-                                    invited_on=min(datetime.date.today(), meeting.held_on), invited_by=actor)
-    validate(row)
-    row.save()
-    audit.record(actor, "create", citizen=citizen, obj=row, channel=channel,
-                 summary=f"{relative.name} inviteret til netværksmøde {meeting.held_on:%d.%m.%Y} "
-                         f"(samtykke af {consent.given_on:%d.%m.%Y})",
-                 after={"relative": relative.pk, "meeting": meeting.pk, "consent": consent.pk, "role": row.role})
-    return row
+    return citizen_services.invite_relative(NetworkMeetingParticipant, meeting, relative, actor=actor,
+                                            day=lambda found: found.held_on, what="netværksmøde", role=role,
+                                            channel=channel)
 
 
 @transaction.atomic

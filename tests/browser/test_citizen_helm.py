@@ -104,6 +104,13 @@ def test_a_citizen_redeems_an_invitation_and_takes_the_helm(world, page, browser
     user = CitizenAccount.objects.get(citizen=citizen).user
     entered = set(AuditEntry.objects.filter(actor=user, action="create").values_list("object_type", flat=True))
     assert entered == {"outcomes.measurement", "helm.goalrating", "helm.planresponse"}
+
+    # The tablet is left signed in: the caseworker logs the citizen out, and the tablet is signed out.
+    page.goto(f"{live_server.url}/me/citizens/{citizen.pk}/invitations/")
+    page.click("#end-sessions button[type=submit]")
+    assert "Borgeren er logget ud af sin egen side på alle enheder." in page.locator("main").inner_text()
+    me.goto(f"{live_server.url}/me/")
+    assert "/me/" not in me.url.split("?")[0] and "Hej Karen" not in me.content()
     device.close()
 
     # The link again, on a third device: used, refused, and audited.

@@ -194,3 +194,33 @@ def test_other_roles_cannot_post_the_forms(world, client, persona):
         # A citizen signed in to their own page is confined to it (roret.helm): 404 elsewhere.
         assert client.post(url, data).status_code == (404 if persona == "citizen" else 403), url
     assert state() == before
+
+
+def test_citizens_own_accounts_are_not_listed_or_managed_as_staff(world, admin_client):
+    """A citizen's own account (roret.helm) has no password and no role to change: the users page
+    leaves it out (and says how many there are), its page answers 404, and no form changes it."""
+    from roret.core import services
+    from roret.core.permissions import NotInScope
+    from roret.helm.models import CitizenAccount
+
+    citizen = world.citizen(first_name="Karen")
+    account = CitizenAccount.objects.create(user=world.users["citizen"], citizen=citizen)
+    page = admin_client.get("/users/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    rows = html[html.index('id="users"'):html.index("</table>", html.index('id="users"'))]
+    assert ">citizen<" not in rows and "caseworker" in rows
+    assert 'id="citizen-accounts"' in html and "1 borger har en konto til sin egen side" in html
+    assert f'value="{Role.CITIZEN}"' not in html                  # not a role to filter staff by
+    assert admin_client.get(f"/users/{account.user.pk}/").status_code == 404
+    before = state()
+    admin_client.post(f"/users/{account.user.pk}/password/", {"password-password1": STRONG,
+                                                              "password-password2": STRONG, "password-reason": "x"})
+    assert state() == before
+    with pytest.raises(NotInScope):
+        services.set_password(account.user, actor=world.users["admin"], password=STRONG, reason="Glemt")
+    with pytest.raises(Exception, match="invitation"):
+        services.change_access(world.users["caseworker"], actor=world.users["admin"], role=Role.CITIZEN,
+                               reason="Forkert rolle valgt ved en fejl")
+    create = admin_client.get("/users/new/").content.decode()
+    assert f'value="{Role.CITIZEN}"' not in create

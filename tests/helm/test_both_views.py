@@ -144,3 +144,44 @@ def test_the_balance_page_shows_the_split_under_the_figure(world, client):
     for key in ("who5_mean_self", "who5_mean_staff", "who5_low_self", "who5_low_staff"):
         assert f'data-figure="{key}"' in html
     assert "Selvrapporteret" in html and "Registreret af personalet" in html
+
+
+def test_a_held_follow_up_shows_the_citizens_view_as_the_meeting_had_it_beside_the_staffs(world, case, client):
+    citizen, goal, _next = case
+    held = goal.progress.get().follow_up
+    _rate(world, goal, 2, went_well="Jeg har gjort lidt rent", on=held.held_on - DAY)
+    _rate(world, goal, 9, matters_now="Skrevet efter mødet", on=TODAY)      # after the meeting: not what it saw
+    [row] = services.both_views_at(held)
+    assert (row.rating.rating, row.progress.progress, row.gap, row.differs) == (2, "progressing", -5, True)
+    client.force_login(world.users["caseworker"])
+    page = client.get(reverse("outcomes:follow_up", args=[held.pk])).content.decode()
+    section = page[page.index('id="held-views"'):]
+    assert "Målenes udvikling på mødet: begge vurderinger" in section
+    assert "2/10" in section and "Jeg har gjort lidt rent" in section and "Gøre rent selv" in section
+    assert "Personalets vurdering på mødet" in section and "de to vurderinger afviger" in section
+    assert "Skrevet efter mødet" not in section and "9/10" not in section
+    assert services.both_views_at(_next) == []                          # not held: nothing to show yet
+
+
+def test_the_balance_splits_the_share_measured_with_who5_by_who_reported(world, client):
+    start = TODAY - 200 * DAY
+    own, staff, both, none = (world.citizen(first_name=n) for n in ("Selv", "Personale", "Begge", "Ingen"))
+    for c in (own, staff, both, none):
+        world.place(c, world.day_offer, start=start)
+    cw = world.users["caseworker"]
+    for c, self_reported in ((own, True), (staff, False), (both, True), (both, False)):
+        outcome_services.record_measurement(c, "WHO-5", [3, 3, 3, 3, 3], actor=cw, self_reported=self_reported)
+    half = periods.period_of("half", TODAY)
+    result = balance(None, halves=[half], today=TODAY, perspectives=("people",), use_stored=False)
+    assert result.value("who5_measured", half).value == Decimal("75.00")            # 3 of 4 placed
+    assert result.value("who5_measured_self", half).value == Decimal("50.00")       # own and both
+    assert result.value("who5_measured_staff", half).value == Decimal("50.00")      # staff and both
+    assert result.value("who5_measured_self", half).detail == "2/4"
+    assert [p.key for p in result.figure("who5_measured").parts] == ["who5_measured_self", "who5_measured_staff"]
+    centre = balance(world.centre.pk, halves=[half], today=TODAY, perspectives=("people",), use_stored=False)
+    assert centre.value("who5_measured_self", half).value == Decimal("50.00")
+    suppressed = balance(None, halves=[half], today=TODAY, perspectives=("people",), suppress=True)
+    assert suppressed.value("who5_measured_self", half).hidden                      # 4 placed: a small cell
+    client.force_login(world.users["economist"])
+    html = client.get("/balance/").content.decode()
+    assert 'data-figure="who5_measured_self"' in html and 'data-figure="who5_measured_staff"' in html

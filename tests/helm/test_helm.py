@@ -311,3 +311,64 @@ def test_retention_clears_what_the_citizen_wrote_and_deletes_the_invitations(wor
     assert (rating.went_well, rating.matters_now, rating.rating) == (retention.REDACTED, retention.REDACTED, 4)
     assert PlanResponse.objects.get().comment == retention.REDACTED
     assert not Invitation.objects.exists()
+
+
+# --- ending the citizen's sessions ---------------------------------------------------------------
+
+
+def _signed_in_citizen(world, citizen):
+    from tests.clients import SecondFactorClient
+
+    _invitation, token, code = issue(world, citizen)
+    browser = SecondFactorClient()
+    response = browser.post(f"/me/invitation/{token}/", {"code": code})
+    assert response.status_code == 302 and browser.get("/me/").status_code == 200
+    return browser
+
+
+def test_the_caseworker_logs_the_citizen_out_on_every_device_audited(world, citizen, client, assert_audited):
+    tablet, phone = _signed_in_citizen(world, citizen), None
+    account = CitizenAccount.objects.get(citizen=citizen)
+    phone = _signed_in_again(account.user)
+    assert phone.get("/me/").status_code == 200
+    client.force_login(world.users["caseworker"])
+    page = client.get(f"/me/citizens/{citizen.pk}/invitations/").content.decode()
+    assert 'id="end-sessions"' in page and "Log borgeren ud" in page
+    response = client.post(f"/me/citizens/{citizen.pk}/log-out/", follow=True)
+    assert "Borgeren er logget ud af sin egen side på alle enheder." in response.content.decode()
+    for browser in (tablet, phone):
+        assert browser.get("/me/").status_code == 302          # signed out: to the login page
+    assert_audited(AuditAction.CHANGE, world.users["caseworker"], citizen=citizen, obj=account.user)
+    assert client.get("/").status_code == 200                   # the caseworker's own session goes on
+
+
+def _signed_in_again(user):
+    from tests.clients import SecondFactorClient
+
+    browser = SecondFactorClient()
+    browser.force_login(user)
+    return browser
+
+
+def test_only_the_citizens_caseworker_logs_them_out(world, citizen):
+    _signed_in_citizen(world, citizen)
+    generation = CitizenAccount.objects.get(citizen=citizen).user.session_generation
+    for persona in ("outsider", "centre_staff", "leader", "citizen", "admin"):
+        with pytest.raises(permissions.NotInScope):
+            services.end_citizen_sessions(citizen, actor=world.users[persona])
+    assert CitizenAccount.objects.get(citizen=citizen).user.session_generation == generation
+    other = world.citizen(first_name="Aldrig")
+    assert services.end_citizen_sessions(other, actor=world.users["caseworker"]) is False   # never signed in
+
+
+def test_revoking_an_invitation_offers_to_log_the_citizen_out_too(world, citizen, client):
+    tablet = _signed_in_citizen(world, citizen)
+    open_one, _token, _code = issue(world, citizen)
+    client.force_login(world.users["caseworker"])
+    page = client.get(f"/me/citizens/{citizen.pk}/invitations/").content.decode()
+    assert "Tilbagekald og log borgeren ud" in page
+    client.post(f"/me/invitations/{open_one.pk}/revoke/", {"logout": "1"})
+    open_one.refresh_from_db()
+    assert open_one.state() == InvitationState.REVOKED
+    assert tablet.get("/me/").status_code == 302
+    assert AuditEntry.objects.filter(citizen_id=citizen.pk, summary__contains="invitationen blev tilbagekaldt").exists()

@@ -18,6 +18,8 @@ EXPECTED = {
     # Issuing and revoking invitations is the citizen's caseworker's (it changes the case).
     "helm:invitations": {**CITIZEN, "centre_staff": 403, "centre_leader": 403},
     "helm:revoke": {**CITIZEN, "caseworker": 405, "outsider": 405, "centre_staff": 403, "centre_leader": 403},
+    # Logging the citizen out of their own page is the citizen's caseworker's too.
+    "helm:end_sessions": {**CITIZEN, "caseworker": 405, "outsider": 405, "centre_staff": 403, "centre_leader": 403},
 }
 
 # The citizen persona: their own pages, the link (they are signed in already), and the overview,
@@ -32,11 +34,15 @@ PATH_IDS = {"helm:rate_goal": {"goal_id": "own_goal"}, "helm:revoke": {"invitati
 def url_ids(world, citizen) -> dict:
     """An open invitation of the walker citizen (token and code), and the citizen persona tied to a
     citizen of their own (another team) with a goal."""
+    from roret.core.models import Role
+    from roret.helm.models import CitizenAccount
     from roret.outcomes import services as outcome_services
     from tests.factories import term
     from tests.helm.helpers import issue, link
 
     _invitation, token, code = issue(world, citizen)
+    # The walker citizen has signed in before (an account of their own), so logging them out writes.
+    CitizenAccount.objects.create(user=world.user("borger-walker", Role.CITIZEN), citizen=citizen)
     own = world.citizen(first_name="Selv", last_name="Borger", team=world.other_team)
     link(world.users["citizen"], own)
     goal = outcome_services.add_goal(own, actor=world.users["outsider"], goal_type=term("Udvikle funktionsevne"),
@@ -53,4 +59,5 @@ POSTS = {
     "helm:plan": writes({"agrees": "yes", "comment": "Det lyder godt"}, "citizen"),
     "helm:invitations": writes({}, "caseworker"),
     "helm:revoke": writes({}, "caseworker"),
+    "helm:end_sessions": writes({}, "caseworker"),
 }

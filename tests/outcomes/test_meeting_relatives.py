@@ -211,3 +211,41 @@ def test_the_assessment_page_invites_to_a_network_meeting_and_records_who_took_p
     assert row.took_part == "yes"
     timeline = client.get(f"/visitation/citizens/{citizen.pk}/timeline/").content.decode()
     assert "Mette Søster" in timeline
+
+
+def test_both_meetings_participants_share_one_base_and_one_invitation_service(world, case, monkeypatch):
+    """The review mend: one abstract MeetingParticipant (fields, ordering, text) and one
+    citizens.services.invite_relative that both meetings' invitations go through."""
+    from roret.citizens.models import MeetingParticipant
+
+    assert issubclass(FollowUpParticipant, MeetingParticipant) and issubclass(NetworkMeetingParticipant,
+                                                                              MeetingParticipant)
+    shared = {"invited_on", "took_part", "role", "invited_by"}
+    for model in (FollowUpParticipant, NetworkMeetingParticipant):
+        assert shared <= {f.name for f in model._meta.fields}
+        assert model._meta.ordering == ["invited_on", "pk"]
+    # The relatives keep their related names (relative.follow_ups, relative.network_meetings).
+    assert FollowUpParticipant._meta.get_field("relative").remote_field.related_name == "follow_ups"
+    assert NetworkMeetingParticipant._meta.get_field("relative").remote_field.related_name == "network_meetings"
+    calls = []
+    real = citizen_services.invite_relative
+    monkeypatch.setattr(citizen_services, "invite_relative", lambda *a, **k: calls.append(a[0]) or real(*a, **k))
+    citizen, follow_up, sister = case
+    consent(world, citizen)
+    cw = world.users["caseworker"]
+    row = services.invite_to_follow_up(follow_up, sister, actor=cw)
+    assert str(row) == "Mette Søster (Not recorded)"
+    meeting = helpers.assessment(world, citizen, meeting={"held_on": TODAY - 2 * DAY}).meetings.get()
+    other = visitation.invite_to_meeting(meeting, sister, actor=cw)
+    assert str(other) == "Mette Søster (Not recorded)"
+    assert calls == [FollowUpParticipant, NetworkMeetingParticipant]
+    assert participant_entries().count() == 2
+
+
+def test_the_shared_invitation_refuses_a_meeting_outside_the_callers_scope(world, case):
+    citizen, follow_up, sister = case
+    consent(world, citizen)
+    with pytest.raises(NotInScope):
+        citizen_services.invite_relative(FollowUpParticipant, follow_up, sister, actor=world.users["outsider"],
+                                         day=lambda f: f.due_on, what="opfølgning")
+    assert not FollowUpParticipant.objects.exists()

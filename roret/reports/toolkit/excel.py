@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter
 
 from roret.reports.toolkit.tables import Cell, Table
 
-FORMATS = {"money": "#,##0", "int": "#,##0", "days": "#,##0", "pct": '0.0" %"'}
+FORMATS = {"money": "#,##0", "int": "#,##0", "days": "#,##0", "pct": '0.0" %"', "score": "0.0"}
 # A text starting with one of these is read as a formula by a spreadsheet (OWASP "CSV injection").
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -62,8 +62,8 @@ def _sheet_title(title: str, used: set) -> str:
 
 def _number(value, kind: str):
     """A figure as the number openpyxl writes: money and percentages as Decimal (exact; openpyxl
-    writes a Decimal's digits), counts as int, average days as they come."""
-    if kind in ("money", "pct"):
+    writes a Decimal's digits), a mean score as Decimal, counts as int, average days as they come."""
+    if kind in ("money", "pct", "score"):
         return value if isinstance(value, Decimal) else Decimal(str(value))
     if kind == "days":
         return value

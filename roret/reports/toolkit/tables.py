@@ -36,7 +36,7 @@ def pseudonym(citizen_id: int) -> str:
 class Column:
     key: str
     label: str
-    kind: str = "int"  # text, int, money, pct, days
+    kind: str = "int"  # text, int, money, pct, days, score (a mean score, one decimal)
     citizen_count: bool = False  # a count of citizens (or of their stays or placements): hidden by itself when 1–4
     of: str = ""  # a figure built from the citizens counted in column ``of`` (a mean): hidden with it
 
@@ -70,6 +70,8 @@ def format_value(value, kind: str) -> str:
         return f"{format_da(value, 1)} %"
     if kind == "days":
         return format_da(value, 0)
+    if kind == "score":
+        return format_da(value, 1)
     return format_da(value, 0)
 
 
