@@ -2,22 +2,20 @@
 call the same services and queries as the pages."""
 
 import datetime
-from decimal import Decimal
-from typing import Literal
 
 from django.contrib.auth.decorators import login_required
-from ninja import Field, NinjaAPI, Schema
+from ninja import NinjaAPI, Query, Schema
 from ninja.security import django_auth
 
-from roret.api import caseflow, errors, idempotency, writes  # noqa: F401 (writes adds to caseflow's router)
+from roret.api import caseflow, catalogue, errors, idempotency, records, steering, writes  # noqa: F401 (records, writes add to caseflow's router)
 from roret.api.access import NOT_FOUND, citizen_or_404, require
 from roret.api.auth import TokenAuth
 from roret.api.caseflow import GrantOut, PlacementOut, grant_row, placement_row
 from roret.api.docs import LocalSwagger
+from roret.api.pagination import Page, Paging, page
 from roret.citizens import services as citizen_services
 from roret.core import access_reasons
-from roret.core.permissions import CASE_ROLES, CATALOGUE_ROLES, NotInScope, suppresses
-from roret.offers.queries import committee_catalogue
+from roret.core.permissions import CASE_ROLES, NotInScope
 
 REASON_REQUIRED = ("Din rolle skal angive en begrundelse for adgang til borgerens journal: send den i headeren "
                    f"{access_reasons.HEADER} (mindst {access_reasons.MIN_LENGTH} tegn).")
@@ -25,8 +23,9 @@ REASON_REQUIRED = ("Din rolle skal angive en begrundelse for adgang til borgeren
 
 class RoretAPI(NinjaAPI):
     def get_openapi_schema(self, **kwargs):
-        """The schema, with the Idempotency-Key header declared on every unsafe operation."""
-        return idempotency.document(super().get_openapi_schema(**kwargs))
+        """The schema, with the Idempotency-Key header declared on every unsafe operation and every
+        refusal each operation can answer (roret/api/errors.py)."""
+        return errors.document(idempotency.document(super().get_openapi_schema(**kwargs)))
 
 
 # The docs and the OpenAPI schema are for logged-in users only: the schema names every endpoint.
@@ -63,25 +62,6 @@ class CitizenDetail(Schema):
     placements: list[PlacementOut]
 
 
-class OfferOut(Schema):
-    id: int
-    name: str
-    provider: str
-    own: bool
-    legal_basis: str
-    staircase_step: int
-    places: int | None
-    occupied: int | None = Field(description="Citizens placed in the offer; null when suppressed.")
-    vacancy: int | None = Field(description="Places less occupied; null without places or when suppressed.")
-    strategic_vacancy: int
-    waiting: int | None = Field(description="Grants waiting for this offer; null when suppressed.")
-    tariff_amount: Decimal | None
-    tariff_unit: str | None
-    suppressed: list[Literal["occupied", "vacancy", "waiting"]] = Field(
-        description="Fields hidden from the committee (null above): counts of 1-4 citizens, and as few "
-                    "others as needed so that none can be worked out from the totals (docs/suppression.md).")
-
-
 def _citizen_item(c) -> dict:
     return {"id": c.pk, "name": c.name, "cpr_masked": c.cpr_masked, "age": c.age(),
             "team": c.team.name if c.team_id else None}
@@ -93,14 +73,14 @@ class CitizenSearch(Schema):
 
 # The citizen paths use the int converter ({int:citizen_id}), so "citizens/search" never
 # reaches them whatever the order (a GET on it answers 405, as tests/api/test_citizen_search.py checks).
-@api.post("/citizens/search", response=list[CitizenListItem], tags=["citizens"])
-def search_citizens(request, body: CitizenSearch):
+@api.post("/citizens/search", response=Page[CitizenListItem], tags=["citizens"])
+def search_citizens(request, body: CitizenSearch, paging: Query[Paging]):
     """Citizens in your scope whose CPR number equals ``q`` or whose name starts with it.
 
     A POST with the term in the JSON body, so a CPR number never stands in a URL or an access
     log (as on the search page). A CPR search is audited."""
     require(request, CASE_ROLES)
-    return [_citizen_item(c) for c in citizen_services.search(request.user, body.q, channel="api")]
+    return page(list(citizen_services.search(request.user, body.q, channel="api")), paging, _citizen_item)
 
 
 @api.get("/citizens/{int:citizen_id}", response=CitizenDetail, tags=["citizens"])
@@ -118,29 +98,6 @@ def get_citizen(request, citizen_id: int):
     }
 
 
-SUPPRESSIBLE = ("occupied", "vacancy", "waiting")
-
-
-@api.get("/offers", response=list[OfferOut], tags=["offers"])
-def list_offers(request, day: datetime.date | None = None):
-    """The offer catalogue with places, occupancy, vacancy and waiting list on ``day`` (default today).
-
-    For the committee, ``day`` is ignored (always today, so that two days cannot be set against
-    each other), and small cells are null with their names in ``suppressed``, as on the pages."""
-    require(request, CATALOGUE_ROLES)
-    suppress = suppresses(request.user)
-    view = committee_catalogue(datetime.date.today() if suppress or day is None else day, suppress=suppress)
-    out = []
-    for o in view.rows:
-        hidden = [name for name in SUPPRESSIBLE if name in o.hidden]
-        figures = {name: None if name in hidden else getattr(o, name) for name in SUPPRESSIBLE}
-        out.append({"id": o.pk, "name": o.name, "provider": o.provider.name, "own": o.is_own_row,
-                    "legal_basis": o.legal_basis, "staircase_step": o.staircase_step, "places": o.places,
-                    "strategic_vacancy": o.strategic_vacancy, "tariff_amount": o.tariff_amount,
-                    "tariff_unit": o.tariff_unit, **figures, "suppressed": hidden})
-    return out
-
-
 @api.exception_handler(NotInScope)
 def not_in_scope(request, exc):
     """The gate's refusal, from any service an endpoint calls: 404, as the pages answer."""
@@ -155,3 +112,5 @@ def reason_required(request, exc):
 
 
 api.add_router("", caseflow.router)
+api.add_router("", catalogue.router)
+api.add_router("", steering.router)
