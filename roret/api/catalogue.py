@@ -83,13 +83,18 @@ def _catalogue(request, day: datetime.date | None) -> catalogue_export.Catalogue
     return catalogue_export.build(today if suppress or day is None else day, suppress=suppress)
 
 
+def _kroner(amount: Decimal | None) -> Decimal | None:
+    """An amount with its two decimals (SQLite's subquery gives 2250 for 2250.00)."""
+    return None if amount is None else Decimal(amount).quantize(Decimal("0.01"))
+
+
 def offer_row(r: catalogue_export.Row, steps: dict) -> dict:
     return {"id": r.id, "name": r.name, "provider": r.provider_name, "provider_kind": r.provider_kind,
             "own": r.provider_kind == "own", "legal_basis": r.legal_basis, "paragraph": r.paragraph,
             "offer_type": {"code": r.offer_type_code, "display": r.offer_type},
             "target_groups": [{"code": c, "display": d} for c, d in r.target_groups],
             "staircase_step": steps.get(r.id, 0), "places": r.places, "occupied": r.occupied, "vacancy": r.vacancy,
-            "strategic_vacancy": r.strategic_vacancy, "waiting": r.waiting, "tariff_amount": r.tariff_amount,
+            "strategic_vacancy": r.strategic_vacancy, "waiting": r.waiting, "tariff_amount": _kroner(r.tariff_amount),
             "tariff_unit": r.tariff_unit, "tariff_from": r.tariff_from, "closes_on": r.closes_on,
             "suppressed": list(r.hidden),
             "tariffs": [{"valid_from": t.valid_from, "valid_through": t.valid_through, "amount": t.amount,
