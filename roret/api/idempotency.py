@@ -10,7 +10,10 @@ status and body back, the endpoint not run. Two at the same time: the unique con
 key) makes the second wait for the first's transaction and then read its answer. The same key with
 another request is refused (422). An answer that says nothing about the request (401, 403: the
 caller is not let in; 5xx: the transaction is rolled back) is not stored, so the request can be
-sent again with the key. Keys are kept ``settings.IDEMPOTENCY_KEY_HOURS``; ``roret retention``
+sent again with the key. A stored answer sent again may name a citizen: the replay is audited as a
+read (channel "api", the token's name, the request and its status), of the citizen in the path or
+of those a stored search names, and a citizen the caller may no longer see answers 404 instead
+(the refusal audited), as a new request would. Keys are kept ``settings.IDEMPOTENCY_KEY_HOURS``; ``roret retention``
 deletes older ones (they hold answers that may name citizens), and an older key is taken as new.
 
 It wraps every operation of the API (``api.add_decorator(idempotent, mode="view")``), around
