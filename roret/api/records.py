@@ -27,6 +27,12 @@ from roret.core.permissions import CASE_ROLES, CASEWORKERS
 from roret.outcomes.models import ActionStep
 from roret.placements.models import Grant
 
+# The date filters' descriptions, once (a call in an argument's default is read once, at import).
+GRANTS_ON = Query(None, description="Only grants in force on this day.")
+PLACEMENTS_ON = Query(None, description="Only placements on this day.")
+WAITING_ON = Query(None, description="The day (default today).")
+STEPS_DUE_TO = Query(None, description="Only steps due on or before this day.")
+
 
 @router.get("/citizens/{int:citizen_id}/decisions", response=Page[DecisionOut])
 def list_decisions(request, citizen_id: int, paging: Query[Paging], paragraph: str | None = None,
@@ -45,7 +51,7 @@ def list_decisions(request, citizen_id: int, paging: Query[Paging], paragraph: s
 
 @router.get("/citizens/{int:citizen_id}/grants", response=Page[GrantOut])
 def list_grants(request, citizen_id: int, paging: Query[Paging], paragraph: str | None = None,
-                active_on: datetime.date | None = Query(None, description="Only grants in force on this day.")):
+                active_on: datetime.date | None = GRANTS_ON):
     """The citizen's grants, newest start first (as the citizen's page)."""
     require(request, CASE_ROLES)
     citizen = citizen_or_404(request, citizen_id, summary="Bevillinger vist")
@@ -59,7 +65,7 @@ def list_grants(request, citizen_id: int, paging: Query[Paging], paragraph: str 
 
 @router.get("/citizens/{int:citizen_id}/placements", response=Page[PlacementOut])
 def list_placements(request, citizen_id: int, paging: Query[Paging], offer_id: int | None = None,
-                    active_on: datetime.date | None = Query(None, description="Only placements on this day.")):
+                    active_on: datetime.date | None = PLACEMENTS_ON):
     """The citizen's placements, newest start first (as the citizen's page); ``offer_id`` and
     ``active_on`` filter."""
     require(request, CASE_ROLES)
@@ -74,7 +80,7 @@ def list_placements(request, citizen_id: int, paging: Query[Paging], offer_id: i
 
 @router.get("/citizens/{int:citizen_id}/waiting-list", response=Page[GrantOut])
 def list_waiting(request, citizen_id: int, paging: Query[Paging],
-                 day: datetime.date | None = Query(None, description="The day (default today).")):
+                 day: datetime.date | None = WAITING_ON):
     """The citizen's grants on the waiting list on ``day``: in force and not placed, with the offer
     each waits for (``preferred_offer_id``), as the waiting list counts them."""
     require(request, CASE_ROLES)
@@ -109,7 +115,7 @@ class PlanStepOut(ActionStepOut):
 @router.get("/citizens/{int:citizen_id}/action-plan", response=Page[PlanStepOut])
 def list_steps(request, citizen_id: int, paging: Query[Paging],
                done: bool | None = Query(None, description="true: done steps only; false: open steps only."),
-               due_to: datetime.date | None = Query(None, description="Only steps due on or before this day.")):
+               due_to: datetime.date | None = STEPS_DUE_TO):
     """The steps of the citizen's action plan, across the goals, earliest due first (as the goals page)."""
     require(request, CASE_ROLES)
     citizen = citizen_or_404(request, citizen_id, summary="Mål og målinger vist")

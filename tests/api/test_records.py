@@ -16,7 +16,7 @@ from roret.core.models import AuditEntry
 from roret.outcomes import services as outcome_services
 from roret.placements.models import Grant
 from roret.visitation import services
-from tests.visitation.helpers import TODAY, term
+from tests.visitation.helpers import TODAY
 
 DAY = datetime.timedelta(days=1)
 READS = ["decisions", "grants", "placements", "waiting-list", "measurements", "action-plan"]

@@ -12,8 +12,8 @@ from roret.capacity import runs
 from roret.capacity.models import PlanRun
 from roret.core.periods import period_of
 from roret.plans.lights import set_light
-from roret.reports.services import report_context
 from roret.reports import kpi_report
+from roret.reports.services import report_context
 from tests.plans.helpers import initiative, make_plan
 
 LAST_YEAR = datetime.date.today().year - 1
