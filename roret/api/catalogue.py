@@ -30,6 +30,15 @@ from roret.offers.models import Offer, Provider, Tariff
 router = Router(tags=["offers"])
 CHANNEL = "api"
 OFFER_NOT_FOUND = "Tilbuddet findes ikke, eller det er ikke åbent på dagen."
+OFFER_NOT_YOURS = "Tilbuddet findes ikke, eller du har ikke adgang til at ændre det."
+
+
+def _offer_for(request, action: str, offer_id: int) -> Offer:
+    """The offer if the caller may ``action`` it (the gate's offer scope), else 404 saying so."""
+    try:
+        return permissions.fetch_offer(request.user, action, offer_id)
+    except permissions.NotInScope as exc:
+        raise HttpError(404, OFFER_NOT_YOURS) from exc
 
 
 class TariffOut(Schema):
@@ -231,7 +240,7 @@ def add_tariff(request, offer_id: int, payload: TariffIn):
     """A new standard tariff for the offer from ``valid_from`` (the catalogue editors, as the offer's
     page); a row, never an edit. A day before today needs a reason and re-costs the placements."""
     require(request, CATALOGUE_EDITORS)
-    offer = permissions.fetch_offer(request.user, permissions.OFFER_CHANGE, offer_id)
+    offer = _offer_for(request, permissions.OFFER_CHANGE, offer_id)
     row: Tariff = offer_services.add_tariff(offer, valid_from=payload.valid_from, amount=payload.amount,
                                             unit=payload.unit, note=payload.note, reason=payload.reason,
                                             actor=request.user, channel=CHANNEL)
@@ -258,7 +267,7 @@ def set_places(request, offer_id: int, payload: PlacesIn):
     """The offer has ``places`` places from ``valid_from``: a new dated row with the difference (the
     catalogue editors, and the leader of the centre that runs the offer, as the offer's page)."""
     require(request, PLACE_EDITORS)
-    offer = permissions.fetch_offer(request.user, permissions.OFFER_PLACES, offer_id)
+    offer = _offer_for(request, permissions.OFFER_PLACES, offer_id)
     row = offer_services.set_places(offer, valid_from=payload.valid_from, places=payload.places,
                                     reason=payload.reason, actor=request.user, channel=CHANNEL)
     return 201, {"id": row.pk, "offer_id": row.offer_id, "valid_from": row.valid_from, "change": row.change,

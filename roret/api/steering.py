@@ -188,9 +188,12 @@ def get_capacity_run(request, run_id: int):
     """One run with each scenario's totals and its figures per plan year (as the run's page)."""
     require(request, AGGREGATE_ROLES)
     run = PlanRun.objects.filter(pk=run_id).first()
-    if run is None:
-        raise HttpError(404, _("The capacity plan run does not exist."))
-    require_group_scope(request.user, run.group_obj)
+    try:
+        if run is None:
+            raise NotInScope("no such run")
+        require_group_scope(request.user, run.group_obj)
+    except NotInScope as exc:
+        raise HttpError(404, _("The capacity plan run does not exist.")) from exc
     results = None
     if run.is_ready:
         results = [{"name": str(sc.get("name", "")), "total_cost": sc.get("total_cost"),

@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 
 from roret.api import idempotency
-from roret.api.catalogue import OFFER_NOT_FOUND
+from roret.api.catalogue import OFFER_NOT_FOUND, OFFER_NOT_YOURS
 from roret.core import api_tokens
 from roret.core.models import AuditEntry, Term
 from roret.offers import services as offer_services
@@ -161,6 +161,7 @@ def test_places_by_the_centre_leader_of_the_own_centre_only(world, api_client, a
     assert_audited("create", world.users["centre_leader"], obj=row, channel="api")
     other = post(leader, f"/offers/{world.external.pk}/places", body)  # not the leader's centre
     assert other.status_code == 404 and not PlaceChange.objects.filter(offer=world.external).exists()
+    assert other.json() == {"detail": OFFER_NOT_YOURS, "errors": []}
     same = post(leader, f"/offers/{world.day_offer.pk}/places", body)
     assert same.status_code == 422 and [e["field"] for e in same.json()["errors"]] == ["places"]
     assert post(api_client("caseworker"), f"/offers/{world.day_offer.pk}/places", body).status_code == 403

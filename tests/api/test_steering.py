@@ -118,7 +118,8 @@ def test_a_centre_leader_sees_the_runs_of_the_groups_the_centre_runs_places_in(r
     world.users["centre_leader"].centre = world.other_centre
     world.users["centre_leader"].save()
     assert leader.get("/api/v1/capacity/runs").json()["total"] == 0
-    assert leader.get(f"/api/v1/capacity/runs/{done.pk}").status_code == 404
+    refused = leader.get(f"/api/v1/capacity/runs/{done.pk}")
+    assert refused.status_code == 404 and refused.json()["detail"] == "Kørslen af kapacitetsplanen findes ikke."
     assert api_client("caseworker").get("/api/v1/capacity/runs").status_code == 403
 
 
