@@ -4,6 +4,8 @@ call the same services and queries as the pages."""
 import datetime
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query, Schema
 from ninja.security import django_auth
 
@@ -14,8 +16,10 @@ from roret.api.caseflow import GrantOut, PlacementOut, grant_row, placement_row
 from roret.api.docs import LocalSwagger
 from roret.api.pagination import Page, Paging, page
 from roret.citizens import services as citizen_services
-from roret.core import access_reasons
-from roret.core.permissions import CASE_ROLES, NotInScope
+from roret.citizens.lists import CITIZENS
+from roret.citizens.models import Citizen
+from roret.core import access_reasons, audit, lists
+from roret.core.permissions import CASE_READERS, CASE_ROLES, VIEW, NotInScope
 
 REASON_REQUIRED = ("Din rolle skal angive en begrundelse for adgang til borgerens journal: send den i headeren "
                    f"{access_reasons.HEADER} (mindst {access_reasons.MIN_LENGTH} tegn).")
@@ -81,6 +85,30 @@ def search_citizens(request, body: CitizenSearch, paging: Query[Paging]):
     log (as on the search page). A CPR search is audited."""
     require(request, CASE_ROLES)
     return page(list(citizen_services.search(request.user, body.q, channel="api")), paging, _citizen_item)
+
+
+@api.get("/citizens", response=Page[CitizenListItem], tags=["citizens"])
+def list_citizens(request, paging: Query[Paging],
+                  team_id: int | None = Query(None, description="The responsible team."),
+                  paragraph: str | None = Query(None, description="With a grant in force today under this legal "
+                                                                  "basis (e.g. SEL108)."),
+                  offer_id: int | None = Query(None, description="Placed in this offer today.")):
+    """The citizens in your scope by name, as the citizens page lists them (its filters: team,
+    grant in force, current placement); the page of citizens returned is audited as a list. A filter
+    value that is not among the page's choices for you gets 422 naming it."""
+    require(request, CASE_READERS)
+    asked = {"team": team_id, "paragraph": paragraph, "offer": offer_id}
+    data = {key: str(value) for key, value in asked.items() if value is not None}
+    rows, chosen, _shown, _problems, _sort, _desc = lists.filtered(
+        CITIZENS, Citizen.objects.restrict(request.user, VIEW), data, request.user)
+    unknown = [key for key in data if key not in chosen]
+    if unknown:
+        names = {"team": "team_id", "paragraph": "paragraph", "offer": "offer_id"}
+        raise ValidationError({names[key]: _("%(field)s: choose one of the list's options.") % {"field": names[key]}
+                               for key in unknown})
+    result = page(rows.select_related("team"), paging, _citizen_item)
+    audit.listed(request.user, "citizens", [c["id"] for c in result["items"]], channel="api")
+    return result
 
 
 @api.get("/citizens/{int:citizen_id}", response=CitizenDetail, tags=["citizens"])

@@ -195,3 +195,23 @@ def test_the_schema_declares_the_envelope_and_every_refusal(api_client):
     for path, operations in schema["paths"].items():
         for method, op in operations.items():
             assert {"401", "403", "404", "422"} <= set(op["responses"]), (method, path)
+
+
+def test_the_citizens_in_scope_as_the_citizens_page_lists_them(record, api_client, world):
+    citizen = record["citizen"]
+    other = world.citizen(first_name="Anden", team=world.other_team)
+    client = api_client("caseworker")
+    everyone = client.get("/api/v1/citizens").json()
+    assert citizen.pk in [c["id"] for c in everyone["items"]] and other.pk not in [c["id"] for c in everyone["items"]]
+    assert all("cpr" not in c for c in everyone["items"])  # masked only, as in the list
+    entry = AuditEntry.objects.filter(action="list", object_id="citizens", channel="api").latest("pk")
+    assert entry.citizen_count == len(everyone["items"])
+    placed = client.get(f"/api/v1/citizens?offer_id={world.residential.pk}").json()
+    assert [c["id"] for c in placed["items"]] == [citizen.pk] and placed["total"] == 1
+    assert client.get("/api/v1/citizens?paragraph=SEL104").json()["total"] == 1
+    assert client.get("/api/v1/citizens?paragraph=SEL103").json()["total"] == 0
+    refused = client.get("/api/v1/citizens?paragraph=SEL999")
+    assert refused.status_code == 422 and [e["field"] for e in refused.json()["errors"]] == ["paragraph"]
+    theirs = api_client("outsider").get("/api/v1/citizens").json()
+    assert [c["id"] for c in theirs["items"]] == [other.pk]
+    assert api_client("economist").get("/api/v1/citizens").status_code == 403

@@ -6,7 +6,7 @@ GET with 405 for everyone."""
 
 import datetime
 
-from tests.url_roles import AGGREGATE, CITIZEN, LOGIN, PERSONAS, api, writes
+from tests.url_roles import AGGREGATE, CASE, CITIZEN, LOGIN, PERSONAS, api, writes
 
 TODAY = datetime.date.today()
 POST_ONLY = {p: 405 for p in PERSONAS}
@@ -30,6 +30,7 @@ EXPECTED = {
     "api:add_tariff": POST_ONLY,
     "api:set_places": POST_ONLY,
     # The reads of the rest of the record have the roles of the pages that show them.
+    "api:list_citizens": api({**CASE, "leader": 200}),  # as the citizens page: each their own scope
     "api:list_decisions": api(CASEWORKER_CITIZEN),
     "api:list_grants": api(CITIZEN),
     "api:list_placements": api(CITIZEN),
