@@ -46,6 +46,10 @@ api.add_decorator(idempotency.idempotent, mode="view")
 errors.install(api)
 
 
+SEARCH_BY_POST = ("Søg med POST /api/v1/citizens/search og søgeordet i indholdet: et CPR-nummer må ikke stå i "
+                  "en adresse (den havner i logfiler og browserhistorik).")
+
+
 class CitizenListItem(Schema):
     id: int
     name: str
@@ -97,6 +101,8 @@ def list_citizens(request, paging: Query[Paging],
     grant in force, current placement); the page of citizens returned is audited as a list. A filter
     value that is not among the page's choices for you gets 422 naming it."""
     require(request, CASE_READERS)
+    if "q" in request.GET:  # a search term (a CPR number) never stands in an address: POST /citizens/search
+        raise ValidationError({"q": SEARCH_BY_POST})
     asked = {"team": team_id, "paragraph": paragraph, "offer": offer_id}
     data = {key: str(value) for key, value in asked.items() if value is not None}
     rows, chosen, _shown, _problems, _sort, _desc = lists.filtered(

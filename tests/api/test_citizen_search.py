@@ -68,7 +68,9 @@ def test_another_teams_caseworker_finds_nobody_and_roles_without_citizens_are_re
 def test_the_search_in_the_query_string_is_gone(world, api_client):
     citizen = world.citizen()
     client = api_client("caseworker")
-    assert client.get("/api/v1/citizens", {"q": citizen.cpr}).status_code == 404
+    listed = client.get("/api/v1/citizens", {"q": citizen.cpr})  # the list refuses a search term
+    assert listed.status_code == 422 and [e["field"] for e in listed.json()["errors"]] == ["q"]
+    assert "POST /api/v1/citizens/search" in listed.json()["errors"][0]["message"]
     assert client.get(URL, {"q": citizen.cpr}).status_code == 405
     assert not AuditEntry.objects.filter(action="search").exists()
 
