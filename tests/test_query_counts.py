@@ -94,7 +94,8 @@ def case_history(world):
     return citizen, add
 
 
-@pytest.mark.parametrize("what", ["inquiries", "assessments", "goals", "follow-ups", "fhir"])
+@pytest.mark.parametrize("what", ["inquiries", "assessments", "goals", "follow-ups", "fhir", "decisions", "grants",
+                                  "placements", "waiting-list", "measurements", "action-plan"])
 def test_api_case_flow_reads_use_a_bounded_number_of_queries(client, case_history, what):
     citizen, add = case_history
     client.login(username="caseworker", password=PASSWORD)

@@ -2,22 +2,24 @@
 call the same services and queries as the pages."""
 
 import datetime
-from decimal import Decimal
-from typing import Literal
 
 from django.contrib.auth.decorators import login_required
-from ninja import Field, NinjaAPI, Schema
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Query, Schema
 from ninja.security import django_auth
 
-from roret.api import caseflow, errors, idempotency, writes  # noqa: F401 (writes adds to caseflow's router)
+from roret.api import caseflow, catalogue, errors, idempotency, records, steering, writes  # noqa: F401 (records, writes add to caseflow's router)
 from roret.api.access import NOT_FOUND, citizen_or_404, require
 from roret.api.auth import TokenAuth
 from roret.api.caseflow import GrantOut, PlacementOut, grant_row, placement_row
 from roret.api.docs import LocalSwagger
+from roret.api.pagination import Page, Paging, page
 from roret.citizens import services as citizen_services
-from roret.core import access_reasons
-from roret.core.permissions import CASE_ROLES, CATALOGUE_ROLES, NotInScope, suppresses
-from roret.offers.queries import committee_catalogue
+from roret.citizens.lists import CITIZENS
+from roret.citizens.models import Citizen
+from roret.core import access_reasons, audit, lists
+from roret.core.permissions import CASE_READERS, CASE_ROLES, VIEW, NotInScope
 
 REASON_REQUIRED = ("Din rolle skal angive en begrundelse for adgang til borgerens journal: send den i headeren "
                    f"{access_reasons.HEADER} (mindst {access_reasons.MIN_LENGTH} tegn).")
@@ -25,8 +27,9 @@ REASON_REQUIRED = ("Din rolle skal angive en begrundelse for adgang til borgeren
 
 class RoretAPI(NinjaAPI):
     def get_openapi_schema(self, **kwargs):
-        """The schema, with the Idempotency-Key header declared on every unsafe operation."""
-        return idempotency.document(super().get_openapi_schema(**kwargs))
+        """The schema, with the Idempotency-Key header declared on every unsafe operation and every
+        refusal each operation can answer (roret/api/errors.py)."""
+        return errors.document(idempotency.document(super().get_openapi_schema(**kwargs)))
 
 
 # The docs and the OpenAPI schema are for logged-in users only: the schema names every endpoint.
@@ -41,6 +44,10 @@ api = RoretAPI(title="roret API", version="1", urls_namespace="api", auth=[Token
 api.add_decorator(idempotency.idempotent, mode="view")
 # One error body for every refusal (roret/api/errors.py).
 errors.install(api)
+
+
+SEARCH_BY_POST = ("Søg med POST /api/v1/citizens/search og søgeordet i indholdet: et CPR-nummer må ikke stå i "
+                  "en adresse (den havner i logfiler og browserhistorik).")
 
 
 class CitizenListItem(Schema):
@@ -63,25 +70,6 @@ class CitizenDetail(Schema):
     placements: list[PlacementOut]
 
 
-class OfferOut(Schema):
-    id: int
-    name: str
-    provider: str
-    own: bool
-    legal_basis: str
-    staircase_step: int
-    places: int | None
-    occupied: int | None = Field(description="Citizens placed in the offer; null when suppressed.")
-    vacancy: int | None = Field(description="Places less occupied; null without places or when suppressed.")
-    strategic_vacancy: int
-    waiting: int | None = Field(description="Grants waiting for this offer; null when suppressed.")
-    tariff_amount: Decimal | None
-    tariff_unit: str | None
-    suppressed: list[Literal["occupied", "vacancy", "waiting"]] = Field(
-        description="Fields hidden from the committee (null above): counts of 1-4 citizens, and as few "
-                    "others as needed so that none can be worked out from the totals (docs/suppression.md).")
-
-
 def _citizen_item(c) -> dict:
     return {"id": c.pk, "name": c.name, "cpr_masked": c.cpr_masked, "age": c.age(),
             "team": c.team.name if c.team_id else None}
@@ -93,14 +81,40 @@ class CitizenSearch(Schema):
 
 # The citizen paths use the int converter ({int:citizen_id}), so "citizens/search" never
 # reaches them whatever the order (a GET on it answers 405, as tests/api/test_citizen_search.py checks).
-@api.post("/citizens/search", response=list[CitizenListItem], tags=["citizens"])
-def search_citizens(request, body: CitizenSearch):
+@api.post("/citizens/search", response=Page[CitizenListItem], tags=["citizens"])
+def search_citizens(request, body: CitizenSearch, paging: Query[Paging]):
     """Citizens in your scope whose CPR number equals ``q`` or whose name starts with it.
 
     A POST with the term in the JSON body, so a CPR number never stands in a URL or an access
     log (as on the search page). A CPR search is audited."""
     require(request, CASE_ROLES)
-    return [_citizen_item(c) for c in citizen_services.search(request.user, body.q, channel="api")]
+    return page(list(citizen_services.search(request.user, body.q, channel="api")), paging, _citizen_item)
+
+
+@api.get("/citizens", response=Page[CitizenListItem], tags=["citizens"])
+def list_citizens(request, paging: Query[Paging],
+                  team_id: int | None = Query(None, description="The responsible team."),
+                  paragraph: str | None = Query(None, description="With a grant in force today under this legal "
+                                                                  "basis (e.g. SEL108)."),
+                  offer_id: int | None = Query(None, description="Placed in this offer today.")):
+    """The citizens in your scope by name, as the citizens page lists them (its filters: team,
+    grant in force, current placement); the page of citizens returned is audited as a list. A filter
+    value that is not among the page's choices for you gets 422 naming it."""
+    require(request, CASE_READERS)
+    if "q" in request.GET:  # a search term (a CPR number) never stands in an address: POST /citizens/search
+        raise ValidationError({"q": SEARCH_BY_POST})
+    asked = {"team": team_id, "paragraph": paragraph, "offer": offer_id}
+    data = {key: str(value) for key, value in asked.items() if value is not None}
+    rows, chosen, _shown, _problems, _sort, _desc = lists.filtered(
+        CITIZENS, Citizen.objects.restrict(request.user, VIEW), data, request.user)
+    unknown = [key for key in data if key not in chosen]
+    if unknown:
+        names = {"team": "team_id", "paragraph": "paragraph", "offer": "offer_id"}
+        raise ValidationError({names[key]: _("%(field)s: choose one of the list's options.") % {"field": names[key]}
+                               for key in unknown})
+    result = page(rows.select_related("team"), paging, _citizen_item)
+    audit.listed(request.user, "citizens", [c["id"] for c in result["items"]], channel="api")
+    return result
 
 
 @api.get("/citizens/{int:citizen_id}", response=CitizenDetail, tags=["citizens"])
@@ -118,29 +132,6 @@ def get_citizen(request, citizen_id: int):
     }
 
 
-SUPPRESSIBLE = ("occupied", "vacancy", "waiting")
-
-
-@api.get("/offers", response=list[OfferOut], tags=["offers"])
-def list_offers(request, day: datetime.date | None = None):
-    """The offer catalogue with places, occupancy, vacancy and waiting list on ``day`` (default today).
-
-    For the committee, ``day`` is ignored (always today, so that two days cannot be set against
-    each other), and small cells are null with their names in ``suppressed``, as on the pages."""
-    require(request, CATALOGUE_ROLES)
-    suppress = suppresses(request.user)
-    view = committee_catalogue(datetime.date.today() if suppress or day is None else day, suppress=suppress)
-    out = []
-    for o in view.rows:
-        hidden = [name for name in SUPPRESSIBLE if name in o.hidden]
-        figures = {name: None if name in hidden else getattr(o, name) for name in SUPPRESSIBLE}
-        out.append({"id": o.pk, "name": o.name, "provider": o.provider.name, "own": o.is_own_row,
-                    "legal_basis": o.legal_basis, "staircase_step": o.staircase_step, "places": o.places,
-                    "strategic_vacancy": o.strategic_vacancy, "tariff_amount": o.tariff_amount,
-                    "tariff_unit": o.tariff_unit, **figures, "suppressed": hidden})
-    return out
-
-
 @api.exception_handler(NotInScope)
 def not_in_scope(request, exc):
     """The gate's refusal, from any service an endpoint calls: 404, as the pages answer."""
@@ -155,3 +146,5 @@ def reason_required(request, exc):
 
 
 api.add_router("", caseflow.router)
+api.add_router("", catalogue.router)
+api.add_router("", steering.router)

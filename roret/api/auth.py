@@ -40,8 +40,11 @@ def caller(request: HttpRequest):
     token = bearer(request)
     if token is not None:
         try:
-            return api_tokens.authenticate(token, note_use=False).user
+            row = api_tokens.authenticate(token, note_use=False)
         except api_tokens.TokenRefused:
             return None
+        user = row.user
+        setattr(user, API_TOKEN_ATTRIBUTE, row.name)  # so what is audited before the endpoint names the token
+        return user
     user = getattr(request, "user", None)
     return user if user is not None and user.is_authenticated else None

@@ -5,11 +5,14 @@ audits it, channel "api") and returns what the app's queries return."""
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from ninja import Field, Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from roret.api.access import NOT_FOUND, citizen_or_404, require
+from roret.api.pagination import Page, Paging, page
 from roret.core import audit
 from roret.core.permissions import CASE_ROLES, CASEWORKERS
 from roret.outcomes import queries as outcome_queries
@@ -141,6 +144,22 @@ class FollowUpOut(Schema):
     measurements: list[MeasurementOut]
 
 
+class DecisionOut(Schema):
+    id: int
+    kind: str
+    paragraph: str
+    justification: str
+    decided_on: datetime.date
+    offer_id: int | None
+    offer_type: TermOut | None
+    scope: str
+    start: datetime.date | None
+    review_on: datetime.date | None
+    grant_id: int | None = Field(description="The grant a granting decision made (on the waiting list until placed).")
+    chosen_step: int | None
+    lowest_adequate_step: int | None
+
+
 class FollowUpDueOut(Schema):
     id: int
     citizen_id: int
@@ -191,6 +210,13 @@ def placement_row(p) -> dict:
             "end_reason": p.end_reason, "external_reason": p.external_reason}
 
 
+def decision_row(d) -> dict:
+    return {"id": d.pk, "kind": d.kind, "paragraph": d.paragraph, "justification": d.justification,
+            "decided_on": d.decided_on, "offer_id": d.offer_id, "offer_type": term_out(d.offer_type), "scope": d.scope,
+            "start": d.start, "review_on": d.review_on, "grant_id": d.grant_id, "chosen_step": d.chosen_step,
+            "lowest_adequate_step": d.lowest_adequate_step}
+
+
 def step_row(s) -> dict:
     return {"id": s.pk, "what": s.what, "who": s.who, "due_on": s.due_on, "done_on": s.done_on}
 
@@ -214,39 +240,45 @@ def follow_up_row(f) -> dict:
             "measurements": [measurement_row(m) for m in f.measurements.all()]}
 
 
-@router.get("/citizens/{int:citizen_id}/inquiries", response=list[InquiryOut])
-def list_inquiries(request, citizen_id: int):
+@router.get("/citizens/{int:citizen_id}/inquiries", response=Page[InquiryOut])
+def list_inquiries(request, citizen_id: int, paging: Query[Paging], status: str | None = None,
+                   paragraph: str | None = None):
     """The citizen's inquiries, newest first, with screening outcome and deadline status
-    (caseworkers, as the inquiry page)."""
+    (caseworkers, as the inquiry page); ``status`` (open, closed ...) and ``paragraph`` filter."""
     require(request, CASEWORKERS)
     citizen = citizen_or_404(request, citizen_id, summary="Henvendelse vist")
-    return [inquiry_row(i) for i in visitation_queries.citizen_inquiries(citizen, datetime.date.today())]
+    rows = [i for i in visitation_queries.citizen_inquiries(citizen, datetime.date.today())
+            if (status is None or i.status == status) and (paragraph is None or i.paragraph == paragraph)]
+    return page(rows, paging, inquiry_row)
 
 
-@router.get("/citizens/{int:citizen_id}/assessments", response=list[AssessmentOut])
-def list_assessments(request, citizen_id: int):
+@router.get("/citizens/{int:citizen_id}/assessments", response=Page[AssessmentOut])
+def list_assessments(request, citizen_id: int, paging: Query[Paging]):
     """Every assessment version, newest first: support need, functional level per FFB theme and
     the change since the version before (as the assessment page)."""
     require(request, CASE_ROLES)
     citizen = citizen_or_404(request, citizen_id, summary="Udredning vist")
-    return [assessment_row(a) for a in assessment_history(citizen)]
+    return page(assessment_history(citizen), paging, assessment_row)
 
 
-@router.get("/citizens/{int:citizen_id}/goals", response=list[GoalOut])
-def list_goals(request, citizen_id: int):
-    """The citizen's goals in their own words with FFB goal type and theme, and the action plan."""
+@router.get("/citizens/{int:citizen_id}/goals", response=Page[GoalOut])
+def list_goals(request, citizen_id: int, paging: Query[Paging], status: str | None = None):
+    """The citizen's goals in their own words with FFB goal type and theme, and the action plan;
+    ``status`` filters (the goal's status code)."""
     require(request, CASE_ROLES)
     citizen = citizen_or_404(request, citizen_id, summary="Mål og målinger vist")
-    return [goal_row(g) for g in outcome_queries.citizen_goals(citizen)]
+    return page([g for g in outcome_queries.citizen_goals(citizen) if status is None or g.status == status],
+                paging, goal_row)
 
 
-@router.get("/citizens/{int:citizen_id}/follow-ups", response=list[FollowUpOut])
-def list_follow_ups(request, citizen_id: int):
+@router.get("/citizens/{int:citizen_id}/follow-ups", response=Page[FollowUpOut])
+def list_follow_ups(request, citizen_id: int, paging: Query[Paging], held: bool | None = None):
     """The citizen's follow-ups, due date first: held ones with outcome, goal progress and the
-    measurements taken for them, and the open one (as on the timeline)."""
+    measurements taken for them, and the open one (as on the timeline); ``held`` filters."""
     require(request, CASE_ROLES)
     citizen = citizen_or_404(request, citizen_id, summary="Opfølgning vist")
-    return [follow_up_row(f) for f in outcome_queries.citizen_follow_ups(citizen)]
+    rows = [f for f in outcome_queries.citizen_follow_ups(citizen) if held is None or (f.held_on is not None) == held]
+    return page(rows, paging, follow_up_row)
 
 
 @router.get("/citizens/{int:citizen_id}/fhir",
@@ -262,14 +294,30 @@ def export_fhir(request, citizen_id: int):
     return HttpResponse(text, content_type=fhir.CONTENT_TYPE)
 
 
-@router.get("/follow-ups/due", response=list[FollowUpDueOut])
-def follow_ups_due(request):
-    """Your overdue follow-ups and those due within 30 days, oldest first (as the follow-ups page)."""
+#: How far ahead ``due_to`` may reach (the follow-ups page looks 30 days ahead).
+DUE_HORIZON_DAYS = 30
+MAX_HORIZON_DAYS = 3660
+
+
+@router.get("/follow-ups/due", response=Page[FollowUpDueOut])
+def follow_ups_due(request, paging: Query[Paging], due_from: datetime.date | None = None,
+                   due_to: datetime.date | None = None):
+    """Your overdue follow-ups and those due within 30 days, oldest first (as the follow-ups page).
+
+    ``due_from`` and ``due_to`` (both included) narrow the list, or reach further ahead than 30 days
+    (up to ten years). The page of citizens returned is audited as a list."""
     require(request, CASE_ROLES)
-    rows = outcome_queries.follow_ups_due(request.user, datetime.date.today())
-    audit.listed(request.user, "follow_ups_due", [f.citizen_id for f in rows], channel="api")
-    return [{"id": f.pk, "citizen_id": f.citizen_id, "citizen_name": f.citizen.name, "grant_id": f.grant_id,
-             "paragraph": f.grant.paragraph, "team": f.grant.team.name if f.grant.team_id else None,
-             "current_offers": [p.offer.name for p in f.grant.current], "due_on": f.due_on, "overdue": f.overdue,
-             "days": f.days}
-            for f in rows]
+    today = datetime.date.today()
+    if due_from and due_to and due_to < due_from:
+        raise ValidationError({"due_to": _("%(field)s must be on or after %(other)s.")
+                               % {"field": "due_to", "other": "due_from"}})
+    horizon = DUE_HORIZON_DAYS if due_to is None else min(max((due_to - today).days, 0), MAX_HORIZON_DAYS)
+    rows = [f for f in outcome_queries.follow_ups_due(request.user, today, horizon_days=horizon)
+            if (due_from is None or f.due_on >= due_from) and (due_to is None or f.due_on <= due_to)]
+    result = page(rows, paging, lambda f: {
+        "id": f.pk, "citizen_id": f.citizen_id, "citizen_name": f.citizen.name, "grant_id": f.grant_id,
+        "paragraph": f.grant.paragraph, "team": f.grant.team.name if f.grant.team_id else None,
+        "current_offers": [p.offer.name for p in f.grant.current], "due_on": f.due_on, "overdue": f.overdue,
+        "days": f.days})
+    audit.listed(request.user, "follow_ups_due", [f["citizen_id"] for f in result["items"]], channel="api")
+    return result

@@ -82,3 +82,41 @@ def renamed(exc: DjangoValidationError, names: dict) -> DjangoValidationError:
     if not hasattr(exc, "error_dict"):
         return exc
     return DjangoValidationError({names.get(field, field): errors for field, errors in exc.error_dict.items()})
+
+
+#: What each refusal means, for the schema (every operation declares each it can answer).
+REFUSAL_TEXT = {
+    400: "A body that is not JSON, a value no field accepts, or a malformed Idempotency-Key header.",
+    401: "No API token or session, or a token that is unknown, revoked or expired.",
+    403: "Your role may not do this (or a role that must give a reason for access gave none).",
+    404: "Not found, or outside your scope (the same answer: a record's existence is not revealed).",
+    409: "A request with the same Idempotency-Key is still running.",
+    422: "A parameter or the body is refused: errors names each field.",
+}
+#: The refusals of a safe operation; an unsafe one can also answer 409 (idempotency.py).
+READ_STATUSES = (400, 401, 403, 404, 422)
+WRITE_STATUSES = (*READ_STATUSES, 409)
+
+
+def document(schema: dict) -> dict:
+    """Declare every refusal an operation can answer, with the one error body, where the operation
+    has not declared it itself: any operation can be refused authentication (401), its role (403),
+    its scope (404), its input (400, 422); an unsafe one a key still in use (409)."""
+    ref = {"$ref": "#/components/schemas/Error"}
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for model in (Error, FieldError):
+        found = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        found.pop("$defs", None)
+        components.setdefault(model.__name__, found)
+    for operations in schema.get("paths", {}).values():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict):
+                continue
+            statuses = WRITE_STATUSES if method.upper() in {"POST", "PUT", "PATCH", "DELETE"} else READ_STATUSES
+            responses = operation.setdefault("responses", {})
+            for status in statuses:
+                if str(status) in responses:
+                    continue
+                responses.setdefault(status, {"description": REFUSAL_TEXT[status],
+                                                   "content": {"application/json": {"schema": ref}}})
+    return schema

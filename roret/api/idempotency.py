@@ -10,7 +10,10 @@ status and body back, the endpoint not run. Two at the same time: the unique con
 key) makes the second wait for the first's transaction and then read its answer. The same key with
 another request is refused (422). An answer that says nothing about the request (401, 403: the
 caller is not let in; 5xx: the transaction is rolled back) is not stored, so the request can be
-sent again with the key. Keys are kept ``settings.IDEMPOTENCY_KEY_HOURS``; ``roret retention``
+sent again with the key. A stored answer sent again may name a citizen: the replay is audited as a
+read (channel "api", the token's name, the request and its status), of the citizen in the path or
+of those a stored search names, and a citizen the caller may no longer see answers 404 instead
+(the refusal audited), as a new request would. Keys are kept ``settings.IDEMPOTENCY_KEY_HOURS``; ``roret retention``
 deletes older ones (they hold answers that may name citizens), and an older key is taken as new.
 
 It wraps every operation of the API (``api.add_decorator(idempotent, mode="view")``), around
@@ -22,6 +25,7 @@ from __future__ import annotations
 import datetime
 import functools
 import hashlib
+import json
 import re
 
 from django.conf import settings
@@ -30,6 +34,7 @@ from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 
 from roret.api import errors
+from roret.api.access import NOT_FOUND
 from roret.api.auth import caller
 from roret.core.models import IdempotencyKey
 
@@ -72,6 +77,45 @@ def _replay(row: IdempotencyKey) -> HttpResponse:
     return response
 
 
+def _named_citizens(row: IdempotencyKey) -> list[int]:
+    """The citizens a stored list of citizens names (a search's page of ``items`` with ``id``)."""
+    try:
+        body = json.loads(row.body)
+    except ValueError:
+        return []
+    items = body.get("items") if isinstance(body, dict) else None
+    if not isinstance(items, list) or not items or not all(isinstance(i, dict) and "cpr_masked" in i for i in items):
+        return []
+    return [i["id"] for i in items if isinstance(i.get("id"), int)]
+
+
+def replay(request, user, row: IdempotencyKey, citizen_id) -> HttpResponse:
+    """The stored answer, read again: audited as a read (channel "api", the token's name) of the
+    citizen in the path, or of the citizens a stored search names, since the answer may name them.
+    A citizen the caller may no longer see answers 404 (the refusal audited), as a new request would."""
+    from roret.citizens.models import Citizen
+    from roret.core import audit
+    from roret.core.models import AuditAction
+    from roret.core.permissions import VIEW, citizen_scope
+
+    what = f"{request.method} {request.path} -> {row.status}"
+    if citizen_id is not None:
+        if not Citizen.objects.filter(citizen_scope(user, VIEW), pk=citizen_id).exists():
+            audit.refused(user, Citizen, citizen_id, action=VIEW, channel="api")
+            return JsonResponse(errors.body(NOT_FOUND), status=404)
+        audit.record(user, AuditAction.VIEW, citizen=citizen_id, channel="api", object_type="core.idempotencykey",
+                     object_id=str(row.pk), summary=f"Gentaget svar vist ({HEADER}): {what}")
+        audit.watch_mass_reads(user)
+    else:
+        named = _named_citizens(row)
+        audit.record(user, AuditAction.LIST if named else AuditAction.VIEW, channel="api",
+                     object_type="core.idempotencykey", object_id=str(row.pk),
+                     citizen=named[0] if len(named) == 1 else None, citizen_count=len(named) or None,
+                     summary=f"Gentaget svar vist ({HEADER}): {what}"
+                             + (f" ({len(named)} {'borger' if len(named) == 1 else 'borgere'})" if named else ""))
+    return _replay(row)
+
+
 def _claim(user, key: str, print_: str) -> IdempotencyKey | None:
     """Insert the key (in a savepoint of the caller's transaction); None if it is there already.
     A key older than the keeping time is taken as new."""
@@ -109,7 +153,7 @@ def idempotent(run):
                     return JsonResponse(errors.body(STILL_RUNNING), status=409)
                 if first.fingerprint != print_:
                     return JsonResponse(errors.body(OTHER_REQUEST), status=422)
-                return _replay(first)
+                return replay(request, user, first, kwargs.get("citizen_id"))
             response = run(request, *args, **kwargs)
             if _stored(response.status_code) and not response.streaming:
                 row.status, row.content_type = response.status_code, response.get("Content-Type", "")[:100]

@@ -19,14 +19,15 @@ from roret.api.access import citizen_or_404, require
 from roret.api.caseflow import (
     ActionStepOut,
     AssessmentOut,
+    DecisionOut,
     FollowUpOut,
     GoalOut,
     GrantOut,
     InquiryOut,
     MeasurementOut,
     PlacementOut,
-    TermOut,
     assessment_row,
+    decision_row,
     follow_up_row,
     goal_row,
     grant_row,
@@ -35,7 +36,6 @@ from roret.api.caseflow import (
     placement_row,
     router,
     step_row,
-    term_out,
 )
 from roret.api.errors import refusals, renamed
 from roret.core import permissions
@@ -47,7 +47,8 @@ from roret.offers.models import Offer
 from roret.outcomes import queries as outcome_queries
 from roret.outcomes import services as outcome_services
 from roret.outcomes.models import FollowUp, Goal, MeasurementOccasion
-from roret.placements.models import Grant
+from roret.placements import services as placement_services
+from roret.placements.models import Grant, Placement
 from roret.visitation import services as visitation_services
 from roret.visitation.models import Assessment, Decision, DecisionKind, Inquiry
 from roret.visitation.queries import with_deadline_status
@@ -173,22 +174,6 @@ class DecisionIn(Schema):
     intrusive_reason: str = Field("", description="Why a step above the staircase's lowest adequate one.")
 
 
-class DecisionOut(Schema):
-    id: int
-    kind: str
-    paragraph: str
-    justification: str
-    decided_on: datetime.date
-    offer_id: int | None
-    offer_type: TermOut | None
-    scope: str
-    start: datetime.date | None
-    review_on: datetime.date | None
-    grant_id: int | None = Field(description="The grant a granting decision made (on the waiting list until placed).")
-    chosen_step: int | None
-    lowest_adequate_step: int | None
-
-
 class ProposalOut(Schema):
     """A decision the visitation meeting's rule sends to the meeting: nothing is decided until the
     department leader approves it there."""
@@ -232,11 +217,7 @@ def decide(request, citizen_id: int, assessment_id: int, payload: DecisionIn):
                                               **fields)
     except ValidationError as exc:
         raise renamed(exc, {"offer": "offer_id"}) from exc
-    return 201, {"id": decision.pk, "kind": decision.kind, "paragraph": decision.paragraph,
-                 "justification": decision.justification, "decided_on": decision.decided_on,
-                 "offer_id": decision.offer_id, "offer_type": term_out(decision.offer_type), "scope": decision.scope,
-                 "start": decision.start, "review_on": decision.review_on, "grant_id": decision.grant_id,
-                 "chosen_step": decision.chosen_step, "lowest_adequate_step": decision.lowest_adequate_step}
+    return 201, decision_row(decision)
 
 
 # --- placement and waiting list -----------------------------------------------------------------
@@ -336,7 +317,7 @@ class MeasurementIn(Schema):
                           description="move_in, follow_up, expensive, assessment or other.")
 
 
-@router.post("/citizens/{int:citizen_id}/measurements", response=_created(MeasurementOut))
+@router.post("/citizens/{int:citizen_id}/measurements", response=_created(MeasurementOut), url_name="list_measurements")
 def record_measurement(request, citizen_id: int, payload: MeasurementIn):
     """Record a WHO-5 measurement, scored by the instrument's exact rule (as the goals page)."""
     require(request, CASE_ROLES)
@@ -443,3 +424,74 @@ def hold_follow_up(request, citizen_id: int, follow_up_id: int, payload: HoldIn)
         renegotiation=payload.renegotiation.model_dump() if payload.renegotiation else None, channel=CHANNEL)
     held = next(f for f in outcome_queries.citizen_follow_ups(citizen) if f.pk == follow_up.pk)
     return 201, follow_up_row(held)
+
+
+# --- placement end and tariff renegotiation -----------------------------------------------------
+
+class PlacementEndIn(Schema):
+    end: datetime.date = Field(description="The first day the citizen no longer occupies the place; after the start.")
+    end_reason: str = Field(description="The placements' end reason code (e.g. moved_offer, goal_reached).")
+
+
+def _placement(request, citizen_id: int, placement_id: int) -> Placement:
+    require(request, CASEWORKERS)
+    citizen = citizen_or_404(request, citizen_id, action=CHANGE, summary="Placering vist")
+    return permissions.fetch(request.user, CHANGE, Placement.objects.filter(citizen=citizen), placement_id)
+
+
+@router.post("/citizens/{int:citizen_id}/placements/{int:placement_id}/end", response=_created(PlacementOut))
+def end_placement(request, citizen_id: int, placement_id: int, payload: PlacementEndIn):
+    """End a placement on ``end`` with its reason (caseworkers; the same service that ends the
+    placements of a grant ended at a follow-up). The placement's months are re-costed."""
+    placement = _placement(request, citizen_id, placement_id)
+    try:
+        placement = placement_services.end_placement(placement, payload.end, payload.end_reason, actor=request.user,
+                                                     channel=CHANNEL)
+    except ValidationError as exc:
+        # The service names its refusals by code (end_reason, period): the body names the field.
+        field = {"end_reason": "end_reason", "period": "end"}.get(getattr(exc, "code", None) or "", "end")
+        raise ValidationError({field: exc.messages}) from exc
+    return 201, placement_row(Placement.objects.select_related("offer").get(pk=placement.pk))
+
+
+class RenegotiateIn(Schema):
+    new_amount: Decimal = Field(ge=0, max_digits=12, decimal_places=2,
+                                description="The new tariff (kr.), below the current one, in its unit.")
+    valid_from: datetime.date = Field(description="Within the placement's period.")
+    note: str = ""
+    follow_up_id: int | None = Field(None, description="The citizen's follow-up the renegotiation came from, or none.")
+
+
+class RenegotiationOut(Schema):
+    id: int
+    placement_id: int
+    old_amount: Decimal
+    new_amount: Decimal
+    unit: str
+    valid_from: datetime.date
+    yearly_saving: Decimal = Field(description="The saving over a year (kr.), as the cost engine counts a year.")
+    follow_up_id: int | None
+
+
+@router.post("/citizens/{int:citizen_id}/placements/{int:placement_id}/renegotiations",
+             response=_created(RenegotiationOut))
+def renegotiate_tariff(request, citizen_id: int, placement_id: int, payload: RenegotiateIn):
+    """Record a lower tariff agreed for an external placement from ``valid_from`` (caseworkers, the
+    service the follow-up page calls): a new dated tariff row for the placement, nothing overwritten,
+    with its yearly saving."""
+    placement = _placement(request, citizen_id, placement_id)
+    follow_up = None
+    if payload.follow_up_id is not None:
+        follow_up = FollowUp.objects.filter(citizen_id=placement.citizen_id, pk=payload.follow_up_id).first()
+        if follow_up is None:
+            raise ValidationError({"follow_up_id": _("%(field)s: choose one of the list's options.")
+                                   % {"field": _("Follow-up")}})
+    try:
+        row = outcome_services.renegotiate_tariff(placement, actor=request.user, new_amount=payload.new_amount,
+                                                  valid_from=payload.valid_from, follow_up=follow_up,
+                                                  note=payload.note, channel=CHANNEL)
+    except ValidationError as exc:
+        raise renamed(exc, {"placement": "placement_id", "renegotiation_note": "note"}) from exc
+    return 201, {"id": row.pk, "placement_id": row.placement_id, "old_amount": row.old_amount,
+                 "new_amount": row.new_amount, "unit": row.unit, "valid_from": row.valid_from,
+                 "yearly_saving": row.yearly_saving, "follow_up_id": row.follow_up_id}

@@ -24,7 +24,7 @@ def url(citizen, what: str) -> str:
 def test_inquiries_with_screening_outcome_and_deadline_status(case, api_client, world, assert_audited):
     response = api_client("caseworker").get(url(case["citizen"], "inquiries"))
     assert response.status_code == 200
-    newest, first = response.json()
+    newest, first = response.json()["items"]
     assert newest["id"] == case["open_inquiry"].pk and newest["status"] == "open"
     assert newest["screening"] is None
     assert newest["deadline"] == case["open_inquiry"].deadline.isoformat()
@@ -38,7 +38,7 @@ def test_inquiries_with_screening_outcome_and_deadline_status(case, api_client, 
 def test_assessments_with_ffb_levels_and_the_change_since_the_version_before(case, api_client, world, assert_audited):
     response = api_client("centre_staff").get(url(case["citizen"], "assessments"))
     assert response.status_code == 200
-    second, first = response.json()
+    second, first = response.json()["items"]
     assert (second["version"], first["version"]) == (2, 1)
     assert second["support_need"] == {"code": term("Moderat støttebehov").code, "display": "Moderat støttebehov"}
     assert first["hopes"] == "Jeg vil gerne have mit eget sted og se min søster"
@@ -54,7 +54,7 @@ def test_assessments_with_ffb_levels_and_the_change_since_the_version_before(cas
 def test_goals_in_the_citizens_words_with_ffb_codes_and_the_action_plan(case, api_client, world, assert_audited):
     response = api_client("centre_leader").get(url(case["citizen"], "goals"))
     assert response.status_code == 200
-    [goal] = response.json()
+    [goal] = response.json()["items"]
     assert goal["id"] == case["goal"].pk and goal["own_words"] == "Gøre rent selv"
     assert goal["goal_type"]["code"] == term("Udvikle funktionsevne").code
     assert goal["theme"] == {"code": term("Praktiske opgaver", "theme").code, "display": "Praktiske opgaver"}
@@ -67,7 +67,7 @@ def test_goals_in_the_citizens_words_with_ffb_codes_and_the_action_plan(case, ap
 def test_follow_ups_with_outcome_and_measurements(case, api_client, world, assert_audited):
     response = api_client("caseworker").get(url(case["citizen"], "follow-ups"))
     assert response.status_code == 200
-    held, upcoming = response.json()
+    held, upcoming = response.json()["items"]
     assert held["id"] == case["follow_up"].pk and held["held_on"] == TODAY.isoformat()
     assert held["outcome"] == "continue" and held["ffb_outcome"] == "Træf afgørelse om fortsættelse af indsats"
     assert held["goal_progress"] == [{"goal_id": case["goal"].pk, "progress": "progressing", "note": ""}]
@@ -127,12 +127,12 @@ def test_follow_ups_due_as_on_the_follow_ups_page(case, api_client, world):
     due = outcome_services.schedule_follow_up(case["decision"].grant, TODAY - datetime.timedelta(days=3), actor=cw)
     response = api_client("caseworker").get("/api/v1/follow-ups/due")
     assert response.status_code == 200
-    [row] = response.json()
+    [row] = response.json()["items"]
     assert row["id"] == due.pk and row["citizen_id"] == case["citizen"].pk and row["overdue"] is True
     assert row["days"] == -3 and row["current_offers"] == ["Bostedet"] and row["paragraph"] == "SEL108"
     # The centre sees its resident's follow-up; another team's caseworker does not.
-    assert [r["id"] for r in api_client("centre_staff").get("/api/v1/follow-ups/due").json()] == [due.pk]
-    assert api_client("outsider").get("/api/v1/follow-ups/due").json() == []
+    assert [r["id"] for r in api_client("centre_staff").get("/api/v1/follow-ups/due").json()["items"]] == [due.pk]
+    assert api_client("outsider").get("/api/v1/follow-ups/due").json()["items"] == []
     assert api_client("economist").get("/api/v1/follow-ups/due").status_code == 403
 
 

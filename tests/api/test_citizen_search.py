@@ -33,7 +33,7 @@ def test_a_cpr_search_with_the_csrf_token_finds_the_citizen_and_is_audited(world
     world.citizen(first_name="Signe", last_name="Andersen")
     response = post(browser_like("caseworker"), {"q": citizen.cpr})
     assert response.status_code == 200
-    assert response.json() == [{"id": citizen.pk, "name": "Signe Rorsen", "cpr_masked": citizen.cpr_masked,
+    assert response.json()["items"] == [{"id": citizen.pk, "name": "Signe Rorsen", "cpr_masked": citizen.cpr_masked,
                                 "age": citizen.age(), "team": "Team Nord"}]
     entry = assert_audited("search", world.users["caseworker"], channel="api")
     assert citizen.cpr not in entry.summary and citizen.cpr_masked in entry.summary
@@ -43,9 +43,9 @@ def test_a_name_search_by_prefix(world, api_client):
     citizen = world.citizen(first_name="Signe", last_name="Rorsen")
     world.citizen(first_name="Karl", last_name="Hansen")
     response = api_client("centre_leader").post(URL, {"q": "sig"}, content_type="application/json")
-    assert response.status_code == 200 and response.json() == []     # not placed in the centre: out of scope
+    assert response.status_code == 200 and response.json()["items"] == []     # not placed in the centre: out of scope
     response = api_client("caseworker").post(URL, {"q": "sig"}, content_type="application/json")
-    assert [row["id"] for row in response.json()] == [citizen.pk]
+    assert [row["id"] for row in response.json()["items"]] == [citizen.pk]
 
 
 def test_a_post_without_the_csrf_token_is_refused_and_searches_nothing(world):
@@ -58,7 +58,7 @@ def test_a_post_without_the_csrf_token_is_refused_and_searches_nothing(world):
 def test_another_teams_caseworker_finds_nobody_and_roles_without_citizens_are_refused(world, api_client):
     citizen = world.citizen()
     response = api_client("outsider").post(URL, {"q": citizen.cpr}, content_type="application/json")
-    assert response.status_code == 200 and response.json() == []
+    assert response.status_code == 200 and response.json()["items"] == []
     for persona in ("economist", "committee", "admin"):
         response = api_client(persona).post(URL, {"q": citizen.cpr}, content_type="application/json")
         assert response.status_code == 403, persona
@@ -68,7 +68,9 @@ def test_another_teams_caseworker_finds_nobody_and_roles_without_citizens_are_re
 def test_the_search_in_the_query_string_is_gone(world, api_client):
     citizen = world.citizen()
     client = api_client("caseworker")
-    assert client.get("/api/v1/citizens", {"q": citizen.cpr}).status_code == 404
+    listed = client.get("/api/v1/citizens", {"q": citizen.cpr})  # the list refuses a search term
+    assert listed.status_code == 422 and [e["field"] for e in listed.json()["errors"]] == ["q"]
+    assert "POST /api/v1/citizens/search" in listed.json()["errors"][0]["message"]
     assert client.get(URL, {"q": citizen.cpr}).status_code == 405
     assert not AuditEntry.objects.filter(action="search").exists()
 

@@ -12,6 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from roret.api import idempotency
+from roret.api.access import NOT_FOUND
 from roret.core import api_tokens
 from roret.core.models import AuditEntry, IdempotencyKey
 from roret.core.retention import Policy, run
@@ -73,7 +74,7 @@ def test_keys_are_per_user(world, token):
     assert mine.status_code == 200 and mine.get(idempotency.REPLAYED) == "true"  # the same user by session
     other = api_tokens.create_token(actor=world.users["outsider"], name="Anden", days=30).token
     theirs = search(citizen.cpr, token=other, key="shared")
-    assert theirs.status_code == 200 and theirs.json() == [] and theirs.get(idempotency.REPLAYED) is None
+    assert theirs.status_code == 200 and theirs.json()["items"] == [] and theirs.get(idempotency.REPLAYED) is None
     assert IdempotencyKey.objects.count() == 2
 
 
@@ -139,3 +140,40 @@ def test_two_requests_at_once_with_the_same_key_write_once(world, token):
     assert sorted(a.status_code for a in answers) == [200, 200]
     assert answers[0].json() == answers[1].json()
     assert searches() == 1 and IdempotencyKey.objects.count() == 1
+
+
+def test_a_replay_is_audited_as_a_read_naming_the_token_and_the_citizens(world, token):
+    citizen = world.citizen(first_name="Signe")
+    search(citizen.cpr, token=token, key="k-audit")
+    before = AuditEntry.objects.count()
+    again = search(citizen.cpr, token=token, key="k-audit")
+    assert again[idempotency.REPLAYED] == "true"
+    [entry] = AuditEntry.objects.order_by("pk")[before:]
+    assert (entry.action, entry.channel, entry.citizen_id, entry.citizen_count) == ("list", "api", citizen.pk, 1)
+    assert "Idempotency-Key" in entry.summary and "[API-nøgle: Integration]" in entry.summary
+
+
+def test_a_replayed_write_is_audited_as_a_view_of_its_citizen_and_refused_once_out_of_scope(world, token):
+    citizen = world.citizen(first_name="Målt")
+    world.place(citizen, world.residential)
+    path = f"/api/v1/citizens/{citizen.pk}/measurements"
+    headers = {"Authorization": f"Bearer {token}", idempotency.HEADER: "k-measure"}
+
+    def measure():
+        return Client().post(path, json.dumps({"answers": [3, 3, 2, 4, 1]}), content_type="application/json",
+                             headers=headers)
+
+    first = measure()
+    assert first.status_code == 201
+    before = AuditEntry.objects.count()
+    again = measure()
+    assert again.status_code == 201 and again.json() == first.json() and again[idempotency.REPLAYED] == "true"
+    [entry] = AuditEntry.objects.order_by("pk")[before:]
+    assert (entry.action, entry.channel, entry.citizen_id) == ("view", "api", citizen.pk)
+    assert f"POST {path} -> 201" in entry.summary and "Integration" in entry.summary
+    # The citizen moves to another team: the stored answer is no longer the caller's to read.
+    citizen.team = world.other_team
+    citizen.save()
+    gone = measure()
+    assert gone.status_code == 404 and gone.json()["detail"] == NOT_FOUND and gone.get(idempotency.REPLAYED) is None
+    assert AuditEntry.objects.order_by("pk").last().action == "refused"

@@ -64,7 +64,7 @@ def test_a_token_calls_the_api_as_its_user_without_csrf_and_each_call_is_audited
     assert response.status_code == 200 and response.json()["id"] == citizen.pk
     found = client.post("/api/v1/citizens/search", json.dumps({"q": citizen.cpr}), content_type="application/json",
                         headers=bearer(token))
-    assert found.status_code == 200 and [c["id"] for c in found.json()] == [citizen.pk]
+    assert found.status_code == 200 and [c["id"] for c in found.json()["items"]] == [citizen.pk]
     entries = AuditEntry.objects.filter(actor=world.users["caseworker"], channel="api").order_by("pk")
     assert [e.action for e in entries] == ["view", "search"]
     assert all(e.summary.endswith("[API-nøgle: Rapportscript]") for e in entries)

@@ -93,6 +93,14 @@ WRITES = [
           lambda c: {"held_on": TODAY.isoformat(), "outcome": "continue", "who5_answers": [3, 3, 3, 3, 3],
                      "goal_progress": [{"goal_id": c["goal"].pk, "progress": "progressing"}]},
           FollowUp, "caseworker", "centre_leader", audit="change"),
+    # Ending a placement changes it: one more ended placement.
+    Write("placement end", lambda c: f"/citizens/{c['citizen'].pk}/placements/{c['placement'].pk}/end",
+          lambda c: {"end": (TODAY + 10 * DAY).isoformat(), "end_reason": "moved_offer"}, Placement, "caseworker",
+          "centre_staff", audit="change", rows=lambda c: Placement.objects.filter(end__isnull=False).count()),
+    # A renegotiated tariff for the citizen's earlier external placement: a new dated tariff row.
+    Write("renegotiation", lambda c: f"/citizens/{c['citizen'].pk}/placements/{c['external'].pk}/renegotiations",
+          lambda c: {"new_amount": "2900.00", "valid_from": (TODAY - 300 * DAY).isoformat(), "note": "Mindre behov"},
+          TariffRenegotiation, "caseworker", "centre_leader"),
 ]
 BY_NAME = {w.name: w for w in WRITES}
 IDS = [w.name for w in WRITES]
@@ -104,8 +112,10 @@ def case(case, world):
     the day offer, not yet placed)."""
     granted = services.decide(case["citizen"], actor=world.users["caseworker"], kind="grant", paragraph="SEL104",
                               justification="Behov for fællesskab", offer=world.day_offer, start=TODAY)
+    external = world.place(case["citizen"], world.external, start=TODAY - 400 * DAY, end=TODAY - 200 * DAY)
     return {**case, "assessment": case["citizen"].assessments.order_by("-version").first(), "granted": granted,
-            "day_offer": world.day_offer, "residential": world.residential}
+            "day_offer": world.day_offer, "residential": world.residential, "external": external,
+            "placement": case["citizen"].placements.get(offer=world.residential)}
 
 
 def post(client, path: str, body, **headers):
@@ -193,6 +203,12 @@ def test_a_role_that_may_not_write_gets_403(write, case, api_client):
     ("goal", {"grant_id": 10**9}, "grant_id"),
     ("goal", {"target_date": TODAY.isoformat()}, "target_date"),
     ("step", {"who": "  "}, "who"),
+    ("placement end", {"end_reason": "bored"}, "end_reason"),
+    ("placement end", {"end": (TODAY - 365 * DAY).isoformat()}, "end"),
+    ("placement end", {"end": "soon"}, "end"),
+    ("renegotiation", {"new_amount": "5000.00"}, "new_amount"),
+    ("renegotiation", {"valid_from": TODAY.isoformat()}, "valid_from"),
+    ("renegotiation", {"follow_up_id": 10**9}, "follow_up_id"),
     ("follow-up", {"outcome": "maybe"}, "outcome"),
     ("follow-up", {"goal_progress": [{"goal_id": 10**9, "progress": "achieved"}]}, "goal_progress"),
     ("follow-up", {"goal_progress": [{"goal_id": 1}]}, "goal_progress.0.progress"),
@@ -269,7 +285,7 @@ def test_the_schema_declares_every_status_a_write_answers(api_client):
     for path, method in [("/api/v1/citizens/{citizen_id}/inquiries", "post"),
                          ("/api/v1/citizens/{citizen_id}/goals/{goal_id}/steps", "post"),
                          ("/api/v1/citizens/{citizen_id}/follow-ups/{follow_up_id}/hold", "post")]:
-        assert set(schema["paths"][path][method]["responses"]) == {"201", "400", "401", "403", "404", "422"}
+        assert set(schema["paths"][path][method]["responses"]) == {"201", "400", "401", "403", "404", "409", "422"}
 
 
 def test_a_grant_goes_on_the_waiting_list_with_its_first_follow_up(case, api_client, world):

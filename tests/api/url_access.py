@@ -6,11 +6,18 @@ GET with 405 for everyone."""
 
 import datetime
 
-from tests.url_roles import PERSONAS, writes
+from tests.url_roles import AGGREGATE, CASE, CITIZEN, LOGIN, PERSONAS, api, writes
 
 TODAY = datetime.date.today()
 POST_ONLY = {p: 405 for p in PERSONAS}
 RECORDERS = ("caseworker", "centre_staff", "centre_leader")
+CASEWORKER_CITIZEN = {**CITIZEN, "centre_staff": 403, "centre_leader": 403}
+# The steering figures (KPIs, capacity runs, plans): the aggregate roles (economist, centre leader,
+# committee, department leader), as their pages.
+STEERING = api({p: 403 for p in PERSONAS} | {"anonymous": LOGIN, "economist": 200, "centre_leader": 200,
+                                            "committee": 200, "leader": 200})
+# The catalogue: whoever reads the offers page (the editors too).
+CATALOGUE = api({**AGGREGATE, "admin": 200})
 
 EXPECTED = {
     "api:screen_inquiry": POST_ONLY,
@@ -18,7 +25,24 @@ EXPECTED = {
     "api:place": POST_ONLY,
     "api:wait_for_offer": POST_ONLY,
     "api:add_note": POST_ONLY,
-    "api:record_measurement": POST_ONLY,
+    "api:end_placement": POST_ONLY,
+    "api:renegotiate_tariff": POST_ONLY,
+    "api:add_tariff": POST_ONLY,
+    "api:set_places": POST_ONLY,
+    # The reads of the rest of the record have the roles of the pages that show them.
+    "api:list_citizens": api({**CASE, "leader": 200}),  # as the citizens page: each their own scope
+    "api:list_decisions": api(CASEWORKER_CITIZEN),
+    "api:list_grants": api(CITIZEN),
+    "api:list_placements": api(CITIZEN),
+    "api:list_waiting": api(CITIZEN),
+    "api:list_measurements": api(CITIZEN),
+    "api:list_steps": api(CITIZEN),
+    "api:get_offer": CATALOGUE,
+    "api:get_kpis": STEERING,
+    "api:list_capacity_runs": STEERING,
+    "api:get_capacity_run": STEERING,
+    "api:list_plans": STEERING,
+    "api:get_plan": STEERING,
     "api:add_step": POST_ONLY,
     "api:hold_follow_up": POST_ONLY,
 }
@@ -29,6 +53,13 @@ PATH_IDS = {
     "api:screen_inquiry": {"inquiry_id": "open_inquiry_pk"},  # an inquiry not yet screened (tests/visitation)
     "api:add_step": {"goal_id": "api_goal_pk"},
     "api:hold_follow_up": {"follow_up_id": "follow_up_pk"},  # the decision's follow-up (tests/visitation)
+    "api:end_placement": {"placement_id": "api_placement_pk"},
+    "api:renegotiate_tariff": {"placement_id": "api_external_placement_pk"},
+    "api:get_offer": {"offer_id": "offer_pk"},
+    "api:add_tariff": {"offer_id": "offer_pk"},
+    "api:set_places": {"offer_id": "offer_pk"},
+    "api:get_capacity_run": {"run_id": "run_pk"},  # tests/capacity
+    "api:get_plan": {"plan_id": "plan_pk"},  # tests/plans
 }
 
 
@@ -60,20 +91,37 @@ POSTS = {
     "api:wait_for_offer": writes(lambda ids: {"offer_id": ids["offer_pk"]}, "caseworker", json=True),
     "api:add_note": writes({"noted_on": TODAY.isoformat(), "category": "phone", "text": "Borgeren ringede."},
                            *RECORDERS, json=True),
-    "api:record_measurement": writes({"answers": [3, 3, 2, 4, 1]}, *RECORDERS, json=True),
+    "api:list_measurements": writes({"answers": [3, 3, 2, 4, 1]}, *RECORDERS, json=True),
     "api:list_goals": writes(_goal, *RECORDERS, json=True),
     "api:add_step": writes({"what": "Indkøbsliste", "who": "Kontaktperson",
                             "due_on": (TODAY + datetime.timedelta(days=14)).isoformat()}, *RECORDERS, json=True),
     "api:hold_follow_up": writes({"held_on": TODAY.isoformat(), "outcome": "continue"}, "caseworker", json=True),
+    "api:end_placement": writes({"end": (TODAY + datetime.timedelta(days=30)).isoformat(), "end_reason": "moved_offer"},
+                                "caseworker", json=True),
+    "api:renegotiate_tariff": writes({"new_amount": "2900.00", "valid_from": "2023-06-01"}, "caseworker", json=True),
+    # The catalogue: the editors create offers and add tariffs; the places also the walker offer's centre leader.
+    "api:list_offers": writes(lambda ids: {
+        "provider_id": ids["provider_pk"], "name": "Nyt API-tilbud", "legal_basis": "SEL104",
+        "offer_type": ids["api_offer_type_code"], "staircase_step": 3,
+        "account_function": ids["api_account_function"]}, "economist", "admin", json=True),
+    "api:add_tariff": writes({"valid_from": (TODAY + datetime.timedelta(days=30)).isoformat(), "amount": "2500.00",
+                              "unit": "day"}, "economist", "admin", json=True),
+    "api:set_places": writes({"valid_from": (TODAY + datetime.timedelta(days=30)).isoformat(), "places": 37,
+                              "reason": "Udbygning med nye boliger"}, "economist", "admin", "centre_leader", json=True),
 }
 
 
 def url_ids(world, citizen) -> dict:
-    """A goal of the walker citizen, for its action plan."""
+    """A goal of the walker citizen, for its action plan; the walker's placement (to end) and an
+    external placement ended before it (to renegotiate); the walker offer's FFB codes."""
     from roret.outcomes import services as outcome_services
     from tests.factories import term
 
     goal = outcome_services.add_goal(citizen, actor=world.users["caseworker"], goal_type=term("Udvikle funktionsevne"),
                                      theme=term("Praktiske opgaver"), own_words="Handle ind selv",
                                      target_date=TODAY + datetime.timedelta(days=100))
-    return {"api_goal_pk": goal.pk}
+    external = world.place(citizen, world.external, start=datetime.date(2023, 1, 1), end=datetime.date(2023, 12, 1))
+    offer = world.residential
+    return {"api_goal_pk": goal.pk, "api_placement_pk": citizen.placements.get(offer=offer).pk,
+            "api_external_placement_pk": external.pk, "api_offer_type_code": offer.offer_type.code,
+            "api_account_function": offer.account_function}

@@ -105,7 +105,7 @@ def test_follow_ups_due_in_the_api_are_audited(busy, client):
     response = client.get("/api/v1/follow-ups/due")
     assert response.status_code == 200 and response.json()
     entry = list_entries("follow_ups_due").get(channel="api")
-    assert entry.citizen_count == len({r["citizen_id"] for r in response.json()})
+    assert entry.citizen_count == len({r["citizen_id"] for r in response.json()["items"]})
 
 
 def test_the_audit_log_page_names_the_list(busy, client):

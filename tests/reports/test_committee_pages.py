@@ -92,7 +92,7 @@ def test_the_offer_list_hides_the_small_cells_and_what_gives_them_away(small_wor
 def test_an_offer_hides_the_same_figures_on_every_page_and_in_the_api(small_world, client):
     login(client, "committee")
     hidden = {o.pk: o.hidden for o in committee_catalogue(datetime.date.today()).rows}
-    api = {row["id"]: row for row in client.get("/api/v1/offers").json()}
+    api = {row["id"]: row for row in client.get("/api/v1/offers").json()["items"]}
     for offer in (small_world.residential, small_world.day_offer, small_world.external):
         detail = get(client, "offers:detail", offer.pk)
         first = [t for t, citizens, _h in marked(detail) if citizens][0]  # the occupied places come first
@@ -108,7 +108,7 @@ def test_an_offer_hides_the_same_figures_on_every_page_and_in_the_api(small_worl
 
 def test_the_api_gives_the_committee_nulls_and_names_them_and_the_economist_everything(small_world, client):
     login(client, "committee")
-    rows = client.get("/api/v1/offers").json()
+    rows = client.get("/api/v1/offers").json()["items"]
     for row in rows:
         for field in ("occupied", "waiting"):
             assert row[field] is None or not 1 <= row[field] <= 4, row
@@ -117,7 +117,7 @@ def test_the_api_gives_the_committee_nulls_and_names_them_and_the_economist_ever
     assert residential["places"] == 2 and sorted(residential["suppressed"]) == ["occupied", "vacancy", "waiting"]
     client.logout()
     login(client, "economist")
-    residential = next(r for r in client.get("/api/v1/offers").json() if r["name"] == "Bostedet")
+    residential = next(r for r in client.get("/api/v1/offers").json()["items"] if r["name"] == "Bostedet")
     assert residential["occupied"] == 1 and residential["waiting"] == 1 and residential["suppressed"] == []
 
 
@@ -140,5 +140,5 @@ def test_the_committee_cannot_ask_for_another_day(small_world, client):
     assert TODAY_ONLY in get(client, "capacity:index") and TODAY_ONLY in get(client, "capacity:group", "sel108")
     client.logout()
     login(client, "economist")  # others may look back: a year ago nobody lived in the day offer
-    rows = client.get(f"/api/v1/offers?day={before}").json()
+    rows = client.get(f"/api/v1/offers?day={before}").json()["items"]
     assert next(r for r in rows if r["name"] == "Aktivitetshuset")["occupied"] == 0
