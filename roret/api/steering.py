@@ -93,7 +93,8 @@ def get_kpis(request, half: str | None = Query(None, pattern=HALF,
                                                            "completed one.")):
     """The KPI report of a half-year as the /reports/kpi/ page shows it: key figures, trend,
     breakdowns by legal basis, account function, own or external, centre and target group, length
-    of stay, self-sufficiency and each own offer's contribution.
+    of stay, self-sufficiency, each own offer's contribution, and quality of life per instrument
+    (``quality_of_life:<instrument>``: self-reported and staff-reported measurements apart).
 
     The committee gets completed half-years only, with the cells of 1-4 citizens (and those that
     would give one away) null and marked ``suppressed``; a centre leader their own centre's figures."""
@@ -105,9 +106,11 @@ def get_kpis(request, half: str | None = Query(None, pattern=HALF,
     keys = ["key_figures", "trend", *(f"breakdown:{d}" for d in kpi_report.REPORT_DIMENSIONS), "duration",
             "self_sufficiency", "contributions"]
     tables = kpi_report.report_tables(context)
+    # The fixed tables by their place; the quality-of-life tables (one per instrument measured) by their own key.
+    named = [*zip(keys, tables[:len(keys)], strict=True), *((t.key, t) for t in tables[len(keys):])]
     return {"half": used, "period": str(period.label), "start": period.start, "end": period.end,
             "suppressed": context["suppress"], "centre_only": context["centre_only"],
-            "tables": [table_out(k, t) for k, t in zip(keys, tables, strict=True)]}
+            "tables": [table_out(k, t) for k, t in named]}
 
 
 # --- capacity runs ---------------------------------------------------------------------------------

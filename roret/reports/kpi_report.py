@@ -207,9 +207,13 @@ def quality_of_life_tables(period: periods.Period, suppress: bool, centre_id: in
                Column("citizens", _("Citizens measured"), citizen_count=True),
                Column("measurements", _("Measurements"), citizen_count=True),
                Column("mean", _("Mean score (0-100)"), "score", of="citizens")]
-    return [build_table(f"{_('Quality of life')}: {name} · {period.label}", columns, items, total=total,
-                        suppress=suppress)
-            for name, items, total in quality_of_life_items(period, centre_id)]
+    tables = []
+    for name, items, total in quality_of_life_items(period, centre_id):
+        table = build_table(f"{_('Quality of life')}: {name} · {period.label}", columns, items, total=total,
+                            suppress=suppress)
+        table.key = f"quality_of_life:{name}"
+        tables.append(table)
+    return tables
 
 
 def build_report(period: periods.Period, user, where: Q | None = None, today: datetime.date | None = None,

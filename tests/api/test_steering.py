@@ -42,6 +42,9 @@ def test_the_kpis_are_the_reports_figures(placed, api_client):
     assert answer["half"] == HALF and answer["start"] == f"{LAST_YEAR}-01-01" and answer["suppressed"] is False
     keys = [t["key"] for t in answer["tables"]]
     assert keys[:2] == ["key_figures", "trend"] and "breakdown:paragraph" in keys and "breakdown:own_external" in keys
+    # quality of life per instrument (WHO-5 always), self-reported and staff-reported rows apart
+    who5 = next(t for t in answer["tables"] if t["key"].startswith("quality_of_life:") and "WHO-5" in t["key"])
+    assert len(who5["rows"]) == 2 and who5["total"] is not None
     context = report_context(placed.users["economist"], period_of("half", datetime.date(LAST_YEAR, 1, 1)), HALF)
     for table, built in zip(answer["tables"], kpi_report.report_tables(context), strict=True):
         assert [c["key"] for c in table["columns"]] == [c.key for c in built.columns]

@@ -83,6 +83,7 @@ class Table:
     total: list[Cell] | None = None
     note: str = ""
     suppressed_any: bool = False
+    key: str = ""  # a stable name for machines (the API), where the title is for people
 
 
 def build_table(title: str, columns: Sequence[Column], items: Sequence[dict], *, total: dict | None = None,
