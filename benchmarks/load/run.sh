@@ -4,7 +4,8 @@
 #
 #   benchmarks/load/run.sh                 # build the database once (reused), serve, load, report
 #   USERS=5 RUN_TIME=20s benchmarks/load/run.sh
-#   benchmarks/load/run.sh --build-only    # only build (or find) the database
+#   benchmarks/load/run.sh --build-only    # only build (or find) the database, its accounts and static files
+#   BUILD_ONLY=1 benchmarks/load/run.sh    # the same
 #
 # The database (default roret_load_<seed>_<citizens>) is built once with the demo command and kept;
 # a second run reuses it. Its keys live in var/load/<database>.env, so the encrypted CPR numbers
@@ -24,7 +25,9 @@ PORT=${PORT:-8765}
 WORKERS=${WORKERS:-4}
 THREADS=${THREADS:-2}
 USERS=${USERS:-50}
-SPAWN_RATE=${SPAWN_RATE:-10}
+# Staff arrive as a morning's do, one a second or slower (50 logins within 5 s is no working day,
+# and each login is a deliberately slow password hash).
+SPAWN_RATE=${SPAWN_RATE:-1}
 RUN_TIME=${RUN_TIME:-3m}
 OUT=${OUT:-$ROOT/benchmarks/out/load}
 STATE=$ROOT/var/load
@@ -53,8 +56,6 @@ if [[ ! -f $STATE/$DB.built ]]; then
   echo "$(( $(date +%s) - started )) s" >"$STATE/$DB.built"
   echo "Built $DB in $(cat "$STATE/$DB.built")"
 fi
-[[ ${1:-} == --build-only ]] && exit 0
-
 # Staff accounts for the simulated users: one per simulated person (the mass-read alarm and the
 # audit log count per account), caseworkers spread over the teams, centre leaders over the centres.
 ACCOUNTS=$STATE/$DB.accounts.json
@@ -119,7 +120,11 @@ if [[ ! -f $RORET_STATIC_ROOT/staticfiles.json ]] || \
   echo "Collecting static files into $RORET_STATIC_ROOT (once) ..."
   "$VENV/bin/roret" collectstatic --no-input -v 0
 fi
-"$VENV/bin/gunicorn" roret.wsgi -b "127.0.0.1:$PORT" -w "$WORKERS" --threads "$THREADS" --preload \
+[[ ${1:-} == --build-only || ${BUILD_ONLY:-0} == 1 ]] && { echo "Ready: $DB ($ACCOUNTS)"; exit 0; }
+
+# gunicorn.conf.py as production has it (keep-alive, max requests, the timeout), with the bind,
+# the worker count and TLS set here.
+"$VENV/bin/gunicorn" -c gunicorn.conf.py roret.wsgi -b "127.0.0.1:$PORT" -w "$WORKERS" --threads "$THREADS" --preload \
   --certfile "$STATE/cert.pem" --keyfile "$STATE/key.pem" --timeout 60 --log-level warning \
   >"$OUT/gunicorn.log" 2>&1 &
 GUNICORN=$!
