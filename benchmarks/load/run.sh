@@ -135,19 +135,53 @@ for _ in $(seq 120); do
   sleep 0.5
 done
 
+# CPU seconds used by a process and its descendants, live or reaped (gunicorn's master reaps the
+# workers it replaces): the server's CPU per request, which a shared machine barely changes.
+cpu_seconds() {
+  "$VENV/bin/python" - "$1" <<'PY'
+import os, sys
+tick = os.sysconf("SC_CLK_TCK")
+def stat(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[1]), [int(x) for x in fields[11:15]]  # ppid; utime, stime, cutime, cstime
+procs = {}
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    try:
+        procs[int(pid)] = stat(pid)
+    except OSError:
+        pass
+root, total, todo = int(sys.argv[1]), 0, [int(sys.argv[1])]
+while todo:
+    pid = todo.pop()
+    ut, st, cut, cst = procs[pid][1]
+    total += ut + st + (cut + cst if pid == root else 0)
+    todo += [p for p, (ppid, _) in procs.items() if ppid == pid]
+print(f"{total / tick:.2f}")
+PY
+}
+SERVER_CPU_BEFORE=$(cpu_seconds "$GUNICORN")
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "Load: $USERS users (spawn $SPAWN_RATE/s) for $RUN_TIME against https://127.0.0.1:$PORT" \
      "(gunicorn -w $WORKERS --threads $THREADS, $DB); load average before: $LOAD_BEFORE"
 status=0
+times >"$OUT/times.before"  # in this shell: `times` in a pipe or $(...) sees a fresh fork
 RORET_LOAD_ACCOUNTS=$ACCOUNTS RORET_LOAD_PASSWORD=demo "$VENV/bin/locust" -f benchmarks/load/locustfile.py \
   --headless -u "$USERS" -r "$SPAWN_RATE" --run-time "$RUN_TIME" --stop-timeout 10 \
   -H "https://127.0.0.1:$PORT" --csv "$OUT/load" --only-summary --loglevel WARNING >"$OUT/locust.log" 2>&1 || status=$?
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+times >"$OUT/times.after"
+SERVER_CPU=$(echo "$(cpu_seconds "$GUNICORN") - $SERVER_CPU_BEFORE" | bc)
+# locust's own CPU (the load generator shares the machine): the shell's reaped children's times.
+CLIENT_CPU=$("$VENV/bin/python" -c '
+import re, sys
+def s(t): return sum(float(m) * 60 + float(sec) for m, sec in re.findall(r"(\d+)m([\d.]+)s", t))
+print(f"{s(sys.argv[2]) - s(sys.argv[1]):.2f}")' "$(tail -1 "$OUT/times.before")" "$(tail -1 "$OUT/times.after")")
 
 summary=0
-"$VENV/bin/python" - "$OUT/load" "$LOAD_BEFORE" "$LOAD_AFTER" <<'PY' | tee "$OUT/summary.txt" || summary=$?
+"$VENV/bin/python" - "$OUT/load" "$LOAD_BEFORE" "$LOAD_AFTER" "$SERVER_CPU" "$CLIENT_CPU" <<'PY' | tee "$OUT/summary.txt" || summary=$?
 import csv, sys
-prefix, before, after = sys.argv[1:4]
+prefix, before, after, server_cpu, client_cpu = sys.argv[1:6]
 rows = list(csv.DictReader(open(f"{prefix}_stats.csv", encoding="utf-8")))
 print(f"{'request':42} {'count':>7} {'fail':>5} {'p50':>6} {'p95':>6} {'p99':>6}  (ms)")
 for r in rows:
@@ -155,6 +189,9 @@ for r in rows:
     print(f"{name:42} {r['Request Count']:>7} {r['Failure Count']:>5} {r['50%']:>6} {r['95%']:>6} {r['99%']:>6}")
 total = rows[-1]
 print(f"load average (1, 5, 15 min) before: {before}; after: {after}")
+count = int(total["Request Count"]) or 1
+print(f"CPU: gunicorn {float(server_cpu):.1f} s ({float(server_cpu) / count * 1000:.1f} ms a request; PostgreSQL's not"
+      f" counted), locust {float(client_cpu):.1f} s")
 failures = int(total["Failure Count"])
 print(f"{failures} failed requests of {total['Request Count']}; p95 {total['95%']} ms (goal: under 300 ms)")
 for line in open(f"{prefix}_failures.csv", encoding="utf-8").readlines()[1:]:
