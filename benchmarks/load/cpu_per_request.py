@@ -5,7 +5,8 @@ Wall time on a shared machine measures the machine; CPU time barely depends on i
 ``locustfile.py`` is made through Django's whole stack (the test client: session, middleware, the
 gate, audit rows, templates) as the load accounts ``run.sh`` made, and timed three ways: the
 process's CPU (``time.process_time``), the PostgreSQL backend's CPU (``/proc/<pid>/schedstat`` of
-the connection's server process, which runs on the same machine) and the wall time. Queries are
+the connection's server process, which runs on the same machine; PostgreSQL plans serially here,
+since a parallel plan's workers are processes of their own) and the wall time. Queries are
 counted in a first, captured request per name (``CaptureQueriesContext`` slows what it captures).
 
 Then the model: the request rate that 40 caseworkers, 5 economists and 5 centre leaders generate
@@ -203,6 +204,8 @@ def main(argv=None):
     parser.add_argument("--cores", type=int, default=os.cpu_count())
     parser.add_argument("--logins-over", type=float, default=50.0,
                         help="seconds over which the 50 logins arrive (the spawn rate's 50 / rate)")
+    parser.add_argument("--parallel-plans", action="store_true",
+                        help="let PostgreSQL run parallel plans (their workers' CPU is then not counted)")
     parser.add_argument("--json", help="write the per-request table here")
     args = parser.parse_args(argv)
 
@@ -211,6 +214,18 @@ def main(argv=None):
 
     django.setup()
     from django.conf import settings
+
+    if not args.parallel_plans:
+        # A parallel plan's workers are other processes, whose CPU the backend's schedstat leaves
+        # out; the serial plan does the same work in the backend, so all of it is counted.
+        from django.db.backends.signals import connection_created
+
+        def serial(sender, connection, **kwargs):
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SET max_parallel_workers_per_gather = 0")
+
+        connection_created.connect(serial)
 
     with open(args.accounts, encoding="utf-8") as f:
         accounts = json.load(f)
