@@ -24,6 +24,11 @@ DB=${LOAD_DB:-roret_load_${SEED}_${CITIZENS}}
 PORT=${PORT:-8765}
 WORKERS=${WORKERS:-4}
 THREADS=${THREADS:-2}
+# Longer than the longest think time (8 s): with production's 5 s, gunicorn closed a connection
+# just as a simulated user sent its next request on it ("Remote end closed connection without
+# response"). A browser resends a GET on such a connection and production's proxy holds the
+# browsers' connections itself; the load client does neither.
+KEEPALIVE=${KEEPALIVE:-30}
 USERS=${USERS:-50}
 # Staff arrive as a morning's do, one a second or slower (50 logins within 5 s is no working day,
 # and each login is a deliberately slow password hash).
@@ -122,9 +127,10 @@ if [[ ! -f $RORET_STATIC_ROOT/staticfiles.json ]] || \
 fi
 [[ ${1:-} == --build-only || ${BUILD_ONLY:-0} == 1 ]] && { echo "Ready: $DB ($ACCOUNTS)"; exit 0; }
 
-# gunicorn.conf.py as production has it (keep-alive, max requests, the timeout), with the bind,
-# the worker count and TLS set here.
+# gunicorn.conf.py as production has it (max requests, the timeout), with the bind, the worker
+# count, the keep-alive and TLS set here.
 "$VENV/bin/gunicorn" -c gunicorn.conf.py roret.wsgi -b "127.0.0.1:$PORT" -w "$WORKERS" --threads "$THREADS" --preload \
+  --keep-alive "$KEEPALIVE" \
   --certfile "$STATE/cert.pem" --keyfile "$STATE/key.pem" --timeout 60 --log-level warning \
   >"$OUT/gunicorn.log" 2>&1 &
 GUNICORN=$!
