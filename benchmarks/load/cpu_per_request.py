@@ -65,19 +65,19 @@ class Meter:
         self.samples = defaultdict(list)  # name -> [(app cpu s, pg cpu s, wall s)]
         self.queries = {}
 
-    def run(self, name, call):
+    def run(self, name, call, *args, **kwargs):
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
         if name not in self.queries:
             with CaptureQueriesContext(connection) as captured:
-                response = call()
+                response = call(*args, **kwargs)
             self.queries[name] = (len(captured), sum(float(q["time"]) for q in captured))
             return response
         connection.ensure_connection()
         pid = connection.connection.info.backend_pid
         pg0, cpu0, wall0 = backend_cpu_ns(pid), time.process_time(), time.perf_counter()
-        response = call()
+        response = call(*args, **kwargs)
         wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
         pid_after = connection.connection.info.backend_pid if connection.connection else None
         pg = (backend_cpu_ns(pid) - pg0) / 1e9 if pid_after == pid else float("nan")
@@ -104,9 +104,9 @@ def staff_session(meter, username, password):
     if _HANDLER is None:
         _HANDLER = client.handler
     client.handler = _HANDLER
-    ok(meter.run("GET /login/", lambda: client.get("/login/", secure=True)), "GET /login/")
-    response = meter.run("POST /login/", lambda: client.post(
-        "/login/", {"username": username, "password": password}, secure=True))
+    ok(meter.run("GET /login/", client.get, "/login/", secure=True), "GET /login/")
+    response = meter.run("POST /login/", client.post,
+                         "/login/", {"username": username, "password": password}, secure=True)
     if response.status_code != 302:
         raise SystemExit(f"login as {username} failed ({response.status_code})")
     return client
@@ -115,47 +115,49 @@ def staff_session(meter, username, password):
 def caseworker_day(meter, client, rounds, rng, hold):
     from roret.demo import names
 
-    get = lambda url, **kw: client.get(url, secure=True, **kw)  # noqa: E731
-    page = ok(meter.run("GET /outcomes/follow-ups/", lambda: get("/outcomes/follow-ups/")), "follow-ups")
+    def get(url, **kwargs):
+        return client.get(url, secure=True, **kwargs)
+
+    page = ok(meter.run("GET /outcomes/follow-ups/", get, "/outcomes/follow-ups/"), "follow-ups")
     ids = sorted({int(i) for i in RECORD_LINK.findall(page.content.decode())})
     follow_ups = [int(i) for i in FOLLOW_UP_LINK.findall(page.content.decode())]
     cprs = []
     for _ in range(rounds):
-        page = ok(meter.run("GET / (caseworker)", lambda: get("/")), "/")
+        page = ok(meter.run("GET / (caseworker)", get, "/"), "/")
         ids = sorted(set(ids) | {int(i) for i in RECORD_LINK.findall(page.content.decode())})
         last, first = rng.choice(names.LAST_NAMES), rng.choice(names.FIRST_NAMES_F + names.FIRST_NAMES_M)
         query = last if rng.random() < 0.5 else f"{first} {last}"
-        page = ok(meter.run("GET /citizens/?q=[name]", lambda: get("/citizens/", data={"q": query})), "search")
+        page = ok(meter.run("GET /citizens/?q=[name]", get, "/citizens/", data={"q": query}), "search")
         ids = sorted(set(ids) | {int(i) for i in RECORD_LINK.findall(page.content.decode())})
         if not ids:  # a small demo's team may have nobody on its lists
             continue
         for _ in range(2):
             pk = rng.choice(ids)
-            page = ok(meter.run("GET /citizens/[id]/", lambda: get(f"/citizens/{pk}/")), "record")
+            page = ok(meter.run("GET /citizens/[id]/", get, f"/citizens/{pk}/"), "record")
             found = CPR_SHOWN.search(page.content.decode())
             if found:
                 cprs.append(found.group(1))
         pk = rng.choice(ids)
-        ok(meter.run("GET /outcomes/citizens/[id]/", lambda: get(f"/outcomes/citizens/{pk}/")), "goals")
+        ok(meter.run("GET /outcomes/citizens/[id]/", get, f"/outcomes/citizens/{pk}/"), "goals")
         if cprs:
-            ok(meter.run("GET /citizens/", lambda: get("/citizens/")), "search form")
+            ok(meter.run("GET /citizens/", get, "/citizens/"), "search form")
             number = rng.choice(cprs)
-            ok(meter.run("POST /citizens/ (CPR)", lambda: client.post("/citizens/", {"q": number}, secure=True)), "cpr")
-        ok(meter.run("GET /outcomes/follow-ups/", lambda: get("/outcomes/follow-ups/")), "follow-ups")
+            ok(meter.run("POST /citizens/ (CPR)", client.post, "/citizens/", {"q": number}, secure=True), "cpr")
+        ok(meter.run("GET /outcomes/follow-ups/", get, "/outcomes/follow-ups/"), "follow-ups")
     for pk in follow_ups[:hold]:
-        page = ok(meter.run("GET /outcomes/follow-ups/[id]/", lambda: get(f"/outcomes/follow-ups/{pk}/")), "fu")
+        page = ok(meter.run("GET /outcomes/follow-ups/[id]/", get, f"/outcomes/follow-ups/{pk}/"), "fu")
         if 'id="follow-up-form"' not in page.content.decode():
             continue
         data = {"held_on": datetime.date.today().isoformat(), "outcome": "continue",
                 "notes": "Opfølgning holdt (CPU-måling)."}
         ok(meter.run("POST /outcomes/follow-ups/[id]/",
-                     lambda: client.post(f"/outcomes/follow-ups/{pk}/", data, secure=True)), "fu post")
+                     client.post, f"/outcomes/follow-ups/{pk}/", data, secure=True), "fu post")
 
 
 def reader_day(meter, client, role, rounds):
     for _ in range(rounds):
-        ok(meter.run("GET /economy/", lambda: client.get("/economy/", secure=True)), "economy")
-        ok(meter.run(f"GET / ({role})", lambda: client.get("/", secure=True)), "/")
+        ok(meter.run("GET /economy/", client.get, "/economy/", secure=True), "economy")
+        ok(meter.run(f"GET / ({role})", client.get, "/", secure=True), "/")
 
 
 def model(means: dict, cores: int, logins_over_s: float) -> list[str]:
@@ -172,8 +174,8 @@ def model(means: dict, cores: int, logins_over_s: float) -> list[str]:
         weight = sum(w for _, w, _ in tasks)
         names = [[n.format(role=role) for n in requests] for _, _, requests in tasks]
         # One task's mean response time is small beside the think time; counted in the cycle.
-        cycle = think + sum(w / weight * sum(means[n] for n in ns) for (_, w, _), ns in zip(tasks, names))
-        for (_, w, _), ns in zip(tasks, names):
+        cycle = think + sum(w / weight * sum(means[n] for n in ns) for (_, w, _), ns in zip(tasks, names, strict=True))
+        for (_, w, _), ns in zip(tasks, names, strict=True):
             rate = users * w / weight / cycle
             for n in ns:
                 by_request[n][0] += rate
