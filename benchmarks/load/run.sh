@@ -4,7 +4,8 @@
 #
 #   benchmarks/load/run.sh                 # build the database once (reused), serve, load, report
 #   USERS=5 RUN_TIME=20s benchmarks/load/run.sh
-#   benchmarks/load/run.sh --build-only    # only build (or find) the database
+#   benchmarks/load/run.sh --build-only    # only build (or find) the database, its accounts and static files
+#   BUILD_ONLY=1 benchmarks/load/run.sh    # the same
 #
 # The database (default roret_load_<seed>_<citizens>) is built once with the demo command and kept;
 # a second run reuses it. Its keys live in var/load/<database>.env, so the encrypted CPR numbers
@@ -23,8 +24,15 @@ DB=${LOAD_DB:-roret_load_${SEED}_${CITIZENS}}
 PORT=${PORT:-8765}
 WORKERS=${WORKERS:-4}
 THREADS=${THREADS:-2}
+# Longer than the longest think time (8 s): with production's 5 s, gunicorn closed a connection
+# just as a simulated user sent its next request on it ("Remote end closed connection without
+# response"). A browser resends a GET on such a connection and production's proxy holds the
+# browsers' connections itself; the load client does neither.
+KEEPALIVE=${KEEPALIVE:-30}
 USERS=${USERS:-50}
-SPAWN_RATE=${SPAWN_RATE:-10}
+# Staff arrive as a morning's do, one a second or slower (50 logins within 5 s is no working day,
+# and each login is a deliberately slow password hash).
+SPAWN_RATE=${SPAWN_RATE:-1}
 RUN_TIME=${RUN_TIME:-3m}
 OUT=${OUT:-$ROOT/benchmarks/out/load}
 STATE=$ROOT/var/load
@@ -53,8 +61,6 @@ if [[ ! -f $STATE/$DB.built ]]; then
   echo "$(( $(date +%s) - started )) s" >"$STATE/$DB.built"
   echo "Built $DB in $(cat "$STATE/$DB.built")"
 fi
-[[ ${1:-} == --build-only ]] && exit 0
-
 # Staff accounts for the simulated users: one per simulated person (the mass-read alarm and the
 # audit log count per account), caseworkers spread over the teams, centre leaders over the centres.
 ACCOUNTS=$STATE/$DB.accounts.json
@@ -119,7 +125,12 @@ if [[ ! -f $RORET_STATIC_ROOT/staticfiles.json ]] || \
   echo "Collecting static files into $RORET_STATIC_ROOT (once) ..."
   "$VENV/bin/roret" collectstatic --no-input -v 0
 fi
-"$VENV/bin/gunicorn" roret.wsgi -b "127.0.0.1:$PORT" -w "$WORKERS" --threads "$THREADS" --preload \
+[[ ${1:-} == --build-only || ${BUILD_ONLY:-0} == 1 ]] && { echo "Ready: $DB ($ACCOUNTS)"; exit 0; }
+
+# gunicorn.conf.py as production has it (max requests, the timeout), with the bind, the worker
+# count, the keep-alive and TLS set here.
+"$VENV/bin/gunicorn" -c gunicorn.conf.py roret.wsgi -b "127.0.0.1:$PORT" -w "$WORKERS" --threads "$THREADS" --preload \
+  --keep-alive "$KEEPALIVE" \
   --certfile "$STATE/cert.pem" --keyfile "$STATE/key.pem" --timeout 60 --log-level warning \
   >"$OUT/gunicorn.log" 2>&1 &
 GUNICORN=$!
@@ -130,19 +141,53 @@ for _ in $(seq 120); do
   sleep 0.5
 done
 
+# CPU seconds used by a process and its descendants, live or reaped (gunicorn's master reaps the
+# workers it replaces): the server's CPU per request, which a shared machine barely changes.
+cpu_seconds() {
+  "$VENV/bin/python" - "$1" <<'PY'
+import os, sys
+tick = os.sysconf("SC_CLK_TCK")
+def stat(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[1]), [int(x) for x in fields[11:15]]  # ppid; utime, stime, cutime, cstime
+procs = {}
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    try:
+        procs[int(pid)] = stat(pid)
+    except OSError:
+        pass
+root, total, todo = int(sys.argv[1]), 0, [int(sys.argv[1])]
+while todo:
+    pid = todo.pop()
+    ut, st, cut, cst = procs[pid][1]
+    total += ut + st + (cut + cst if pid == root else 0)
+    todo += [p for p, (ppid, _) in procs.items() if ppid == pid]
+print(f"{total / tick:.2f}")
+PY
+}
+SERVER_CPU_BEFORE=$(cpu_seconds "$GUNICORN")
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "Load: $USERS users (spawn $SPAWN_RATE/s) for $RUN_TIME against https://127.0.0.1:$PORT" \
      "(gunicorn -w $WORKERS --threads $THREADS, $DB); load average before: $LOAD_BEFORE"
 status=0
+times >"$OUT/times.before"  # in this shell: `times` in a pipe or $(...) sees a fresh fork
 RORET_LOAD_ACCOUNTS=$ACCOUNTS RORET_LOAD_PASSWORD=demo "$VENV/bin/locust" -f benchmarks/load/locustfile.py \
   --headless -u "$USERS" -r "$SPAWN_RATE" --run-time "$RUN_TIME" --stop-timeout 10 \
   -H "https://127.0.0.1:$PORT" --csv "$OUT/load" --only-summary --loglevel WARNING >"$OUT/locust.log" 2>&1 || status=$?
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+times >"$OUT/times.after"
+SERVER_CPU=$(echo "$(cpu_seconds "$GUNICORN") - $SERVER_CPU_BEFORE" | bc)
+# locust's own CPU (the load generator shares the machine): the shell's reaped children's times.
+CLIENT_CPU=$("$VENV/bin/python" -c '
+import re, sys
+def s(t): return sum(float(m) * 60 + float(sec) for m, sec in re.findall(r"(\d+)m([\d.]+)s", t))
+print(f"{s(sys.argv[2]) - s(sys.argv[1]):.2f}")' "$(tail -1 "$OUT/times.before")" "$(tail -1 "$OUT/times.after")")
 
 summary=0
-"$VENV/bin/python" - "$OUT/load" "$LOAD_BEFORE" "$LOAD_AFTER" <<'PY' | tee "$OUT/summary.txt" || summary=$?
+"$VENV/bin/python" - "$OUT/load" "$LOAD_BEFORE" "$LOAD_AFTER" "$SERVER_CPU" "$CLIENT_CPU" <<'PY' | tee "$OUT/summary.txt" || summary=$?
 import csv, sys
-prefix, before, after = sys.argv[1:4]
+prefix, before, after, server_cpu, client_cpu = sys.argv[1:6]
 rows = list(csv.DictReader(open(f"{prefix}_stats.csv", encoding="utf-8")))
 print(f"{'request':42} {'count':>7} {'fail':>5} {'p50':>6} {'p95':>6} {'p99':>6}  (ms)")
 for r in rows:
@@ -150,6 +195,9 @@ for r in rows:
     print(f"{name:42} {r['Request Count']:>7} {r['Failure Count']:>5} {r['50%']:>6} {r['95%']:>6} {r['99%']:>6}")
 total = rows[-1]
 print(f"load average (1, 5, 15 min) before: {before}; after: {after}")
+count = int(total["Request Count"]) or 1
+print(f"CPU: gunicorn {float(server_cpu):.1f} s ({float(server_cpu) / count * 1000:.1f} ms a request; PostgreSQL's not"
+      f" counted), locust {float(client_cpu):.1f} s")
 failures = int(total["Failure Count"])
 print(f"{failures} failed requests of {total['Request Count']}; p95 {total['95%']} ms (goal: under 300 ms)")
 for line in open(f"{prefix}_failures.csv", encoding="utf-8").readlines()[1:]:

@@ -64,6 +64,11 @@ class Citizen(models.Model):
             models.Index(fields=["team", "birth_date"], name="citizen_team_birth"),
             # A caseload by name, a page at a time (the citizen list, issue 14).
             models.Index(fields=["team", "last_name", "first_name"], name="citizen_team_sort_name"),
+            # A caseload's ids from the index alone, for the counts that join a caseload to its
+            # grants and follow-ups (the overview's waiting and follow-up counts): PostgreSQL's
+            # index holds no id beside the team, so it read the citizen table whole for them
+            # (53,669 of 104,392 rows; 74 ms against 31 ms for the follow-up counts).
+            models.Index(fields=["team", "id"], name="citizen_team_id"),
         ]
 
     def __str__(self):

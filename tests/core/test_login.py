@@ -37,6 +37,32 @@ def test_passwords_are_hashed_with_argon2(world, settings):
     assert user.check_password("Langt-og-sikkert-2026!")
 
 
+def test_argon2_uses_owasps_parameters_not_djangos_heavier_defaults(world, settings):
+    """19 MiB, 2 passes, 1 lane (OWASP's minimum; roret/core/hashers.py): Django's 100 MiB and 8
+    lanes cost ten times the CPU per login on a 2-core server (docs/benchmarks.md, "Load ...")."""
+    from roret import settings as roret_settings
+
+    settings.PASSWORD_HASHERS = roret_settings.PASSWORD_HASHERS
+    user = services.create_user(actor=world.users["admin"], username="ny", first_name="Ny", last_name="Bruger",
+                                email="", role=Role.ECONOMIST, password="Langt-og-sikkert-2026!")
+    assert user.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+
+
+def test_a_hash_with_djangos_argon2_defaults_still_works_and_is_renewed_at_login(world, settings):
+    from django.contrib.auth.hashers import Argon2PasswordHasher
+
+    from roret import settings as roret_settings
+
+    settings.PASSWORD_HASHERS = roret_settings.PASSWORD_HASHERS
+    user = world.users["economist"]
+    old = Argon2PasswordHasher().encode(PASSWORD, Argon2PasswordHasher().salt())
+    assert "$m=102400,t=2,p=8$" in old
+    User.objects.filter(pk=user.pk).update(password=old)
+    assert logged_in(attempt("/login/", "economist", PASSWORD))
+    user.refresh_from_db()
+    assert "$m=19456,t=2,p=1$" in user.password
+
+
 def test_an_old_pbkdf2_hash_becomes_argon2_at_login(world, settings):
     from django.contrib.auth.hashers import make_password
 
