@@ -1,0 +1,96 @@
+"""The import pages: upload (kind, file, check only), the preview with counts and errors and the
+import button, the upload history, the error report and a template per kind. Thin: the work is
+in roret.imports.services."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from roret.core import permissions
+from roret.core.access import role_required
+from roret.imports import kinds as registry
+from roret.imports import services
+from roret.imports.models import BatchStatus
+
+#: Every role that may import some kind (each kind's own roles are checked again by the service):
+#: caseworkers (citizens, placements), the economist (budgets, catalogue), the administrator (catalogue).
+IMPORTERS = permissions.CASEWORKERS | permissions.PLANNERS | permissions.CATALOGUE_EDITORS
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ERRORS_PER_PAGE = 100
+
+
+@role_required(IMPORTERS)
+def upload(request):
+    registry.load()
+    kinds = registry.allowed(request.user)
+    if request.method == "POST":
+        upload_file = request.FILES.get("file")
+        kind = request.POST.get("kind", "")
+        if upload_file is None:
+            messages.error(request, _("Choose a file (.xlsx or .csv) to import."))
+        elif kind not in {k.name for k in kinds}:
+            messages.error(request, _("Choose what the file holds."))
+        else:
+            data = upload_file.read(settings.RORET["IMPORT_MAX_BYTES"] + 1)
+            batch = services.stage(data, upload_file.name, kind, actor=request.user,
+                                   check_only=bool(request.POST.get("check_only")))
+            return redirect("imports:batch", batch.pk)
+    return render(request, "imports/upload.html", {"kinds": kinds})
+
+
+@role_required(IMPORTERS)
+def batch(request, pk):
+    found = services.get_batch(request.user, pk)
+    page = Paginator(found.errors, ERRORS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "imports/batch.html", {
+        "batch": found, "errors": page, "job": found.job if found.status == BatchStatus.RUNNING or found.job else None,
+        "may_commit": found.status == BatchStatus.STAGED and found.created_by_id == request.user.pk,
+    })
+
+
+@role_required(IMPORTERS)
+@require_POST
+def commit(request, pk):
+    found = services.get_batch(request.user, pk)
+    try:
+        found = services.commit(found, actor=request.user)
+    except services.ImportRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        if found.status == BatchStatus.COMMITTED:
+            messages.success(request, _("Imported: %(new)d new, %(changed)d changed, %(unchanged)d unchanged rows.")
+                             % {"new": found.new, "changed": found.changed, "unchanged": found.unchanged})
+        elif found.status != BatchStatus.RUNNING:
+            messages.error(request, _("Nothing was imported: see the errors."))
+    return redirect("imports:batch", found.pk)
+
+
+@role_required(IMPORTERS)
+def history(request):
+    batches = Paginator(services.batches_of(request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "imports/history.html", {"batches": batches})
+
+
+@role_required(IMPORTERS)
+def error_report(request, pk):
+    found = services.get_batch(request.user, pk)
+    response = HttpResponse(services.error_report(request.user, found), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="import-{found.pk}-fejl.xlsx"'
+    return response
+
+
+@role_required(IMPORTERS)
+def template(request, kind):
+    from roret.imports.templates_xlsx import template_workbook
+
+    registry.load()
+    found = next((k for k in registry.allowed(request.user) if k.name == kind), None)
+    if found is None:
+        raise Http404
+    response = HttpResponse(template_workbook(found), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="skabelon-{found.name}.xlsx"'
+    return response
