@@ -48,9 +48,10 @@ def batches_of(user):
     return batches if permissions.has_role(user, permissions.ADMINS) else batches.filter(created_by_id=user.pk)
 
 
-def get_batch(user, pk, *, lock: bool = False) -> ImportBatch:
-    """A batch of ``user``'s (404 for anyone else's: a file may name citizens)."""
-    found = batches_of(user).filter(pk=pk)
+def get_batch(user, pk, *, lock: bool = False, own: bool = False) -> ImportBatch:
+    """A batch of ``user``'s (404 for anyone else's: a file may name citizens; the administrator
+    sees every batch, but ``own``: only the uploader's own, for importing it)."""
+    found = (ImportBatch.objects.filter(created_by_id=user.pk) if own else batches_of(user)).filter(pk=pk)
     batch = (found.select_for_update(of=("self",)) if lock else found).first()
     if batch is None:
         raise permissions.NotInScope("no such import")
@@ -120,7 +121,11 @@ def _record(batch: ImportBatch, plan: Plan, status: str) -> None:
     batch.errors, batch.error_count, batch.status = plan.errors, len(plan.errors), status
     if status in (BatchStatus.REFUSED, BatchStatus.COMMITTED, BatchStatus.FAILED):
         batch.committed = timezone.now() if status == BatchStatus.COMMITTED else None
-        batch.upload.delete(save=False)  # the file may name citizens: kept only while it waits
+        # The file may name citizens: kept only while it waits, deleted once the outcome is committed.
+        name, storage = batch.upload.name, batch.upload.storage
+        if name:
+            transaction.on_commit(lambda: storage.delete(name))
+        batch.upload = ""
     batch.save()
 
 
@@ -139,10 +144,10 @@ def commit(batch: ImportBatch, *, actor, channel: str = "web", progress: Progres
            background: bool | None = None) -> ImportBatch:
     """Import a staged batch: checked again, then every row or none, in one transaction."""
     with transaction.atomic():
-        batch = get_batch(actor, batch.pk, lock=True)
-        if batch.status != BatchStatus.STAGED or batch.created_by_id != actor.pk:
+        batch = get_batch(actor, batch.pk, lock=True, own=True)
+        if batch.status != BatchStatus.STAGED:
             raise ImportRefused(_("This import is %(status)s; only a checked file waiting to be imported can be "
-                                  "imported, by whoever uploaded it.") % {"status": batch.get_status_display().lower()})
+                                  "imported.") % {"status": batch.get_status_display().lower()})
         if background is None:
             background = batch.rows > settings.RORET["IMPORT_BACKGROUND_ROWS"]
         if background:

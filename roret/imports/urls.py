@@ -6,6 +6,7 @@ app_name = "imports"
 
 urlpatterns = [
     path("", views.upload, name="upload"),
+    path("upload/<slug:kind>/", views.stage, name="stage"),
     path("history/", views.history, name="history"),
     path("<int:pk>/", views.batch, name="batch"),
     path("<int:pk>/commit/", views.commit, name="commit"),

@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from roret.core import permissions
 from roret.core.access import role_required
@@ -23,26 +23,41 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ERRORS_PER_PAGE = 100
 
 
-@role_required(IMPORTERS)
-def upload(request):
+def _kind(request, name: str):
+    """The kind ``name`` if the user may import it, else 404."""
     registry.load()
-    kinds = registry.allowed(request.user)
+    found = next((k for k in registry.allowed(request.user) if k.name == name), None)
+    if found is None:
+        raise Http404
+    return found
+
+
+@role_required(IMPORTERS)
+@require_GET
+def upload(request):
+    """One upload form per kind the user may import."""
+    registry.load()
+    return render(request, "imports/upload.html", {"kinds": registry.allowed(request.user)})
+
+
+@role_required(IMPORTERS)
+def stage(request, kind):
+    """Upload a file of ``kind``: it is checked (in the background when large) and previewed."""
+    found = _kind(request, kind)
     if request.method == "POST":
         upload_file = request.FILES.get("file")
-        kind = request.POST.get("kind", "")
         if upload_file is None:
             messages.error(request, _("Choose a file (.xlsx or .csv) to import."))
-        elif kind not in {k.name for k in kinds}:
-            messages.error(request, _("Choose what the file holds."))
         else:
             data = upload_file.read(settings.RORET["IMPORT_MAX_BYTES"] + 1)
-            batch = services.stage(data, upload_file.name, kind, actor=request.user,
+            batch = services.stage(data, upload_file.name, found.name, actor=request.user,
                                    check_only=bool(request.POST.get("check_only")))
             return redirect("imports:batch", batch.pk)
-    return render(request, "imports/upload.html", {"kinds": kinds})
+    return render(request, "imports/upload.html", {"kinds": [found]})
 
 
 @role_required(IMPORTERS)
+@require_GET
 def batch(request, pk):
     found = services.get_batch(request.user, pk)
     page = Paginator(found.errors, ERRORS_PER_PAGE).get_page(request.GET.get("page"))
@@ -55,7 +70,7 @@ def batch(request, pk):
 @role_required(IMPORTERS)
 @require_POST
 def commit(request, pk):
-    found = services.get_batch(request.user, pk)
+    found = services.get_batch(request.user, pk, own=True)
     try:
         found = services.commit(found, actor=request.user)
     except services.ImportRefused as exc:
@@ -70,12 +85,14 @@ def commit(request, pk):
 
 
 @role_required(IMPORTERS)
+@require_GET
 def history(request):
     batches = Paginator(services.batches_of(request.user), 50).get_page(request.GET.get("page"))
     return render(request, "imports/history.html", {"batches": batches})
 
 
 @role_required(IMPORTERS)
+@require_GET
 def error_report(request, pk):
     found = services.get_batch(request.user, pk)
     response = HttpResponse(services.error_report(request.user, found), content_type=XLSX)
@@ -84,13 +101,11 @@ def error_report(request, pk):
 
 
 @role_required(IMPORTERS)
+@require_GET
 def template(request, kind):
     from roret.imports.templates_xlsx import template_workbook
 
-    registry.load()
-    found = next((k for k in registry.allowed(request.user) if k.name == kind), None)
-    if found is None:
-        raise Http404
+    found = _kind(request, kind)
     response = HttpResponse(template_workbook(found), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="skabelon-{found.name}.xlsx"'
     return response
