@@ -186,10 +186,16 @@ def write(batch: ImportBatch, *, channel: str, progress: Progress = _quiet) -> I
 def run_step(batch_pk: int, step: str, status: str, progress: Progress) -> ImportBatch:
     """The background job's work (roret.imports.jobs): check, or commit, a batch."""
     batch = ImportBatch.objects.select_related("created_by").get(pk=batch_pk)
-    if step == "check":
-        check(batch, status=status, progress=progress)
-    else:
-        write(batch, channel="task", progress=progress)
+    try:
+        if step == "check":
+            check(batch, status=status, progress=progress)
+        else:
+            write(batch, channel="task", progress=progress)
+    except Exception as exc:
+        # The job is marked failed by roret.core.jobs; the batch must not stay "running" either.
+        _record(batch, Plan(errors=[["", 0, "", "", _("The import stopped and nothing was written: %(error)s")
+                                     % {"error": type(exc).__name__}]]), BatchStatus.FAILED)
+        raise
     batch.refresh_from_db()
     return batch
 

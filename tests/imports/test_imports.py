@@ -259,3 +259,17 @@ def test_the_command_imports_and_reports_errors_with_a_non_zero_exit(world, tmp_
     with pytest.raises(CommandError, match="1 fejl"):
         call_command("import", str(bad), kind="citizens", user="caseworker")
     assert "Ark1, række 2, kolonne A (CPR)" in capsys.readouterr().err
+
+
+def test_a_background_step_that_breaks_leaves_the_batch_failed_not_running(world, monkeypatch):
+    batch = services.stage(xlsx(CITIZEN_HEADER, citizen_rows(1)), "f.xlsx", "citizens",
+                           actor=world.users["caseworker"], background=False)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk gone")
+
+    monkeypatch.setattr(services, "check", broken)
+    with pytest.raises(RuntimeError):
+        services.run_step(batch.pk, "check", "staged", lambda f, m: None)
+    batch.refresh_from_db()
+    assert batch.status == "failed" and "RuntimeError" in batch.errors[0][4]
