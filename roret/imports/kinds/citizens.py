@@ -39,6 +39,17 @@ def cpr_of(row: Row, plan: Plan, key: str = "cpr") -> str | None:
         return None
 
 
+def numbers_in(table: Table) -> set[str]:
+    """The valid CPR numbers of the table's "cpr" column (the rows' own checks report the others)."""
+    index, numbers = table.columns["cpr"][0], set()
+    for _number, values in table.rows:
+        try:
+            numbers.add(cprlib.validate(str(values[index] if index < len(values) else "")))
+        except ValidationError:
+            continue
+    return numbers
+
+
 def existing_by_cpr(numbers, *, actor, action: str = CHANGE) -> tuple[dict[str, Citizen], set[str]]:
     """Citizens with these CPR numbers (by the keyed hash): ``(number -> citizen the actor may
     ``action``, numbers registered outside the actor's scope)``."""
@@ -77,14 +88,7 @@ class CitizenKind(Kind):
     example = ("010203-1234", "Anna", "Jensen", "Rorvej 1", "9990", "Demoby", "Nord")
 
     def prepare(self, table: Table, *, actor, plan: Plan) -> None:
-        index = table.columns["cpr"][0]
-        numbers = set()
-        for _number, values in table.rows:
-            try:
-                numbers.add(cprlib.validate(str(values[index] if index < len(values) else "")))
-            except ValidationError:
-                continue
-        self.found, self.outside = existing_by_cpr(numbers, actor=actor)
+        self.found, self.outside = existing_by_cpr(numbers_in(table), actor=actor)
         self.seen: dict[str, int] = {}
 
     def check(self, row: Row, plan: Plan, *, actor) -> None:

@@ -12,7 +12,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -20,7 +19,7 @@ from roret.citizens import cpr as cprlib
 from roret.core import permissions
 from roret.imports.kinds import register
 from roret.imports.kinds.base import Kind, Plan, choice, date, text
-from roret.imports.kinds.citizens import cpr_of, existing_by_cpr
+from roret.imports.kinds.citizens import cpr_of, existing_by_cpr, numbers_in
 from roret.imports.reading import Row, Table
 from roret.offers.models import Offer
 from roret.placements.models import EndReason, ExternalReason, Grant, Placement
@@ -85,14 +84,7 @@ class PlacementKind(Kind):
     example = ("010203-1234", "Bostedet", "01-02-2024", "", "", "")
 
     def prepare(self, table: Table, *, actor, plan: Plan) -> None:
-        index = table.columns["cpr"][0]
-        numbers = set()
-        for _number, values in table.rows:
-            try:
-                numbers.add(cprlib.validate(str(values[index] if index < len(values) else "")))
-            except ValidationError:
-                continue
-        self.citizens, _outside = existing_by_cpr(numbers, actor=actor)
+        self.citizens, _outside = existing_by_cpr(numbers_in(table), actor=actor)
         self.offers = offers_by_name()
         self.by_id = {o.pk: o for group in self.offers.values() for o in group}
         self.stays: list[Stay] = []
