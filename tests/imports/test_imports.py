@@ -273,3 +273,16 @@ def test_a_background_step_that_breaks_leaves_the_batch_failed_not_running(world
         services.run_step(batch.pk, "check", "staged", lambda f, m: None)
     batch.refresh_from_db()
     assert batch.status == "failed" and "RuntimeError" in batch.errors[0][4]
+
+
+def test_a_column_the_file_lacks_leaves_what_roret_holds(world):
+    caseworker = world.users["caseworker"]
+    citizen = world.citizen()  # address Rorvej 1
+    batch = run(xlsx(("cpr", "fornavn", "efternavn"), [(citizen.cpr, "Test", "Borger")]), "citizens", caseworker)
+    assert (batch.changed, batch.unchanged) == (0, 1)
+    placement = world.place(citizen, world.day_offer, start=datetime.date(2024, 1, 1), end=datetime.date(2024, 6, 1))
+    batch = run(xlsx(("cpr", "tilbud", "start"), [(citizen.cpr, "Aktivitetshuset", "01-01-2024")]), "placements",
+                caseworker)
+    assert (batch.changed, batch.unchanged) == (0, 1)
+    placement.refresh_from_db()
+    assert placement.end == datetime.date(2024, 6, 1)

@@ -94,8 +94,10 @@ class CitizenKind(Kind):
     def check(self, row: Row, plan: Plan, *, actor) -> None:
         errors = len(plan.errors)
         number = cpr_of(row, plan)
-        values = {f: text(row, f, plan, max_length=LENGTHS[f], required=f in self.required) for f in FIELDS}
-        postcode = values["postcode"]
+        # Only the columns the file has: a column it lacks leaves what roret holds as it is.
+        values = {f: text(row, f, plan, max_length=LENGTHS[f], required=f in self.required)
+                  for f in FIELDS if f in row.cells}
+        postcode = values.get("postcode")
         if postcode and not re.fullmatch(r"\d{4}", postcode):
             plan.error(row, "postcode", _("A postcode has 4 digits."))
         if number is not None:

@@ -119,12 +119,17 @@ class PlacementKind(Kind):
             plan.error(row, "end_reason", _("Only an ended placement has an end reason."))
         if len(plan.errors) > errors:
             return
-        if end is not None and not end_reason:
+        existing = self.db.pop((citizen.pk, offer.pk, start), None)
+        # A column the file does not have leaves what roret holds as it is.
+        if existing is not None and "end" not in row.cells:
+            end = existing.end
+        if existing is not None and "end_reason" not in row.cells and existing.end == end:
+            end_reason = existing.end_reason
+        elif end is not None and not end_reason:
             end_reason = EndReason.OTHER
         if not offer.is_own and not external_reason:
             external_reason = ExternalReason.UNKNOWN
-        self.stays.append(Stay(citizen.pk, offer, start, end, row=row,
-                               existing=self.db.pop((citizen.pk, offer.pk, start), None),
+        self.stays.append(Stay(citizen.pk, offer, start, end, row=row, existing=existing,
                                end_reason=end_reason, external_reason=external_reason))
 
     def finish(self, plan: Plan, *, actor) -> None:
