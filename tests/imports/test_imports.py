@@ -286,3 +286,34 @@ def test_a_column_the_file_lacks_leaves_what_roret_holds(world):
     assert (batch.changed, batch.unchanged) == (0, 1)
     placement.refresh_from_db()
     assert placement.end == datetime.date(2024, 6, 1)
+
+
+GRANT_HEADER = ("cpr", "paragraf", "tilbudstype", "start", "slut", "ønsket tilbud")
+
+
+def test_grants_without_a_placement_stand_on_the_waiting_list(world):
+    caseworker = world.users["caseworker"]
+    citizen = world.citizen()
+    offer_type = world.residential.offer_type.display
+    rows = [(citizen.cpr, "§ 108", offer_type, "01-02-2026", None, "Bostedet")]
+    batch = run(xlsx(GRANT_HEADER, rows), "grants", caseworker)
+    assert (batch.status, batch.new) == ("committed", 1), batch.errors
+    grant = Grant.objects.get(citizen=citizen)
+    assert (grant.paragraph, grant.preferred_offer, grant.team) == ("SEL108", world.residential, world.team)
+    assert Grant.objects.waiting_on(datetime.date(2026, 3, 1)).filter(pk=grant.pk).exists()
+    assert run(xlsx(GRANT_HEADER, rows), "grants", caseworker).unchanged == 1
+    rows[0] = (citizen.cpr, "SEL108", offer_type, "01-02-2026", "01-02-2027", "Bostedet")
+    assert run(xlsx(GRANT_HEADER, rows), "grants", caseworker).changed == 1
+    grant.refresh_from_db()
+    assert grant.end == datetime.date(2027, 2, 1)
+
+
+def test_grant_errors_name_the_cell(world):
+    citizen = world.citizen()
+    rows = [(citizen.cpr, "§ 999", "Almindeligt længerevarende botilbud til voksne", "01-02-2026", None, None),
+            (citizen.cpr, "SEL108", "Ingen sådan type", "01-02-2026", None, None)]
+    batch = run(xlsx(GRANT_HEADER, rows), "grants", world.users["caseworker"])
+    found = {(e[1], e[2]): e[4] for e in batch.errors}
+    assert found[(2, "B")].startswith("§ 999 is not one of:")
+    assert found[(3, "C")].startswith("Unknown offer type: Ingen sådan type")
+    assert not Grant.objects.exists()

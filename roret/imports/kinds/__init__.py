@@ -25,7 +25,7 @@ def load() -> None:
     from importlib import import_module
 
     # In the order the upload page lists them.
-    for module in ("citizens", "placements", "catalogue", "budgets"):
+    for module in ("citizens", "placements", "catalogue", "budgets", "grants"):
         import_module(f"roret.imports.kinds.{module}")
 
 
