@@ -111,8 +111,6 @@ def _xlsx_sheets(data: bytes) -> Iterator[tuple[str, Iterator[tuple]]]:
 
 
 def _csv_sheets(data: bytes, file_name: str) -> Iterator[tuple[str, Iterator[tuple]]]:
-    if b"\x00" in data[:65536]:
-        raise FileRefused(_("The file is named .csv but is not text; save it as CSV (semicolon separated)."))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -139,6 +137,8 @@ def checked(data: bytes, file_name: str) -> str:
     if name.endswith(".csv"):
         if data[:4] == b"PK\x03\x04":
             raise FileRefused(_("The file is named .csv but is a zip archive; save it as CSV or .xlsx."))
+        if b"\x00" in data[:65536]:
+            raise FileRefused(_("The file is named .csv but is not text; save it as CSV (semicolon separated)."))
         return "csv"
     raise FileRefused(_("Only Excel workbooks (.xlsx) and CSV files (.csv) can be imported."))
 

@@ -22,7 +22,7 @@ from roret.core import audit, permissions
 from roret.imports import kinds as registry
 from roret.imports.kinds.base import Plan, Progress, _quiet
 from roret.imports.models import BatchStatus, ImportBatch
-from roret.imports.reading import FileRefused, read_table
+from roret.imports.reading import FileRefused, checked, read_table
 
 logger = logging.getLogger(__name__)
 
@@ -74,8 +74,18 @@ def estimate_rows(data: bytes, file_name: str) -> int:
 def stage(data: bytes, file_name: str, kind_name: str, *, actor, channel: str = "web", check_only: bool = False,
           progress: Progress = _quiet, background: bool | None = None) -> ImportBatch:
     """Record an uploaded file as a batch and check it (in the background when it is large:
-    ``background`` None decides by the file's rows). Refusals and errors are recorded on the batch."""
+    ``background`` None decides by the file's rows); its errors are recorded on the batch. A file
+    refused before it is opened (:func:`roret.imports.reading.checked`) raises FileRefused and is
+    not staged."""
     kind = kind_for(actor, kind_name)
+    try:
+        checked(data, file_name)
+    except FileRefused as exc:
+        # Not a file roret opens (too large, not what its name says, a zip bomb, an XML entity): it is
+        # not staged, and the attempt is audited as refused.
+        audit.record(actor, "refused", channel=channel, object_type="imports.importbatch",
+                     summary=f"Import af {kind.name} afvist: {file_name[-100:]}: {exc}")
+        raise
     batch = ImportBatch(kind=kind.name, file_name=file_name[-200:], size=len(data), created_by=actor, channel=channel,
                         sha256=hashlib.sha256(data).hexdigest(),
                         status=BatchStatus.CHECKED if check_only else BatchStatus.STAGED)

@@ -15,6 +15,7 @@ from roret.core.access import role_required
 from roret.imports import kinds as registry
 from roret.imports import services
 from roret.imports.models import BatchStatus
+from roret.imports.reading import FileRefused
 
 #: Every role that may import some kind (each kind's own roles are checked again by the service):
 #: caseworkers (citizens, placements), the economist (budgets, catalogue), the administrator (catalogue).
@@ -44,16 +45,24 @@ def upload(request):
 def stage(request, kind):
     """Upload a file of ``kind``: it is checked (in the background when large) and previewed."""
     found = _kind(request, kind)
+    error = ""
     if request.method == "POST":
         upload_file = request.FILES.get("file")
+        check_only = request.POST.get("check_only", "")
         if upload_file is None:
-            messages.error(request, _("Choose a file (.xlsx or .csv) to import."))
+            error = _("Choose a file (.xlsx or .csv) to import.")
+        elif check_only not in ("", "1"):
+            error = _("Check only is ticked or not (1 or nothing).")
         else:
             data = upload_file.read(settings.RORET["IMPORT_MAX_BYTES"] + 1)
-            batch = services.stage(data, upload_file.name, found.name, actor=request.user,
-                                   check_only=bool(request.POST.get("check_only")))
-            return redirect("imports:batch", batch.pk)
-    return render(request, "imports/upload.html", {"kinds": [found]})
+            try:
+                batch = services.stage(data, upload_file.name, found.name, actor=request.user,
+                                       check_only=check_only == "1")
+            except FileRefused as exc:
+                error = str(exc)
+            else:
+                return redirect("imports:batch", batch.pk)
+    return render(request, "imports/upload.html", {"kinds": [found], "error": error}, status=400 if error else 200)
 
 
 @role_required(IMPORTERS)

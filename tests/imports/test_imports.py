@@ -12,6 +12,7 @@ from roret.core.models import AuditEntry
 from roret.economy.models import Budget
 from roret.imports import services
 from roret.imports.models import ImportBatch
+from roret.imports.reading import FileRefused
 from roret.offers.models import PlaceChange, Tariff
 from roret.placements.models import Grant, Placement
 from tests.factories import make_cpr
@@ -103,9 +104,13 @@ def test_a_csv_file_with_commas_imports(world):
 # ---- hostile files ------------------------------------------------------------------------------
 
 def _refusal(world, data, name="fil.xlsx"):
-    batch = run(data, "citizens", world.users["caseworker"], name=name)
-    assert batch.status == "refused" and batch.error_count == 1
-    return batch.errors[0][4]
+    """The file is refused before it is opened: not staged, the attempt audited as refused."""
+    caseworker = world.users["caseworker"]
+    with pytest.raises(FileRefused) as refused:
+        run(data, "citizens", caseworker, name=name)
+    assert not ImportBatch.objects.exists()
+    assert AuditEntry.objects.filter(action="refused", actor=caseworker, summary__contains=name).exists()
+    return str(refused.value)
 
 
 def test_a_renamed_binary_is_refused(world):
@@ -140,8 +145,8 @@ def test_a_file_over_the_configured_size_is_refused(world, settings):
 
 def test_another_file_type_and_a_missing_column_are_refused(world):
     assert "Only Excel workbooks" in _refusal(world, b"hello", name="fil.txt")
-    message = _refusal(world, xlsx(("cpr", "fornavn"), []))
-    assert "row 1" in message and "efternavn" in message
+    batch = run(xlsx(("cpr", "fornavn"), []), "citizens", world.users["caseworker"])
+    assert batch.status == "refused" and batch.errors[0][4].startswith("Sheet Ark1, row 1: the column(s) efternavn")
 
 
 # ---- placements ---------------------------------------------------------------------------------

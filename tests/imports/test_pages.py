@@ -130,3 +130,12 @@ def test_a_large_file_is_checked_and_imported_in_the_background_with_progress(wo
     # Progress was reported along the way, checking then writing, not only at the end.
     steps = sorted({p for _kind, p in seen})
     assert len(steps) > 10 and steps[0] < 10 and any(50 < p < 100 for p in steps)
+
+
+@pytest.mark.django_db
+def test_a_hostile_file_is_refused_on_the_page_with_a_danish_message_and_nothing_staged(world, client):
+    assert client.login(username="caseworker", password=PASSWORD)
+    response = upload(client, b"MZ\x90\x00 not a workbook")
+    assert response.status_code == 400
+    assert "Filen hedder .xlsx, men er ikke en Excel-projektmappe" in response.content.decode()
+    assert not ImportBatch.objects.exists()

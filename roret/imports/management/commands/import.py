@@ -13,6 +13,7 @@ from roret.core.models import User
 from roret.core.permissions import NotInScope
 from roret.imports import services
 from roret.imports.models import BatchStatus
+from roret.imports.reading import FileRefused
 
 
 class Command(BaseCommand):
@@ -45,7 +46,7 @@ class Command(BaseCommand):
                 batch = services.commit(batch, actor=actor, channel="cli", progress=progress, background=False)
         except NotInScope:
             raise CommandError(f"{user} may not import {kind}") from None
-        except services.ImportRefused as exc:
+        except (services.ImportRefused, FileRefused) as exc:
             raise CommandError(str(exc)) from None
         finally:
             bar.close()
