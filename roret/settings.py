@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "roret.capacity",
     "roret.plans",
     "roret.reports",
+    "roret.imports",
     "roret.api",
     "roret.front",
     "roret.demo",
@@ -330,6 +331,12 @@ RORET = {
     # A running background job's lease: its worker renews the job's heartbeat every quarter of
     # this; a running job whose heartbeat is older has lost its worker and is shown as failed.
     "JOB_LEASE_SECONDS": envint("RORET_JOB_LEASE_SECONDS", 60),
+    # Spreadsheet imports (roret.imports): the largest file accepted, the most its parts may unpack
+    # to (a zip bomb is refused before it is opened), and from how many rows a file is checked and
+    # imported as a background job instead of during the request.
+    "IMPORT_MAX_BYTES": envint("RORET_IMPORT_MAX_BYTES", 50 * 2**20),
+    "IMPORT_MAX_UNPACKED_BYTES": envint("RORET_IMPORT_MAX_UNPACKED_BYTES", 500 * 2**20),
+    "IMPORT_BACKGROUND_ROWS": envint("RORET_IMPORT_BACKGROUND_ROWS", 5_000),
 }
 if RORET["JOB_LEASE_SECONDS"] < 1:
     raise ImproperlyConfigured("RORET_JOB_LEASE_SECONDS must be at least 1 (seconds)")

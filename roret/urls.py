@@ -29,6 +29,7 @@ urlpatterns = [
     path("balance/", include("roret.balance.urls")),
     path("capacity/", include("roret.capacity.urls")),
     path("reports/", include("roret.reports.urls")),
+    path("imports/", include("roret.imports.urls")),
     # core's pages (jobs) and the audit log, which lives in roret.front, under one namespace: core:audit_log.
     path("", include((core_urls.urlpatterns + front_urls.core_patterns, "core"))),
     path("api/v1/", api.urls),

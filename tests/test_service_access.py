@@ -37,6 +37,7 @@ from roret.core.models import AuditEntry, Role
 from roret.core.permissions import NotInScope
 from roret.economy import services as economy_services
 from roret.helm import services as helm_services
+from roret.imports import services as import_services
 from roret.journal import corrections as correction_services
 from roret.journal import services as journal_services
 from roret.meetings import services as meeting_services
@@ -96,6 +97,11 @@ class Scene:
         from roret.helm.models import CitizenAccount
 
         return CitizenAccount.objects.create(user=self.world.user("borger-omfang", Role.CITIZEN), citizen=self.citizen)
+
+    @cached_property
+    def import_batch(self):
+        """A citizens file the caseworker has staged, waiting to be imported (roret.imports)."""
+        return stage_import("citizens", self.cw, ("cpr", "fornavn", "efternavn"), (make_cpr(), "Import", "Borger"))
 
     @cached_property
     def placement(self):
@@ -316,6 +322,22 @@ def staff_file(scene) -> io.BytesIO:
     return io.BytesIO(f"{header}\n{scene.world.centre.name};2024-01;10;12;3;200;0;1\n".encode())
 
 
+def import_file(header, *rows) -> bytes:
+    """An .xlsx sheet for roret.imports: ``header`` and ``rows``."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in (header, *rows):
+        book.active.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def stage_import(kind: str, actor, header, *rows):
+    return import_services.stage(import_file(header, *rows), f"{kind}.xlsx", kind, actor=actor, background=False)
+
+
 def budget_file() -> io.BytesIO:
     from openpyxl import Workbook
 
@@ -478,6 +500,22 @@ CASES = [
     Case(offer_services.set_strategic_vacancy, ("other_offer",), lambda s, a: offer_services.set_strategic_vacancy(
         s.other_offer, places=1, actor=a, reason="En plads holdes til akutte behov"), EDITORS,
         on="another centre's offer"),
+    # imports: each kind by the roles whose services it writes through; a staged file is imported by its
+    # uploader alone (the administrator, who sees every batch, imports none of anyone else's)
+    Case(import_services.stage, (), lambda s, a: stage_import("citizens", a, ("cpr", "fornavn", "efternavn"),
+                                                              (make_cpr(), "Ny", "Borger")), CASEWORKERS, on="citizens"),
+    Case(import_services.stage, (), lambda s, a: stage_import("placements", a, ("cpr", "tilbud", "start"),
+                                                              (make_cpr(), "Bostedet", "01-01-2024")),
+         CASEWORKERS, on="placements"),
+    Case(import_services.stage, (), lambda s, a: stage_import("grants", a, ("cpr", "paragraf", "tilbudstype", "start"),
+                                                              (make_cpr(), "SEL108", "x", "01-01-2024")),
+         CASEWORKERS, on="grants"),
+    Case(import_services.stage, (), lambda s, a: stage_import("catalogue", a, ("tilbud", "gælder fra", "pladser"),
+                                                              ("Bostedet", "01-01-2030", 5)), EDITORS, on="catalogue"),
+    Case(import_services.stage, (), lambda s, a: stage_import("budgets", a, ("år", "kontofunktion", "beløb"),
+                                                              (TODAY.year, "5.38.50", 1000)), ECONOMIST, on="budgets"),
+    Case(import_services.commit, ("import_batch",), lambda s, a: import_services.commit(
+        s.import_batch, actor=a, background=False), CW),
     # economy
     Case(es.set_budget, (), lambda s, a: es.set_budget(TODAY.year, "5.38.50", "1000000", actor=a), ECONOMIST),
     Case(es.import_budgets, (), lambda s, a: es.import_budgets(budget_file(), actor=a), ECONOMIST),
@@ -601,7 +639,7 @@ SERVICE_MODULES = [journal_services, correction_services,
                    citizen_services, placement_services, case_services, outcome_services, offer_services,
                    economy_services, capacity_services, runs, scenarios, core_services, report_services,
                    balance_services, plan_services, plan_effects, plan_lights, meeting_services, api_tokens,
-                   helm_services]
+                   helm_services, import_services]
 RORET = Path(__file__).resolve().parent.parent / "roret"
 
 

@@ -16,6 +16,7 @@ from roret.core.permissions import (
     CATALOGUE_ROLES,
     CENTRE_ROLES,
     MEETING_READERS,
+    PLANNERS,
 )
 
 ALL = set(Role.values)
@@ -38,6 +39,8 @@ NAV = [
     ("reports:kpi_report", _("KPI report"), AGGREGATE_ROLES),
     ("capacity:index", _("Capacity"), AGGREGATE_ROLES),
     ("plans:list", _("Development plans"), AGGREGATE_ROLES),
+    # Spreadsheet imports: the roles of roret.imports.views.IMPORTERS.
+    ("imports:upload", _("Import"), CASEWORKERS | PLANNERS | CATALOGUE_EDITORS),
     ("core:users", _("Users"), ADMINS),
     ("core:audit_log", _("Audit log"), ADMINS),
     ("meetings:rule", _("Meeting rule"), ADMINS),
