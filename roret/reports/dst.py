@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Case, Exists, F, OuterRef, Q, When
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -341,9 +342,15 @@ def summary(month: Month) -> Summary:
         if service.since:
             bases = [basis for basis, c in BY_LEGAL_BASIS.items() if c == code or (code == "85B" and c == "85")]
             dated |= Q(grant__paragraph__in=bases, start__lt=service.since)
-    rows = list(month_placements(month).order_by().annotate(dated=Case(When(dated, then=1), default=0))
-                .values_list("citizen_id", "grant__paragraph", "offer_id", "acting_municipality",
-                             "paying_municipality", "dated"))
+    query = (month_placements(month).order_by().annotate(dated=Case(When(dated, then=1), default=0))
+             .values_list("citizen_id", "grant__paragraph", "offer_id", "acting_municipality", "paying_municipality",
+                          "dated"))
+    # The database's own rows: every column is an id, a code or the 0/1 flag, so nothing needs the
+    # ORM's conversion, whose per-row pass was a fifth of the page at 81,000 rows.
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     services = {(basis, offer): service_of(basis, offers.get(offer, (None, ""))[0])
                 for basis, offer in set(map(itemgetter(1, 2), rows))}
     per_service = Counter([(row[0], services[row[1], row[2]]) for row in rows])
