@@ -41,7 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 ROLES = ["caseworker", "centre_staff", "centre_leader", "economist", "committee", "admin"]
 #: Pages the issue's table names beside a role's navigation (the economy's sub-pages).
-EXTRA = {"economist": ["/economy/", "/economy/self-sufficiency/", "/reports/kpi/"],
+EXTRA = {"economist": ["/economy/", "/economy/self-sufficiency/", "/reports/kpi/", "/reports/dst/"],
          "committee": ["/economy/"], "centre_leader": ["/economy/", "/"], "caseworker": ["/"]}
 #: Requests a page gets at the least, however slow (``--budget``).
 MIN_REQUESTS = 3

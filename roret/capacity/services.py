@@ -9,6 +9,7 @@ kroner come back as Decimal in roret.capacity.runs.
 from __future__ import annotations
 
 import datetime
+import statistics
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -317,8 +318,15 @@ def theil_sen(x, y) -> tuple[float, float]:
     scipy.stats for five points. Returns ``(a, b)``."""
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     dx, dy = x[:, None] - x, y[:, None] - y
-    b = float(np.median(dy[dx > 0] / dx[dx > 0]))
-    return float(np.median(y) - b * np.median(x)), b
+    b = _median(dy[dx > 0] / dx[dx > 0])
+    return float(_median(y) - b * _median(x)), b
+
+
+def _median(values: np.ndarray) -> float:
+    """``np.median`` of a few numbers without NaN, the same float (the middle one, or the mean of
+    the two middle ones): ``np.median`` checks for NaN through ``numpy.ma``, whose import is a
+    tenth of the command line's start-up it is used in (tests/core/test_startup_imports.py)."""
+    return float(statistics.median(values.tolist()))
 
 
 def _arrival_trend(starts: list[datetime.date], first_start: datetime.date | None, day: datetime.date,

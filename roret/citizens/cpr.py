@@ -4,6 +4,8 @@ Numbers without a valid modulus-11 check digit are valid (the CPR office stopped
 2007), so only format and the embedded birth date are checked, as python-stdnum does.
 """
 
+from __future__ import annotations
+
 import base64
 import datetime
 import hashlib
@@ -11,13 +13,21 @@ import hmac
 import logging
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils.translation import gettext as _
 from stdnum.dk import cpr as stdnum_cpr
 from stdnum.exceptions import ValidationError as StdnumError
+
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet, MultiFernet
+
+# ``cryptography`` (OpenSSL bindings) is imported where a number is encrypted or decrypted, not
+# here: this module is imported with the citizen models at every start-up, and a command that
+# never touches a CPR number (``roret capacity plan``) should not pay for loading it
+# (tests/core/test_startup_imports.py).
 
 CPR_PATTERN = re.compile(r"(?<!\d)(\d{6})[- ]?(\d{4})(?!\d)")
 
@@ -75,6 +85,8 @@ def mask_text(text: str) -> str:
 
 @lru_cache(maxsize=16)
 def _keys(field_key: str) -> tuple[Fernet, bytes]:
+    from cryptography.fernet import Fernet
+
     try:
         raw = base64.urlsafe_b64decode(field_key.encode())
     except (ValueError, TypeError):
@@ -129,10 +141,14 @@ def encrypt(number: str) -> str:
 
 
 def _multi() -> MultiFernet:
+    from cryptography.fernet import MultiFernet
+
     return MultiFernet([_keys(key)[0] for key in keyring()])
 
 
 def decrypt(token: str) -> str:
+    from cryptography.fernet import InvalidToken
+
     try:
         return _multi().decrypt(token.encode()).decode()
     except InvalidToken as exc:
@@ -141,6 +157,8 @@ def decrypt(token: str) -> str:
 
 def is_current(token: str, stored_hash: str) -> bool:
     """Whether a row's ciphertext and hash are both under the active key (nothing to rotate)."""
+    from cryptography.fernet import InvalidToken
+
     fernet, _mac = _keys(keyring()[0])
     try:
         number = fernet.decrypt(token.encode()).decode()

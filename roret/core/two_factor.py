@@ -16,7 +16,6 @@ import secrets
 import time
 from urllib.parse import urlencode
 
-import segno
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ValidationError
@@ -116,6 +115,8 @@ def pending_device(request) -> TOTPDevice:
 
 def qr_svg(device: TOTPDevice) -> str:
     """The device's otpauth:// address as an inline SVG QR code (no script, no image request)."""
+    import segno  # the QR code only on the enrolment page, not at every start-up
+
     return segno.make(device.config_url, error="m").svg_inline(scale=4, dark="#1a1a1a", light="#ffffff",
                                                                omitsize=False)
 

@@ -77,12 +77,12 @@ def _dst_month(request) -> tuple[dst.Month, str]:
 def dst_page(request):
     """The month's reporting to Statistics Denmark: counts per service and the problems that stop it."""
     month, warning = _dst_month(request)
-    built = dst.report(month)
-    audit.listed(request.user, "dst_problems", [p.citizen_id for p in built.problems],
+    shown = dst.summary(month)
+    audit.listed(request.user, "dst_problems", [p.citizen_id for p in shown.problems],
                  detail=f"Danmarks Statistik {month.value}")
     return render(request, "reports/dst.html", {
-        "month": month, "warning": warning, "counts": built.counts(), "problems": built.problems,
-        "records": len(built.records), "citizens": len(built.citizen_ids), "columns": dst.COLUMNS})
+        "month": month, "warning": warning, "counts": shown.counts, "problems": shown.problems,
+        "records": shown.records, "citizens": shown.citizens, "columns": dst.COLUMNS})
 
 
 @role_required(DST_EXPORTERS)

@@ -275,3 +275,52 @@ def test_a_demo_month_matches_counts_computed_from_the_placements_per_paragraph(
     assert {row["code"]: row["citizens"] for row in built.counts()} == {k: len(v) for k, v in citizens.items()}
     # The demo's month passes DST's rules, so the economist can make the file on `make run`.
     assert built.problems == []
+    _same_as_the_full_check(month)  # the page's grouped counts are the records' counts
+
+
+def _same_as_the_full_check(month):
+    """The page's summary (dst.summary) against the records built and checked one by one."""
+    built, shown = dst.report(month), dst.summary(month)
+    assert shown.counts == built.counts()
+    assert (shown.records, shown.citizens) == (len(built.records), len(built.citizen_ids))
+    assert shown.problems == built.problems  # the same problems, in the same order
+    return shown
+
+
+def test_the_page_summary_finds_every_problem_the_full_check_finds(world, october, monkeypatch):
+    from roret.placements.models import Grant
+
+    assert _same_as_the_full_check(OCTOBER).problems == []
+    d = datetime.date
+    region = Provider.objects.create(kind="region", name="Region uden numre")
+    no_ids = world.offer("Regionens tilbud", "SEL102", places=0, tariff="1000.00", provider=region,
+                         offer_type="Aktivitets- og samværstilbud")
+    world.place(_with_target_group(world.citizen(first_name="Region")), no_ids, start=d(2026, 10, 3))
+    world.place(world.citizen(first_name="Uden"), world.day_offer, start=d(2026, 10, 3))  # no target group
+    twice = _with_target_group(world.citizen(first_name="Dobbelt"))
+    world.place(twice, world.day_offer, start=d(2026, 9, 1), end=d(2026, 10, 15))
+    overlapping = world.place(twice, world.day_offer, start=d(2026, 10, 10))
+    sequential = _with_target_group(world.citizen(first_name="Flytter"))  # two records, no problem
+    world.place(sequential, world.day_offer, start=d(2026, 9, 1), end=d(2026, 10, 10))
+    world.place(sequential, world.day_offer, start=d(2026, 10, 10))
+    # What the services refuse, written past them (as raw SQL would): a paying municipality that is
+    # no code, an early-support placement before DST counted it and a paragraph DST does not know (an
+    # end before the start the database itself refuses).
+    bad_paying = world.place(_with_target_group(world.citizen(first_name="Kommune")), world.day_offer,
+                             start=d(2026, 10, 1))
+    Placement.objects.filter(pk=bad_paying.pk).update(paying_municipality="abc")
+    early = next(p for p in october if p.grant.paragraph == "SEL82b")
+    Placement.objects.filter(pk=early.pk).update(start=d(2020, 1, 1))
+    unknown = world.place(_with_target_group(world.citizen(first_name="Ukendt")), world.day_offer,
+                          start=d(2026, 10, 1))
+    Grant.objects.filter(pk=unknown.grant_id).update(paragraph="SEL999")
+    shown = _same_as_the_full_check(OCTOBER)
+    fields = Counter(p.field for p in shown.problems)
+    assert fields == {"provider_id": 1, "target_groups": 1, "start": 2, "paying_municipality": 1,
+                      "service": 1}, shown.problems
+    assert any(p.placement_id == overlapping.pk and p.field == "start" for p in shown.problems)
+    assert {row["code"] for row in shown.counts} >= {"102", ""}
+    # Many citizens who may break a rule (say, no target groups recorded anywhere yet): the page
+    # checks the whole month instead of naming them in one query, with the same problems.
+    monkeypatch.setattr(dst, "SUSPECTS_BY_ID", 2)
+    assert _same_as_the_full_check(OCTOBER).problems == shown.problems
