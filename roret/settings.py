@@ -400,6 +400,8 @@ MASS_READ_DEACTIVATE = envbool("RORET_MASS_READ_DEACTIVATE", False)
 RETENTION_CASE_YEARS = envint("RORET_RETENTION_CASE_YEARS", 5)
 RETENTION_JOB_FILE_DAYS = envint("RORET_RETENTION_JOB_FILE_DAYS", 30)
 RETENTION_AUDIT_YEARS = envint("RORET_RETENTION_AUDIT_YEARS", 5)
+# A staged import file (it may hold CPR numbers) not imported within so many days is deleted.
+RETENTION_IMPORT_FILE_DAYS = envint("RORET_RETENTION_IMPORT_FILE_DAYS", 7)
 # API tokens (roret/core/api_tokens.py): the longest a user may let a token live, in days (the
 # page offers 30, 90 and 365 days, those up to this); idempotency keys are kept this many hours.
 API_TOKEN_MAX_DAYS = envint("RORET_API_TOKEN_MAX_DAYS", 365)

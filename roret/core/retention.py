@@ -62,9 +62,13 @@ class Policy:
         """A closed case whose last activity is before this day is anonymised."""
         return self.years_before(self.today, self.case_years)
 
+    def days_back(self, days: int) -> datetime.datetime:
+        """The start of the day ``days`` days before ``today``: what is older goes."""
+        return _start_of(self.today - datetime.timedelta(days=days))
+
     @property
     def job_file_cutoff(self) -> datetime.datetime:
-        return _start_of(self.today - datetime.timedelta(days=self.job_file_days))
+        return self.days_back(self.job_file_days)
 
     @property
     def audit_cutoff(self) -> datetime.datetime:

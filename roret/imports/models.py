@@ -14,6 +14,7 @@ class BatchStatus(models.TextChoices):
     COMMITTED = "committed", _("Imported")
     REFUSED = "refused", _("Refused")
     FAILED = "failed", _("Failed")
+    EXPIRED = "expired", _("Not imported in time: the file is deleted")
 
 
 def upload_storage() -> FileSystemStorage:

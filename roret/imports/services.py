@@ -129,7 +129,8 @@ def _plan(batch: ImportBatch, progress: Progress):
 def _record(batch: ImportBatch, plan: Plan, status: str) -> None:
     batch.rows, batch.new, batch.changed, batch.unchanged = plan.rows, plan.new, plan.changed, plan.unchanged
     batch.errors, batch.error_count, batch.status = plan.errors, len(plan.errors), status
-    if status in (BatchStatus.REFUSED, BatchStatus.COMMITTED, BatchStatus.FAILED):
+    # A file checked only is never imported from its batch (it is uploaded again to import it).
+    if status in (BatchStatus.REFUSED, BatchStatus.COMMITTED, BatchStatus.FAILED, BatchStatus.CHECKED):
         batch.committed = timezone.now() if status == BatchStatus.COMMITTED else None
         # The file may name citizens: kept only while it waits, deleted once the outcome is committed.
         name, storage = batch.upload.name, batch.upload.storage

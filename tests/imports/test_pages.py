@@ -56,6 +56,7 @@ def test_check_only_imports_nothing_and_offers_no_import_button(world, client):
     upload(client, xlsx(HEADER, rows(2)), check_only="1")
     batch = ImportBatch.objects.get()
     assert batch.status == "checked" and batch.new == 2
+    assert not batch.upload  # a file checked only is never imported from here: its CPR numbers are not kept
     assert reverse("imports:commit", args=[batch.pk]) not in client.get(reverse("imports:batch", args=[batch.pk])).content.decode()
     client.post(reverse("imports:commit", args=[batch.pk]))
     assert Citizen.objects.count() == 0
