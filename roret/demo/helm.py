@@ -1,4 +1,5 @@
-"""The citizen's own page in the demo: a few citizens with an account, their own WHO-5 answers,
+"""The citizen's own page in the demo: a few citizens with an account, their own WHO-5 answers (and,
+from the last two years' follow-up meetings, answers citizens gave on a tablet there),
 ratings of their goals and responses to their action plans, the caseworker's reads they see in
 their access log, and invitations in each state; one open invitation with a known link and code,
 so `make run` can show the citizen's side (DEMO_LINK, DEMO_CODE)."""
@@ -95,9 +96,29 @@ def build_helm(builder) -> dict:
     from roret.outcomes.models import Measurement
 
     Measurement.objects.bulk_create(measurements)
+    tablet = _answered_on_a_tablet(rng, today)
     GoalRating.objects.bulk_create(ratings)
     PlanResponse.objects.bulk_create(responses)
     Invitation.objects.bulk_create(invitations)
     AuditEntry.objects.bulk_create(sorted(audits, key=lambda e: e.at))
-    return {"accounts": len(accounts), "self_reported": len(measurements), "ratings": len(ratings),
+    return {"accounts": len(accounts), "self_reported": len(measurements) + tablet, "ratings": len(ratings),
             "invitations": len(invitations)}
+
+
+#: The share of the last two years' follow-up WHO-5 answers the citizen gave on a tablet at the meeting.
+TABLET_SHARE = 0.3
+
+
+def _answered_on_a_tablet(rng: random.Random, today: datetime.date) -> int:
+    """Before the citizen's own page, citizens answered WHO-5 themselves at follow-up meetings, on a
+    tablet with the staff member beside them: marked self-reported, as the page's answers are, so the
+    KPI report's and the balance view's completed half-years count both kinds, not staff's alone."""
+    from roret.outcomes.models import Measurement
+
+    found = (Measurement.objects.filter(self_reported=False, occasion=MeasurementOccasion.FOLLOW_UP,
+                                        measured_on__gte=today - 730 * DAY, measured_on__lte=today)
+             .order_by("pk").values_list("pk", flat=True))
+    chosen = [pk for pk in found if rng.random() < TABLET_SHARE]
+    for start in range(0, len(chosen), 5000):
+        Measurement.objects.filter(pk__in=chosen[start:start + 5000]).update(self_reported=True)
+    return len(chosen)

@@ -59,3 +59,12 @@ class ImportBatch(models.Model):
 
     def __str__(self):
         return f"{self.kind}: {self.file_name} ({self.get_status_display()})"
+
+    @property
+    def kind_label(self) -> str:
+        """The kind as people read it ("Borgere"), not its code ("citizens")."""
+        from roret.imports.kinds import KINDS, load
+
+        load()
+        kind = KINDS.get(self.kind)
+        return str(kind.label) if kind is not None else self.kind

@@ -65,13 +65,24 @@ def stage(request, kind):
     return render(request, "imports/upload.html", {"kinds": [found], "error": error}, status=400 if error else 200)
 
 
+def _job_to_show(found):
+    """The background job's progress while it runs, and its message if it failed; once it is done,
+    the batch's own status and counts say what came of it."""
+    from roret.core.jobs import JobStatus
+
+    job = found.job
+    if job is None:
+        return None
+    return job if found.status == BatchStatus.RUNNING or job.status == JobStatus.FAILED else None
+
+
 @role_required(IMPORTERS)
 @require_GET
 def batch(request, pk):
     found = services.get_batch(request.user, pk)
     page = Paginator(found.errors, ERRORS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "imports/batch.html", {
-        "batch": found, "errors": page, "job": found.job if found.status == BatchStatus.RUNNING or found.job else None,
+        "batch": found, "errors": page, "job": _job_to_show(found),
         "may_commit": found.status == BatchStatus.STAGED and found.created_by_id == request.user.pk,
     })
 

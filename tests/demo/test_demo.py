@@ -111,7 +111,13 @@ def test_the_demo_database_is_marked_consistent_and_complete():
     accounts = CitizenAccount.objects.select_related("user")
     assert accounts.count() == 12 and not any(a.user.has_usable_password() for a in accounts)
     assert GoalRating.objects.count() >= 12 and PlanResponse.objects.count() == 12
-    assert Measurement.objects.filter(self_reported=True).count() == 36
+    # 36 answers on the own page (the citizen's account recorded them), and answers given on a tablet at
+    # follow-up meetings: every completed half-year of the last two has self-reported and staff-reported ones.
+    assert Measurement.objects.filter(self_reported=True, recorded_by__role="citizen").count() == 36
+    for start in (datetime.date(2025, 1, 1), datetime.date(2025, 7, 1), datetime.date(2026, 1, 1)):
+        half = Measurement.objects.filter(measured_on__gte=start, measured_on__lt=start.replace(
+            year=start.year + (start.month == 7), month=1 if start.month == 7 else 7))
+        assert half.filter(self_reported=True).exists() and half.filter(self_reported=False).exists(), start
     invitation = helm_services.find_invitation(DEMO_TOKEN)
     assert invitation.used_at is None and invitation.revoked_at is None
     assert helm_services.digest("code", f"{invitation.token_digest}:{DEMO_CODE}") == invitation.code_digest

@@ -48,6 +48,8 @@ def test_upload_preview_and_import_as_a_caseworker(world, client):
     assert Citizen.objects.count() == 3
     history = client.get(reverse("imports:history")).content.decode()
     assert "borgere.xlsx" in history and "Importeret" in history
+    assert "<td>Borgere</td>" in history and "<td>citizens</td>" not in history  # the kind as people read it
+    assert "Borgere" in client.get(reverse("imports:batch", args=[batch.pk])).content.decode()
 
 
 @pytest.mark.django_db
@@ -128,6 +130,9 @@ def test_a_large_file_is_checked_and_imported_in_the_background_with_progress(wo
     assert batch.status == "committed" and Citizen.objects.count() == 400
     job = Job.objects.get(pk=batch.job_id)
     assert job.status == JobStatus.DONE and job.progress == 100 and job.result["new"] == 400
+    # Once done, the batch's page says what came of it, not the finished job's progress bar again.
+    done = client.get(reverse("imports:batch", args=[batch.pk])).content.decode()
+    assert "Importeret" in done and "<progress" not in done
     # Progress was reported along the way, checking then writing, not only at the end.
     steps = sorted({p for _kind, p in seen})
     assert len(steps) > 10 and steps[0] < 10 and any(50 < p < 100 for p in steps)
