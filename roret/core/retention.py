@@ -127,6 +127,20 @@ def run(policy: Policy, *, dry_run: bool, only: set[str] | None = None,
     return [s.run(policy, dry_run, progress_for(s)) for s in known if not only or s.name in only]
 
 
+def stray_files(storage, named: set[str], cutoff: datetime.datetime) -> list[str]:
+    """The files in ``storage``'s folder that no row names (``named``: their names relative to it) and
+    that were last changed before ``cutoff``: left by a crash or a deleted row, and kept by nothing."""
+    root = Path(storage.location)
+    found = []
+    if root.is_dir():
+        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            relative = path.relative_to(root).as_posix()
+            modified = datetime.datetime.fromtimestamp(path.stat().st_mtime, tz=datetime.UTC)
+            if relative not in named and modified < cutoff:
+                found.append(relative)
+    return found
+
+
 # --- background jobs' output files ---------------------------------------------------------------
 
 
@@ -138,15 +152,7 @@ def delete_job_files(policy: Policy, dry_run: bool, progress: Progress | None) -
     result = StepResult("job_files", f"Output files of jobs finished before {cutoff:%Y-%m-%d}")
     storage = Job._meta.get_field("output").storage  # where the jobs' files are (var/jobs)
     jobs = list(Job.objects.exclude(output="").filter(finished__lt=cutoff).order_by("pk"))
-    named = set(Job.objects.exclude(output="").values_list("output", flat=True))
-    root = Path(storage.location)
-    orphans = []
-    if root.is_dir():
-        for path in sorted(p for p in root.rglob("*") if p.is_file()):
-            relative = path.relative_to(root).as_posix()
-            modified = datetime.datetime.fromtimestamp(path.stat().st_mtime, tz=datetime.UTC)
-            if relative not in named and modified < cutoff:
-                orphans.append(relative)
+    orphans = stray_files(storage, set(Job.objects.exclude(output="").values_list("output", flat=True)), cutoff)
     result.count = len(jobs) + len(orphans)
     result.lines = [f"job #{j.pk} ({j.kind}, finished {j.finished:%Y-%m-%d}): {j.output.name}" for j in jobs]
     result.lines += [f"{name} (no job names it)" for name in orphans]

@@ -4,14 +4,11 @@ expired, with its counts and error report; stray files no batch names go too."""
 
 from __future__ import annotations
 
-import datetime
-from pathlib import Path
-
 from django.conf import settings
 
 from roret.core import audit
 from roret.core.models import AuditAction
-from roret.core.retention import Policy, Progress, StepResult, step
+from roret.core.retention import Policy, Progress, StepResult, step, stray_files
 from roret.imports.models import BatchStatus, ImportBatch
 
 
@@ -25,15 +22,7 @@ def delete_staged_files(policy: Policy, dry_run: bool, progress: Progress | None
     waiting = list(ImportBatch.objects.exclude(upload="").exclude(status=BatchStatus.RUNNING)
                    .filter(created__lt=cutoff).order_by("pk"))
     storage = ImportBatch._meta.get_field("upload").storage
-    named = set(ImportBatch.objects.exclude(upload="").values_list("upload", flat=True))
-    root = Path(storage.location)
-    strays = []
-    if root.is_dir():
-        for path in sorted(p for p in root.rglob("*") if p.is_file()):
-            relative = path.relative_to(root).as_posix()
-            modified = datetime.datetime.fromtimestamp(path.stat().st_mtime, tz=datetime.UTC)
-            if relative not in named and modified < cutoff:
-                strays.append(relative)
+    strays = stray_files(storage, set(ImportBatch.objects.exclude(upload="").values_list("upload", flat=True)), cutoff)
     result.count = len(waiting) + len(strays)
     result.lines = [f"import #{b.pk} ({b.kind}, {b.file_name}, uploaded {b.created:%Y-%m-%d}, {b.status})"
                     for b in waiting]

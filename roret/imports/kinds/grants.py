@@ -14,13 +14,12 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from roret.citizens import cpr as cprlib
 from roret.core import audit, permissions
 from roret.core.models import Term
 from roret.imports.kinds import register
 from roret.imports.kinds.base import Kind, Plan, cell, choice, date, text
 from roret.imports.kinds.citizens import cpr_of, existing_by_cpr, numbers_in
-from roret.imports.kinds.placements import offer_of, offers_by_name
+from roret.imports.kinds.placements import check_citizen_and_period, offer_of, offers_by_name
 from roret.imports.reading import Row, Table
 from roret.offers.models import LegalBasis
 from roret.placements.models import Grant
@@ -91,12 +90,7 @@ class GrantKind(Kind):
         scope = text(row, "scope", plan, max_length=300)
         preferred = offer_of(row, plan, self.offers, key="preferred_offer") if row.get("preferred_offer") else None
         citizen = self.citizens.get(number) if number else None
-        if number and citizen is None:
-            plan.error(row, "cpr", _("No citizen with CPR number %(cpr)s in your caseload: import the citizens "
-                                     "first.") % {"cpr": cprlib.mask(number)})
-        if start and end and end <= start:
-            plan.error(row, "end", _("The end (%(end)s) is not after the start (%(start)s).")
-                       % {"end": f"{end:%d-%m-%Y}", "start": f"{start:%d-%m-%Y}"})
+        check_citizen_and_period(row, plan, number, citizen, start, end)
         if len(plan.errors) > errors:
             return
         key = (citizen.pk, paragraph, offer_type.pk, start)

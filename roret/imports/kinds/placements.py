@@ -24,6 +24,18 @@ from roret.imports.reading import Row, Table
 from roret.offers.models import Offer
 from roret.placements.models import EndReason, ExternalReason, Grant, Placement
 
+
+def check_citizen_and_period(row: Row, plan: Plan, number: str | None, citizen, start, end) -> None:
+    """The errors a row about a citizen's period has in common (placements, grants): a CPR number not
+    in the importer's caseload, an end not after the start."""
+    if number and citizen is None:
+        plan.error(row, "cpr", _("No citizen with CPR number %(cpr)s in your caseload: import the citizens "
+                                 "first.") % {"cpr": cprlib.mask(number)})
+    if start and end and end <= start:
+        plan.error(row, "end", _("The end (%(end)s) is not after the start (%(start)s).")
+                   % {"end": f"{end:%d-%m-%Y}", "start": f"{start:%d-%m-%Y}"})
+
+
 BATCH = 2000
 
 
@@ -103,12 +115,7 @@ class PlacementKind(Kind):
         end_reason = choice(row, "end_reason", plan, EndReason)
         external_reason = choice(row, "external_reason", plan, ExternalReason)
         citizen = self.citizens.get(number) if number else None
-        if number and citizen is None:
-            plan.error(row, "cpr", _("No citizen with CPR number %(cpr)s in your caseload: import the citizens "
-                                     "first.") % {"cpr": cprlib.mask(number)})
-        if start and end and end <= start:
-            plan.error(row, "end", _("The end (%(end)s) is not after the start (%(start)s).")
-                       % {"end": f"{end:%d-%m-%Y}", "start": f"{start:%d-%m-%Y}"})
+        check_citizen_and_period(row, plan, number, citizen, start, end)
         if offer and start and offer.closed_on and (end is None or end > offer.closed_on):
             plan.error(row, "end", _("%(offer)s closes on %(day)s: the placement must end by then.")
                        % {"offer": offer.name, "day": f"{offer.closed_on:%d-%m-%Y}"})
