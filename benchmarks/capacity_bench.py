@@ -13,11 +13,12 @@ docs/benchmarks.md ("Capacity engine").
 from __future__ import annotations
 
 import argparse
-import json
 import pathlib
 import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+
+from common import emit  # noqa: E402  (benchmarks/, the script's own folder)
 
 from roret.capacity.bench import run_benchmark  # noqa: E402
 
@@ -43,12 +44,7 @@ def main(argv: list[str] | None = None) -> dict:
         tools=tuple(t.strip() for t in args.tools.split(",") if t.strip()),
         engine_repeats=args.engine_repeats,
     )
-    text = json.dumps(result, indent=2)
-    print(text)
-    if args.out is not None:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n")
-    return result
+    return emit(result, args.out)
 
 
 if __name__ == "__main__":

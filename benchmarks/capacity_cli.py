@@ -18,7 +18,6 @@ built with ``roret demo --seed 2026 --today 2026-11-23``; results are in docs/be
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import pathlib
 import resource
@@ -26,6 +25,8 @@ import statistics
 import subprocess
 import sys
 import time
+
+from common import emit  # noqa: E402  (benchmarks/, the script's own folder)
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
@@ -78,12 +79,7 @@ def main(argv: list[str] | None = None) -> dict:
         "cpus": os.cpu_count(),
         "trees": {tree: {name: summary(t) for name, t in parts.items() if t} for tree, parts in runs.items()},
     }
-    text = json.dumps(result, indent=2)
-    print(text)
-    if args.out is not None:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n")
-    return result
+    return emit(result, args.out)
 
 
 if __name__ == "__main__":

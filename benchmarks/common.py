@@ -1,4 +1,5 @@
-"""What the page benchmarks share: the percentile they quote and a logged-in test client."""
+"""What the benchmarks share: the percentile they quote, a logged-in test client, and printing and
+saving a result as JSON."""
 
 
 def percentile(values, q):
@@ -32,3 +33,15 @@ def client_for(username):
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()
     return client
+
+
+def emit(result: dict, out=None, **dumps) -> dict:
+    """Print ``result`` as JSON and, with ``out`` (a Path), also write it there."""
+    import json
+
+    text = json.dumps(result, indent=2, **dumps)
+    print(text)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text + "\n")
+    return result

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
 import os
 import pathlib
 import sys
@@ -21,6 +20,7 @@ import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "roret.settings")
+from common import emit  # noqa: E402  (benchmarks/, the script's own folder)
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -64,12 +64,7 @@ def main(argv: list[str] | None = None) -> dict:
     result["data"] = {"database": connection.vendor, "citizens": Citizen.objects.count(),
                       "placements": Placement.objects.count(), "cost_segments": CostSegment.objects.count(),
                       "placements_in_period": Placement.objects.overlapping(period.start, period.end).count()}
-    text = json.dumps(result, indent=2, default=str)
-    print(text)
-    if args.out is not None:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n")
-    return result
+    return emit(result, args.out, default=str)
 
 
 if __name__ == "__main__":

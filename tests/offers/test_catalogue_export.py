@@ -20,6 +20,7 @@ from roret.core.permissions import NotInScope
 from roret.offers import catalogue_export
 from roret.offers import services as offer_services
 from tests.factories import PASSWORD
+from tests.reports.cells import small_catalogue
 
 TODAY = datetime.date.today()
 START = TODAY - datetime.timedelta(days=300)
@@ -31,16 +32,7 @@ def small_world(world):
     """As tests/reports/test_committee_pages.py: the residential offer (2 places) with 1 resident
     and 1 waiting; the day offer (10 places) with 7 residents and 3 waiting; the external offer
     with 6 own citizens."""
-    world.place(world.citizen(first_name="Beboer"), world.residential, start=START)
-    world.grant(world.citizen(first_name="Venter"), world.residential, start=START, preferred_offer=world.residential)
-    for i in range(7):
-        world.place(world.citizen(first_name=f"Dag{i}"), world.day_offer, start=START)
-    for i in range(3):
-        world.grant(world.citizen(first_name=f"DagVenter{i}"), world.day_offer, start=START,
-                    preferred_offer=world.day_offer)
-    for i in range(6):
-        world.place(world.citizen(first_name=f"Ude{i}"), world.external, start=START)
-    return world
+    return small_catalogue(world, START)
 
 
 def login(client, persona):

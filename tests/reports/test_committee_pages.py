@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from roret.offers.queries import committee_catalogue
 from tests.factories import PASSWORD
-from tests.reports.cells import hidden_texts, marked, small_counts_shown
+from tests.reports.cells import hidden_texts, marked, small_catalogue, small_counts_shown
 
 NOTE = "cannot be worked out from the totals"
 TODAY_ONLY = "today's figures only"
@@ -27,16 +27,7 @@ def small_world(world):
     (10 places): 7 residents and 3 waiting; the external offer: 6 own citizens."""
     today = datetime.date.today()
     start = today - datetime.timedelta(days=300)
-    world.place(world.citizen(first_name="Beboer"), world.residential, start=start)
-    world.grant(world.citizen(first_name="Venter"), world.residential, start=start, preferred_offer=world.residential)
-    for i in range(7):
-        world.place(world.citizen(first_name=f"Dag{i}"), world.day_offer, start=start)
-    for i in range(3):
-        world.grant(world.citizen(first_name=f"DagVenter{i}"), world.day_offer, start=start,
-                    preferred_offer=world.day_offer)
-    for i in range(6):
-        world.place(world.citizen(first_name=f"Ude{i}"), world.external, start=start)
-    return world
+    return small_catalogue(world, start)
 
 
 def login(client, persona):
