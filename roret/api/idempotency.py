@@ -12,8 +12,9 @@ another request is refused (422). An answer that says nothing about the request 
 caller is not let in; 5xx: the transaction is rolled back) is not stored, so the request can be
 sent again with the key. A stored answer sent again may name a citizen: the replay is audited as a
 read (channel "api", the token's name, the request and its status), of the citizen in the path or
-of those a stored search names, and a citizen the caller may no longer see answers 404 instead
-(the refusal audited), as a new request would. Keys are kept ``settings.IDEMPOTENCY_KEY_HOURS``; ``roret retention``
+of those a stored search names; a citizen in the path the caller may no longer see answers 404
+instead (the refusal audited), and a stored search that names one is run again, as a new request
+would be. Keys are kept ``settings.IDEMPOTENCY_KEY_HOURS``; ``roret retention``
 deletes older ones (they hold answers that may name citizens), and an older key is taken as new.
 
 It wraps every operation of the API (``api.add_decorator(idempotent, mode="view")``), around
@@ -89,10 +90,11 @@ def _named_citizens(row: IdempotencyKey) -> list[int]:
     return [i["id"] for i in items if isinstance(i.get("id"), int)]
 
 
-def replay(request, user, row: IdempotencyKey, citizen_id) -> HttpResponse:
+def replay(request, user, row: IdempotencyKey, citizen_id) -> HttpResponse | None:
     """The stored answer, read again: audited as a read (channel "api", the token's name) of the
     citizen in the path, or of the citizens a stored search names, since the answer may name them.
-    A citizen the caller may no longer see answers 404 (the refusal audited), as a new request would."""
+    A citizen in the path the caller may no longer see answers 404 (the refusal audited), as a new
+    request would; a stored search naming one is not replayed (None): it is run again."""
     from roret.citizens.models import Citizen
     from roret.core import audit
     from roret.core.models import AuditAction
@@ -108,6 +110,8 @@ def replay(request, user, row: IdempotencyKey, citizen_id) -> HttpResponse:
         audit.watch_mass_reads(user)
     else:
         named = _named_citizens(row)
+        if named and Citizen.objects.filter(citizen_scope(user, VIEW), pk__in=named).count() < len(set(named)):
+            return None  # not replayed: the caller runs the request again
         audit.record(user, AuditAction.LIST if named else AuditAction.VIEW, channel="api",
                      object_type="core.idempotencykey", object_id=str(row.pk),
                      citizen=named[0] if len(named) == 1 else None, citizen_count=len(named) or None,
@@ -153,7 +157,13 @@ def idempotent(run):
                     return JsonResponse(errors.body(STILL_RUNNING), status=409)
                 if first.fingerprint != print_:
                     return JsonResponse(errors.body(OTHER_REQUEST), status=422)
-                return replay(request, user, first, kwargs.get("citizen_id"))
+                answer = replay(request, user, first, kwargs.get("citizen_id"))
+                if answer is not None:
+                    return answer
+                # A stored search names a citizen the caller may no longer see: the stored answer is
+                # dropped and the request runs again, through the gate, as a new one would.
+                first.delete()
+                row = IdempotencyKey.objects.create(user=user, key=key, fingerprint=print_)
             response = run(request, *args, **kwargs)
             if _stored(response.status_code) and not response.streaming:
                 row.status, row.content_type = response.status_code, response.get("Content-Type", "")[:100]

@@ -288,7 +288,14 @@ def get_plan(request, plan_id: int):
     if plan is None:
         raise HttpError(404, _("The plan does not exist."))
     latest: dict[int, Light] = {}
-    for light in Light.objects.filter(initiative__plan=plan).order_by("half", "set_at", "pk"):
+    lights = Light.objects.filter(initiative__plan=plan)
+    if suppresses(request.user):
+        # The committee reads completed half-years only, as on the plan's pages (effect_views._reading_day).
+        from roret.plans.effect_views import _reading_day
+        from roret.plans.lights import half_of
+
+        lights = lights.filter(half__lte=half_of(_reading_day(request.user)))
+    for light in lights.order_by("half", "set_at", "pk"):
         latest[light.initiative_id] = light
 
     def initiative(i) -> dict:

@@ -112,6 +112,7 @@ class Value:
     citizens: int | None = None  # citizens the figure is built from (None: not about citizens)
     hidden: bool = False         # hidden from the committee (1-4 citizens)
     detail: str = ""             # the counts behind a share ("123 of 456")
+    counted: int | None = None   # a share's citizens counted (its numerator): 1-4 of them are hidden too
 
     @property
     def shown(self):
@@ -349,7 +350,7 @@ def _day_figures(centre_id: int | None, halves: list[Period]) -> tuple[list[int]
 
 
 def _of_placed(placed: list[int], counted: list[int]) -> list[Value]:
-    return [Value(pct(c, p), p, detail=f"{c}/{p}") for p, c in zip(placed, counted, strict=True)]
+    return [Value(pct(c, p), p, detail=f"{c}/{p}", counted=c) for p, c in zip(placed, counted, strict=True)]
 
 
 def _goals(scope: _Scope, halves: list[Period]) -> list[Value]:
@@ -547,12 +548,18 @@ def _count_record(centre_id: int | None, halves: list[Period], today: datetime.d
 
 
 def _dump(value: Value) -> list:
-    return [None if value.value is None else str(value.value), value.citizens, value.detail]
+    return [None if value.value is None else str(value.value), value.citizens, value.detail, value.counted]
 
 
 def _load(row: list) -> Value:
     number = None if row[0] is None else (int(row[0]) if row[0].lstrip("-").isdigit() else Decimal(row[0]))
-    return Value(number, row[1], detail=row[2])
+    return Value(number, row[1], detail=row[2], counted=row[3] if len(row) > 3 else None)
+
+
+def _current_shape(values: dict) -> bool:
+    """A stored row has every key, and its shares carry their counted citizens (rows stored before
+    ``Value.counted`` are counted again, so the committee's rule sees the numerator too)."""
+    return set(RECORD_KEYS) <= values.keys() and all(len(values[k]) > 3 for k in ("who5_measured", *MEASURED_PARTS))
 
 
 def record_figures(centre_id: int | None, halves: list[Period], today: datetime.date, *,
@@ -573,7 +580,7 @@ def record_figures(centre_id: int | None, halves: list[Period], today: datetime.
         for row in StoredFigures.objects.filter(scope=key, half_start__in=[h.start for h in halves],
                                                 computed_at__gte=now - MAX_AGE):
             # A row stored before a key was added (the WHO-5 parts) is counted again.
-            if (row.computed_at >= now - MIN_AGE or row.signature == sign) and set(RECORD_KEYS) <= row.values.keys():
+            if (row.computed_at >= now - MIN_AGE or row.signature == sign) and _current_shape(row.values):
                 found[row.half_start] = row.values
     missing = [h for h in halves if h.start not in found]
     if missing:
@@ -614,7 +621,6 @@ def balance(centre: Centre | int | None = None, *, halves: list[Period] | None =
     picks which of people, practice and economy are computed (default all three). The figures
     counted from the case record of a completed half-year are kept (:func:`record_figures`);
     ``use_stored=False`` counts them afresh."""
-    from roret.reports.toolkit.suppression import small
 
     today = today or datetime.date.today()
     halves = list(halves) if halves else last_halves(today)
@@ -670,10 +676,18 @@ def balance(centre: Centre | int | None = None, *, halves: list[Period] | None =
     figures = [f for f in figures if f.perspective in perspectives]
     if suppress:
         for f in figures:
-            f.values = [replace(v, hidden=True) if small(v.citizens) else v for v in f.values]
-            f.parts = [replace(p, values=[replace(v, hidden=True) if small(v.citizens) else v for v in p.values])
+            f.values = [replace(v, hidden=True) if _small(v) else v for v in f.values]
+            f.parts = [replace(p, values=[replace(v, hidden=True) if _small(v) else v for v in p.values])
                        for p in f.parts]
     return Balance(centre_id, name, halves, figures, suppressed=suppress)
+
+
+def _small(value: Value) -> bool:
+    """Hidden from the committee: built from 1-4 citizens, or a share of 1-4 citizens counted (2 of
+    100 placed measured by themselves is two citizens, whatever the base)."""
+    from roret.reports.toolkit.suppression import small
+
+    return small(value.citizens) or (value.counted is not None and small(value.counted))
 
 
 def centres_with_figures() -> list[tuple[int, str]]:

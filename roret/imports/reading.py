@@ -147,7 +147,19 @@ def read_table(data: bytes, file_name: str, *, sheet_names: tuple[str, ...],
                columns: dict[str, tuple[str, ...]], required: tuple[str, ...]) -> Table:
     """The first sheet named one of ``sheet_names`` (else the first sheet), with ``columns``
     (key -> accepted header names, case-insensitive) found in its first row. A required column
-    that is missing refuses the file, naming the sheet and the column."""
+    that is missing refuses the file, naming the sheet and the column; so does a file that breaks
+    off while it is read (openpyxl reads a sheet's XML only as its rows are asked for)."""
+    try:
+        return _read_table(data, file_name, sheet_names=sheet_names, columns=columns, required=required)
+    except FileRefused:
+        raise
+    except Exception as exc:  # a damaged sheet (XML that breaks off, a bad cell) or a broken CSV
+        raise FileRefused(_("The file could not be read to the end (%(error)s); it may be damaged. Save it again "
+                            "from Excel and try once more.") % {"error": exc.__class__.__name__}) from None
+
+
+def _read_table(data: bytes, file_name: str, *, sheet_names: tuple[str, ...],
+                columns: dict[str, tuple[str, ...]], required: tuple[str, ...]) -> Table:
     kind = checked(data, file_name)
     sheets = list(_xlsx_sheets(data) if kind == "xlsx" else _csv_sheets(data, file_name))
     wanted = {n.casefold() for n in sheet_names}

@@ -13,6 +13,7 @@ import io
 import logging
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, transaction
 from django.utils import timezone
@@ -164,7 +165,16 @@ def commit(batch: ImportBatch, *, actor, channel: str = "web", progress: Progres
         if background:
             _start(batch, "commit", actor)
             return batch
-    return write(batch, channel=channel, progress=progress)
+        # Claimed under the lock: a second commit of the same batch (another tab, the command line) now
+        # finds it running and is refused, instead of writing every row again; retention leaves it alone.
+        batch.status = BatchStatus.RUNNING
+        batch.save(update_fields=["status"])
+    try:
+        return write(batch, channel=channel, progress=progress)
+    except Exception as exc:
+        _record(batch, Plan(errors=[["", 0, "", "", _("The import stopped and nothing was written: %(error)s")
+                                     % {"error": type(exc).__name__}]]), BatchStatus.FAILED)
+        raise
 
 
 def write(batch: ImportBatch, *, channel: str, progress: Progress = _quiet) -> ImportBatch:
@@ -183,8 +193,9 @@ def write(batch: ImportBatch, *, channel: str, progress: Progress = _quiet) -> I
             audit.record(actor, "change", obj=batch, channel=channel,
                          summary=f"Import af {kind.name} gennemført: {batch.file_name}: {plan.new} nye, "
                                  f"{plan.changed} ændrede, {plan.unchanged} uændrede rækker")
-    except (DatabaseError, permissions.NotInScope, ValueError) as exc:
-        # ValidationError is a ValueError's cousin: both mean a row the checks let through was refused.
+    except (DatabaseError, permissions.NotInScope, ValidationError, ValueError) as exc:
+        # A row the checks let through was refused by a service (its ValidationError: CatalogueError,
+        # PlacementError, ...) or by the database: nothing is written, and the batch says why.
         logger.warning("import %s stopped by %s", batch.pk, type(exc).__name__, exc_info=True)
         batch.refresh_from_db()
         message = "; ".join(getattr(exc, "messages", None) or [str(exc)])

@@ -178,6 +178,11 @@ def end_placement(placement: Placement, end: datetime.date, reason: str, *, acto
     if end <= placement.start:
         raise PlacementError(_("A placement must end after it starts (%(start)s).")
                              % {"start": f"{placement.start:%d.%m.%Y}"}, code="period")
+    if placement.end is not None and end > placement.end:
+        # Ending moves an end earlier, never later: a later end could run into the citizen's next stay
+        # or over the offer's places, which only starting a placement checks.
+        raise PlacementError(_("The placement already ends on %(end)s; it can be ended earlier, not later.")
+                             % {"end": f"{placement.end:%d.%m.%Y}"}, code="period")
     before = audit.snapshot(placement, PLACEMENT_FIELDS)
     placement.end, placement.end_reason = end, reason
     placement.save(update_fields=["end", "end_reason"])

@@ -211,9 +211,33 @@ def quality_of_life_tables(period: periods.Period, suppress: bool, centre_id: in
     for name, items, total in quality_of_life_items(period, centre_id):
         table = build_table(f"{_('Quality of life')}: {name} · {period.label}", columns, items, total=total,
                             suppress=suppress)
+        if suppress and _overlap_gives_away(items, total):
+            _hide_rows(table)
         table.key = f"quality_of_life:{name}"
         tables.append(table)
     return tables
+
+
+def _overlap_gives_away(items: list[dict], total: dict) -> bool:
+    """Whether the two rows' citizens, which overlap (a citizen measured both ways is in both), give
+    a group of 1-4 away beside the total: measured only by themselves (total - staff's), only by staff
+    (total - self's), or both ways (self's + staff's - total)."""
+    from roret.reports.toolkit.suppression import small
+
+    own, staff, whole = items[0]["citizens"], items[1]["citizens"], total["citizens"]
+    return any(small(n) for n in (whole - staff, whole - own, own + staff - whole))
+
+
+def _hide_rows(table: Table) -> None:
+    """Hide the figures of every row (the total stays): the committee's rule for rows that overlap."""
+    from roret.reports.toolkit import suppression
+
+    for row in table.rows:
+        for cell in row:
+            cell.suppressed = cell.suppressed or cell.kind != "text"
+    if not table.suppressed_any:
+        table.note = (table.note + " " if table.note else "") + str(suppression.NOTE)
+    table.suppressed_any = True
 
 
 def build_report(period: periods.Period, user, where: Q | None = None, today: datetime.date | None = None,

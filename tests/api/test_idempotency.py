@@ -177,3 +177,15 @@ def test_a_replayed_write_is_audited_as_a_view_of_its_citizen_and_refused_once_o
     gone = measure()
     assert gone.status_code == 404 and gone.json()["detail"] == NOT_FOUND and gone.get(idempotency.REPLAYED) is None
     assert AuditEntry.objects.order_by("pk").last().action == "refused"
+
+
+def test_a_stored_search_naming_a_citizen_now_out_of_scope_is_run_again_not_replayed(world, token):
+    citizen = world.citizen(first_name="Flyttet")
+    first = search(citizen.cpr, token=token, key="k-moved")
+    assert [i["id"] for i in first.json()["items"]] == [citizen.pk]
+    citizen.team = world.other_team  # the citizen moves to another team: no longer the caller's to see
+    citizen.save()
+    again = search(citizen.cpr, token=token, key="k-moved")
+    assert again.status_code == 200 and again.get(idempotency.REPLAYED) is None
+    assert again.json()["items"] == []  # run again through the gate, not the stored answer naming them
+    assert "Flyttet" not in again.content.decode()

@@ -147,3 +147,14 @@ def test_plans_with_tracks_initiatives_and_lights(world, api_client):
         (2025, 100, -60, 40), (2026, 0, -210, -210)]
     assert client.get("/api/v1/plans/999999").status_code == 404
     assert api_client("caseworker").get(f"/api/v1/plans/{plan.pk}").status_code == 403
+    # A light of the half-year still running: the leader sees it, the committee (completed half-years
+    # only, as on the plan's pages) the one before.
+    from roret.plans.lights import half_of
+
+    running = half_of(datetime.date.today())
+    set_light(initiative(plan, "Flere egne tilbud"), running, "green", actor=world.users["economist"],
+              remark="Byggeriet er i gang igen")
+    lights = {who: api_client(who).get(f"/api/v1/plans/{plan.pk}").json()["tracks"][0]["initiatives"][0]["light"]
+              for who in ("leader", "committee")}
+    assert (lights["leader"]["half"], lights["leader"]["colour"]) == (running, "green")
+    assert (lights["committee"]["half"], lights["committee"]["colour"]) == ("2025H2", "red")

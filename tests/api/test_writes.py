@@ -258,6 +258,19 @@ def test_a_follow_up_already_held_is_refused_with_the_services_message(case, api
     assert f"{held.held_on:%d.%m.%Y}" in response.json()["detail"]
 
 
+def test_an_ended_placement_is_not_ended_later_again(case, api_client):
+    placement = case["placement"]
+    path = f"/citizens/{case['citizen'].pk}/placements/{placement.pk}/end"
+    client = api_client("caseworker")
+    assert post(client, path, {"end": (TODAY + 10 * DAY).isoformat(), "end_reason": "moved_offer"}).status_code == 201
+    later = post(client, path, {"end": (TODAY + 400 * DAY).isoformat(), "end_reason": "moved_offer"})
+    assert later.status_code == 422 and later.json()["errors"][0]["field"] == "end"
+    placement.refresh_from_db()
+    assert placement.end == TODAY + 10 * DAY                          # unchanged
+    earlier = post(client, path, {"end": (TODAY + 5 * DAY).isoformat(), "end_reason": "moved_offer"})
+    assert earlier.status_code == 201                                 # ending earlier is still allowed
+
+
 def test_a_goal_or_follow_up_of_another_citizen_is_404(case, api_client, world):
     other = world.citizen(first_name="Anden")
     for path, body in [(f"/citizens/{other.pk}/goals/{case['goal'].pk}/steps", BY_NAME["step"].body(case)),

@@ -185,3 +185,20 @@ def test_the_balance_splits_the_share_measured_with_who5_by_who_reported(world, 
     client.force_login(world.users["economist"])
     html = client.get("/balance/").content.decode()
     assert 'data-figure="who5_measured_self"' in html and 'data-figure="who5_measured_staff"' in html
+
+
+def test_the_committee_does_not_see_a_share_of_1_to_4_citizens_counted_even_of_many_placed(world):
+    start = TODAY - 200 * DAY
+    cw = world.users["caseworker"]
+    placed = [world.citizen(first_name=f"Placeret{i}") for i in range(8)]
+    for i, c in enumerate(placed):
+        world.place(c, world.day_offer, start=start)
+        # 2 of 8 answered themselves, 6 were measured by staff: the self-reported part is two citizens.
+        outcome_services.record_measurement(c, "WHO-5", [3, 3, 3, 3, 3], actor=cw, self_reported=i < 2)
+    half = periods.period_of("half", TODAY)
+    shown = balance(None, halves=[half], today=TODAY, perspectives=("people",), use_stored=False)
+    assert shown.value("who5_measured_self", half).detail == "2/8"
+    hidden = balance(None, halves=[half], today=TODAY, perspectives=("people",), suppress=True, use_stored=False)
+    assert hidden.value("who5_measured_self", half).hidden and hidden.value("who5_measured_self", half).shown is None
+    assert not hidden.value("who5_measured_staff", half).hidden          # 6 of 8: not a small cell
+    assert not hidden.value("who5_measured", half).hidden                # 8 of 8

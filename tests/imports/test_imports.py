@@ -322,3 +322,75 @@ def test_grant_errors_name_the_cell(world):
     assert found[(2, "B")].startswith("§ 999 is not one of:")
     assert found[(3, "C")].startswith("Unknown offer type: Ingen sådan type")
     assert not Grant.objects.exists()
+
+
+# ---- found in review ------------------------------------------------------------------------------
+
+def test_a_row_a_service_refuses_at_import_fails_the_batch_with_its_reason_and_writes_nothing(world):
+    # Each row passes the check against roret, but the second repeats the first's places: set_places
+    # refuses it while importing. The batch fails with the reason; nothing is written; no server error.
+    economist = world.users["economist"]
+    header = ("Tilbud", "Gælder fra", "Pladser")
+    before = PlaceChange.objects.count()
+    batch = run(xlsx(header, [("Bostedet", "01-01-2030", 40), ("Bostedet", "01-06-2030", 40)]), "catalogue", economist)
+    assert batch.status == "failed" and "nothing was written" in batch.errors[0][4]
+    assert PlaceChange.objects.count() == before and not batch.upload
+
+
+def test_a_cpr_number_stored_as_a_number_cell_finds_its_citizen(world):
+    caseworker = world.users["caseworker"]
+    cpr = make_cpr(datetime.date(1970, 1, 5))               # starts with 0: a number cell drops it
+    run(xlsx(CITIZEN_HEADER, [(cpr, "Nul", "Foran", "Vej 1", "9990", "Demoby")]), "citizens", caseworker)
+    again = run(xlsx(CITIZEN_HEADER, [(int(cpr), "Nul", "Foran", "Vej 1", "9990", "Demoby")]), "citizens", caseworker)
+    assert (again.status, again.new, again.unchanged) == ("committed", 0, 1), again.errors
+    placed = run(xlsx(PLACEMENT_HEADER, [(int(cpr), "Aktivitetshuset", "01-01-2023", None)]), "placements", caseworker)
+    assert (placed.status, placed.new) == ("committed", 1), placed.errors
+
+
+def test_the_grants_an_import_makes_and_moves_are_audited(world):
+    caseworker = world.users["caseworker"]
+    citizen = world.citizen()
+    rows = [(citizen.cpr, "Aktivitetshuset", "01-01-2023", "01-06-2023")]
+    run(xlsx(PLACEMENT_HEADER, rows), "placements", caseworker)
+    grant = Grant.objects.get(citizen=citizen)
+    assert AuditEntry.objects.filter(object_type="placements.grant", object_id=str(grant.pk), action="create",
+                                     citizen_id=citizen.pk).exists()
+    rows[0] = (citizen.cpr, "Aktivitetshuset", "01-01-2023", "01-09-2023")   # a later end moves the grant's too
+    run(xlsx(PLACEMENT_HEADER, rows), "placements", caseworker)
+    grant.refresh_from_db()
+    assert grant.end == datetime.date(2023, 9, 1)
+    moved = AuditEntry.objects.get(object_type="placements.grant", object_id=str(grant.pk), action="change")
+    assert (moved.before["end"], moved.after["end"]) == ("2023-06-01", "2023-09-01")
+
+
+def test_a_batch_committed_twice_at_once_writes_once(world, monkeypatch):
+    caseworker = world.users["caseworker"]
+    citizen = world.citizen()
+    batch = services.stage(xlsx(PLACEMENT_HEADER, [(citizen.cpr, "Aktivitetshuset", "01-01-2023", None)]),
+                           "fil.xlsx", "placements", actor=caseworker, background=False)
+    stale = ImportBatch.objects.get(pk=batch.pk)       # a second tab, still showing the staged batch
+    real_write, refused = services.write, []
+
+    def write_while_the_other_tab_commits(claimed, **kwargs):
+        # The first commit has let go of its lock and is about to write: the second one comes now.
+        if not refused:
+            refused.append(True)
+            with pytest.raises(services.ImportRefused):
+                services.commit(stale, actor=caseworker, background=False)
+        return real_write(claimed, **kwargs)
+
+    monkeypatch.setattr(services, "write", write_while_the_other_tab_commits)
+    assert services.commit(batch, actor=caseworker, background=False).status == "committed"
+    assert refused and Placement.objects.filter(citizen=citizen).count() == 1
+
+
+def test_a_workbook_that_breaks_off_while_read_is_refused_not_a_server_error(world):
+    whole = xlsx(("cpr", "fornavn", "efternavn"), [(make_cpr(), "A", "B")] * 3)
+    source, out = zipfile.ZipFile(io.BytesIO(whole)), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as damaged:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            damaged.writestr(item, data[: len(data) // 2] if item.filename.endswith("sheet1.xml") else data)
+    batch = run(out.getvalue(), "citizens", world.users["caseworker"])
+    assert batch.status == "refused" and "could not be read to the end" in batch.errors[0][4]
+    assert Citizen.objects.count() == 0

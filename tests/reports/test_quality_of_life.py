@@ -107,6 +107,21 @@ def test_the_committee_never_sees_a_split_of_1_to_4_citizens(world):
     assert not any(cell.suppressed for row in shown.rows for cell in row)
 
 
+def test_the_committee_cannot_work_out_a_small_group_from_the_overlapping_rows(world):
+    # Self 5, staff 7, all 9 citizens: 9 - 7 = 2 answered only themselves, 5 + 7 - 9 = 3 both ways.
+    citizens = [world.citizen(first_name=f"Overlap{i}") for i in range(9)]
+    for c in citizens[:5]:
+        measure(world, c, EIGHTY, self_reported=True)
+    for c in citizens[2:]:
+        measure(world, c, FIFTY, self_reported=False)
+    shown = kpi_report.quality_of_life_tables(HALF, suppress=False)[0]
+    assert [row[1].value for row in shown.rows] + [shown.total[1].value] == [5, 7, 9]
+    [table] = kpi_report.quality_of_life_tables(HALF, suppress=True)
+    assert all(cell.suppressed for row in table.rows for cell in row[1:])   # both rows hidden
+    assert table.total[1].value == 9 and not table.total[1].suppressed     # the whole stays
+    assert table.suppressed_any and "cannot be worked out" in table.note
+
+
 def test_the_quality_of_life_figures_are_one_query_whatever_the_measurements(world):
     def count():
         with CaptureQueriesContext(connection) as ctx:

@@ -28,23 +28,29 @@ def cpr_of(row: Row, plan: Plan, key: str = "cpr") -> str | None:
         if not row.cells[key].formula:
             plan.error(row, key, _("Give the citizen's CPR number (DDMMYY-SSSS)."))
         return None
-    # A number cell loses a leading zero (0102031234 -> 102031234): put it back.
-    raw = str(value).strip()
-    if isinstance(value, int | float) and re.fullmatch(r"\d{9}", str(int(value))):
-        raw = f"{int(value):010d}"
     try:
-        return cprlib.validate(raw)
+        return cpr_value(value)
     except ValidationError as exc:
         plan.error(row, key, exc.messages[0])
         return None
 
 
+def cpr_value(value) -> str:
+    """A cell's CPR number, validated; a number cell has lost a leading zero (0102031234 ->
+    102031234), which is put back. Raises ValidationError."""
+    raw = str(value).strip()
+    if isinstance(value, int | float) and not isinstance(value, bool) and re.fullmatch(r"\d{9}", str(int(value))):
+        raw = f"{int(value):010d}"
+    return cprlib.validate(raw)
+
+
 def numbers_in(table: Table) -> set[str]:
-    """The valid CPR numbers of the table's "cpr" column (the rows' own checks report the others)."""
+    """The valid CPR numbers of the table's "cpr" column, read as the rows' own checks read them
+    (:func:`cpr_value`), so a number cell's citizen is found too; the rows report the others."""
     index, numbers = table.columns["cpr"][0], set()
     for _number, values in table.rows:
         try:
-            numbers.add(cprlib.validate(str(values[index] if index < len(values) else "")))
+            numbers.add(cpr_value(values[index] if index < len(values) else ""))
         except ValidationError:
             continue
     return numbers

@@ -182,10 +182,11 @@ class PlacementKind(Kind):
         self.stays = []
 
     def apply(self, plan: Plan, *, actor, channel: str, progress=None) -> None:
+        from roret.core import audit
         from roret.economy.services import recost_after_commit
         from roret.imports.auditing import audit_many
         from roret.outcomes import compliance
-        from roret.placements.services import PLACEMENT_FIELDS
+        from roret.placements.services import GRANT_FIELDS, PLACEMENT_FIELDS
 
         own = settings.RORET["MUNICIPALITY_CODE"]
         teams = {c.pk: c.team_id for c in self.citizens.values()}
@@ -203,8 +204,10 @@ class PlacementKind(Kind):
                           external_reason=s.external_reason, end_reason=s.end_reason,
                           acting_municipality=own, paying_municipality=own)
                 for s, g in zip(chunk, grants, strict=True)])
-            for p in placements:
+            for g, p in zip(grants, placements, strict=True):
                 touched.append(p)
+                entries.append(("create", g.citizen_id, g, f"Bevilling oprettet ved import: {g.paragraph} fra "
+                                f"{g.start:%d.%m.%Y}", None, GRANT_FIELDS))
                 entries.append(("create", p.citizen_id, p, f"Placering importeret: {p.offer} fra {p.start:%d.%m.%Y}",
                                 None, PLACEMENT_FIELDS))
             if progress:
@@ -215,8 +218,14 @@ class PlacementKind(Kind):
             before = {name: str(getattr(p, name)) if getattr(p, name) is not None else None for name in ("end", "end_reason")}
             p.end, p.end_reason = s.end, s.end_reason if s.end else ""
             p.save(update_fields=["end", "end_reason"])
-            Grant.objects.filter(pk=p.grant_id, end__isnull=False).exclude(end__gte=s.end or datetime.date.max).update(
-                end=s.end)
+            grant = Grant.objects.get(pk=p.grant_id)
+            if grant.end is not None and (s.end is None or grant.end < s.end):
+                # The grant covers the placement it was made for: a later (or no) end moves it too, audited.
+                grant_before = audit.snapshot(grant, GRANT_FIELDS)
+                grant.end = s.end
+                grant.save(update_fields=["end"])
+                entries.append(("change", grant.citizen_id, grant, f"Bevillingens slutdato ændret ved import: "
+                                f"{grant.paragraph} fra {grant.start:%d.%m.%Y}", grant_before, GRANT_FIELDS))
             touched.append(p)
             entries.append(("change", p.citizen_id, p, f"Placering ændret ved import: {p.offer} fra {p.start:%d.%m.%Y}",
                             before, PLACEMENT_FIELDS))
